@@ -1,0 +1,55 @@
+# The two commands of the quick start: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgres lint setup browser demo worker bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's Chromium drives the browser journeys (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## make run: set up, migrate, load the demo data, start the web server and a background worker.
+run: $(STAMP)
+	HUB_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	HUB_DEBUG=1 $(BIN)/python manage.py createcachetable
+	HUB_DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "Starting the worker and the web server on http://127.0.0.1:$(PORT)/ (Ctrl+C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  HUB_DEBUG=1 $(BIN)/python manage.py run_worker & \
+	  HUB_DEBUG=1 $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+worker: $(STAMP)
+	HUB_DEBUG=1 $(BIN)/python manage.py run_worker
+
+## make test: set up the same way and run the whole suite (SQLite; PostgreSQL too when it answers).
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+test-postgres: $(STAMP) browser
+	HUB_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub} \
+	  HUB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

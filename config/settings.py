@@ -1,0 +1,243 @@
+"""Read every setting from the environment; with no configuration, run on SQLite."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    """Return an environment value, reading NAME_FILE first so secrets can live in files."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean environment value; refuse anything that is not clearly yes or no."""
+    raw = env(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    """Return an integer environment value; refuse a value that is not a number."""
+    raw = env(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+DEBUG = env_bool("HUB_DEBUG", False)
+# pytest imports these settings too; tests need no secret and no manifest of static files.
+TESTING = env_bool("HUB_TESTING", "pytest" in sys.modules)
+DATA_DIR = Path(env("HUB_DATA_DIR", str(BASE_DIR / "var")))
+
+SECRET_KEY = env("HUB_SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "HUB_SECRET_KEY is not set. Set it (or HUB_SECRET_KEY_FILE), or set HUB_DEBUG=1 "
+            "for a local development run."
+        )
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = [h.strip() for h in env("HUB_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+CSRF_TRUSTED_ORIGINS = [o for o in env("HUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SITE_URL = env("HUB_SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "django_countries",
+    "hub.core",
+    "hub.partners",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "hub.core.context_processors.hub",
+            ],
+        },
+    }
+]
+
+# Databases: SQLite (WAL, immediate transactions, a busy timeout) unless HUB_DATABASE_URL says
+# otherwise. IMMEDIATE transactions take the write lock up front, so two writers wait for each
+# other instead of failing with "database is locked" half-way through.
+_database_url = env("HUB_DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env("HUB_SQLITE_PATH", str(DATA_DIR / "hub.sqlite3")),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-20000;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A shared cache: the login rate limit must count across processes and machines.
+_redis_url = env("HUB_REDIS_URL")
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _redis_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "hub_cache"}}
+
+# Background work: the Django Tasks API, stored in the database (no broker needed).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("HUB_TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# A worker that has not reported for this long is taken for dead; its running task is re-queued.
+HUB_WORKER_LEASE_SECONDS = env_int("HUB_WORKER_LEASE_SECONDS", 60)
+HUB_TASK_MAX_ATTEMPTS = env_int("HUB_TASK_MAX_ATTEMPTS", 5)
+
+AUTH_USER_MODEL = "core.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# Login attempts per client address and per username, per window.
+HUB_LOGIN_RATE = env("HUB_LOGIN_RATE", "10/5m")
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("ar", _("Arabic")),
+    ("de", _("German")),
+    ("pl", _("Polish")),
+    ("uk", _("Ukrainian")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# E-mail: printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = env("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("HUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("HUB_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("HUB_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("HUB_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("HUB_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("HUB_DEFAULT_FROM_EMAIL", "Partnerships Hub <hub@localhost>")
+
+# Security headers. No asset from a third-party origin: the CSP says so to the browser too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("HUB_SECURE_COOKIES", not (DEBUG or TESTING))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Imports: caps that keep a bad file from exhausting the server.
+HUB_IMPORT_MAX_BYTES = env_int("HUB_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+HUB_IMPORT_MAX_ROWS = env_int("HUB_IMPORT_MAX_ROWS", 10_000)
+HUB_IMPORT_MAX_COLUMNS = env_int("HUB_IMPORT_MAX_COLUMNS", 60)
+HUB_IMPORT_MAX_CELL_CHARS = env_int("HUB_IMPORT_MAX_CELL_CHARS", 10_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("HUB_LOG_LEVEL", "WARNING")},
+    "loggers": {"hub": {"level": env("HUB_LOG_LEVEL", "INFO")}},
+}

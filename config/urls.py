@@ -1,0 +1,13 @@
+"""Route URLs to the apps."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("hub.core.urls")),
+    path("", include("hub.partners.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "hub.core.views.page_not_found"
+handler500 = "hub.core.views.server_error"

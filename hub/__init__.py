@@ -1,0 +1,1 @@
+"""Partnerships Hub: the Django apps."""

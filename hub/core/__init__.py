@@ -1,0 +1,1 @@
+"""Affiliates (tenants), accounts and roles, audit events and the shared UI."""

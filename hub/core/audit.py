@@ -1,0 +1,64 @@
+"""Record audit events: who changed what, when, field by field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from hub.core.models import Affiliate, AuditEvent, User
+
+
+def _plain(value: Any) -> Any:
+    """Return a JSON-friendly form of a field value."""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return sorted(str(v) for v in value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Return the current values of the named fields, ready to compare."""
+    return {name: _plain(getattr(instance, name)) for name in fields}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return {field: [old, new]} for every field whose value changed."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    *,
+    actor: User | None,
+    affiliate: Affiliate | None,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event; call inside the service's transaction."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        affiliate=affiliate,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        target_repr=str(target)[:300],
+        changes=changes or {},
+    )
+
+
+def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
+    """Return the audit events about one record, newest first, with their actors."""
+    return AuditEvent.objects.filter(
+        target_type=target._meta.label_lower, target_id=target.pk
+    ).select_related("actor")

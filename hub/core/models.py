@@ -1,0 +1,134 @@
+"""Affiliates, people's accounts, memberships with roles, and audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from hub.core.regions import Region
+
+
+class User(AbstractUser):
+    """A person who logs in; belongs to affiliates through memberships."""
+
+    is_hub_staff = models.BooleanField(
+        _("hub staff"), default=False,
+        help_text=_("Hub staff see the hub-wide pages across affiliates."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Affiliate(models.Model):
+    """A Wikimedia affiliate: the tenant that owns partners and partnerships."""
+
+    class Kind(models.TextChoices):
+        CHAPTER = "chapter", _("Chapter")
+        USER_GROUP = "user_group", _("User group")
+        THEMATIC = "thematic", _("Thematic organisation")
+        HUB = "hub", _("Hub")
+        OTHER = "other", _("Other")
+
+    class LegalStatus(models.TextChoices):
+        REGISTERED = "registered", _("Registered legal entity")
+        UNREGISTERED = "unregistered", _("No legal entity")
+        SPONSORED = "fiscally_sponsored", _("Works through a fiscal sponsor")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.USER_GROUP)
+    country = CountryField(_("country"), blank=True)
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    wikidata_qid = models.CharField(_("Wikidata item"), max_length=20, blank=True)
+    legal_status = models.CharField(
+        _("legal status"), max_length=20, choices=LegalStatus.choices,
+        default=LegalStatus.UNREGISTERED,
+    )
+    fiscal_sponsor = models.CharField(_("fiscal sponsor"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("affiliate")
+        verbose_name_plural = _("affiliates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one affiliate."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manager")
+        MEMBER = "member", _("Member")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "affiliate"], name="one_membership_per_affiliate")
+        ]
+        ordering = ["affiliate__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.affiliate} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in {self.Role.MANAGER, self.Role.MEMBER}
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class AuditEvent(models.Model):
+    """One recorded change: who did what to which record, and which fields changed."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_repr = models.CharField(max_length=300, blank=True)
+    changes: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a background worker, so the reaper can tell the dead ones."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.IntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.worker_id

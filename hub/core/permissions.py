@@ -1,0 +1,73 @@
+"""Resolve who may see and change an affiliate's data; everything else answers 404."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from hub.core.models import Affiliate, Membership
+
+
+def membership_for(user: Any, slug: str) -> Membership:
+    """Return the user's membership in the affiliate, or raise 404 if there is none."""
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return Membership.objects.select_related("affiliate").get(
+            user=user, affiliate__slug=slug
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def affiliate_view(
+    *, edit: bool = False, manage: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Wrap a view under /a/<slug>/: log-in required, membership required, role checked.
+
+    The view receives the membership's affiliate as ``affiliate`` and the membership as
+    ``request.membership``. Another affiliate's URL answers 404, so nobody learns it exists.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, slug)
+            if manage and not membership.can_manage:
+                raise PermissionDenied
+            if edit and not membership.can_edit:
+                raise PermissionDenied
+            request.membership = membership  # type: ignore[attr-defined]
+            return view(request, membership.affiliate, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def hub_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a hub-wide view: log-in required and hub staff only (others get 404)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_hub_staff", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def affiliates_of(user: Any) -> list[Affiliate]:
+    """Return the affiliates a user belongs to."""
+    if not user.is_authenticated:
+        return []
+    return [m.affiliate for m in Membership.objects.filter(user=user).select_related("affiliate")]

@@ -1,0 +1,1 @@
+"""Partner organisations, contact people, interactions, de-duplication, import and export."""

@@ -1,0 +1,212 @@
+"""Organisations, contact people and the interaction log of one affiliate."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from hub.core.models import Affiliate
+from hub.core.regions import Region
+from hub.partners.validators import validate_qid
+
+
+class PartnerType(models.TextChoices):
+    MUSEUM = "museum", _("Museum")
+    ARCHIVE = "archive", _("Archive")
+    LIBRARY = "library", _("Library")
+    GALLERY = "gallery", _("Gallery")
+    UNIVERSITY = "university", _("University / research")
+    SCHOOL = "school", _("School")
+    GOVERNMENT = "government", _("Government body")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental / international agency")
+    EMBASSY = "embassy", _("Embassy")
+    NGO = "ngo", _("NGO / association")
+    FOUNDATION = "foundation", _("Foundation")
+    COMPANY = "company", _("Company")
+    MEDIA = "media", _("Media / journalists")
+    PROFESSIONAL = "professional", _("Professional group")
+    EXPERT = "expert", _("Individual expert")
+    AFFILIATE = "affiliate", _("Wikimedia affiliate")
+    FISCAL_SPONSOR = "fiscal_sponsor", _("Fiscal sponsor")
+    OTHER = "other", _("Other")
+
+
+GLAM_TYPES = frozenset(
+    {PartnerType.MUSEUM, PartnerType.ARCHIVE, PartnerType.LIBRARY, PartnerType.GALLERY}
+)
+
+
+class Tag(models.Model):
+    """A label an affiliate puts on its organisations."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["affiliate", "name"], name="tag_unique_per_affiliate")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A partner organisation (or prospect) in one affiliate's directory."""
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        ACTIVE = "active", _("Active")
+        DORMANT = "dormant", _("Dormant")
+        FORMER = "former", _("Former")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE,
+                                  related_name="organisations")
+    name = models.CharField(_("name"), max_length=200)
+    other_names = models.TextField(_("other names"), blank=True,
+                                   help_text=_("One per line: acronyms, names in other languages."))
+    partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices,
+                                    default=PartnerType.OTHER)
+    country = CountryField(_("country"), blank=True)
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices, blank=True)
+    region_overridden = models.BooleanField(_("region set by hand"), default=False)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    wikidata_qid = models.CharField(_("Wikidata item"), max_length=20, blank=True,
+                                    validators=[validate_qid],
+                                    help_text=_("The Wikidata id, e.g. Q190804."))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PROSPECT)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="organisations",
+                                  verbose_name=_("tags"))
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Derived by the services: keys for duplicate detection and one text to search.
+    normalised_name = models.CharField(max_length=200, blank=True, editable=False)
+    website_domain = models.CharField(max_length=200, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["affiliate", "archived_at", "name"]),
+            models.Index(fields=["affiliate", "normalised_name"]),
+            models.Index(fields=["affiliate", "website_domain"]),
+            models.Index(fields=["affiliate", "wikidata_qid"]),
+            models.Index(fields=["affiliate", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_glam(self) -> bool:
+        return self.partner_type in GLAM_TYPES
+
+    @property
+    def other_names_list(self) -> list[str]:
+        return [n.strip() for n in self.other_names.splitlines() if n.strip()]
+
+
+class Contact(models.Model):
+    """A person at a partner organisation: personal data with its legal basis."""
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+        CONTRACT = "contract", _("Contract")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="contacts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="contacts",
+                                     verbose_name=_("organisation"))
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    emails = models.TextField(_("e-mail addresses"), blank=True,
+                              help_text=_("One per line; the first is the main address."))
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=20, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices,
+                                   default=LegalBasis.LEGITIMATE_INTEREST)
+    legal_basis_source = models.CharField(
+        _("source of the data"), max_length=200, blank=True,
+        help_text=_("Where the data came from, e.g. 'business card at GLAM meeting'."))
+    legal_basis_date = models.DateField(_("date of consent or collection"), null=True, blank=True)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["affiliate", "archived_at", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def email_list(self) -> list[str]:
+        return [e.strip() for e in self.emails.splitlines() if e.strip()]
+
+    @property
+    def main_email(self) -> str:
+        emails = self.email_list
+        return emails[0] if emails else ""
+
+
+class ContactEmail(models.Model):
+    """One normalised e-mail address of a contact, kept for duplicate detection."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="email_keys")
+    email = models.CharField(max_length=254)
+
+    class Meta:
+        indexes = [models.Index(fields=["affiliate", "email"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Interaction(models.Model):
+    """A meeting, e-mail, call or event with a partner, with an optional follow-up date."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("E-mail")
+        CALL = "call", _("Call")
+        EVENT = "event", _("Event")
+        OTHER = "other", _("Other")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="interactions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="interactions", verbose_name=_("organisation"))
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
+    summary = models.TextField(_("summary"))
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="interactions",
+                                      verbose_name=_("contacts involved"))
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                   related_name="interactions",
+                                   verbose_name=_("people from our side"))
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_done = models.BooleanField(_("follow-up done"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-date"]),
+            models.Index(fields=["affiliate", "follow_up_done", "follow_up_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"

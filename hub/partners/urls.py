@@ -1,0 +1,4 @@
+"""Routes for the partner directory."""
+
+app_name = "partners"
+urlpatterns: list = []

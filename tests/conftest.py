@@ -1,0 +1,90 @@
+"""Shared fixtures: three personas (member of A, member of B, anonymous), factories, guards."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_network() -> Any:
+    """Fail any test that opens a connection beyond this machine's loopback."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (
+            host.startswith("127.") or host in {"::1", "localhost"} or host.startswith("/")
+        ):
+            return real_connect(self, address)
+        if self.family == socket.AF_UNIX:
+            return real_connect(self, address)
+        raise RuntimeError(f"tests must not reach the network (tried {address!r})")
+
+    socket.socket.connect = guarded  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _require_postgres(request: pytest.FixtureRequest) -> None:
+    """In CI's PostgreSQL run, fail rather than quietly run on SQLite."""
+    if os.environ.get("HUB_REQUIRE_POSTGRES") and "db" in request.fixturenames:
+        assert connection.vendor == "postgresql", "HUB_REQUIRE_POSTGRES is set, but not on it"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """Return shared/fixtures; a test that needs it fails when it is missing."""
+    assert FIXTURES.is_dir(), f"shared fixtures not found at {FIXTURES}"
+    return FIXTURES
+
+
+@pytest.fixture
+def affiliate_a(db: None) -> Any:
+    return factories.affiliate(name="Wikimedia Alpha", slug="alpha", country="SE")
+
+
+@pytest.fixture
+def affiliate_b(db: None) -> Any:
+    return factories.affiliate(name="Wikimedia Beta", slug="beta", country="CL")
+
+
+@pytest.fixture
+def member_a(affiliate_a: Any) -> Any:
+    return factories.member(affiliate_a, username="alice")
+
+
+@pytest.fixture
+def viewer_a(affiliate_a: Any) -> Any:
+    return factories.member(affiliate_a, username="victor", role="viewer")
+
+
+@pytest.fixture
+def member_b(affiliate_b: Any) -> Any:
+    return factories.member(affiliate_b, username="bob")
+
+
+@pytest.fixture
+def client_a(member_a: Any) -> Client:
+    client = Client()
+    client.force_login(member_a)
+    return client
+
+
+@pytest.fixture
+def client_b(member_b: Any) -> Client:
+    client = Client()
+    client.force_login(member_b)
+    return client

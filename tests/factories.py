@@ -1,0 +1,49 @@
+"""Build test data through the services, as users would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from hub.core.models import Affiliate, Membership, User
+from hub.partners import services
+from hub.partners.models import Contact, Interaction, Organisation
+
+_seq = itertools.count(1)
+
+
+def affiliate(**fields: Any) -> Affiliate:
+    n = next(_seq)
+    fields.setdefault("name", f"Affiliate {n}")
+    fields.setdefault("slug", f"affiliate-{n}")
+    return Affiliate.objects.create(**fields)
+
+
+def member(aff: Affiliate, username: str | None = None, role: str = "member",
+           **fields: Any) -> User:
+    username = username or f"user{next(_seq)}"
+    user = User.objects.create_user(username=username, password="correct horse battery",
+                                    email=f"{username}@example.org", **fields)
+    Membership.objects.create(user=user, affiliate=aff, role=role)
+    return user
+
+
+def organisation(aff: Affiliate, actor: User | None = None, **fields: Any) -> Organisation:
+    fields.setdefault("name", f"Organisation {next(_seq)}")
+    return services.create_organisation(actor=actor, affiliate=aff, **fields)
+
+
+def contact(org: Organisation, actor: User | None = None, **fields: Any) -> Contact:
+    n = next(_seq)
+    fields.setdefault("name", f"Person {n}")
+    fields.setdefault("emails", f"person{n}@example.org")
+    return services.create_contact(actor=actor, affiliate=org.affiliate, organisation=org,
+                                   **fields)
+
+
+def interaction(org: Organisation, actor: User | None = None, **fields: Any) -> Interaction:
+    fields.setdefault("date", dt.date(2026, 11, 1))
+    fields.setdefault("kind", "meeting")
+    fields.setdefault("summary", "Talked about an edit-a-thon.")
+    return services.log_interaction(actor=actor, organisation=org, **fields)
