@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("hub.core.urls")),
     path("", include("hub.partners.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

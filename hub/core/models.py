@@ -99,6 +99,23 @@ class Membership(models.Model):
         return self.role == self.Role.MANAGER
 
 
+ACTION_LABELS = {
+    "organisation.created": _("created the organisation"),
+    "organisation.updated": _("changed the organisation"),
+    "organisation.archived": _("archived the organisation"),
+    "organisation.restored": _("restored the organisation"),
+    "organisation.merged_in": _("merged a duplicate into this organisation"),
+    "organisation.merged_away": _("merged this organisation into another"),
+    "organisation.imported": _("imported the organisation"),
+    "contact.created": _("added the contact"),
+    "contact.updated": _("changed the contact"),
+    "contact.archived": _("archived the contact"),
+    "contact.erased": _("erased a person's data"),
+    "interaction.logged": _("logged an interaction"),
+    "interaction.updated": _("changed an interaction"),
+}
+
+
 class AuditEvent(models.Model):
     """One recorded change: who did what to which record, and which fields changed."""
 
@@ -119,6 +136,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class WorkerHeartbeat(models.Model):

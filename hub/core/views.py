@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -76,7 +77,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Answer 500 with a static page that reveals nothing about the failure."""
-    return render(request, "500.html", status=500)
+    # No context processors and no database: the failure may be the database itself.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 def health(request: HttpRequest) -> HttpResponse:

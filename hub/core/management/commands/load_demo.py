@@ -1,0 +1,64 @@
+"""Load the demo data and print the demo logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from hub.core.models import Membership
+from hub.partners.demo import HUB_STAFF_ROLE, DemoSummary, load_demo
+
+
+def role_label(role: str) -> str:
+    """Return the words for a demo login's role."""
+    if role == HUB_STAFF_ROLE:
+        return _("Hub staff")
+    return str(Membership.Role(role).label)
+
+
+def login_table(summary: DemoSummary) -> str:
+    """Return the demo logins as a plain-text table."""
+    header = (_("Username"), _("Password"), _("Affiliate"), _("Role"))
+    rows = [
+        (login.username, login.password, login.affiliate or _("(all, hub-wide)"),
+         role_label(login.role))
+        for login in summary.logins
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)]).rstrip()
+
+
+class Command(BaseCommand):
+    help = _("Load the demo affiliates, partners and logins (safe to run again).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = load_demo()
+        if summary.created_anything:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Demo data created: %(affiliates)d affiliates, %(users)d users, "
+                        "%(organisations)d organisations, %(contacts)d contacts, "
+                        "%(interactions)d interactions."
+                    )
+                    % {
+                        "affiliates": summary.affiliates,
+                        "users": summary.users,
+                        "organisations": summary.organisations,
+                        "contacts": summary.contacts,
+                        "interactions": summary.interactions,
+                    }
+                )
+            )
+        else:
+            self.stdout.write(_("Demo data already loaded; nothing new created."))
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (every demo account has the same password):"))
+        self.stdout.write(login_table(summary))

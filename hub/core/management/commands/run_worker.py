@@ -1,0 +1,146 @@
+"""Run the background worker: django-tasks-db's db_worker plus a heartbeat and the reaper."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands import db_worker
+
+from hub.core.queue import beat, reap_stuck_tasks, register_worker, unregister_worker
+
+logger = logging.getLogger(__name__)
+
+
+class LeaseKeeper:
+    """Beat a worker's heartbeat and reap stuck tasks from a daemon thread.
+
+    A thread, so the heartbeat goes on while the worker's main thread runs a long task, and the
+    reaper goes on even when every worker is busy. It has its own database connection.
+    """
+
+    def __init__(self, worker_id: str, *, beat_every: float, reap_every: float) -> None:
+        self.worker_id = worker_id
+        self.beat_every = beat_every
+        self.reap_every = reap_every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"lease-keeper-{worker_id}", daemon=True
+        )
+
+    def start(self) -> None:
+        """Start beating and reaping in the background."""
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread and wait a bounded time for it to finish its current step."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        """Beat every beat_every seconds and reap every reap_every seconds until stopped."""
+        next_reap = time.monotonic() + self.reap_every
+        try:
+            while not self._stop.wait(self.beat_every):
+                close_old_connections()
+                try:
+                    beat(self.worker_id)
+                except DatabaseError:
+                    logger.exception("Worker %s could not record its heartbeat", self.worker_id)
+                if time.monotonic() < next_reap:
+                    continue
+                next_reap = time.monotonic() + self.reap_every
+                try:
+                    reap_stuck_tasks()
+                except DatabaseError:
+                    logger.exception("Worker %s could not reap stuck tasks", self.worker_id)
+        finally:
+            connections.close_all()
+
+
+class LeasedWorker(db_worker.Worker):
+    """Run tasks like db_worker, while a lease keeper vouches for this worker and reaps the dead."""
+
+    def run(self) -> None:
+        """Register, start the lease keeper, run the loop; on any exit, stop and unregister."""
+        lease_seconds = float(settings.HUB_WORKER_LEASE_SECONDS)
+        # Registering re-queues whatever an earlier process with this id left running, and writes
+        # the first heartbeat before this worker claims anything.
+        reaped = register_worker(self.worker_id)
+        if reaped:
+            logger.warning("Worker %s re-queued %d stuck task(s) at start", self.worker_id, reaped)
+        keeper = LeaseKeeper(
+            self.worker_id,
+            beat_every=max(0.2, min(10.0, lease_seconds / 4)),
+            reap_every=max(0.5, lease_seconds / 2),
+        )
+        keeper.start()
+        try:
+            super().run()
+        finally:
+            keeper.stop()
+            try:
+                unregister_worker(self.worker_id)
+            except DatabaseError:
+                logger.exception("Worker %s could not remove its heartbeat", self.worker_id)
+
+
+class Command(db_worker.Command):
+    help = (
+        "Run a background worker that records a heartbeat and re-queues tasks whose worker "
+        "died (same options as db_worker)."
+    )
+
+    def handle(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options: Any,
+    ) -> None:
+        """Build a LeasedWorker from db_worker's options and run it, reloading in development."""
+        self.configure_logging(verbosity)
+        if reload and batch:
+            logger.warning("--reload and --batch cannot be used together; not reloading.")
+            reload = False
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        if settings.HUB_WORKER_LEASE_SECONDS <= 0:
+            raise CommandError("HUB_WORKER_LEASE_SECONDS must be greater than zero")
+
+        worker = LeasedWorker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded_queue_names,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                # Only the reloaded child runs the worker, so only it takes the signals.
+                worker.configure_signals()
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()

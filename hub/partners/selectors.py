@@ -1,0 +1,302 @@
+"""Reads for the partner directory, always scoped to one affiliate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from hub.core import audit
+from hub.core.models import Affiliate, AuditEvent, User
+from hub.partners.keys import (
+    normalise_email,
+    normalise_name,
+    normalise_qid,
+    search_words,
+    website_domain,
+)
+from hub.partners.models import Contact, ContactEmail, Interaction, Organisation, Tag
+
+ORGANISATION_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "country": ("country", "name", "id"),
+    "-country": ("-country", "name", "id"),
+    "status": ("status", "name", "id"),
+    "-status": ("-status", "name", "id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+CONTACT_SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "organisation": ("organisation__name", "name", "id"),
+    "-organisation": ("-organisation__name", "name", "id"),
+}
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    """What a user asked of the organisation list; empty means "any"."""
+
+    q: str = ""
+    partner_type: str = ""
+    country: str = ""
+    region: str = ""
+    status: str = ""
+    tag: str = ""
+    archived: bool = False
+    sort: str = "name"
+
+    @classmethod
+    def from_params(cls, params: Any) -> OrganisationFilters:
+        """Return filters read from a query string, ignoring values that make no sense."""
+        sort = params.get("sort", "name")
+        return cls(
+            q=(params.get("q") or "").strip()[:200],
+            partner_type=(params.get("type") or "")[:30],
+            country=(params.get("country") or "").upper()[:2],
+            region=(params.get("region") or "")[:10],
+            status=(params.get("status") or "")[:10],
+            tag=(params.get("tag") or "")[:60],
+            archived=params.get("archived") == "1",
+            sort=sort if sort in ORGANISATION_SORTS else "name",
+        )
+
+
+def _search_terms(q: str) -> list[str]:
+    return [t for t in search_words(q).split() if t][:8]
+
+
+def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organisation]:
+    """Narrow organisations to those whose names, city or contacts contain every word of q.
+
+    The search text is stored folded (lower case, no accents), so a plain LIKE on it matches
+    "Museo" for "museo" and "Sao Paulo" for "São Paulo" on SQLite and PostgreSQL alike.
+    """
+    for term in _search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    return qs
+
+
+def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> QuerySet[Organisation]:
+    """Return the affiliate's organisations matching the filters, sorted, tags prefetched."""
+    qs = Organisation.objects.filter(affiliate=affiliate)
+    qs = qs.exclude(archived_at=None) if filters.archived else qs.filter(archived_at=None)
+    if filters.partner_type:
+        qs = qs.filter(partner_type=filters.partner_type)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.tag:
+        qs = qs.filter(tags__affiliate=affiliate, tags__name=filters.tag)
+    qs = search_organisations(qs, filters.q)
+    return qs.order_by(*ORGANISATION_SORTS[filters.sort]).prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
+    ).only("id", "name", "partner_type", "country", "region", "city", "status",
+           "updated_at", "archived_at", "affiliate_id")
+
+
+def get_organisation(affiliate: Affiliate, pk: int) -> Organisation:
+    """Return one of the affiliate's organisations, or raise 404."""
+    try:
+        return Organisation.objects.get(affiliate=affiliate, pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class TimelineEntry:
+    """One line on a record's timeline: an interaction or an audit event."""
+
+    when: dt.datetime
+    kind: str
+    interaction: Interaction | None = None
+    event: AuditEvent | None = None
+
+
+@dataclass
+class OrganisationPage:
+    """Everything the organisation page shows."""
+
+    organisation: Organisation
+    contacts: list[Contact]
+    timeline: list[TimelineEntry]
+    tags: list[Tag] = field(default_factory=list)
+
+
+def _as_datetime(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+
+
+def organisation_page(affiliate: Affiliate, pk: int, *, timeline_limit: int = 100
+                      ) -> OrganisationPage:
+    """Return an organisation with its contacts and a timeline of interactions and changes."""
+    org = get_organisation(affiliate, pk)
+    contacts = list(org.contacts.filter(archived_at=None).order_by("name"))
+    interactions = list(
+        org.interactions.order_by("-date", "-id")
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.only("id", "name")),
+            Prefetch("users", queryset=User.objects.only("id", "username", "first_name",
+                                                         "last_name")),
+        )[:timeline_limit]
+    )
+    events = list(audit.events_for(org)[:timeline_limit])
+    timeline = [TimelineEntry(_as_datetime(i.date), "interaction", interaction=i)
+                for i in interactions]
+    timeline += [TimelineEntry(e.created_at, "event", event=e) for e in events
+                 if e.action != "interaction.logged"]
+    timeline.sort(key=lambda entry: entry.when, reverse=True)
+    return OrganisationPage(organisation=org, contacts=contacts, timeline=timeline[:timeline_limit],
+                            tags=list(org.tags.all()))
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """An existing organisation that looks like the one being entered, and why."""
+
+    organisation: Organisation
+    reasons: tuple[str, ...]
+
+
+def find_duplicate_organisations(
+    affiliate: Affiliate, *, name: str = "", website: str = "", wikidata_qid: str = "",
+    emails: list[str] | None = None, exclude_pk: int | None = None,
+) -> list[DuplicateMatch]:
+    """Return the affiliate's live organisations sharing a name, domain, QID or contact e-mail."""
+    from django.utils.translation import gettext as _
+
+    keys = {
+        "name": normalise_name(name),
+        "domain": website_domain(website),
+        "qid": normalise_qid(wikidata_qid),
+    }
+    cond = Q()
+    if keys["name"]:
+        cond |= Q(normalised_name=keys["name"])
+    if keys["domain"]:
+        cond |= Q(website_domain=keys["domain"])
+    if keys["qid"]:
+        cond |= Q(wikidata_qid=keys["qid"])
+    email_keys = [normalise_email(e) for e in emails or [] if e]
+    email_org_ids: set[int] = set()
+    if email_keys:
+        email_org_ids = set(
+            ContactEmail.objects.filter(affiliate=affiliate, email__in=email_keys)
+            .exclude(contact__organisation=None)
+            .values_list("contact__organisation_id", flat=True)
+        )
+        cond |= Q(pk__in=email_org_ids)
+    if not cond:
+        return []
+    qs = Organisation.objects.filter(cond, affiliate=affiliate, archived_at=None)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    matches = []
+    for org in qs.order_by("name")[:20]:
+        reasons = []
+        if keys["name"] and org.normalised_name == keys["name"]:
+            reasons.append(_("same name"))
+        if keys["domain"] and org.website_domain == keys["domain"]:
+            reasons.append(_("same website"))
+        if keys["qid"] and org.wikidata_qid == keys["qid"]:
+            reasons.append(_("same Wikidata item"))
+        if org.pk in email_org_ids:
+            reasons.append(_("a contact with the same e-mail"))
+        matches.append(DuplicateMatch(org, tuple(reasons)))
+    return matches
+
+
+def contact_list(affiliate: Affiliate, *, q: str = "", sort: str = "name",
+                 archived: bool = False) -> QuerySet[Contact]:
+    """Return the affiliate's contacts, searched by name, e-mail or role, with organisations."""
+    qs = Contact.objects.filter(affiliate=affiliate)
+    qs = qs.exclude(archived_at=None) if archived else qs.filter(archived_at=None)
+    for term in (q or "").split()[:8]:
+        qs = qs.filter(Q(name__icontains=term) | Q(emails__icontains=term)
+                       | Q(role__icontains=term))
+    return qs.select_related("organisation").order_by(*CONTACT_SORTS.get(sort, ("name", "id")))
+
+
+def get_contact(affiliate: Affiliate, pk: int) -> Contact:
+    """Return one of the affiliate's contacts, or raise 404."""
+    try:
+        return Contact.objects.select_related("organisation").get(affiliate=affiliate, pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+
+
+def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
+    """Return one of the affiliate's interactions, or raise 404."""
+    try:
+        return Interaction.objects.select_related("organisation").get(affiliate=affiliate, pk=pk)
+    except Interaction.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class MyWork:
+    """What a person sees first: follow-ups due, recent partners, counts."""
+
+    follow_ups: list[Interaction]
+    recent: list[Organisation]
+    counts: dict[str, int]
+
+
+def my_work(affiliate: Affiliate, user: User, *, today: dt.date | None = None,
+            horizon_days: int = 14) -> MyWork:
+    """Return open follow-ups due within the horizon (the user's own first), recent partners
+    and the directory's counts."""
+    today = today or timezone.localdate()
+    due = (
+        Interaction.objects.filter(
+            affiliate=affiliate, follow_up_done=False, follow_up_on__isnull=False,
+            follow_up_on__lte=today + dt.timedelta(days=horizon_days),
+            organisation__archived_at=None,
+        )
+        .select_related("organisation")
+        .annotate(mine=Count("users", filter=Q(users=user)))
+        .order_by("follow_up_on", "id")[:200]
+    )
+    follow_ups = sorted(
+        due, key=lambda i: (not (i.mine or i.created_by_id == user.pk), i.follow_up_on, i.pk)
+    )
+    recent = list(
+        Organisation.objects.filter(affiliate=affiliate, archived_at=None)
+        .only("id", "name", "status", "updated_at", "partner_type", "country")
+        .order_by("-updated_at")[:10]
+    )
+    org_counts = Organisation.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status=Organisation.Status.ACTIVE)),
+        prospect=Count("id", filter=Q(status=Organisation.Status.PROSPECT)),
+    )
+    counts = {
+        "organisations": org_counts["total"],
+        "active": org_counts["active"],
+        "prospects": org_counts["prospect"],
+        "contacts": Contact.objects.filter(affiliate=affiliate, archived_at=None).count(),
+        "overdue": sum(1 for i in follow_ups if i.follow_up_on and i.follow_up_on < today),
+        "interactions_30d": Interaction.objects.filter(
+            affiliate=affiliate, date__gte=today - dt.timedelta(days=30)).count(),
+    }
+    return MyWork(follow_ups=follow_ups, recent=recent, counts=counts)
+
+
+def affiliate_tags(affiliate: Affiliate) -> QuerySet[Tag]:
+    """Return the affiliate's tags, for filter menus."""
+    return Tag.objects.filter(affiliate=affiliate).order_by("name")
+
+
+def affiliate_members(affiliate: Affiliate) -> QuerySet[User]:
+    """Return the users who belong to the affiliate."""
+    return User.objects.filter(memberships__affiliate=affiliate).order_by("username")

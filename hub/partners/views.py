@@ -1,0 +1,308 @@
+"""Pages of the partner directory: thin views that parse, authorise, call and render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form, HiddenInput
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hub.core.models import Affiliate
+from hub.core.permissions import affiliate_view
+from hub.partners import selectors, services
+from hub.partners.forms import (
+    ContactForm,
+    InteractionForm,
+    MergeForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+)
+from hub.partners.models import Organisation
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form, field by field where possible."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@affiliate_view()
+def my_work(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Show follow-ups due (mine first), recently touched partners and counts."""
+    work = selectors.my_work(affiliate, request.user)  # type: ignore[arg-type]
+    return render(request, "partners/my_work.html",
+                  {"work": work, "today": timezone.localdate()})
+
+
+@affiliate_view()
+def organisation_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """List, search, filter and sort the affiliate's organisations, a page at a time."""
+    filters = selectors.OrganisationFilters.from_params(request.GET)
+    form = OrganisationFilterForm(request.GET or None, affiliate=affiliate)
+    page = Paginator(selectors.organisation_list(affiliate, filters), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(request, "partners/organisation_list.html", {
+        "page": page, "form": form, "filters": filters, "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+    })
+
+
+def _organisation_form_view(request: HttpRequest, affiliate: Affiliate,
+                            org: Organisation | None) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=org)
+    duplicates: list[selectors.DuplicateMatch] = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = selectors.find_duplicate_organisations(
+            affiliate, name=form.cleaned_data["name"], website=form.cleaned_data["website"],
+            wikidata_qid=form.cleaned_data["wikidata_qid"],
+            exclude_pk=org.pk if org else None,
+        )
+        if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
+            form.add_error(None, _("This looks like an organisation you already have. "
+                                   "Open it, or tick the box to save anyway."))
+        else:
+            tags = services.parse_tags(form.cleaned_data["tags"])
+            try:
+                if org is None:
+                    org = services.create_organisation(
+                        actor=request.user, affiliate=affiliate,  # type: ignore[arg-type]
+                        tags=tags, **form.service_fields())
+                    messages.success(request, _("Organisation created."))
+                else:
+                    org = services.update_organisation(
+                        actor=request.user, organisation=org,  # type: ignore[arg-type]
+                        tags=tags, **form.service_fields())
+                    messages.success(request, _("Changes saved."))
+                return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+            except ValidationError as error:
+                _apply_errors(form, error)
+    if not duplicates:
+        form.fields["confirm_not_duplicate"].widget = HiddenInput()
+    return render(request, "partners/organisation_form.html",
+                  {"form": form, "organisation": org, "duplicates": duplicates})
+
+
+@affiliate_view(edit=True)
+def organisation_create(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Add an organisation, warning first when it looks like one already there."""
+    return _organisation_form_view(request, affiliate, None)
+
+
+@affiliate_view(edit=True)
+def organisation_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Change an organisation."""
+    return _organisation_form_view(request, affiliate, selectors.get_organisation(affiliate, pk))
+
+
+@affiliate_view()
+def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Show an organisation, its contacts and its timeline."""
+    page = selectors.organisation_page(affiliate, pk)
+    return render(request, "partners/organisation_detail.html", {
+        "page": page, "organisation": page.organisation,
+        "interaction_form": InteractionForm(organisation=page.organisation),
+    })
+
+
+@require_POST
+@affiliate_view(edit=True)
+def organisation_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Archive (or with restore=1, bring back) an organisation."""
+    org = selectors.get_organisation(affiliate, pk)
+    if request.POST.get("restore") == "1":
+        services.restore_organisation(actor=request.user, organisation=org)  # type: ignore[arg-type]
+        messages.success(request, _("Organisation restored."))
+    else:
+        services.archive_organisation(actor=request.user, organisation=org)  # type: ignore[arg-type]
+        messages.success(request, _("Organisation archived. It no longer shows in lists."))
+    return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+
+
+@affiliate_view(edit=True)
+def organisation_merge(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Show likely duplicates of an organisation and fold the chosen one into it."""
+    keep = selectors.get_organisation(affiliate, pk)
+    if request.method == "POST":
+        form = MergeForm(request.POST, keep=keep)
+        if form.is_valid():
+            duplicate = form.cleaned_data["duplicate"]
+            try:
+                services.merge_organisations(actor=request.user, keep=keep,  # type: ignore[arg-type]
+                                             duplicate=duplicate)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("“%(dup)s” was merged into this organisation.")
+                                 % {"dup": duplicate.name})
+                return redirect("partners:organisation_detail", slug=affiliate.slug, pk=keep.pk)
+        else:
+            messages.error(request, _("Choose another live organisation of this affiliate."))
+    emails = [e for c in keep.contacts.all() for e in c.email_list]
+    candidates = selectors.find_duplicate_organisations(
+        affiliate, name=keep.name, website=keep.website, wikidata_qid=keep.wikidata_qid,
+        emails=emails, exclude_pk=keep.pk)
+    q = (request.GET.get("q") or "").strip()[:200]
+    found = []
+    if q:
+        found = list(selectors.organisation_list(
+            affiliate, selectors.OrganisationFilters(q=q)).exclude(pk=keep.pk)[:20])
+    return render(request, "partners/organisation_merge.html", {
+        "organisation": keep, "candidates": candidates, "found": found, "q": q})
+
+
+@affiliate_view()
+def contact_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """List and search the affiliate's contact people."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    qs = selectors.contact_list(affiliate, q=q, sort=request.GET.get("sort", "name"),
+                                archived=request.GET.get("archived") == "1")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "partners/contact_list.html",
+                  {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""})
+
+
+def _contact_form_view(request: HttpRequest, affiliate: Affiliate, contact: Any) -> HttpResponse:
+    initial = {}
+    if contact is None and request.GET.get("organisation"):
+        initial["organisation"] = request.GET["organisation"]
+    form = ContactForm(request.POST or None, instance=contact, affiliate=affiliate,
+                       initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact is None:
+                contact = services.create_contact(
+                    actor=request.user, affiliate=affiliate,  # type: ignore[arg-type]
+                    **form.service_fields())
+                messages.success(request, _("Contact added."))
+            else:
+                contact = services.update_contact(actor=request.user,  # type: ignore[arg-type]
+                                                  contact=contact, **form.service_fields())
+                messages.success(request, _("Changes saved."))
+            return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return render(request, "partners/contact_form.html", {"form": form, "contact": contact})
+
+
+@affiliate_view(edit=True)
+def contact_create(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Add a contact person."""
+    return _contact_form_view(request, affiliate, None)
+
+
+@affiliate_view(edit=True)
+def contact_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Change a contact person."""
+    return _contact_form_view(request, affiliate, selectors.get_contact(affiliate, pk))
+
+
+@affiliate_view()
+def contact_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Show a contact person, their interactions and the history of their record."""
+    from hub.core import audit
+
+    contact = selectors.get_contact(affiliate, pk)
+    interactions = contact.interactions.select_related("organisation").order_by("-date")[:50]
+    return render(request, "partners/contact_detail.html", {
+        "contact": contact, "interactions": interactions,
+        "events": audit.events_for(contact)[:50]})
+
+
+@require_POST
+@affiliate_view(edit=True)
+def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Archive a contact person."""
+    contact = selectors.get_contact(affiliate, pk)
+    services.archive_contact(actor=request.user, contact=contact)  # type: ignore[arg-type]
+    messages.success(request, _("Contact archived."))
+    return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
+
+
+@affiliate_view(manage=True)
+def contact_erase(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Erase a person's data for good, after a confirmation page (managers only)."""
+    contact = selectors.get_contact(affiliate, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "erase":
+        org = contact.organisation
+        services.erase_contact(actor=request.user, contact=contact)  # type: ignore[arg-type]
+        messages.success(request, _("The person's data was erased."))
+        if org:
+            return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+        return redirect("partners:contact_list", slug=affiliate.slug)
+    return render(request, "partners/contact_erase.html", {"contact": contact})
+
+
+@affiliate_view(edit=True)
+def interaction_create(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Log an interaction with an organisation."""
+    org = selectors.get_organisation(affiliate, pk)
+    form = InteractionForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.log_interaction(
+                actor=request.user, organisation=org,  # type: ignore[arg-type]
+                date=data["date"], kind=data["kind"], summary=data["summary"],
+                contacts=data["contacts"], users=data["users"],
+                follow_up_on=data["follow_up_on"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Interaction logged."))
+            return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+    return render(request, "partners/interaction_form.html",
+                  {"form": form, "organisation": org, "interaction": None})
+
+
+@affiliate_view(edit=True)
+def interaction_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Change a logged interaction."""
+    interaction = selectors.get_interaction(affiliate, pk)
+    org = interaction.organisation
+    form = InteractionForm(request.POST or None, instance=interaction, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_interaction(
+                actor=request.user, interaction=interaction,  # type: ignore[arg-type]
+                contacts=data["contacts"], users=data["users"], date=data["date"],
+                kind=data["kind"], summary=data["summary"], follow_up_on=data["follow_up_on"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+    return render(request, "partners/interaction_form.html",
+                  {"form": form, "organisation": org, "interaction": interaction})
+
+
+@require_POST
+@affiliate_view(edit=True)
+def follow_up_done(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Mark a follow-up as done and go back where the person came from."""
+    interaction = selectors.get_interaction(affiliate, pk)
+    services.complete_follow_up(actor=request.user, interaction=interaction)  # type: ignore[arg-type]
+    messages.success(request, _("Follow-up marked as done."))
+    if request.POST.get("next") == "organisation":
+        return redirect("partners:organisation_detail", slug=affiliate.slug,
+                        pk=interaction.organisation_id)
+    return redirect("partners:my_work", slug=affiliate.slug)
+
+
