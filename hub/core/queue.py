@@ -121,7 +121,10 @@ def _requeue(result: DBTaskResult, worker_id: str) -> None:
     """Put a stuck task back in the queue for another worker."""
     logger.warning(
         "Re-queueing task %s (%s): worker %r stopped answering (attempt %d).",
-        result.id, result.task_path, worker_id, len(result.worker_ids),
+        result.id,
+        result.task_path,
+        worker_id,
+        len(result.worker_ids),
     )
     result.status = TaskResultStatus.READY
     result.started_at = None
@@ -132,7 +135,10 @@ def _give_up(result: DBTaskResult, worker_id: str, now: dt.datetime) -> None:
     """Mark a stuck task failed because its workers kept dying under it."""
     logger.error(
         "Giving up on task %s (%s): worker %r stopped answering on attempt %d.",
-        result.id, result.task_path, worker_id, len(result.worker_ids),
+        result.id,
+        result.task_path,
+        worker_id,
+        len(result.worker_ids),
     )
     reason = gettext(
         "The worker running this task stopped answering (last one: %(worker)s). "
@@ -144,9 +150,7 @@ def _give_up(result: DBTaskResult, worker_id: str, now: dt.datetime) -> None:
     result.exception_class_path = f"{WorkerLostError.__module__}.{WorkerLostError.__qualname__}"
     result.traceback = f"{result.exception_class_path}: {reason}\n"
     result.save(
-        update_fields=[
-            "status", "finished_at", "return_value", "exception_class_path", "traceback"
-        ]
+        update_fields=["status", "finished_at", "return_value", "exception_class_path", "traceback"]
     )
 
 
