@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: F401  (used by tests through factories.dt)
 import itertools
 from typing import Any
 

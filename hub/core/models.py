@@ -21,9 +21,6 @@ class User(AbstractUser):
         help_text=_("Hub staff see the hub-wide pages across affiliates."),
     )
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

@@ -121,8 +121,8 @@ def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> 
     })
 
 
-@require_POST
 @affiliate_view(edit=True)
+@require_POST
 def organisation_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Archive (or with restore=1, bring back) an organisation."""
     org = selectors.get_organisation(affiliate, pk)
@@ -225,8 +225,8 @@ def contact_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         "events": audit.events_for(contact)[:50]})
 
 
-@require_POST
 @affiliate_view(edit=True)
+@require_POST
 def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Archive a contact person."""
     contact = selectors.get_contact(affiliate, pk)
@@ -293,8 +293,8 @@ def interaction_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
                   {"form": form, "organisation": org, "interaction": interaction})
 
 
-@require_POST
 @affiliate_view(edit=True)
+@require_POST
 def follow_up_done(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Mark a follow-up as done and go back where the person came from."""
     interaction = selectors.get_interaction(affiliate, pk)
