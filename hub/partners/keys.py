@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 QID_RE = re.compile(r"^Q[1-9][0-9]{0,11}$")
 _LEGAL_FORMS = {
-    "the", "inc", "ltd", "llc", "gmbh", "ev", "e.v", "ag", "sa", "srl", "bv", "ngo", "asbl",
+    "the", "inc", "ltd", "llc", "gmbh", "ev", "ag", "sa", "srl", "bv", "ngo", "asbl",
 }
 
 
@@ -16,7 +16,8 @@ def normalise_name(name: str) -> str:
     """Return a name folded for comparison: no accents, case, punctuation or legal forms."""
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = re.sub(r"[^\w]+", " ", text)
+    # Dots go first so that "e.V." and "eV", "U.S." and "US" fold alike.
+    text = re.sub(r"[^\w]+", " ", text.replace(".", ""))
     words = [w for w in text.split() if w not in _LEGAL_FORMS]
     return " ".join(words)[:200]
 
