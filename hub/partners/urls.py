@@ -2,12 +2,14 @@
 
 from django.urls import include, path
 
-from hub.partners import views
+from hub.partners import views, views_export
 
 app_name = "partners"
 urlpatterns = [
     path("a/<slug:slug>/", views.my_work, name="my_work"),
     path("a/<slug:slug>/organisations/", views.organisation_list, name="organisation_list"),
+    path("a/<slug:slug>/organisations/export/", views_export.organisation_export,
+         name="organisation_export"),
     path("a/<slug:slug>/organisations/new/", views.organisation_create,
          name="organisation_create"),
     path("a/<slug:slug>/organisations/<int:pk>/", views.organisation_detail,
@@ -25,6 +27,7 @@ urlpatterns = [
     path("a/<slug:slug>/interactions/<int:pk>/done/", views.follow_up_done,
          name="follow_up_done"),
     path("a/<slug:slug>/contacts/", views.contact_list, name="contact_list"),
+    path("a/<slug:slug>/contacts/export/", views_export.contact_export, name="contact_export"),
     path("a/<slug:slug>/contacts/new/", views.contact_create, name="contact_create"),
     path("a/<slug:slug>/contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("a/<slug:slug>/contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
