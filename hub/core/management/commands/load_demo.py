@@ -22,17 +22,22 @@ def login_table(summary: DemoSummary) -> str:
     """Return the demo logins as a plain-text table."""
     header = (_("Username"), _("Password"), _("Affiliate"), _("Role"))
     rows = [
-        (login.username, login.password, login.affiliate or _("(all, hub-wide)"),
-         role_label(login.role))
+        (
+            login.username,
+            login.password,
+            login.affiliate or _("(all, hub-wide)"),
+            role_label(login.role),
+        )
         for login in summary.logins
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        cells_padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(cells_padded).rstrip()
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)]).rstrip()
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
 class Command(BaseCommand):
