@@ -239,3 +239,20 @@ def test_member_cannot_erase_but_manager_can(client_a, affiliate_a):
     assert not AuditEvent.objects.filter(changes__icontains="erin@example.org").exists()
     org.refresh_from_db()
     assert "erin" not in org.search_text
+
+
+def test_manager_downloads_a_persons_data(affiliate_a):
+    from django.test import Client
+
+    org = factories.organisation(affiliate_a, name="UNFPA")
+    contact = factories.contact(org, name="Olena Example", emails="olena@example.org")
+    factories.interaction(org, contacts=[contact], summary="Planned a WikiGap edit-a-thon.")
+    manager = factories.member(affiliate_a, username="mona", role="manager")
+    client = Client()
+    client.force_login(manager)
+    response = client.get(url("contact_data", pk=contact.pk))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["emails"] == ["olena@example.org"] and data["organisation"] == "UNFPA"
+    assert data["interactions"][0]["summary"] == "Planned a WikiGap edit-a-thon."
+    assert data["history"][0]["action"] == "contact.created"

@@ -30,7 +30,7 @@ OWN_ACCOUNT = {"account"}
 # Hub-wide routes: hub staff only; everyone else gets 404.
 HUB_STAFF = {"hub_overview"}
 # Routes a plain member may not use; their managers may.
-MANAGER_ONLY = {"contact_erase"}
+MANAGER_ONLY = {"contact_erase", "contact_data"}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[

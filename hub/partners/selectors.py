@@ -300,3 +300,32 @@ def affiliate_tags(affiliate: Affiliate) -> QuerySet[Tag]:
 def affiliate_members(affiliate: Affiliate) -> QuerySet[User]:
     """Return the users who belong to the affiliate."""
     return User.objects.filter(memberships__affiliate=affiliate).order_by("username")
+
+
+def contact_personal_data(contact: Contact) -> dict[str, Any]:
+    """Return everything the Hub holds about a person, for a subject access request."""
+    return {
+        "name": contact.name,
+        "organisation": contact.organisation.name if contact.organisation else None,
+        "role": contact.role,
+        "emails": contact.email_list,
+        "phone": contact.phone,
+        "preferred_language": contact.preferred_language,
+        "legal_basis": contact.legal_basis,
+        "legal_basis_source": contact.legal_basis_source,
+        "legal_basis_date": contact.legal_basis_date.isoformat()
+        if contact.legal_basis_date else None,
+        "do_not_contact": contact.do_not_contact,
+        "notes": contact.notes,
+        "created_at": contact.created_at.isoformat(),
+        "updated_at": contact.updated_at.isoformat(),
+        "interactions": [
+            {"date": i.date.isoformat(), "kind": i.kind, "organisation": i.organisation.name,
+             "summary": i.summary}
+            for i in contact.interactions.select_related("organisation").order_by("date")
+        ],
+        "history": [
+            {"when": e.created_at.isoformat(), "action": e.action, "changes": e.changes}
+            for e in audit.events_for(contact).order_by("created_at")
+        ],
+    }

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form, HiddenInput
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,6 +233,16 @@ def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
     services.archive_contact(actor=request.user, contact=contact)  # type: ignore[arg-type]
     messages.success(request, _("Contact archived."))
     return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
+
+
+@affiliate_view(manage=True)
+def contact_data(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Download everything held about a person as JSON (managers only: it is personal data)."""
+    contact = selectors.get_contact(affiliate, pk)
+    response = JsonResponse(selectors.contact_personal_data(contact),
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
+    return response
 
 
 @affiliate_view(manage=True)
