@@ -34,5 +34,6 @@ urlpatterns = [
     path("a/<slug:slug>/contacts/<int:pk>/archive/", views.contact_archive,
          name="contact_archive"),
     path("a/<slug:slug>/contacts/<int:pk>/erase/", views.contact_erase, name="contact_erase"),
+    path("a/<slug:slug>/contacts/<int:pk>/data/", views.contact_data, name="contact_data"),
     path("a/<slug:slug>/import/", include("hub.partners.urls_import")),
 ]
