@@ -37,11 +37,11 @@ def _no_network() -> Any:
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
 
-@pytest.fixture(autouse=True)
-def _require_postgres(request: pytest.FixtureRequest) -> None:
-    """In CI's PostgreSQL run, fail rather than quietly run on SQLite."""
-    if os.environ.get("HUB_REQUIRE_POSTGRES") and "db" in request.fixturenames:
-        assert connection.vendor == "postgresql", "HUB_REQUIRE_POSTGRES is set, but not on it"
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI's PostgreSQL run, stop at once rather than quietly run on SQLite."""
+    if os.environ.get("HUB_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
+        pytest.exit("HUB_REQUIRE_POSTGRES is set, but the suite is not running on PostgreSQL "
+                    "(set HUB_DATABASE_URL)", returncode=1)
 
 
 @pytest.fixture
