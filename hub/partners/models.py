@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -210,3 +212,34 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+class ImportBatch(models.Model):
+    """A spreadsheet read for import: its rows and column mapping, kept until confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        APPLIED = "applied", _("Imported")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE,
+                                  related_name="import_batches")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    filename = models.CharField(_("file name"), max_length=200)
+    headers: models.JSONField[Any] = models.JSONField(default=list)
+    # The parsed cells as text, never the file itself; emptied once the import is applied.
+    rows: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    mapping: models.JSONField[Any] = models.JSONField(default=list)
+    notes: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    result: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["affiliate", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,5 +1,12 @@
 """Routes for importing partners from CSV and XLSX files."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from hub.partners import views_import
+
+urlpatterns: list[URLPattern] = [
+    path("", views_import.import_upload, name="import_upload"),
+    path("<int:pk>/", views_import.import_preview, name="import_preview"),
+    path("<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
+    path("<int:pk>/discard/", views_import.import_discard, name="import_discard"),
+]

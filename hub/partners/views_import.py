@@ -1,0 +1,124 @@
+"""Import pages: upload a spreadsheet, map its columns, preview every row, confirm."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from hub.core.models import Affiliate
+from hub.core.permissions import affiliate_view
+from hub.partners import imports
+from hub.partners.forms_import import MappingForm, UploadForm
+from hub.partners.models import ImportBatch
+
+# A preview lists every rejected row, but only the first accepted ones: pages stay light.
+PREVIEW_REJECTED_ROWS = 500
+PREVIEW_ACCEPTED_ROWS = 100
+
+
+def _pending_batch(affiliate: Affiliate, pk: int) -> ImportBatch:
+    """Return the affiliate's pending batch, or answer 404."""
+    return get_object_or_404(
+        ImportBatch, pk=pk, affiliate=affiliate, status=ImportBatch.Status.PENDING
+    )
+
+
+@affiliate_view(edit=True)
+def import_upload(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Read an uploaded file into a pending batch and go on to its preview."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = imports.read_file(upload, upload.name)
+        except imports.ImportFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            batch = imports.create_batch(
+                actor=request.user,  # type: ignore[arg-type]
+                affiliate=affiliate,
+                table=table,
+            )
+            return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
+    limits = {
+        "max_mb": settings.HUB_IMPORT_MAX_BYTES // (1024 * 1024),
+        "max_rows": settings.HUB_IMPORT_MAX_ROWS,
+        "max_columns": settings.HUB_IMPORT_MAX_COLUMNS,
+    }
+    return render(request, "partners/import_upload.html", {"form": form, **limits})
+
+
+@affiliate_view(edit=True)
+def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Show the column mapping and every row's verdict; a POST changes the mapping."""
+    batch = _pending_batch(affiliate, pk)
+    table = imports.table_for_batch(batch)
+    form = MappingForm(table.headers, batch.mapping, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        imports.set_batch_mapping(batch=batch, mapping=form.mapping())
+        return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
+    plan = imports.plan_import(
+        table=table,
+        mapping=batch.mapping,
+        affiliate=affiliate,
+        source=imports.default_source(batch.filename),
+    )
+    examples = []
+    for index in range(len(table.headers)):
+        values = [r.cells[index] for r in table.rows if r.cells[index]][:2]
+        examples.append([v[:60] for v in values])
+    context = {
+        "batch": batch,
+        "form": form,
+        "columns": [(h, field, ex) for (h, field), ex in zip(form.rows(), examples, strict=True)],
+        "plan": plan,
+        "rejected": plan.rejected[:PREVIEW_REJECTED_ROWS],
+        "more_rejected": max(0, len(plan.rejected) - PREVIEW_REJECTED_ROWS),
+        "accepted": plan.accepted[:PREVIEW_ACCEPTED_ROWS],
+        "more_accepted": max(0, len(plan.accepted) - PREVIEW_ACCEPTED_ROWS),
+    }
+    return render(request, "partners/import_preview.html", context)
+
+
+@affiliate_view(edit=True)
+@require_POST
+def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Write every row of the batch, or nothing, and go to the organisation list."""
+    batch = _pending_batch(affiliate, pk)
+    try:
+        counts = imports.apply_batch(actor=request.user, batch=batch)  # type: ignore[arg-type]
+    except imports.ImportRejected:
+        messages.error(
+            request,
+            _("Some rows cannot be imported, so nothing was written. See the problems below."),
+        )
+        return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("partners:import_upload", slug=affiliate.slug)
+    messages.success(
+        request,
+        ngettext("Imported %(rows)s row: ", "Imported %(rows)s rows: ", counts.rows)
+        % {"rows": counts.rows}
+        + ngettext("%(n)s new organisation", "%(n)s new organisations", counts.organisations)
+        % {"n": counts.organisations}
+        + ", "
+        + ngettext("%(n)s new contact.", "%(n)s new contacts.", counts.contacts)
+        % {"n": counts.contacts},
+    )
+    return redirect("partners:organisation_list", slug=affiliate.slug)
+
+
+@affiliate_view(edit=True)
+@require_POST
+def import_discard(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Forget a pending batch and the rows it kept."""
+    imports.discard_batch(batch=_pending_batch(affiliate, pk))
+    messages.info(request, _("The import was cancelled; nothing was written."))
+    return redirect("partners:import_upload", slug=affiliate.slug)
