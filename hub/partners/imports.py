@@ -320,6 +320,7 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@functools.lru_cache(maxsize=4096)
 def resolve_country(value: str) -> str | None:
     """Return the ISO 3166 code for a country name or code (any case, with or without accents)."""
     text = value.strip()
@@ -329,13 +330,14 @@ def resolve_country(value: str) -> str | None:
         code = countries.alpha2(text.upper())
         if code:
             return str(code)
-    by_name = countries.by_name(text)
-    if isinstance(by_name, str) and by_name:
-        return by_name
     folded = fold(text)
     found = _country_index().get(folded)
     if found is None and folded.startswith("the "):
         found = _country_index().get(folded[4:])
+    if found is None:
+        # django-countries also knows the names it was configured with (COUNTRIES_OVERRIDE).
+        by_name = countries.by_name(text)
+        found = by_name if isinstance(by_name, str) and by_name else None
     return found
 
 

@@ -71,8 +71,8 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     )
     examples = []
     for index in range(len(table.headers)):
-        values = [r.cells[index] for r in table.rows if r.cells[index]][:2]
-        examples.append([v[:60] for v in values])
+        values = dict.fromkeys(r.cells[index][:60] for r in table.rows[:200] if r.cells[index])
+        examples.append(list(values)[:2])
     context = {
         "batch": batch,
         "form": form,
