@@ -1,6 +1,7 @@
 """Configure the partners app."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,11 @@ class PartnersConfig(AppConfig):
     name = "hub.partners"
     label = "partners"
     verbose_name = _("Partners")
+
+    def ready(self) -> None:
+        from hub.partners import search
+
+        # SQLite drops a table's triggers when a migration rebuilds it: put the search
+        # index's triggers back after every migrate.
+        post_migrate.connect(search.repair_after_migrate, sender=self,
+                             dispatch_uid="partners.search.repair_after_migrate")

@@ -101,6 +101,20 @@ class Organisation(models.Model):
             models.Index(fields=["affiliate", "website_domain"]),
             models.Index(fields=["affiliate", "wikidata_qid"]),
             models.Index(fields=["affiliate", "-updated_at"]),
+            # The list's filters and sorts over live organisations: each index hands back rows
+            # already in "name, id" order after its filter, so a page of 50 needs no sort of
+            # 100,000 rows. Partial, because PostgreSQL cannot order by an index whose prefix is
+            # matched with "archived_at IS NULL".
+            models.Index(fields=["affiliate", "name", "id"], condition=models.Q(archived_at=None),
+                         name="org_live_name_idx"),
+            models.Index(fields=["affiliate", "partner_type", "name", "id"],
+                         condition=models.Q(archived_at=None), name="org_live_type_idx"),
+            models.Index(fields=["affiliate", "country", "name", "id"],
+                         condition=models.Q(archived_at=None), name="org_live_country_idx"),
+            models.Index(fields=["affiliate", "region", "name", "id"],
+                         condition=models.Q(archived_at=None), name="org_live_region_idx"),
+            models.Index(fields=["affiliate", "status", "name", "id"],
+                         condition=models.Q(archived_at=None), name="org_live_status_idx"),
         ]
 
     def __str__(self) -> str:

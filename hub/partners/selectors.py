@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
+from hub.partners import search
 from hub.partners.keys import (
     normalise_email,
     normalise_name,
@@ -76,9 +79,18 @@ def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organis
     """Narrow organisations to those whose names, city or contacts contain every word of q.
 
     The search text is stored folded (lower case, no accents), so a plain LIKE on it matches
-    "Museo" for "museo" and "Sao Paulo" for "São Paulo" on SQLite and PostgreSQL alike.
+    "Museo" for "museo" and "Sao Paulo" for "São Paulo" on SQLite and PostgreSQL alike. A
+    trigram index answers the LIKE on PostgreSQL (pg_trgm); on SQLite the FTS5 trigram table
+    finds the candidates first and the LIKE confirms them (see hub.partners.search).
     """
-    for term in _search_terms(q):
+    terms = _search_terms(q)
+    indexed = [t for t in terms if len(t) >= search.MIN_INDEXED_CHARS]
+    if indexed and connections[qs.db].vendor == "sqlite":
+        # A constant query; the user's words travel as a parameter.
+        match = RawSQL(search.sqlite_match_sql(),  # noqa: S611
+                       [search.sqlite_match_expression(indexed)])
+        qs = qs.filter(pk__in=match)
+    for term in terms:
         qs = qs.filter(search_text__contains=term)
     return qs
 
