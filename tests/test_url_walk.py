@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hub.partners import imports
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,10 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
     contact = factories.contact(org, actor=member_a)
     interaction = factories.interaction(org, actor=member_a,
                                         follow_up_on=factories.dt.date(2026, 12, 1))
-    objs: dict[str, Any] = {"organisation": org, "contact": contact, "interaction": interaction}
+    batch = imports.create_batch(actor=member_a, affiliate=affiliate_a,
+                                 table=imports.read_bytes(b"Organisation\nX\n", "p.csv"))
+    objs: dict[str, Any] = {"organisation": org, "contact": contact, "interaction": interaction,
+                            "batch": batch}
     return objs
 
 

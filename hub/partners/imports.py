@@ -1267,7 +1267,7 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
     """Import a pending batch all-or-nothing, then forget its rows (they hold personal data)."""
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.PENDING:
+        if locked.status not in (ImportBatch.Status.PENDING, ImportBatch.Status.QUEUED):
             raise ValidationError(_("This import has already been confirmed or discarded."))
         counts = apply_import(
             actor=actor,
@@ -1286,6 +1286,45 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
         }
         locked.save(update_fields=["status", "applied_at", "rows", "result"])
     return counts
+
+
+def queue_batch(*, actor: User | None, batch: ImportBatch) -> ImportBatch:
+    """Hand a large pending batch to a background worker; the page then follows its status."""
+    from hub.core.queue import enqueue_on_commit
+    from hub.partners.tasks import apply_import_batch
+
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.PENDING:
+            raise ValidationError(_("This import has already been confirmed or discarded."))
+        locked.status = ImportBatch.Status.QUEUED
+        locked.result = {}
+        locked.save(update_fields=["status", "result"])
+        enqueue_on_commit(apply_import_batch, locked.pk, actor.pk if actor else None)
+    return locked
+
+
+def run_queued_batch(*, batch_id: int, actor: User | None) -> dict[str, Any]:
+    """Apply a queued batch in the background; safe to run twice.
+
+    The whole import is one transaction, so a worker killed half-way leaves nothing behind and
+    the re-run starts from scratch. A batch no longer queued (already applied, or sent back)
+    is left alone. Rejected rows send the batch back to its preview with the reason.
+    """
+    batch = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).first()
+    if batch is None:
+        return {"skipped": True}
+    try:
+        counts = apply_batch(actor=actor, batch=batch)
+    except (ImportRejected, ValidationError):
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+            status=ImportBatch.Status.PENDING,
+            result={"error": str(_("Some rows can no longer be imported (the directory changed "
+                                   "since the preview), so nothing was written."))},
+        )
+        return {"rejected": True}
+    return {"rows": counts.rows, "organisations": counts.organisations,
+            "contacts": counts.contacts}
 
 
 def discard_batch(*, batch: ImportBatch) -> None:

@@ -233,6 +233,7 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
+        QUEUED = "queued", _("Importing")
         APPLIED = "applied", _("Imported")
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE,

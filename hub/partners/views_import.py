@@ -91,6 +91,12 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Write every row of the batch, or nothing, and go to the organisation list."""
     batch = _pending_batch(affiliate, pk)
+    if len(batch.rows) > settings.HUB_IMPORT_INLINE_ROWS:
+        try:
+            imports.queue_batch(actor=request.user, batch=batch)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("partners:import_status", slug=affiliate.slug, pk=batch.pk)
     try:
         counts = imports.apply_batch(actor=request.user, batch=batch)  # type: ignore[arg-type]
     except imports.ImportRejected:
@@ -113,6 +119,18 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         % {"n": counts.contacts},
     )
     return redirect("partners:organisation_list", slug=affiliate.slug)
+
+
+@affiliate_view(edit=True)
+def import_status(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Follow an import running in the background; the page refreshes itself until it is done."""
+    batch = get_object_or_404(ImportBatch, pk=pk, affiliate=affiliate)
+    if batch.status == ImportBatch.Status.PENDING:
+        if batch.result.get("error"):
+            messages.error(request, batch.result["error"])
+        return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
+    return render(request, "partners/import_status.html",
+                  {"batch": batch, "row_count": len(batch.rows)})
 
 
 @affiliate_view(edit=True)

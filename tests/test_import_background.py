@@ -1,0 +1,89 @@
+"""Large imports run in the background worker: queued, applied once, and followed on a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from hub.partners.models import ImportBatch, Organisation
+from tests import factories
+from tests.test_import_views import upload
+
+ROWS = "Organisation,Country\r\n" + "".join(f"Library {i},Chile\r\n" for i in range(12))
+
+
+def confirm(client: Client, batch: ImportBatch, capture: Any) -> Any:
+    with capture(execute=True):
+        return client.post(reverse("partners:import_confirm",
+                                   kwargs={"slug": "alpha", "pk": batch.pk}))
+
+
+@pytest.mark.django_db
+@override_settings(HUB_IMPORT_INLINE_ROWS=5)
+def test_large_import_is_queued_then_applied_by_the_worker(
+        client_a, affiliate_a, django_capture_on_commit_callbacks):
+    upload(client_a, ROWS.encode())
+    batch = ImportBatch.objects.get()
+    response = confirm(client_a, batch, django_capture_on_commit_callbacks)
+    status_url = reverse("partners:import_status", kwargs={"slug": "alpha", "pk": batch.pk})
+    assert response["Location"] == status_url
+    page = client_a.get(status_url).content.decode()
+    assert "Importing 12 rows in the background" in page
+    assert 'http-equiv="refresh"' in page
+    assert not Organisation.objects.exists()
+    assert DBTaskResult.objects.count() == 1
+
+    call_command("run_worker", "--batch", "--interval", "0")
+
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 12
+    page = client_a.get(status_url).content.decode()
+    assert "Imported 12 rows: 12 new organisations" in page
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED and batch.rows == []
+
+
+@pytest.mark.django_db
+@override_settings(HUB_IMPORT_INLINE_ROWS=5)
+def test_running_the_task_twice_imports_once(client_a, member_a,
+                                             django_capture_on_commit_callbacks):
+    from hub.partners.tasks import apply_import_batch
+
+    upload(client_a, ROWS.encode())
+    batch = ImportBatch.objects.get()
+    confirm(client_a, batch, django_capture_on_commit_callbacks)
+    first = apply_import_batch.call(batch.pk, member_a.pk)
+    second = apply_import_batch.call(batch.pk, member_a.pk)
+    assert first["organisations"] == 12 and second == {"skipped": True}
+    assert Organisation.objects.count() == 12
+
+
+@pytest.mark.django_db
+@override_settings(HUB_IMPORT_INLINE_ROWS=5)
+def test_directory_changed_while_queued_sends_the_batch_back(
+        client_a, affiliate_a, member_a, django_capture_on_commit_callbacks):
+    from hub.partners.tasks import apply_import_batch
+
+    upload(client_a, ROWS.encode())
+    batch = ImportBatch.objects.get()
+    confirm(client_a, batch, django_capture_on_commit_callbacks)
+    factories.organisation(affiliate_a, name="Library 3")  # someone added it meanwhile
+    assert apply_import_batch.call(batch.pk, member_a.pk) == {"rejected": True}
+    assert Organisation.objects.count() == 1
+    response = client_a.get(reverse("partners:import_status",
+                                    kwargs={"slug": "alpha", "pk": batch.pk}), follow=True)
+    assert "the directory changed since the preview" in response.content.decode()
+    assert response.redirect_chain[-1][0].endswith(f"/import/{batch.pk}/")
+
+
+@pytest.mark.django_db
+def test_another_affiliate_cannot_follow_the_import(client_a, client_b):
+    upload(client_a, ROWS.encode())
+    batch = ImportBatch.objects.get()
+    url = reverse("partners:import_status", kwargs={"slug": "alpha", "pk": batch.pk})
+    assert client_b.get(url).status_code == 404
+    assert Client().get(url).status_code == 302
