@@ -1,0 +1,54 @@
+"""The cheap template filters give what Django's slower spellings give."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone, translation
+
+from hub.core.templatetags.hub_format import choice_label, country_name, isodate, prefetched
+from hub.partners.models import Organisation
+from tests import factories
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "uk"])
+def test_choice_label_is_get_display_in_every_language(language):
+    org = Organisation(partner_type="museum", status="former")
+    with translation.override(language):
+        assert str(choice_label(org, "partner_type")) == org.get_partner_type_display()
+        assert str(choice_label(org, "status")) == org.get_status_display()
+
+
+def test_choice_label_of_an_unknown_value_is_the_value():
+    assert choice_label(Organisation(partner_type="zeppelin"), "partner_type") == "zeppelin"
+
+
+def test_isodate_uses_the_current_time_zone():
+    late = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)
+    with timezone.override("Asia/Kolkata"):
+        assert isodate(late) == "2026-03-02"
+    assert isodate(dt.date(2026, 3, 1)) == "2026-03-01"
+    assert isodate(None) == ""
+
+
+def test_country_name_follows_the_language():
+    org = Organisation(country="DE")
+    with translation.override("en"):
+        assert country_name(org.country) == "Germany" == str(org.country.name)
+    with translation.override("fr"):
+        assert country_name("DE") == "Allemagne"
+    assert country_name(Organisation().country) == ""
+
+
+@pytest.mark.django_db
+def test_prefetched_reads_the_prefetch_and_falls_back_to_a_query(
+    affiliate_a, django_assert_num_queries
+):
+    factories.organisation(affiliate_a, name="Archive", tags=["GLAM"])
+    org = Organisation.objects.prefetch_related("tags").get(name="Archive")
+    with django_assert_num_queries(0):
+        assert [t.name for t in prefetched(org, "tags")] == ["GLAM"]
+    plain = Organisation.objects.get(name="Archive")
+    with django_assert_num_queries(1):
+        assert [t.name for t in prefetched(plain, "tags")] == ["GLAM"]
