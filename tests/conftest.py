@@ -32,7 +32,7 @@ def _no_network() -> Any:
             return real_connect(self, address)
         raise RuntimeError(f"tests must not reach the network (tried {address!r})")
 
-    socket.socket.connect = guarded  # type: ignore[method-assign]
+    socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
     yield
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
@@ -40,8 +40,11 @@ def _no_network() -> Any:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In CI's PostgreSQL run, stop at once rather than quietly run on SQLite."""
     if os.environ.get("HUB_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
-        pytest.exit("HUB_REQUIRE_POSTGRES is set, but the suite is not running on PostgreSQL "
-                    "(set HUB_DATABASE_URL)", returncode=1)
+        pytest.exit(
+            "HUB_REQUIRE_POSTGRES is set, but the suite is not running on PostgreSQL "
+            "(set HUB_DATABASE_URL)",
+            returncode=1,
+        )
 
 
 @pytest.fixture

@@ -20,11 +20,16 @@ def affiliate(**fields: Any) -> Affiliate:
     return Affiliate.objects.create(**fields)
 
 
-def member(aff: Affiliate, username: str | None = None, role: str = "member",
-           **fields: Any) -> User:
+def member(
+    aff: Affiliate, username: str | None = None, role: str = "member", **fields: Any
+) -> User:
     username = username or f"user{next(_seq)}"
-    user = User.objects.create_user(username=username, password="correct horse battery",
-                                    email=f"{username}@example.org", **fields)
+    user = User.objects.create_user(
+        username=username,
+        password="correct horse battery",
+        email=f"{username}@example.org",
+        **fields,
+    )
     Membership.objects.create(user=user, affiliate=aff, role=role)
     return user
 
@@ -38,8 +43,7 @@ def contact(org: Organisation, actor: User | None = None, **fields: Any) -> Cont
     n = next(_seq)
     fields.setdefault("name", f"Person {n}")
     fields.setdefault("emails", f"person{n}@example.org")
-    return services.create_contact(actor=actor, affiliate=org.affiliate, organisation=org,
-                                   **fields)
+    return services.create_contact(actor=actor, affiliate=org.affiliate, organisation=org, **fields)
 
 
 def interaction(org: Organisation, actor: User | None = None, **fields: Any) -> Interaction:

@@ -20,10 +20,10 @@ def _fresh_cache():
 
 def test_login_lands_on_my_work_of_the_only_affiliate(member_a):
     client = Client()
-    response = client.post(reverse("login"), {"username": "alice",
-                                              "password": "correct horse battery"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("partners:my_work",
-                                                     kwargs={"slug": "alpha"})
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": "correct horse battery"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("partners:my_work", kwargs={"slug": "alpha"})
     assert b"My work" in response.content
 
 
@@ -36,10 +36,12 @@ def test_wrong_password_explains_without_revealing_which_part(member_a):
 @override_settings(HUB_LOGIN_RATE="3/m")
 def test_login_is_rate_limited_per_username_across_addresses(member_a):
     for i in range(3):
-        Client(REMOTE_ADDR=f"10.0.0.{i}").post(reverse("login"),
-                                               {"username": "alice", "password": "bad"})
+        Client(REMOTE_ADDR=f"10.0.0.{i}").post(
+            reverse("login"), {"username": "alice", "password": "bad"}
+        )
     response = Client(REMOTE_ADDR="10.0.0.99").post(
-        reverse("login"), {"username": "alice", "password": "correct horse battery"})
+        reverse("login"), {"username": "alice", "password": "correct horse battery"}
+    )
     assert response.status_code == 429
     assert b"Too many log-in attempts" in response.content
 
@@ -47,10 +49,14 @@ def test_login_is_rate_limited_per_username_across_addresses(member_a):
 @override_settings(HUB_LOGIN_RATE="3/m")
 def test_login_is_rate_limited_per_address_and_forwarded_header_does_not_reset(member_a):
     for i in range(3):
-        Client().post(reverse("login"), {"username": f"guess{i}", "password": "bad"},
-                      HTTP_X_FORWARDED_FOR=f"1.2.3.{i}")
-    response = Client().post(reverse("login"), {"username": "alice", "password": "x"},
-                             HTTP_X_FORWARDED_FOR="9.9.9.9")
+        Client().post(
+            reverse("login"),
+            {"username": f"guess{i}", "password": "bad"},
+            HTTP_X_FORWARDED_FOR=f"1.2.3.{i}",
+        )
+    response = Client().post(
+        reverse("login"), {"username": "alice", "password": "x"}, HTTP_X_FORWARDED_FOR="9.9.9.9"
+    )
     assert response.status_code == 429
 
 
@@ -65,18 +71,21 @@ def test_password_reset_sends_a_working_link(member_a):
     client.post(reverse("password_reset"), {"email": "alice@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
-    path = link[link.index("/password-reset/"):].strip()
+    path = link[link.index("/password-reset/") :].strip()
     response = client.get(path, follow=True)
     assert response.status_code == 200
-    response = client.post(response.redirect_chain[-1][0], {
-        "new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
     assert response.status_code == 302
     assert Client().login(username="alice", password="a brand new passphrase")
 
 
 def test_password_reset_for_unknown_address_says_the_same(db):
-    response = Client().post(reverse("password_reset"), {"email": "nobody@example.org"},
-                             follow=True)
+    response = Client().post(
+        reverse("password_reset"), {"email": "nobody@example.org"}, follow=True
+    )
     assert b"Check your e-mail" in response.content
     assert len(mail.outbox) == 0
 

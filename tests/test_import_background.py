@@ -18,14 +18,16 @@ ROWS = "Organisation,Country\r\n" + "".join(f"Library {i},Chile\r\n" for i in ra
 
 def confirm(client: Client, batch: ImportBatch, capture: Any) -> Any:
     with capture(execute=True):
-        return client.post(reverse("partners:import_confirm",
-                                   kwargs={"slug": "alpha", "pk": batch.pk}))
+        return client.post(
+            reverse("partners:import_confirm", kwargs={"slug": "alpha", "pk": batch.pk})
+        )
 
 
 @pytest.mark.django_db
 @override_settings(HUB_IMPORT_INLINE_ROWS=5)
 def test_large_import_is_queued_then_applied_by_the_worker(
-        client_a, affiliate_a, django_capture_on_commit_callbacks):
+    client_a, affiliate_a, django_capture_on_commit_callbacks
+):
     upload(client_a, ROWS.encode())
     batch = ImportBatch.objects.get()
     response = confirm(client_a, batch, django_capture_on_commit_callbacks)
@@ -52,8 +54,9 @@ def test_large_import_is_queued_then_applied_by_the_worker(
 
 @pytest.mark.django_db
 @override_settings(HUB_IMPORT_INLINE_ROWS=5)
-def test_running_the_task_twice_imports_once(client_a, member_a,
-                                             django_capture_on_commit_callbacks):
+def test_running_the_task_twice_imports_once(
+    client_a, member_a, django_capture_on_commit_callbacks
+):
     from hub.partners.tasks import apply_import_batch
 
     upload(client_a, ROWS.encode())
@@ -68,7 +71,8 @@ def test_running_the_task_twice_imports_once(client_a, member_a,
 @pytest.mark.django_db
 @override_settings(HUB_IMPORT_INLINE_ROWS=5)
 def test_directory_changed_while_queued_sends_the_batch_back(
-        client_a, affiliate_a, member_a, django_capture_on_commit_callbacks):
+    client_a, affiliate_a, member_a, django_capture_on_commit_callbacks
+):
     from hub.partners.tasks import apply_import_batch
 
     upload(client_a, ROWS.encode())
@@ -77,8 +81,9 @@ def test_directory_changed_while_queued_sends_the_batch_back(
     factories.organisation(affiliate_a, name="Library 3")  # someone added it meanwhile
     assert apply_import_batch.call(batch.pk, member_a.pk) == {"rejected": True}
     assert Organisation.objects.count() == 1
-    response = client_a.get(reverse("partners:import_status",
-                                    kwargs={"slug": "alpha", "pk": batch.pk}), follow=True)
+    response = client_a.get(
+        reverse("partners:import_status", kwargs={"slug": "alpha", "pk": batch.pk}), follow=True
+    )
     assert "the directory changed since the preview" in response.content.decode()
     assert response.redirect_chain[-1][0].endswith(f"/import/{batch.pk}/")
 

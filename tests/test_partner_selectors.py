@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -22,14 +23,14 @@ def _fill(affiliate, member, n):
 def test_list_is_scoped_to_the_affiliate(affiliate_a, affiliate_b):
     factories.organisation(affiliate_a, name="Mine")
     factories.organisation(affiliate_b, name="Theirs")
-    names = [o.name for o in selectors.organisation_list(affiliate_a,
-                                                         selectors.OrganisationFilters())]
+    names = [
+        o.name for o in selectors.organisation_list(affiliate_a, selectors.OrganisationFilters())
+    ]
     assert names == ["Mine"]
 
 
 @pytest.mark.parametrize("n", [3, 12])
-def test_list_page_query_count_does_not_grow(affiliate_a, member_a, n,
-                                             django_assert_num_queries):
+def test_list_page_query_count_does_not_grow(affiliate_a, member_a, n, django_assert_num_queries):
     _fill(affiliate_a, member_a, n)
     with django_assert_num_queries(2):  # organisations + their tags
         rows = list(selectors.organisation_list(affiliate_a, selectors.OrganisationFilters()))
@@ -37,8 +38,9 @@ def test_list_page_query_count_does_not_grow(affiliate_a, member_a, n,
 
 
 @pytest.mark.parametrize("n", [2, 10])
-def test_organisation_page_query_count_is_pinned(affiliate_a, member_a, n,
-                                                 django_assert_num_queries):
+def test_organisation_page_query_count_is_pinned(
+    affiliate_a, member_a, n, django_assert_num_queries
+):
     org = factories.organisation(affiliate_a, tags=["GLAM"])
     for _ in range(n):
         c = factories.contact(org)
@@ -66,10 +68,12 @@ def test_my_work_query_count_is_pinned(affiliate_a, member_a, n, django_assert_n
 def test_my_work_puts_my_follow_ups_first_then_by_date(affiliate_a, member_a):
     other = factories.member(affiliate_a, username="other")
     org = factories.organisation(affiliate_a, name="Org")
-    theirs = factories.interaction(org, actor=other, follow_up_on=dt.date(2026, 11, 20),
-                                   users=[other])
-    mine_late = factories.interaction(org, actor=other, follow_up_on=dt.date(2026, 11, 30),
-                                      users=[member_a])
+    theirs = factories.interaction(
+        org, actor=other, follow_up_on=dt.date(2026, 11, 20), users=[other]
+    )
+    mine_late = factories.interaction(
+        org, actor=other, follow_up_on=dt.date(2026, 11, 30), users=[member_a]
+    )
     mine_early = factories.interaction(org, actor=member_a, follow_up_on=dt.date(2026, 11, 21))
     factories.interaction(org, actor=member_a, follow_up_on=dt.date(2027, 3, 1))  # too far
     work = selectors.my_work(affiliate_a, member_a, today=dt.date(2026, 11, 22))
@@ -78,11 +82,15 @@ def test_my_work_puts_my_follow_ups_first_then_by_date(affiliate_a, member_a):
 
 
 def test_duplicates_by_each_key(affiliate_a, affiliate_b):
-    org = factories.organisation(affiliate_a, name="Serlo Education e.V.",
-                                 website="https://de.serlo.org", wikidata_qid="Q21014693")
+    org = factories.organisation(
+        affiliate_a,
+        name="Serlo Education e.V.",
+        website="https://de.serlo.org",
+        wikidata_qid="Q21014693",
+    )
     factories.contact(org, emails="team@serlo.example")
     factories.organisation(affiliate_b, name="Serlo Education")  # other tenant: never matched
-    cases = [
+    cases: list[tuple[dict[str, Any], str | None]] = [
         ({"name": "serlo education"}, "same name"),
         ({"website": "http://serlo.org/"}, None),
         ({"website": "https://www.de.serlo.org/mathe"}, "same website"),

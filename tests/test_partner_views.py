@@ -20,12 +20,21 @@ def url(name: str, **kwargs: object) -> str:
 
 
 def test_member_creates_organisation_and_sees_it_on_its_page(client_a, affiliate_a):
-    response = client_a.post(url("organisation_create"), {
-        "name": "Museo Nacional de Bellas Artes", "partner_type": "museum", "status": "active",
-        "country": "CL", "city": "Santiago", "website": "https://www.mnba.gob.cl",
-        "wikidata_qid": "q2915040", "tags": "GLAM, WikiGap", "other_names": "MNBA",
-        "description": "<script>alert(1)</script>",
-    })
+    response = client_a.post(
+        url("organisation_create"),
+        {
+            "name": "Museo Nacional de Bellas Artes",
+            "partner_type": "museum",
+            "status": "active",
+            "country": "CL",
+            "city": "Santiago",
+            "website": "https://www.mnba.gob.cl",
+            "wikidata_qid": "q2915040",
+            "tags": "GLAM, WikiGap",
+            "other_names": "MNBA",
+            "description": "<script>alert(1)</script>",
+        },
+    )
     org = Organisation.objects.get(affiliate=affiliate_a)
     assert response.status_code == 302
     assert org.region == "lac"
@@ -39,10 +48,16 @@ def test_member_creates_organisation_and_sees_it_on_its_page(client_a, affiliate
 
 
 def test_invalid_qid_and_country_are_explained_and_nothing_saved(client_a, affiliate_a):
-    response = client_a.post(url("organisation_create"), {
-        "name": "X", "partner_type": "museum", "status": "active", "country": "ZZ",
-        "wikidata_qid": "P31",
-    })
+    response = client_a.post(
+        url("organisation_create"),
+        {
+            "name": "X",
+            "partner_type": "museum",
+            "status": "active",
+            "country": "ZZ",
+            "wikidata_qid": "P31",
+        },
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "is not a Wikidata item id" in text
@@ -51,18 +66,23 @@ def test_invalid_qid_and_country_are_explained_and_nothing_saved(client_a, affil
 
 
 def test_overlong_name_is_refused(client_a):
-    response = client_a.post(url("organisation_create"), {
-        "name": "M" * 500, "partner_type": "museum", "status": "active"})
+    response = client_a.post(
+        url("organisation_create"),
+        {"name": "M" * 500, "partner_type": "museum", "status": "active"},
+    )
     assert response.status_code == 200
     assert "at most 200 characters" in response.content.decode()
     assert not Organisation.objects.exists()
 
 
 def test_duplicate_warning_then_create_anyway(client_a, affiliate_a):
-    factories.organisation(affiliate_a, name="Polish National Museum",
-                           website="https://mnw.art.pl")
-    data = {"name": "The Polish National Museum", "partner_type": "museum",
-            "status": "prospect", "website": "http://www.mnw.art.pl/en/"}
+    factories.organisation(affiliate_a, name="Polish National Museum", website="https://mnw.art.pl")
+    data = {
+        "name": "The Polish National Museum",
+        "partner_type": "museum",
+        "status": "prospect",
+        "website": "http://www.mnw.art.pl/en/",
+    }
     response = client_a.post(url("organisation_create"), data)
     text = response.content.decode()
     assert response.status_code == 200
@@ -75,8 +95,13 @@ def test_duplicate_warning_then_create_anyway(client_a, affiliate_a):
 
 
 def test_search_finds_by_other_name_city_and_contact_email(client_a, affiliate_a):
-    org = factories.organisation(affiliate_a, name="Institut Royal de la Culture Amazighe",
-                                 other_names="IRCAM", city="Rabat", country="MA")
+    org = factories.organisation(
+        affiliate_a,
+        name="Institut Royal de la Culture Amazighe",
+        other_names="IRCAM",
+        city="Rabat",
+        country="MA",
+    )
     factories.contact(org, name="Amina Example", emails="amina@ircam.example")
     factories.organisation(affiliate_a, name="Reading Network", city="Marrakesh")
     for q in ("ircam", "RABAT", "amina@ircam", "institut royal", "Amazighe"):
@@ -92,13 +117,23 @@ def test_search_ignores_accents(client_a, affiliate_a):
 
 
 def test_filters_and_sorting(client_a, affiliate_a):
-    factories.organisation(affiliate_a, name="Archive A", partner_type="archive", country="CL",
-                           status="active", tags=["GLAM"])
-    factories.organisation(affiliate_a, name="School B", partner_type="school", country="UA",
-                           status="prospect")
+    factories.organisation(
+        affiliate_a,
+        name="Archive A",
+        partner_type="archive",
+        country="CL",
+        status="active",
+        tags=["GLAM"],
+    )
+    factories.organisation(
+        affiliate_a, name="School B", partner_type="school", country="UA", status="prospect"
+    )
     cases = {
-        "type=archive": "Archive A", "country=UA": "School B", "region=lac": "Archive A",
-        "status=prospect": "School B", "tag=GLAM": "Archive A",
+        "type=archive": "Archive A",
+        "country=UA": "School B",
+        "region=lac": "Archive A",
+        "status=prospect": "School B",
+        "tag=GLAM": "Archive A",
     }
     for query, expected in cases.items():
         text = client_a.get(url("organisation_list") + "?" + query).content.decode()
@@ -121,40 +156,55 @@ def test_archive_hides_from_list_and_restore_brings_back(client_a, affiliate_a):
     org = factories.organisation(affiliate_a, name="Dormant Gallery")
     client_a.post(url("organisation_archive", pk=org.pk))
     assert "Dormant Gallery" not in client_a.get(url("organisation_list")).content.decode()
-    assert "Dormant Gallery" in client_a.get(url("organisation_list"),
-                                             {"archived": "1"}).content.decode()
+    assert (
+        "Dormant Gallery"
+        in client_a.get(url("organisation_list"), {"archived": "1"}).content.decode()
+    )
     client_a.post(url("organisation_archive", pk=org.pk), {"restore": "1"})
     assert "Dormant Gallery" in client_a.get(url("organisation_list")).content.decode()
 
 
 def test_contact_interaction_follow_up_flow(client_a, affiliate_a, member_a):
     org = factories.organisation(affiliate_a, name="ECLAC")
-    response = client_a.post(url("contact_create"), {
-        "name": "Carla Example", "organisation": org.pk,
-        "emails": "carla@cepal.example\nCarla.Two@cepal.example", "legal_basis": "consent",
-        "legal_basis_source": "signed form", "legal_basis_date": "2026-10-01",
-    })
+    response = client_a.post(
+        url("contact_create"),
+        {
+            "name": "Carla Example",
+            "organisation": org.pk,
+            "emails": "carla@cepal.example\nCarla.Two@cepal.example",
+            "legal_basis": "consent",
+            "legal_basis_source": "signed form",
+            "legal_basis_date": "2026-10-01",
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     contact = Contact.objects.get()
     assert contact.email_list == ["carla@cepal.example", "carla.two@cepal.example"]
     due = timezone.localdate() + dt.timedelta(days=3)
-    response = client_a.post(url("interaction_create", pk=org.pk), {
-        "date": timezone.localdate().isoformat(), "kind": "meeting",
-        "summary": "Agreed on a data upload of statistics.", "contacts": [contact.pk],
-        "users": [member_a.pk], "follow_up_on": due.isoformat(),
-    })
+    response = client_a.post(
+        url("interaction_create", pk=org.pk),
+        {
+            "date": timezone.localdate().isoformat(),
+            "kind": "meeting",
+            "summary": "Agreed on a data upload of statistics.",
+            "contacts": [contact.pk],
+            "users": [member_a.pk],
+            "follow_up_on": due.isoformat(),
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     work = client_a.get(url("my_work")).content.decode()
     assert "ECLAC" in work and due.isoformat() in work and "mine" in work
     interaction = Interaction.objects.get()
     client_a.post(url("follow_up_done", pk=interaction.pk))
-    assert "ECLAC" not in client_a.get(url("my_work")).content.decode().split(
-        "Recently touched")[0]
+    assert "ECLAC" not in client_a.get(url("my_work")).content.decode().split("Recently touched")[0]
 
 
 def test_bad_email_is_explained(client_a):
-    response = client_a.post(url("contact_create"), {
-        "name": "Joseph", "emails": "joseph-email.com", "legal_basis": "consent"})
+    response = client_a.post(
+        url("contact_create"),
+        {"name": "Joseph", "emails": "joseph-email.com", "legal_basis": "consent"},
+    )
     assert response.status_code == 200
     assert "is not a valid e-mail address" in response.content.decode()
     assert not Contact.objects.exists()
@@ -162,16 +212,19 @@ def test_bad_email_is_explained(client_a):
 
 def test_follow_up_before_interaction_is_refused(client_a, affiliate_a):
     org = factories.organisation(affiliate_a)
-    response = client_a.post(url("interaction_create", pk=org.pk), {
-        "date": "2026-05-10", "kind": "call", "summary": "x", "follow_up_on": "2026-05-01"})
+    response = client_a.post(
+        url("interaction_create", pk=org.pk),
+        {"date": "2026-05-10", "kind": "call", "summary": "x", "follow_up_on": "2026-05-01"},
+    )
     assert "before the interaction" in response.content.decode()
     assert not Interaction.objects.exists()
 
 
 def test_merge_moves_contacts_interactions_and_tags(client_a, affiliate_a):
     keep = factories.organisation(affiliate_a, name="Smithsonian Institution", tags=["GLAM"])
-    dup = factories.organisation(affiliate_a, name="Smithsonian", website="https://si.edu",
-                                 tags=["USA"])
+    dup = factories.organisation(
+        affiliate_a, name="Smithsonian", website="https://si.edu", tags=["USA"]
+    )
     factories.contact(dup, name="Sam Example")
     factories.interaction(dup)
     response = client_a.post(url("organisation_merge", pk=keep.pk), {"duplicate": dup.pk})
@@ -190,22 +243,32 @@ def test_other_affiliate_gets_404_everywhere(client_b, affiliate_a):
     org = factories.organisation(affiliate_a, name="Secret partner")
     contact = factories.contact(org)
     interaction = factories.interaction(org)
-    for name, kwargs in [("organisation_detail", {"pk": org.pk}),
-                         ("organisation_edit", {"pk": org.pk}),
-                         ("contact_detail", {"pk": contact.pk}),
-                         ("interaction_edit", {"pk": interaction.pk}),
-                         ("organisation_list", {}), ("my_work", {})]:
+    for name, kwargs in [
+        ("organisation_detail", {"pk": org.pk}),
+        ("organisation_edit", {"pk": org.pk}),
+        ("contact_detail", {"pk": contact.pk}),
+        ("interaction_edit", {"pk": interaction.pk}),
+        ("organisation_list", {}),
+        ("my_work", {}),
+    ]:
         assert client_b.get(url(name, **kwargs)).status_code == 404, name
 
 
-def test_member_of_b_cannot_reach_a_object_through_own_affiliate(client_b, affiliate_a,
-                                                                 affiliate_b):
+def test_member_of_b_cannot_reach_a_object_through_own_affiliate(
+    client_b, affiliate_a, affiliate_b
+):
     org = factories.organisation(affiliate_a, name="Secret partner")
-    response = client_b.get(reverse("partners:organisation_detail",
-                                    kwargs={"slug": "beta", "pk": org.pk}))
+    response = client_b.get(
+        reverse("partners:organisation_detail", kwargs={"slug": "beta", "pk": org.pk})
+    )
     assert response.status_code == 404
-    response = client_b.post(reverse("partners:organisation_merge", kwargs={
-        "slug": "beta", "pk": factories.organisation(affiliate_b).pk}), {"duplicate": org.pk})
+    response = client_b.post(
+        reverse(
+            "partners:organisation_merge",
+            kwargs={"slug": "beta", "pk": factories.organisation(affiliate_b).pk},
+        ),
+        {"duplicate": org.pk},
+    )
     org.refresh_from_db()
     assert org.archived_at is None
 
@@ -225,15 +288,15 @@ def test_member_cannot_erase_but_manager_can(client_a, affiliate_a):
     org = factories.organisation(affiliate_a)
     contact = factories.contact(org, name="Erin Erasable", emails="erin@example.org")
     factories.organisation(affiliate_a)  # unrelated
-    assert client_a.post(url("contact_erase", pk=contact.pk), {"confirm": "erase"}).status_code \
-        == 403
+    assert (
+        client_a.post(url("contact_erase", pk=contact.pk), {"confirm": "erase"}).status_code == 403
+    )
     from django.test import Client
 
     manager = factories.member(affiliate_a, username="mona", role="manager")
     client = Client()
     client.force_login(manager)
-    assert client.post(url("contact_erase", pk=contact.pk), {"confirm": "erase"}).status_code \
-        == 302
+    assert client.post(url("contact_erase", pk=contact.pk), {"confirm": "erase"}).status_code == 302
     assert not Contact.objects.filter(pk=contact.pk).exists()
     assert not AuditEvent.objects.filter(target_repr__contains="Erin").exists()
     assert not AuditEvent.objects.filter(changes__icontains="erin@example.org").exists()

@@ -34,8 +34,7 @@ HUB_STAFF = {"hub_overview"}
 MANAGER_ONLY = {"contact_erase", "contact_data"}
 
 
-def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[
-        tuple[str, str]]:
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
     for p in patterns:
         if isinstance(p, URLResolver):
             ns = p.namespace or namespace
@@ -54,12 +53,20 @@ def all_routes() -> list[tuple[str, str]]:
 def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
     org = factories.organisation(affiliate_a, actor=member_a, name="Private partner")
     contact = factories.contact(org, actor=member_a)
-    interaction = factories.interaction(org, actor=member_a,
-                                        follow_up_on=factories.dt.date(2026, 12, 1))
-    batch = imports.create_batch(actor=member_a, affiliate=affiliate_a,
-                                 table=imports.read_bytes(b"Organisation\nX\n", "p.csv"))
-    objs: dict[str, Any] = {"organisation": org, "contact": contact, "interaction": interaction,
-                            "batch": batch}
+    interaction = factories.interaction(
+        org, actor=member_a, follow_up_on=factories.dt.date(2026, 12, 1)
+    )
+    batch = imports.create_batch(
+        actor=member_a,
+        affiliate=affiliate_a,
+        table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
+    )
+    objs: dict[str, Any] = {
+        "organisation": org,
+        "contact": contact,
+        "interaction": interaction,
+        "batch": batch,
+    }
     return objs
 
 

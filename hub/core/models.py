@@ -17,7 +17,8 @@ class User(AbstractUser):
     """A person who logs in; belongs to affiliates through memberships."""
 
     is_hub_staff = models.BooleanField(
-        _("hub staff"), default=False,
+        _("hub staff"),
+        default=False,
         help_text=_("Hub staff see the hub-wide pages across affiliates."),
     )
 
@@ -48,7 +49,9 @@ class Affiliate(models.Model):
     website = models.URLField(_("website"), max_length=300, blank=True)
     wikidata_qid = models.CharField(_("Wikidata item"), max_length=20, blank=True)
     legal_status = models.CharField(
-        _("legal status"), max_length=20, choices=LegalStatus.choices,
+        _("legal status"),
+        max_length=20,
+        choices=LegalStatus.choices,
         default=LegalStatus.UNREGISTERED,
     )
     fiscal_sponsor = models.CharField(_("fiscal sponsor"), max_length=200, blank=True)
@@ -72,15 +75,18 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "affiliate"], name="one_membership_per_affiliate")
+            models.UniqueConstraint(
+                fields=["user", "affiliate"], name="one_membership_per_affiliate"
+            )
         ]
         ordering = ["affiliate__name"]
 
@@ -116,10 +122,12 @@ ACTION_LABELS = {
 class AuditEvent(models.Model):
     """One recorded change: who did what to which record, and which fields changed."""
 
-    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    affiliate = models.ForeignKey(
+        Affiliate, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=60)
     target_type = models.CharField(max_length=60)

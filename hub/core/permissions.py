@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from hub.core.models import Affiliate, Membership
+from hub.core.models import Affiliate, Membership, User
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -18,9 +18,7 @@ def membership_for(user: Any, slug: str) -> Membership:
     if not user.is_authenticated:
         raise Http404
     try:
-        return Membership.objects.select_related("affiliate").get(
-            user=user, affiliate__slug=slug
-        )
+        return Membership.objects.select_related("affiliate").get(user=user, affiliate__slug=slug)
     except Membership.DoesNotExist:
         raise Http404 from None
 
@@ -50,6 +48,14 @@ def affiliate_view(
         return wrapped
 
     return decorator
+
+
+def acting_user(request: HttpRequest) -> User:
+    """Return the logged-in person making a change (views behind affiliate_view have one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def hub_staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

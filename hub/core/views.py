@@ -44,14 +44,16 @@ class RateLimitedLoginView(auth_views.LoginView):
         rate = settings.HUB_LOGIN_RATE
         limited = False
         for key in ("ip", _username_key):
-            if is_ratelimited(request, group="login", key=key, rate=rate, method="POST",
-                              increment=True):
+            if is_ratelimited(
+                request, group="login", key=key, rate=rate, method="POST", increment=True
+            ):
                 limited = True
         if limited:
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, _("Too many log-in attempts. Please wait a few minutes "
-                                   "and try again."))
+            form.add_error(
+                None, _("Too many log-in attempts. Please wait a few minutes and try again.")
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
@@ -59,8 +61,7 @@ class RateLimitedLoginView(auth_views.LoginView):
 @hub_staff_view
 def hub_overview(request: HttpRequest) -> HttpResponse:
     """Show hub staff every affiliate with its counts."""
-    return render(request, "core/hub_overview.html",
-                  {"rows": selectors.affiliate_overview()})
+    return render(request, "core/hub_overview.html", {"rows": selectors.affiliate_overview()})
 
 
 @login_required

@@ -15,5 +15,8 @@ class PartnersConfig(AppConfig):
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search
         # index's triggers back after every migrate.
-        post_migrate.connect(search.repair_after_migrate, sender=self,
-                             dispatch_uid="partners.search.repair_after_migrate")
+        post_migrate.connect(
+            search.repair_after_migrate,
+            sender=self,
+            dispatch_uid="partners.search.repair_after_migrate",
+        )

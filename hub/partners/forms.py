@@ -27,7 +27,9 @@ class OrganisationForm(forms.ModelForm):
     """Enter or change an organisation."""
 
     tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=600,
+        label=_("Tags"),
+        required=False,
+        max_length=600,
         help_text=_("Separate tags with commas, e.g. GLAM, WikiGap 2026."),
     )
     confirm_not_duplicate = forms.BooleanField(
@@ -38,8 +40,19 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         formfield_callback = _formfield
-        fields = ["name", "other_names", "partner_type", "status", "country", "city", "region",
-                  "region_overridden", "website", "wikidata_qid", "description"]
+        fields = [
+            "name",
+            "other_names",
+            "partner_type",
+            "status",
+            "country",
+            "city",
+            "region",
+            "region_overridden",
+            "website",
+            "wikidata_qid",
+            "description",
+        ]
         widgets = {
             "other_names": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -48,7 +61,8 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].help_text = _(
-            "Worked out from the country; tick the box below to set it by hand.")
+            "Worked out from the country; tick the box below to set it by hand."
+        )
         if self.instance.pk:
             self.initial.setdefault("tags", ", ".join(t.name for t in self.instance.tags.all()))
 
@@ -67,20 +81,27 @@ class OrganisationFilterForm(forms.Form):
     """The filters above the organisation list (GET, so links can be shared)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    type = forms.ChoiceField(label=_("Type"), required=False,
-                             choices=[("", _("Any type")), *PartnerType.choices])
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any type")), *PartnerType.choices]
+    )
     country = forms.CharField(label=_("Country code"), required=False, max_length=2)
-    region = forms.ChoiceField(label=_("Region"), required=False,
-                               choices=[("", _("Any region")), *Region.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Any status")), *Organisation.Status.choices])
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("Any region")), *Region.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Organisation.Status.choices],
+    )
     tag = forms.ChoiceField(label=_("Tag"), required=False)
     archived = forms.BooleanField(label=_("Show archived"), required=False)
 
     def __init__(self, *args: Any, affiliate: Affiliate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tags = selectors.affiliate_tags(affiliate).values_list("name", flat=True)
-        self.fields["tag"].choices = [("", _("Any tag")), *((t, t) for t in tags)]
+        tag_field = self.fields["tag"]
+        if isinstance(tag_field, forms.ChoiceField):
+            tag_field.choices = [("", _("Any tag")), *((t, t) for t in tags)]
 
 
 class ContactForm(forms.ModelForm):
@@ -88,9 +109,19 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "role", "organisation", "emails", "phone", "preferred_language",
-                  "legal_basis", "legal_basis_source", "legal_basis_date", "do_not_contact",
-                  "notes"]
+        fields = [
+            "name",
+            "role",
+            "organisation",
+            "emails",
+            "phone",
+            "preferred_language",
+            "legal_basis",
+            "legal_basis_source",
+            "legal_basis_date",
+            "do_not_contact",
+            "notes",
+        ]
         widgets = {
             "emails": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -153,9 +184,11 @@ class MergeForm(forms.Form):
 
     def clean_duplicate(self) -> Organisation:
         pk = self.cleaned_data["duplicate"]
-        org = Organisation.objects.filter(
-            affiliate=self.keep.affiliate, archived_at=None, pk=pk
-        ).exclude(pk=self.keep.pk).first()
+        org = (
+            Organisation.objects.filter(affiliate=self.keep.affiliate, archived_at=None, pk=pk)
+            .exclude(pk=self.keep.pk)
+            .first()
+        )
         if org is None:
             raise forms.ValidationError(_("Choose another live organisation of this affiliate."))
         return org

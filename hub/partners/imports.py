@@ -1319,12 +1319,17 @@ def run_queued_batch(*, batch_id: int, actor: User | None) -> dict[str, Any]:
     except (ImportRejected, ValidationError):
         ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
             status=ImportBatch.Status.PENDING,
-            result={"error": str(_("Some rows can no longer be imported (the directory changed "
-                                   "since the preview), so nothing was written."))},
+            result={
+                "error": str(
+                    _(
+                        "Some rows can no longer be imported (the directory changed "
+                        "since the preview), so nothing was written."
+                    )
+                )
+            },
         )
         return {"rejected": True}
-    return {"rows": counts.rows, "organisations": counts.organisations,
-            "contacts": counts.contacts}
+    return {"rows": counts.rows, "organisations": counts.organisations, "contacts": counts.contacts}
 
 
 def discard_batch(*, batch: ImportBatch) -> None:

@@ -8,7 +8,18 @@ from urllib.parse import urlsplit
 
 QID_RE = re.compile(r"^Q[1-9][0-9]{0,11}$")
 _LEGAL_FORMS = {
-    "the", "inc", "ltd", "llc", "gmbh", "ev", "ag", "sa", "srl", "bv", "ngo", "asbl",
+    "the",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "ev",
+    "ag",
+    "sa",
+    "srl",
+    "bv",
+    "ngo",
+    "asbl",
 }
 
 

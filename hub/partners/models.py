@@ -65,26 +65,35 @@ class Organisation(models.Model):
         DORMANT = "dormant", _("Dormant")
         FORMER = "former", _("Former")
 
-    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE,
-                                  related_name="organisations")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="organisations")
     name = models.CharField(_("name"), max_length=200)
-    other_names = models.TextField(_("other names"), blank=True,
-                                   help_text=_("One per line: acronyms, names in other languages."))
-    partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices,
-                                    default=PartnerType.OTHER)
+    other_names = models.TextField(
+        _("other names"),
+        blank=True,
+        help_text=_("One per line: acronyms, names in other languages."),
+    )
+    partner_type = models.CharField(
+        _("partner type"), max_length=20, choices=PartnerType.choices, default=PartnerType.OTHER
+    )
     country = CountryField(_("country"), blank=True)
     region = models.CharField(_("region"), max_length=10, choices=Region.choices, blank=True)
     region_overridden = models.BooleanField(_("region set by hand"), default=False)
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
-    wikidata_qid = models.CharField(_("Wikidata item"), max_length=20, blank=True,
-                                    validators=[validate_qid],
-                                    help_text=_("The Wikidata id, e.g. Q190804."))
+    wikidata_qid = models.CharField(
+        _("Wikidata item"),
+        max_length=20,
+        blank=True,
+        validators=[validate_qid],
+        help_text=_("The Wikidata id, e.g. Q190804."),
+    )
     description = models.TextField(_("description"), blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PROSPECT)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="organisations",
-                                  verbose_name=_("tags"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROSPECT
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="organisations", verbose_name=_("tags")
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -105,16 +114,31 @@ class Organisation(models.Model):
             # already in "name, id" order after its filter, so a page of 50 needs no sort of
             # 100,000 rows. Partial, because PostgreSQL cannot order by an index whose prefix is
             # matched with "archived_at IS NULL".
-            models.Index(fields=["affiliate", "name", "id"], condition=models.Q(archived_at=None),
-                         name="org_live_name_idx"),
-            models.Index(fields=["affiliate", "partner_type", "name", "id"],
-                         condition=models.Q(archived_at=None), name="org_live_type_idx"),
-            models.Index(fields=["affiliate", "country", "name", "id"],
-                         condition=models.Q(archived_at=None), name="org_live_country_idx"),
-            models.Index(fields=["affiliate", "region", "name", "id"],
-                         condition=models.Q(archived_at=None), name="org_live_region_idx"),
-            models.Index(fields=["affiliate", "status", "name", "id"],
-                         condition=models.Q(archived_at=None), name="org_live_status_idx"),
+            models.Index(
+                fields=["affiliate", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="org_live_name_idx",
+            ),
+            models.Index(
+                fields=["affiliate", "partner_type", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="org_live_type_idx",
+            ),
+            models.Index(
+                fields=["affiliate", "country", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="org_live_country_idx",
+            ),
+            models.Index(
+                fields=["affiliate", "region", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="org_live_region_idx",
+            ),
+            models.Index(
+                fields=["affiliate", "status", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="org_live_status_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,20 +162,35 @@ class Contact(models.Model):
         CONTRACT = "contract", _("Contract")
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="contacts")
-    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="contacts",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
     name = models.CharField(_("name"), max_length=200)
     role = models.CharField(_("role"), max_length=200, blank=True)
-    emails = models.TextField(_("e-mail addresses"), blank=True,
-                              help_text=_("One per line; the first is the main address."))
+    emails = models.TextField(
+        _("e-mail addresses"),
+        blank=True,
+        help_text=_("One per line; the first is the main address."),
+    )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=20, blank=True)
-    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=LegalBasis.choices,
-                                   default=LegalBasis.LEGITIMATE_INTEREST)
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=20,
+        choices=LegalBasis.choices,
+        default=LegalBasis.LEGITIMATE_INTEREST,
+    )
     legal_basis_source = models.CharField(
-        _("source of the data"), max_length=200, blank=True,
-        help_text=_("Where the data came from, e.g. 'business card at GLAM meeting'."))
+        _("source of the data"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the data came from, e.g. 'business card at GLAM meeting'."),
+    )
     legal_basis_date = models.DateField(_("date of consent or collection"), null=True, blank=True)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
@@ -201,20 +240,29 @@ class Interaction(models.Model):
         OTHER = "other", _("Other")
 
     affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="interactions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
-                                     related_name="interactions", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="interactions",
+        verbose_name=_("organisation"),
+    )
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEETING)
     summary = models.TextField(_("summary"))
-    contacts = models.ManyToManyField(Contact, blank=True, related_name="interactions",
-                                      verbose_name=_("contacts involved"))
-    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                   related_name="interactions",
-                                   verbose_name=_("people from our side"))
+    contacts = models.ManyToManyField(
+        Contact, blank=True, related_name="interactions", verbose_name=_("contacts involved")
+    )
+    users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="interactions",
+        verbose_name=_("people from our side"),
+    )
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     follow_up_done = models.BooleanField(_("follow-up done"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -236,18 +284,21 @@ class ImportBatch(models.Model):
         QUEUED = "queued", _("Importing")
         APPLIED = "applied", _("Imported")
 
-    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE,
-                                  related_name="import_batches")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    affiliate = models.ForeignKey(
+        Affiliate, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     filename = models.CharField(_("file name"), max_length=200)
     headers: models.JSONField[Any] = models.JSONField(default=list)
     # The parsed cells as text, never the file itself; emptied once the import is applied.
     rows: models.JSONField[Any] = models.JSONField(default=list, blank=True)
     mapping: models.JSONField[Any] = models.JSONField(default=list)
     notes: models.JSONField[Any] = models.JSONField(default=list, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     result: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)

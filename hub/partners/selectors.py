@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +88,10 @@ def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organis
     indexed = [t for t in terms if len(t) >= search.MIN_INDEXED_CHARS]
     if indexed and connections[qs.db].vendor == "sqlite":
         # A constant query; the user's words travel as a parameter.
-        match = RawSQL(search.sqlite_match_sql(),  # noqa: S611
-                       [search.sqlite_match_expression(indexed)])
+        match = RawSQL(  # noqa: S611
+            search.sqlite_match_sql(),
+            [search.sqlite_match_expression(indexed)],
+        )
         qs = qs.filter(pk__in=match)
     for term in terms:
         qs = qs.filter(search_text__contains=term)
@@ -110,10 +113,22 @@ def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> Que
     if filters.tag:
         qs = qs.filter(tags__affiliate=affiliate, tags__name=filters.tag)
     qs = search_organisations(qs, filters.q)
-    return qs.order_by(*ORGANISATION_SORTS[filters.sort]).prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.only("id", "name"))
-    ).only("id", "name", "partner_type", "country", "region", "city", "status",
-           "updated_at", "archived_at", "affiliate_id")
+    return (
+        qs.order_by(*ORGANISATION_SORTS[filters.sort])
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
+        .only(
+            "id",
+            "name",
+            "partner_type",
+            "country",
+            "region",
+            "city",
+            "status",
+            "updated_at",
+            "archived_at",
+            "affiliate_id",
+        )
+    )
 
 
 def get_organisation(affiliate: Affiliate, pk: int) -> Organisation:
@@ -148,8 +163,9 @@ def _as_datetime(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
 
 
-def organisation_page(affiliate: Affiliate, pk: int, *, timeline_limit: int = 100
-                      ) -> OrganisationPage:
+def organisation_page(
+    affiliate: Affiliate, pk: int, *, timeline_limit: int = 100
+) -> OrganisationPage:
     """Return an organisation with its contacts and a timeline of interactions and changes."""
     org = get_organisation(affiliate, pk)
     contacts = list(org.contacts.filter(archived_at=None).order_by("name"))
@@ -158,18 +174,27 @@ def organisation_page(affiliate: Affiliate, pk: int, *, timeline_limit: int = 10
         .select_related("created_by")
         .prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.only("id", "name")),
-            Prefetch("users", queryset=User.objects.only("id", "username", "first_name",
-                                                         "last_name")),
+            Prefetch(
+                "users", queryset=User.objects.only("id", "username", "first_name", "last_name")
+            ),
         )[:timeline_limit]
     )
     events = list(audit.events_for(org)[:timeline_limit])
-    timeline = [TimelineEntry(_as_datetime(i.date), "interaction", interaction=i)
-                for i in interactions]
-    timeline += [TimelineEntry(e.created_at, "event", event=e) for e in events
-                 if e.action != "interaction.logged"]
+    timeline = [
+        TimelineEntry(_as_datetime(i.date), "interaction", interaction=i) for i in interactions
+    ]
+    timeline += [
+        TimelineEntry(e.created_at, "event", event=e)
+        for e in events
+        if e.action != "interaction.logged"
+    ]
     timeline.sort(key=lambda entry: entry.when, reverse=True)
-    return OrganisationPage(organisation=org, contacts=contacts, timeline=timeline[:timeline_limit],
-                            tags=list(org.tags.all()))
+    return OrganisationPage(
+        organisation=org,
+        contacts=contacts,
+        timeline=timeline[:timeline_limit],
+        tags=list(org.tags.all()),
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +206,13 @@ class DuplicateMatch:
 
 
 def find_duplicate_organisations(
-    affiliate: Affiliate, *, name: str = "", website: str = "", wikidata_qid: str = "",
-    emails: list[str] | None = None, exclude_pk: int | None = None,
+    affiliate: Affiliate,
+    *,
+    name: str = "",
+    website: str = "",
+    wikidata_qid: str = "",
+    emails: list[str] | None = None,
+    exclude_pk: int | None = None,
 ) -> list[DuplicateMatch]:
     """Return the affiliate's live organisations sharing a name, domain, QID or contact e-mail."""
     from django.utils.translation import gettext as _
@@ -228,14 +258,16 @@ def find_duplicate_organisations(
     return matches
 
 
-def contact_list(affiliate: Affiliate, *, q: str = "", sort: str = "name",
-                 archived: bool = False) -> QuerySet[Contact]:
+def contact_list(
+    affiliate: Affiliate, *, q: str = "", sort: str = "name", archived: bool = False
+) -> QuerySet[Contact]:
     """Return the affiliate's contacts, searched by name, e-mail or role, with organisations."""
     qs = Contact.objects.filter(affiliate=affiliate)
     qs = qs.exclude(archived_at=None) if archived else qs.filter(archived_at=None)
     for term in (q or "").split()[:8]:
-        qs = qs.filter(Q(name__icontains=term) | Q(emails__icontains=term)
-                       | Q(role__icontains=term))
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(emails__icontains=term) | Q(role__icontains=term)
+        )
     return qs.select_related("organisation").order_by(*CONTACT_SORTS.get(sort, ("name", "id")))
 
 
@@ -259,19 +291,22 @@ def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
 class MyWork:
     """What a person sees first: follow-ups due, recent partners, counts."""
 
-    follow_ups: list[Interaction]
+    follow_ups: Sequence[Interaction]
     recent: list[Organisation]
     counts: dict[str, int]
 
 
-def my_work(affiliate: Affiliate, user: User, *, today: dt.date | None = None,
-            horizon_days: int = 14) -> MyWork:
+def my_work(
+    affiliate: Affiliate, user: User, *, today: dt.date | None = None, horizon_days: int = 14
+) -> MyWork:
     """Return open follow-ups due within the horizon (the user's own first), recent partners
     and the directory's counts."""
     today = today or timezone.localdate()
     due = (
         Interaction.objects.filter(
-            affiliate=affiliate, follow_up_done=False, follow_up_on__isnull=False,
+            affiliate=affiliate,
+            follow_up_done=False,
+            follow_up_on__isnull=False,
             follow_up_on__lte=today + dt.timedelta(days=horizon_days),
             organisation__archived_at=None,
         )
@@ -299,7 +334,8 @@ def my_work(affiliate: Affiliate, user: User, *, today: dt.date | None = None,
         "contacts": Contact.objects.filter(affiliate=affiliate, archived_at=None).count(),
         "overdue": sum(1 for i in follow_ups if i.follow_up_on and i.follow_up_on < today),
         "interactions_30d": Interaction.objects.filter(
-            affiliate=affiliate, date__gte=today - dt.timedelta(days=30)).count(),
+            affiliate=affiliate, date__gte=today - dt.timedelta(days=30)
+        ).count(),
     }
     return MyWork(follow_ups=follow_ups, recent=recent, counts=counts)
 
@@ -326,14 +362,19 @@ def contact_personal_data(contact: Contact) -> dict[str, Any]:
         "legal_basis": contact.legal_basis,
         "legal_basis_source": contact.legal_basis_source,
         "legal_basis_date": contact.legal_basis_date.isoformat()
-        if contact.legal_basis_date else None,
+        if contact.legal_basis_date
+        else None,
         "do_not_contact": contact.do_not_contact,
         "notes": contact.notes,
         "created_at": contact.created_at.isoformat(),
         "updated_at": contact.updated_at.isoformat(),
         "interactions": [
-            {"date": i.date.isoformat(), "kind": i.kind, "organisation": i.organisation.name,
-             "summary": i.summary}
+            {
+                "date": i.date.isoformat(),
+                "kind": i.kind,
+                "organisation": i.organisation.name,
+                "summary": i.summary,
+            }
             for i in contact.interactions.select_related("organisation").order_by("date")
         ],
         "history": [

@@ -25,12 +25,30 @@ from hub.partners.models import Contact, ContactEmail, Interaction, Organisation
 from hub.partners.validators import clean_email_lines
 
 ORGANISATION_FIELDS = (
-    "name", "other_names", "partner_type", "country", "region", "region_overridden", "city",
-    "website", "wikidata_qid", "description", "status",
+    "name",
+    "other_names",
+    "partner_type",
+    "country",
+    "region",
+    "region_overridden",
+    "city",
+    "website",
+    "wikidata_qid",
+    "description",
+    "status",
 )
 CONTACT_FIELDS = (
-    "name", "role", "organisation", "emails", "phone", "preferred_language", "legal_basis",
-    "legal_basis_source", "legal_basis_date", "do_not_contact", "notes",
+    "name",
+    "role",
+    "organisation",
+    "emails",
+    "phone",
+    "preferred_language",
+    "legal_basis",
+    "legal_basis_source",
+    "legal_basis_date",
+    "do_not_contact",
+    "notes",
 )
 INTERACTION_FIELDS = ("date", "kind", "summary", "follow_up_on", "follow_up_done")
 
@@ -63,7 +81,7 @@ def _derive_organisation_keys(org: Organisation) -> None:
 
 
 def _set_tags(org: Organisation, names: Iterable[str]) -> None:
-    wanted = []
+    wanted: list[Tag] = []
     for raw in names:
         name = raw.strip()[:60]
         if name and name.casefold() not in {w.name.casefold() for w in wanted}:
@@ -90,14 +108,22 @@ def create_organisation(
     refresh_search_text(org)
     org.save()
     _set_tags(org, tags)
-    audit.record(actor=actor, affiliate=affiliate, action="organisation.created", target=org,
-                 changes=audit.diff({}, _organisation_snapshot(org)))
+    audit.record(
+        actor=actor,
+        affiliate=affiliate,
+        action="organisation.created",
+        target=org,
+        changes=audit.diff({}, _organisation_snapshot(org)),
+    )
     return org
 
 
 @transaction.atomic
 def update_organisation(
-    *, actor: User | None, organisation: Organisation, tags: Iterable[str] | None = None,
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    tags: Iterable[str] | None = None,
     **fields: Any,
 ) -> Organisation:
     """Change an organisation's fields (and tags) and record what changed."""
@@ -115,8 +141,13 @@ def update_organisation(
         _set_tags(org, tags)
     changes = audit.diff(before, _organisation_snapshot(org))
     if changes:
-        audit.record(actor=actor, affiliate=org.affiliate, action="organisation.updated",
-                     target=org, changes=changes)
+        audit.record(
+            actor=actor,
+            affiliate=org.affiliate,
+            action="organisation.updated",
+            target=org,
+            changes=changes,
+        )
     return org
 
 
@@ -126,8 +157,12 @@ def archive_organisation(*, actor: User | None, organisation: Organisation) -> O
     if organisation.archived_at is None:
         organisation.archived_at = timezone.now()
         organisation.save(update_fields=["archived_at", "updated_at"])
-        audit.record(actor=actor, affiliate=organisation.affiliate,
-                     action="organisation.archived", target=organisation)
+        audit.record(
+            actor=actor,
+            affiliate=organisation.affiliate,
+            action="organisation.archived",
+            target=organisation,
+        )
     return organisation
 
 
@@ -137,8 +172,12 @@ def restore_organisation(*, actor: User | None, organisation: Organisation) -> O
     if organisation.archived_at is not None:
         organisation.archived_at = None
         organisation.save(update_fields=["archived_at", "updated_at"])
-        audit.record(actor=actor, affiliate=organisation.affiliate,
-                     action="organisation.restored", target=organisation)
+        audit.record(
+            actor=actor,
+            affiliate=organisation.affiliate,
+            action="organisation.restored",
+            target=organisation,
+        )
     return organisation
 
 
@@ -151,8 +190,9 @@ def _check_same_affiliate(affiliate: Affiliate, *objs: Any) -> None:
 def _sync_contact_emails(contact: Contact) -> None:
     contact.email_keys.all().delete()
     ContactEmail.objects.bulk_create(
-        ContactEmail(affiliate_id=contact.affiliate_id, contact=contact,
-                     email=normalise_email(email))
+        ContactEmail(
+            affiliate_id=contact.affiliate_id, contact=contact, email=normalise_email(email)
+        )
         for email in contact.email_list
     )
 
@@ -178,8 +218,13 @@ def create_contact(*, actor: User | None, affiliate: Affiliate, **fields: Any) -
     contact.save()
     _sync_contact_emails(contact)
     _touch_organisation(contact.organisation)
-    audit.record(actor=actor, affiliate=affiliate, action="contact.created", target=contact,
-                 changes=audit.diff({}, _contact_snapshot(contact)))
+    audit.record(
+        actor=actor,
+        affiliate=affiliate,
+        action="contact.created",
+        target=contact,
+        changes=audit.diff({}, _contact_snapshot(contact)),
+    )
     return contact
 
 
@@ -204,8 +249,13 @@ def update_contact(*, actor: User | None, contact: Contact, **fields: Any) -> Co
         _touch_organisation(old_org)
     changes = audit.diff(before, _contact_snapshot(contact))
     if changes:
-        audit.record(actor=actor, affiliate=contact.affiliate, action="contact.updated",
-                     target=contact, changes=changes)
+        audit.record(
+            actor=actor,
+            affiliate=contact.affiliate,
+            action="contact.updated",
+            target=contact,
+            changes=changes,
+        )
     return contact
 
 
@@ -216,8 +266,9 @@ def archive_contact(*, actor: User | None, contact: Contact) -> Contact:
         contact.archived_at = timezone.now()
         contact.save(update_fields=["archived_at", "updated_at"])
         _touch_organisation(contact.organisation)
-        audit.record(actor=actor, affiliate=contact.affiliate, action="contact.archived",
-                     target=contact)
+        audit.record(
+            actor=actor, affiliate=contact.affiliate, action="contact.archived", target=contact
+        )
     return contact
 
 
@@ -232,26 +283,37 @@ def erase_contact(*, actor: User | None, contact: Contact) -> None:
     _touch_organisation(org)
     # Keep the fact that an erasure happened, without any of the person's data.
     audit.AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None, affiliate=affiliate,
-        action="contact.erased", target_type="partners.contact", target_id=contact_id,
+        actor=actor if actor is not None and actor.pk else None,
+        affiliate=affiliate,
+        action="contact.erased",
+        target_type="partners.contact",
+        target_id=contact_id,
         target_repr=_("(erased person)"),
     )
 
 
-def _interaction_people_check(affiliate: Affiliate, contacts: Iterable[Contact],
-                              users: Iterable[User]) -> None:
+def _interaction_people_check(
+    affiliate: Affiliate, contacts: Iterable[Contact], users: Iterable[User]
+) -> None:
     _check_same_affiliate(affiliate, *contacts)
     member_ids = set(affiliate.memberships.values_list("user_id", flat=True))
     for user in users:
         if user.pk not in member_ids:
-            raise ValidationError(_("%(user)s is not a member of this affiliate."),
-                                  params={"user": user})
+            raise ValidationError(
+                _("%(user)s is not a member of this affiliate."), params={"user": user}
+            )
 
 
 @transaction.atomic
 def log_interaction(
-    *, actor: User | None, organisation: Organisation, date: dt.date, kind: str, summary: str,
-    contacts: Iterable[Contact] = (), users: Iterable[User] = (),
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    date: dt.date,
+    kind: str,
+    summary: str,
+    contacts: Iterable[Contact] = (),
+    users: Iterable[User] = (),
     follow_up_on: dt.date | None = None,
 ) -> Interaction:
     """Log a meeting, e-mail, call or event with a partner, with an optional follow-up date."""
@@ -259,18 +321,29 @@ def log_interaction(
     affiliate = organisation.affiliate
     _interaction_people_check(affiliate, contacts, users)
     interaction = Interaction(
-        affiliate=affiliate, organisation=organisation, date=date, kind=kind, summary=summary,
-        follow_up_on=follow_up_on, created_by=actor if actor and actor.pk else None,
+        affiliate=affiliate,
+        organisation=organisation,
+        date=date,
+        kind=kind,
+        summary=summary,
+        follow_up_on=follow_up_on,
+        created_by=actor if actor and actor.pk else None,
     )
     interaction.full_clean()
     interaction.save()
     interaction.contacts.set(contacts)
     interaction.users.set(users)
     organisation.save(update_fields=["updated_at"])
-    audit.record(actor=actor, affiliate=affiliate, action="interaction.logged",
-                 target=organisation,
-                 changes={"interaction": [None, f"{interaction.get_kind_display()} {date}"],
-                          "follow_up_on": [None, _plain_date(follow_up_on)]})
+    audit.record(
+        actor=actor,
+        affiliate=affiliate,
+        action="interaction.logged",
+        target=organisation,
+        changes={
+            "interaction": [None, f"{interaction.get_kind_display()} {date}"],
+            "follow_up_on": [None, _plain_date(follow_up_on)],
+        },
+    )
     return interaction
 
 
@@ -280,8 +353,12 @@ def _plain_date(value: dt.date | None) -> str | None:
 
 @transaction.atomic
 def update_interaction(
-    *, actor: User | None, interaction: Interaction, contacts: Iterable[Contact] | None = None,
-    users: Iterable[User] | None = None, **fields: Any,
+    *,
+    actor: User | None,
+    interaction: Interaction,
+    contacts: Iterable[Contact] | None = None,
+    users: Iterable[User] | None = None,
+    **fields: Any,
 ) -> Interaction:
     """Change a logged interaction and record what changed."""
     interaction = Interaction.objects.select_for_update().get(pk=interaction.pk)
@@ -300,8 +377,13 @@ def update_interaction(
         interaction.users.set(users)
     changes = audit.diff(before, audit.snapshot(interaction, INTERACTION_FIELDS))
     if changes:
-        audit.record(actor=actor, affiliate=interaction.affiliate, action="interaction.updated",
-                     target=interaction.organisation, changes=changes)
+        audit.record(
+            actor=actor,
+            affiliate=interaction.affiliate,
+            action="interaction.updated",
+            target=interaction.organisation,
+            changes=changes,
+        )
     return interaction
 
 
@@ -351,15 +433,26 @@ def merge_organisations(
     duplicate.archived_at = timezone.now()
     duplicate.save(update_fields=["archived_at", "updated_at"])
     moved = {
-        "contacts": len(contact_ids), "interactions": len(interaction_ids), "tags": moved_tags,
+        "contacts": len(contact_ids),
+        "interactions": len(interaction_ids),
+        "tags": moved_tags,
     }
-    audit.record(actor=actor, affiliate=keep.affiliate, action="organisation.merged_in",
-                 target=keep,
-                 changes={**audit.diff(before, _organisation_snapshot(keep)),
-                          "merged_from": [None, f"{duplicate.name} (#{duplicate.pk})"],
-                          "moved": [None, moved]})
-    audit.record(actor=actor, affiliate=keep.affiliate, action="organisation.merged_away",
-                 target=duplicate,
-                 changes={"merged_into": [None, f"{keep.name} (#{keep.pk})"],
-                          "moved": [None, moved]})
+    audit.record(
+        actor=actor,
+        affiliate=keep.affiliate,
+        action="organisation.merged_in",
+        target=keep,
+        changes={
+            **audit.diff(before, _organisation_snapshot(keep)),
+            "merged_from": [None, f"{duplicate.name} (#{duplicate.pk})"],
+            "moved": [None, moved],
+        },
+    )
+    audit.record(
+        actor=actor,
+        affiliate=keep.affiliate,
+        action="organisation.merged_away",
+        target=duplicate,
+        changes={"merged_into": [None, f"{keep.name} (#{keep.pk})"], "moved": [None, moved]},
+    )
     return keep

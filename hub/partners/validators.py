@@ -13,9 +13,12 @@ def validate_qid(value: str) -> None:
     """Refuse anything that is not a Wikidata item id like Q42."""
     if value and not is_valid_qid(normalise_qid(value)):
         raise ValidationError(
-            _("“%(value)s” is not a Wikidata item id. It looks like Q followed by digits, "
-              "for example Q190804."),
-            params={"value": value[:60]}, code="invalid_qid",
+            _(
+                "“%(value)s” is not a Wikidata item id. It looks like Q followed by digits, "
+                "for example Q190804."
+            ),
+            params={"value": value[:60]},
+            code="invalid_qid",
         )
 
 
@@ -32,7 +35,8 @@ def clean_email_lines(raw: str) -> list[str]:
             validate_email(email)
         except ValidationError:
             raise ValidationError(
-                _("“%(email)s” is not a valid e-mail address."), params={"email": email[:80]},
+                _("“%(email)s” is not a valid e-mail address."),
+                params={"email": email[:80]},
                 code="invalid_email",
             ) from None
         if email not in emails:

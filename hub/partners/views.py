@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form, HiddenInput
+from django.forms import BaseForm, HiddenInput
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.core.models import Affiliate
-from hub.core.permissions import affiliate_view
+from hub.core.permissions import acting_user, affiliate_view
 from hub.partners import selectors, services
 from hub.partners.forms import (
     ContactForm,
@@ -30,7 +30,7 @@ from hub.partners.models import Organisation
 PAGE_SIZE = 50
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
+def _apply_errors(form: BaseForm, error: ValidationError) -> None:
     """Show a service's validation errors on the form, field by field where possible."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -42,9 +42,8 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
 @affiliate_view()
 def my_work(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Show follow-ups due (mine first), recently touched partners and counts."""
-    work = selectors.my_work(affiliate, request.user)  # type: ignore[arg-type]
-    return render(request, "partners/my_work.html",
-                  {"work": work, "today": timezone.localdate()})
+    work = selectors.my_work(affiliate, acting_user(request))
+    return render(request, "partners/my_work.html", {"work": work, "today": timezone.localdate()})
 
 
 @affiliate_view()
@@ -53,50 +52,75 @@ def organisation_list(request: HttpRequest, affiliate: Affiliate) -> HttpRespons
     filters = selectors.OrganisationFilters.from_params(request.GET)
     form = OrganisationFilterForm(request.GET or None, affiliate=affiliate)
     page = Paginator(selectors.organisation_list(affiliate, filters), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
-    return render(request, "partners/organisation_list.html", {
-        "page": page, "form": form, "filters": filters, "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
-    })
+    return render(
+        request,
+        "partners/organisation_list.html",
+        {
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+        },
+    )
 
 
-def _organisation_form_view(request: HttpRequest, affiliate: Affiliate,
-                            org: Organisation | None) -> HttpResponse:
+def _organisation_form_view(
+    request: HttpRequest, affiliate: Affiliate, org: Organisation | None
+) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=org)
     duplicates: list[selectors.DuplicateMatch] = []
     if request.method == "POST" and form.is_valid():
         duplicates = selectors.find_duplicate_organisations(
-            affiliate, name=form.cleaned_data["name"], website=form.cleaned_data["website"],
+            affiliate,
+            name=form.cleaned_data["name"],
+            website=form.cleaned_data["website"],
             wikidata_qid=form.cleaned_data["wikidata_qid"],
             exclude_pk=org.pk if org else None,
         )
         if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
-            form.add_error(None, _("This looks like an organisation you already have. "
-                                   "Open it, or tick the box to save anyway."))
+            form.add_error(
+                None,
+                _(
+                    "This looks like an organisation you already have. "
+                    "Open it, or tick the box to save anyway."
+                ),
+            )
         else:
             tags = services.parse_tags(form.cleaned_data["tags"])
             try:
                 if org is None:
                     org = services.create_organisation(
-                        actor=request.user, affiliate=affiliate,  # type: ignore[arg-type]
-                        tags=tags, **form.service_fields())
+                        actor=acting_user(request),
+                        affiliate=affiliate,
+                        tags=tags,
+                        **form.service_fields(),
+                    )
                     messages.success(request, _("Organisation created."))
                 else:
                     org = services.update_organisation(
-                        actor=request.user, organisation=org,  # type: ignore[arg-type]
-                        tags=tags, **form.service_fields())
+                        actor=acting_user(request),
+                        organisation=org,
+                        tags=tags,
+                        **form.service_fields(),
+                    )
                     messages.success(request, _("Changes saved."))
                 return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
             except ValidationError as error:
                 _apply_errors(form, error)
     if not duplicates:
         form.fields["confirm_not_duplicate"].widget = HiddenInput()
-    return render(request, "partners/organisation_form.html",
-                  {"form": form, "organisation": org, "duplicates": duplicates})
+    return render(
+        request,
+        "partners/organisation_form.html",
+        {"form": form, "organisation": org, "duplicates": duplicates},
+    )
 
 
 @affiliate_view(edit=True)
@@ -115,10 +139,15 @@ def organisation_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Ht
 def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Show an organisation, its contacts and its timeline."""
     page = selectors.organisation_page(affiliate, pk)
-    return render(request, "partners/organisation_detail.html", {
-        "page": page, "organisation": page.organisation,
-        "interaction_form": InteractionForm(organisation=page.organisation),
-    })
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "page": page,
+            "organisation": page.organisation,
+            "interaction_form": InteractionForm(organisation=page.organisation),
+        },
+    )
 
 
 @affiliate_view(edit=True)
@@ -127,10 +156,10 @@ def organisation_archive(request: HttpRequest, affiliate: Affiliate, pk: int) ->
     """Archive (or with restore=1, bring back) an organisation."""
     org = selectors.get_organisation(affiliate, pk)
     if request.POST.get("restore") == "1":
-        services.restore_organisation(actor=request.user, organisation=org)  # type: ignore[arg-type]
+        services.restore_organisation(actor=acting_user(request), organisation=org)
         messages.success(request, _("Organisation restored."))
     else:
-        services.archive_organisation(actor=request.user, organisation=org)  # type: ignore[arg-type]
+        services.archive_organisation(actor=acting_user(request), organisation=org)
         messages.success(request, _("Organisation archived. It no longer shows in lists."))
     return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
 
@@ -144,56 +173,83 @@ def organisation_merge(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
         if form.is_valid():
             duplicate = form.cleaned_data["duplicate"]
             try:
-                services.merge_organisations(actor=request.user, keep=keep,  # type: ignore[arg-type]
-                                             duplicate=duplicate)
+                services.merge_organisations(
+                    actor=acting_user(request),
+                    keep=keep,
+                    duplicate=duplicate,
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
-                messages.success(request, _("“%(dup)s” was merged into this organisation.")
-                                 % {"dup": duplicate.name})
+                messages.success(
+                    request,
+                    _("“%(dup)s” was merged into this organisation.") % {"dup": duplicate.name},
+                )
                 return redirect("partners:organisation_detail", slug=affiliate.slug, pk=keep.pk)
         else:
             messages.error(request, _("Choose another live organisation of this affiliate."))
     emails = [e for c in keep.contacts.all() for e in c.email_list]
     candidates = selectors.find_duplicate_organisations(
-        affiliate, name=keep.name, website=keep.website, wikidata_qid=keep.wikidata_qid,
-        emails=emails, exclude_pk=keep.pk)
+        affiliate,
+        name=keep.name,
+        website=keep.website,
+        wikidata_qid=keep.wikidata_qid,
+        emails=emails,
+        exclude_pk=keep.pk,
+    )
     q = (request.GET.get("q") or "").strip()[:200]
     found = []
     if q:
-        found = list(selectors.organisation_list(
-            affiliate, selectors.OrganisationFilters(q=q)).exclude(pk=keep.pk)[:20])
-    return render(request, "partners/organisation_merge.html", {
-        "organisation": keep, "candidates": candidates, "found": found, "q": q})
+        found = list(
+            selectors.organisation_list(affiliate, selectors.OrganisationFilters(q=q)).exclude(
+                pk=keep.pk
+            )[:20]
+        )
+    return render(
+        request,
+        "partners/organisation_merge.html",
+        {"organisation": keep, "candidates": candidates, "found": found, "q": q},
+    )
 
 
 @affiliate_view()
 def contact_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """List and search the affiliate's contact people."""
     q = (request.GET.get("q") or "").strip()[:200]
-    qs = selectors.contact_list(affiliate, q=q, sort=request.GET.get("sort", "name"),
-                                archived=request.GET.get("archived") == "1")
+    qs = selectors.contact_list(
+        affiliate,
+        q=q,
+        sort=request.GET.get("sort", "name"),
+        archived=request.GET.get("archived") == "1",
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "partners/contact_list.html",
-                  {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""})
+    return render(
+        request,
+        "partners/contact_list.html",
+        {"page": page, "q": q, "query": urlencode({"q": q}) if q else ""},
+    )
 
 
 def _contact_form_view(request: HttpRequest, affiliate: Affiliate, contact: Any) -> HttpResponse:
     initial = {}
     if contact is None and request.GET.get("organisation"):
         initial["organisation"] = request.GET["organisation"]
-    form = ContactForm(request.POST or None, instance=contact, affiliate=affiliate,
-                       initial=initial)
+    form = ContactForm(request.POST or None, instance=contact, affiliate=affiliate, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if contact is None:
                 contact = services.create_contact(
-                    actor=request.user, affiliate=affiliate,  # type: ignore[arg-type]
-                    **form.service_fields())
+                    actor=acting_user(request),
+                    affiliate=affiliate,
+                    **form.service_fields(),
+                )
                 messages.success(request, _("Contact added."))
             else:
-                contact = services.update_contact(actor=request.user,  # type: ignore[arg-type]
-                                                  contact=contact, **form.service_fields())
+                contact = services.update_contact(
+                    actor=acting_user(request),
+                    contact=contact,
+                    **form.service_fields(),
+                )
                 messages.success(request, _("Changes saved."))
             return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
         except ValidationError as error:
@@ -220,9 +276,15 @@ def contact_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 
     contact = selectors.get_contact(affiliate, pk)
     interactions = contact.interactions.select_related("organisation").order_by("-date")[:50]
-    return render(request, "partners/contact_detail.html", {
-        "contact": contact, "interactions": interactions,
-        "events": audit.events_for(contact)[:50]})
+    return render(
+        request,
+        "partners/contact_detail.html",
+        {
+            "contact": contact,
+            "interactions": interactions,
+            "events": audit.events_for(contact)[:50],
+        },
+    )
 
 
 @affiliate_view(edit=True)
@@ -230,7 +292,7 @@ def contact_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Archive a contact person."""
     contact = selectors.get_contact(affiliate, pk)
-    services.archive_contact(actor=request.user, contact=contact)  # type: ignore[arg-type]
+    services.archive_contact(actor=acting_user(request), contact=contact)
     messages.success(request, _("Contact archived."))
     return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
 
@@ -239,8 +301,10 @@ def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
 def contact_data(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Download everything held about a person as JSON (managers only: it is personal data)."""
     contact = selectors.get_contact(affiliate, pk)
-    response = JsonResponse(selectors.contact_personal_data(contact),
-                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        selectors.contact_personal_data(contact),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
     return response
 
@@ -251,7 +315,7 @@ def contact_erase(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
     contact = selectors.get_contact(affiliate, pk)
     if request.method == "POST" and request.POST.get("confirm") == "erase":
         org = contact.organisation
-        services.erase_contact(actor=request.user, contact=contact)  # type: ignore[arg-type]
+        services.erase_contact(actor=acting_user(request), contact=contact)
         messages.success(request, _("The person's data was erased."))
         if org:
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
@@ -268,17 +332,25 @@ def interaction_create(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
         data = form.cleaned_data
         try:
             services.log_interaction(
-                actor=request.user, organisation=org,  # type: ignore[arg-type]
-                date=data["date"], kind=data["kind"], summary=data["summary"],
-                contacts=data["contacts"], users=data["users"],
-                follow_up_on=data["follow_up_on"])
+                actor=acting_user(request),
+                organisation=org,
+                date=data["date"],
+                kind=data["kind"],
+                summary=data["summary"],
+                contacts=data["contacts"],
+                users=data["users"],
+                follow_up_on=data["follow_up_on"],
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Interaction logged."))
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
-    return render(request, "partners/interaction_form.html",
-                  {"form": form, "organisation": org, "interaction": None})
+    return render(
+        request,
+        "partners/interaction_form.html",
+        {"form": form, "organisation": org, "interaction": None},
+    )
 
 
 @affiliate_view(edit=True)
@@ -291,16 +363,25 @@ def interaction_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
         data = form.cleaned_data
         try:
             services.update_interaction(
-                actor=request.user, interaction=interaction,  # type: ignore[arg-type]
-                contacts=data["contacts"], users=data["users"], date=data["date"],
-                kind=data["kind"], summary=data["summary"], follow_up_on=data["follow_up_on"])
+                actor=acting_user(request),
+                interaction=interaction,
+                contacts=data["contacts"],
+                users=data["users"],
+                date=data["date"],
+                kind=data["kind"],
+                summary=data["summary"],
+                follow_up_on=data["follow_up_on"],
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
-    return render(request, "partners/interaction_form.html",
-                  {"form": form, "organisation": org, "interaction": interaction})
+    return render(
+        request,
+        "partners/interaction_form.html",
+        {"form": form, "organisation": org, "interaction": interaction},
+    )
 
 
 @affiliate_view(edit=True)
@@ -308,11 +389,10 @@ def interaction_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
 def follow_up_done(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Mark a follow-up as done and go back where the person came from."""
     interaction = selectors.get_interaction(affiliate, pk)
-    services.complete_follow_up(actor=request.user, interaction=interaction)  # type: ignore[arg-type]
+    services.complete_follow_up(actor=acting_user(request), interaction=interaction)
     messages.success(request, _("Follow-up marked as done."))
     if request.POST.get("next") == "organisation":
-        return redirect("partners:organisation_detail", slug=affiliate.slug,
-                        pk=interaction.organisation_id)
+        return redirect(
+            "partners:organisation_detail", slug=affiliate.slug, pk=interaction.organisation_id
+        )
     return redirect("partners:my_work", slug=affiliate.slug)
-
-

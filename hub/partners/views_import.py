@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hub.core.models import Affiliate
-from hub.core.permissions import affiliate_view
+from hub.core.permissions import acting_user, affiliate_view
 from hub.partners import imports
 from hub.partners.forms_import import MappingForm, UploadForm
 from hub.partners.models import ImportBatch
@@ -41,7 +41,7 @@ def import_upload(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             batch = imports.create_batch(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=acting_user(request),
                 affiliate=affiliate,
                 table=table,
             )
@@ -93,12 +93,12 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     batch = _pending_batch(affiliate, pk)
     if len(batch.rows) > settings.HUB_IMPORT_INLINE_ROWS:
         try:
-            imports.queue_batch(actor=request.user, batch=batch)  # type: ignore[arg-type]
+            imports.queue_batch(actor=acting_user(request), batch=batch)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("partners:import_status", slug=affiliate.slug, pk=batch.pk)
     try:
-        counts = imports.apply_batch(actor=request.user, batch=batch)  # type: ignore[arg-type]
+        counts = imports.apply_batch(actor=acting_user(request), batch=batch)
     except imports.ImportRejected:
         messages.error(
             request,
@@ -129,8 +129,9 @@ def import_status(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
         if batch.result.get("error"):
             messages.error(request, batch.result["error"])
         return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
-    return render(request, "partners/import_status.html",
-                  {"batch": batch, "row_count": len(batch.rows)})
+    return render(
+        request, "partners/import_status.html", {"batch": batch, "row_count": len(batch.rows)}
+    )
 
 
 @affiliate_view(edit=True)

@@ -8,141 +8,423 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('other_names', models.TextField(blank=True, help_text='One per line: acronyms, names in other languages.', verbose_name='other names')),
-                ('partner_type', models.CharField(choices=[('museum', 'Museum'), ('archive', 'Archive'), ('library', 'Library'), ('gallery', 'Gallery'), ('university', 'University / research'), ('school', 'School'), ('government', 'Government body'), ('intergovernmental', 'Intergovernmental / international agency'), ('embassy', 'Embassy'), ('ngo', 'NGO / association'), ('foundation', 'Foundation'), ('company', 'Company'), ('media', 'Media / journalists'), ('professional', 'Professional group'), ('expert', 'Individual expert'), ('affiliate', 'Wikimedia affiliate'), ('fiscal_sponsor', 'Fiscal sponsor'), ('other', 'Other')], default='other', max_length=20, verbose_name='partner type')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('region', models.CharField(blank=True, choices=[('mea', 'Middle East and Africa'), ('sa', 'South Asia (SAARC)'), ('eseap', 'East, Southeast Asia and Pacific'), ('lac', 'Latin America and Caribbean'), ('usca', 'United States and Canada'), ('nwe', 'Northern and Western Europe'), ('ceeca', 'Central and Eastern Europe and Central Asia'), ('global', 'Global')], max_length=10, verbose_name='region')),
-                ('region_overridden', models.BooleanField(default=False, verbose_name='region set by hand')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('website', models.URLField(blank=True, max_length=300, verbose_name='website')),
-                ('wikidata_qid', models.CharField(blank=True, help_text='The Wikidata id, e.g. Q190804.', max_length=20, validators=[hub.partners.validators.validate_qid], verbose_name='Wikidata item')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('prospect', 'Prospect'), ('active', 'Active'), ('dormant', 'Dormant'), ('former', 'Former')], default='prospect', max_length=10, verbose_name='status')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('normalised_name', models.CharField(blank=True, editable=False, max_length=200)),
-                ('website_domain', models.CharField(blank=True, editable=False, max_length=200)),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('affiliate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisations', to='core.affiliate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "other_names",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line: acronyms, names in other languages.",
+                        verbose_name="other names",
+                    ),
+                ),
+                (
+                    "partner_type",
+                    models.CharField(
+                        choices=[
+                            ("museum", "Museum"),
+                            ("archive", "Archive"),
+                            ("library", "Library"),
+                            ("gallery", "Gallery"),
+                            ("university", "University / research"),
+                            ("school", "School"),
+                            ("government", "Government body"),
+                            ("intergovernmental", "Intergovernmental / international agency"),
+                            ("embassy", "Embassy"),
+                            ("ngo", "NGO / association"),
+                            ("foundation", "Foundation"),
+                            ("company", "Company"),
+                            ("media", "Media / journalists"),
+                            ("professional", "Professional group"),
+                            ("expert", "Individual expert"),
+                            ("affiliate", "Wikimedia affiliate"),
+                            ("fiscal_sponsor", "Fiscal sponsor"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="partner type",
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mea", "Middle East and Africa"),
+                            ("sa", "South Asia (SAARC)"),
+                            ("eseap", "East, Southeast Asia and Pacific"),
+                            ("lac", "Latin America and Caribbean"),
+                            ("usca", "United States and Canada"),
+                            ("nwe", "Northern and Western Europe"),
+                            ("ceeca", "Central and Eastern Europe and Central Asia"),
+                            ("global", "Global"),
+                        ],
+                        max_length=10,
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "region_overridden",
+                    models.BooleanField(default=False, verbose_name="region set by hand"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("website", models.URLField(blank=True, max_length=300, verbose_name="website")),
+                (
+                    "wikidata_qid",
+                    models.CharField(
+                        blank=True,
+                        help_text="The Wikidata id, e.g. Q190804.",
+                        max_length=20,
+                        validators=[hub.partners.validators.validate_qid],
+                        verbose_name="Wikidata item",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("prospect", "Prospect"),
+                            ("active", "Active"),
+                            ("dormant", "Dormant"),
+                            ("former", "Former"),
+                        ],
+                        default="prospect",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("normalised_name", models.CharField(blank=True, editable=False, max_length=200)),
+                ("website_domain", models.CharField(blank=True, editable=False, max_length=200)),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organisations",
+                        to="core.affiliate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('role', models.CharField(blank=True, max_length=200, verbose_name='role')),
-                ('emails', models.TextField(blank=True, help_text='One per line; the first is the main address.', verbose_name='e-mail addresses')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('preferred_language', models.CharField(blank=True, max_length=20, verbose_name='preferred language')),
-                ('legal_basis', models.CharField(choices=[('consent', 'Consent'), ('legitimate_interest', 'Legitimate interest'), ('contract', 'Contract')], default='legitimate_interest', max_length=20, verbose_name='legal basis')),
-                ('legal_basis_source', models.CharField(blank=True, help_text="Where the data came from, e.g. 'business card at GLAM meeting'.", max_length=200, verbose_name='source of the data')),
-                ('legal_basis_date', models.DateField(blank=True, null=True, verbose_name='date of consent or collection')),
-                ('do_not_contact', models.BooleanField(default=False, verbose_name='do not contact')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('affiliate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='core.affiliate')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='partners.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("role", models.CharField(blank=True, max_length=200, verbose_name="role")),
+                (
+                    "emails",
+                    models.TextField(
+                        blank=True,
+                        help_text="One per line; the first is the main address.",
+                        verbose_name="e-mail addresses",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                (
+                    "preferred_language",
+                    models.CharField(blank=True, max_length=20, verbose_name="preferred language"),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent"),
+                            ("legitimate_interest", "Legitimate interest"),
+                            ("contract", "Contract"),
+                        ],
+                        default="legitimate_interest",
+                        max_length=20,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "legal_basis_source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the data came from, e.g. 'business card at GLAM meeting'.",
+                        max_length=200,
+                        verbose_name="source of the data",
+                    ),
+                ),
+                (
+                    "legal_basis_date",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="date of consent or collection"
+                    ),
+                ),
+                (
+                    "do_not_contact",
+                    models.BooleanField(default=False, verbose_name="do not contact"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="core.affiliate",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="partners.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('affiliate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='core.affiliate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="core.affiliate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='organisations', to='partners.tag', verbose_name='tags'),
+            model_name="organisation",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="organisations", to="partners.tag", verbose_name="tags"
+            ),
         ),
         migrations.CreateModel(
-            name='ContactEmail',
+            name="ContactEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254)),
-                ('affiliate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.affiliate')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='email_keys', to='partners.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=254)),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.affiliate",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_keys",
+                        to="partners.contact",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['affiliate', 'email'], name='partners_co_affilia_5531b2_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["affiliate", "email"], name="partners_co_affilia_5531b2_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Interaction',
+            name="Interaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('meeting', 'Meeting'), ('email', 'E-mail'), ('call', 'Call'), ('event', 'Event'), ('other', 'Other')], default='meeting', max_length=10, verbose_name='kind')),
-                ('summary', models.TextField(verbose_name='summary')),
-                ('follow_up_on', models.DateField(blank=True, null=True, verbose_name='follow up on')),
-                ('follow_up_done', models.BooleanField(default=False, verbose_name='follow-up done')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('affiliate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='core.affiliate')),
-                ('contacts', models.ManyToManyField(blank=True, related_name='interactions', to='partners.contact', verbose_name='contacts involved')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('users', models.ManyToManyField(blank=True, related_name='interactions', to=settings.AUTH_USER_MODEL, verbose_name='people from our side')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interactions', to='partners.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meeting"),
+                            ("email", "E-mail"),
+                            ("call", "Call"),
+                            ("event", "Event"),
+                            ("other", "Other"),
+                        ],
+                        default="meeting",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("summary", models.TextField(verbose_name="summary")),
+                (
+                    "follow_up_on",
+                    models.DateField(blank=True, null=True, verbose_name="follow up on"),
+                ),
+                (
+                    "follow_up_done",
+                    models.BooleanField(default=False, verbose_name="follow-up done"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "affiliate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="core.affiliate",
+                    ),
+                ),
+                (
+                    "contacts",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="interactions",
+                        to="partners.contact",
+                        verbose_name="contacts involved",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "users",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="interactions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="people from our side",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="interactions",
+                        to="partners.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
-                'indexes': [models.Index(fields=['organisation', '-date'], name='partners_in_organis_19cc74_idx'), models.Index(fields=['affiliate', 'follow_up_done', 'follow_up_on'], name='partners_in_affilia_53137c_idx')],
+                "ordering": ["-date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "-date"], name="partners_in_organis_19cc74_idx"
+                    ),
+                    models.Index(
+                        fields=["affiliate", "follow_up_done", "follow_up_on"],
+                        name="partners_in_affilia_53137c_idx",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['affiliate', 'archived_at', 'name'], name='partners_co_affilia_d39f4e_idx'),
+            model_name="contact",
+            index=models.Index(
+                fields=["affiliate", "archived_at", "name"], name="partners_co_affilia_d39f4e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('affiliate', 'name'), name='tag_unique_per_affiliate'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                fields=("affiliate", "name"), name="tag_unique_per_affiliate"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['affiliate', 'archived_at', 'name'], name='partners_or_affilia_b8bfe4_idx'),
+            model_name="organisation",
+            index=models.Index(
+                fields=["affiliate", "archived_at", "name"], name="partners_or_affilia_b8bfe4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['affiliate', 'normalised_name'], name='partners_or_affilia_170e96_idx'),
+            model_name="organisation",
+            index=models.Index(
+                fields=["affiliate", "normalised_name"], name="partners_or_affilia_170e96_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['affiliate', 'website_domain'], name='partners_or_affilia_beed29_idx'),
+            model_name="organisation",
+            index=models.Index(
+                fields=["affiliate", "website_domain"], name="partners_or_affilia_beed29_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['affiliate', 'wikidata_qid'], name='partners_or_affilia_a3b8b3_idx'),
+            model_name="organisation",
+            index=models.Index(
+                fields=["affiliate", "wikidata_qid"], name="partners_or_affilia_a3b8b3_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['affiliate', '-updated_at'], name='partners_or_affilia_3a3e24_idx'),
+            model_name="organisation",
+            index=models.Index(
+                fields=["affiliate", "-updated_at"], name="partners_or_affilia_3a3e24_idx"
+            ),
         ),
     ]

@@ -15,32 +15,51 @@ def uninstall_search_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('partners', '0002_importbatch'),
+        ("core", "0001_initial"),
+        ("partners", "0002_importbatch"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(condition=models.Q(('archived_at', None)), fields=['affiliate', 'name', 'id'], name='org_live_name_idx'),
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("archived_at", None)),
+                fields=["affiliate", "name", "id"],
+                name="org_live_name_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(condition=models.Q(('archived_at', None)), fields=['affiliate', 'partner_type', 'name', 'id'], name='org_live_type_idx'),
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("archived_at", None)),
+                fields=["affiliate", "partner_type", "name", "id"],
+                name="org_live_type_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(condition=models.Q(('archived_at', None)), fields=['affiliate', 'country', 'name', 'id'], name='org_live_country_idx'),
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("archived_at", None)),
+                fields=["affiliate", "country", "name", "id"],
+                name="org_live_country_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(condition=models.Q(('archived_at', None)), fields=['affiliate', 'region', 'name', 'id'], name='org_live_region_idx'),
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("archived_at", None)),
+                fields=["affiliate", "region", "name", "id"],
+                name="org_live_region_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(condition=models.Q(('archived_at', None)), fields=['affiliate', 'status', 'name', 'id'], name='org_live_status_idx'),
+            model_name="organisation",
+            index=models.Index(
+                condition=models.Q(("archived_at", None)),
+                fields=["affiliate", "status", "name", "id"],
+                name="org_live_status_idx",
+            ),
         ),
         # The search index: pg_trgm on PostgreSQL (TrigramExtension does nothing elsewhere),
         # an FTS5 trigram table kept in step by triggers on SQLite. Raw SQL, outside the model

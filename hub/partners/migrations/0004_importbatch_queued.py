@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0003_organisation_list_and_search_indexes'),
+        ("partners", "0003_organisation_list_and_search_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for confirmation'), ('queued', 'Importing'), ('applied', 'Imported')], default='pending', max_length=10, verbose_name='status'),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting for confirmation"),
+                    ("queued", "Importing"),
+                    ("applied", "Imported"),
+                ],
+                default="pending",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
     ]
