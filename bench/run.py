@@ -174,6 +174,16 @@ def measure(size: int, requests: int) -> dict[str, Any]:
             "assets": assets,
             "rows": body.count(b"<tr>") - 1 if b"<tbody>" in body else 0,
         }
+    # Not a target, but what a coordinator waits for: every organisation, once per format.
+    results["exports"] = {}
+    for fmt in ("csv", "xlsx"):
+        t0 = time.perf_counter()
+        response = client.get(f"/a/{affiliate.slug}/organisations/export/?format={fmt}")
+        results["exports"][fmt] = {
+            "seconds": time.perf_counter() - t0,
+            "bytes": len(response.content),
+            "status": response.status_code,
+        }
     return results
 
 
@@ -245,6 +255,12 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{result['vendor']:<10} {result['size']:>7}  {name:<26} {page['p50']:>7.1f} "
                 f"{page['p95']:>7.1f} {ok:>7}  {kb:>6.1f}{'' if kb <= TARGET_KB else '!'}  "
                 f"{page['rows']}"
+            )
+    for result in results:
+        for fmt, export in result.get("exports", {}).items():
+            lines.append(
+                f"{result['vendor']:<10} {result['size']:>7}  export {fmt.upper()} of every "
+                f"organisation: {export['seconds']:.1f} s, {export['bytes'] / 1e6:.1f} MB"
             )
     lines.append(
         f"p50 target: {', '.join(f'{ms:g} ms at {n:,}' for n, ms in TARGET_MS.items())}; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from hub.core.templatetags.hub_format import choice_label, country_name, isodate, prefetched
@@ -52,3 +53,22 @@ def test_prefetched_reads_the_prefetch_and_falls_back_to_a_query(
     plain = Organisation.objects.get(name="Archive")
     with django_assert_num_queries(1):
         assert [t.name for t in prefetched(plain, "tags")] == ["GLAM"]
+
+
+@pytest.mark.django_db
+def test_list_rows_link_to_their_detail_pages(client_a, affiliate_a):
+    org = factories.organisation(
+        affiliate_a,
+        name="Museo Nacional",
+        partner_type="museum",
+        country="CL",
+        status="active",
+        tags=["GLAM"],
+    )
+    page = client_a.get(reverse("partners:organisation_list", kwargs={"slug": "alpha"}))
+    text = page.content.decode()
+    detail = reverse("partners:organisation_detail", kwargs={"slug": "alpha", "pk": org.pk})
+    assert f'<a href="{detail}">Museo Nacional</a>' in text
+    assert "<td>Museum</td>" in text and "<td>Chile</td>" in text and "<td>Active</td>" in text
+    assert '<span class="tag">GLAM</span>' in text
+    assert f"<td>{timezone.localdate().isoformat()}</td>" in text

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from hub.core.exports import CellValue
+from hub.core.labels import choice_label, choice_labels, country_name
 from hub.core.models import Affiliate
 from hub.partners import selectors
-from hub.partners.models import Contact, Interaction, Organisation
+from hub.partners.models import Contact, Interaction, Organisation, Tag
 
 # Rows are read from the database this many at a time, with their tags, so a 100,000-row export
 # neither holds every row in memory nor sends SQLite an IN list longer than it accepts.
@@ -70,6 +71,11 @@ def organisation_export_queryset(
             "updated_at",
             "affiliate_id",
         )
+        # Tags as a plain list: a related manager per row costs seconds over 100,000 rows.
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.only("id", "name"), to_attr="tag_list")
+        )
         .annotate(
             contacts_count=Coalesce(Subquery(contacts, output_field=IntegerField()), Value(0)),
             last_interaction=Subquery(last_interaction),
@@ -86,14 +92,14 @@ def organisation_rows(
         yield [
             org.name,
             "; ".join(org.other_names_list),
-            str(org.get_partner_type_display()),
-            str(org.get_status_display()),
-            str(org.country.name) if org.country else "",
-            str(org.get_region_display()),
+            choice_label(org, "partner_type"),
+            choice_label(org, "status"),
+            country_name(org.country),
+            choice_label(org, "region"),
             org.city,
             org.website,
             org.wikidata_qid,
-            "; ".join(t.name for t in org.tags.all()),
+            "; ".join(t.name for t in org.tag_list),  # type: ignore[attr-defined]
             org.contacts_count,  # type: ignore[attr-defined]
             org.last_interaction,  # type: ignore[attr-defined]
             org.created_at,
@@ -119,17 +125,42 @@ def contact_headers() -> list[str]:
 
 def contact_rows(affiliate: Affiliate, **search: Any) -> Iterator[list[CellValue]]:
     """Yield one export row per contact that the contact list would show for the same search."""
-    qs = selectors.contact_list(affiliate, **search)
-    for contact in qs.iterator(chunk_size=CHUNK_SIZE):
+    # Plain tuples, not model instances: a third of the time over 300,000 contacts.
+    qs = selectors.contact_list(affiliate, **search).values_list(
+        "name",
+        "organisation__name",
+        "role",
+        "emails",
+        "phone",
+        "preferred_language",
+        "legal_basis",
+        "legal_basis_source",
+        "legal_basis_date",
+        "do_not_contact",
+    )
+    legal_basis = choice_labels(Contact, "legal_basis")
+    yes, no = _("yes"), _("no")
+    for (
+        name,
+        organisation,
+        role,
+        emails,
+        phone,
+        language,
+        basis,
+        source,
+        day,
+        do_not_contact,
+    ) in qs.iterator(chunk_size=CHUNK_SIZE):
         yield [
-            contact.name,
-            contact.organisation.name if contact.organisation else "",
-            contact.role,
-            "; ".join(contact.email_list),
-            contact.phone,
-            contact.preferred_language,
-            str(contact.get_legal_basis_display()),
-            contact.legal_basis_source,
-            contact.legal_basis_date,
-            _("yes") if contact.do_not_contact else _("no"),
+            name,
+            organisation or "",
+            role,
+            "; ".join(e.strip() for e in emails.splitlines() if e.strip()),
+            phone,
+            language,
+            legal_basis.get(basis, basis),
+            source,
+            day,
+            yes if do_not_contact else no,
         ]

@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 from django import template
 from django.db import models
-from django.utils import timezone, translation
-from django_countries import countries
+from django.utils import timezone
+
+from hub.core import labels
 
 register = template.Library()
 
 
-@functools.cache
-def _labels(field: models.Field[Any, Any]) -> dict[Any, Any]:
-    # Lazy labels: each is translated when rendered, so one cache serves every language.
-    return dict(field.flatchoices)
+@register.filter
+def choice_label(obj: models.Model, field_name: str) -> str:
+    """Return the label of a choice field's value, as get_FOO_display() does, but cheaply."""
+    return labels.choice_label(obj, field_name)
 
 
 @register.filter
-def choice_label(obj: models.Model, field_name: str) -> Any:
-    """Return the label of a choice field's value, as get_FOO_display() does.
-
-    get_FOO_display() rebuilds and hashes every choice (translating each label) on each call,
-    which costs a list page several milliseconds; this looks the value up in a cached dict.
-    """
-    field = obj._meta.get_field(field_name)
-    if not isinstance(field, models.Field):
-        raise template.TemplateSyntaxError(f"{field_name} is not a field with choices")
-    value = getattr(obj, field.attname)
-    return _labels(field).get(value, value)
+def country_name(code: Any) -> str:
+    """Return a country's name in the current language, as Country.name does, but cheaply."""
+    return labels.country_name(code)
 
 
 @register.filter
@@ -44,21 +36,6 @@ def isodate(value: dt.date | dt.datetime | None) -> str:
             value = timezone.localtime(value)
         return value.date().isoformat()
     return value.isoformat()
-
-
-@functools.lru_cache(maxsize=64)
-def _country_names(language: str | None) -> dict[str, str]:
-    with translation.override(language):
-        return {str(code): str(name) for code, name in countries}
-
-
-@register.filter
-def country_name(code: Any) -> str:
-    """Return a country's name in the current language from its code (or Country), cached."""
-    code = str(getattr(code, "code", code) or "")
-    if not code:
-        return ""
-    return _country_names(translation.get_language()).get(code, code)
 
 
 @register.filter
