@@ -150,6 +150,7 @@ def measure(size: int, requests: int) -> dict[str, Any]:
     for page in pages:
         for _ in range(WARM_UP):
             client.get(page.next_url())
+    load_before = os.getloadavg()[0]
     timings: dict[str, list[float]] = {page.name: [] for page in pages}
     html: dict[str, bytes] = {}
     # Round-robin over the pages, so that anything else the machine does slows all of them alike.
@@ -162,6 +163,8 @@ def measure(size: int, requests: int) -> dict[str, Any]:
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
             html[page.name] = response.content
+    # Other work on the machine shows in the figures; the load average says how much there was.
+    results["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     for page in pages:
         weight, assets = page_weight(html[page.name])
         body = html[page.name]
@@ -256,6 +259,12 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{page['p95']:>7.1f} {ok:>7}  {kb:>6.1f}{'' if kb <= TARGET_KB else '!'}  "
                 f"{page['rows']}"
             )
+    for result in results:
+        before, after = result.get("load", ["?", "?"])
+        lines.append(
+            f"{result['vendor']:<10} {result['size']:>7}  load average while timing: "
+            f"{before} -> {after} ({os.cpu_count()} CPUs)"
+        )
     for result in results:
         for fmt, export in result.get("exports", {}).items():
             lines.append(

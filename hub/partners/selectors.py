@@ -134,9 +134,11 @@ def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> Que
 def get_organisation(affiliate: Affiliate, pk: int) -> Organisation:
     """Return one of the affiliate's organisations, or raise 404."""
     try:
-        return Organisation.objects.get(affiliate=affiliate, pk=pk)
+        org = Organisation.objects.get(affiliate=affiliate, pk=pk)
     except Organisation.DoesNotExist:
         raise Http404 from None
+    org.affiliate = affiliate  # the row we already hold: saves every page a query
+    return org
 
 
 @dataclass
