@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
-# Debian's Chromium drives the browser journeys (Playwright cannot download browsers here).
+# Debian's Chromium drives the browser journeys (Playwright cannot download browsers here);
+# axe-core from npm is injected into their pages, so the tests themselves need no network.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium for the browser tests (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  echo "Installing axe-core for the accessibility checks (npm ci)…"; \
+	  npm ci --silent --no-audit --no-fund; }
 
 ## make run: set up, migrate, load the demo data, start the web server and a background worker.
 run: $(STAMP)
@@ -46,7 +50,7 @@ test-postgres: $(STAMP) browser
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	HUB_TESTING=1 $(BIN)/mypy .
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
