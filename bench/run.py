@@ -279,6 +279,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
+    """Parse the arguments, measure each database at each size, print and save the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--sizes", default="10000,100000", help="organisation counts, comma-separated"
