@@ -319,3 +319,13 @@ def test_manager_downloads_a_persons_data(affiliate_a):
     assert data["emails"] == ["olena@example.org"] and data["organisation"] == "UNFPA"
     assert data["interactions"][0]["summary"] == "Planned a WikiGap edit-a-thon."
     assert data["history"][0]["action"] == "contact.created"
+
+
+def test_timeline_names_changed_fields_in_words(client_a, affiliate_a, member_a):
+    from hub.partners import services
+
+    org = factories.organisation(affiliate_a, name="Serlo", partner_type="ngo")
+    services.update_organisation(actor=member_a, organisation=org, partner_type="foundation")
+    page = client_a.get(url("organisation_detail", pk=org.pk)).content.decode()
+    assert "<strong>partner type</strong>: ngo → foundation" in page
+    assert "changed the organisation" in page

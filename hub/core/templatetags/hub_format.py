@@ -49,3 +49,16 @@ def prefetched(obj: models.Model, name: str) -> Any:
     if name in cache:
         return cache[name]
     return getattr(obj, name).all()
+
+
+@register.simple_tag
+def changed_field_label(event: Any, field_name: str) -> str:
+    """Return the human name of a field an audit event changed ("partner type", not the key)."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(event.target_type)
+        field = model._meta.get_field(field_name)
+    except (LookupError, ValueError):
+        return field_name.replace("_", " ")
+    return str(getattr(field, "verbose_name", field_name))
