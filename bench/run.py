@@ -26,6 +26,7 @@ POSTGRES_SERVER = os.environ.get("HUB_BENCH_POSTGRES", "postgres://postgres@127.
 TARGET_MS = {10_000: 20.0, 100_000: 50.0}
 TARGET_KB = 60.0
 WARM_UP = 5
+PAGE_GROUPS = ("organisations", "contacts")
 GZIP_LEVEL = 6  # what a web server typically uses on the fly
 
 
@@ -82,8 +83,8 @@ def page_weight(html: bytes) -> tuple[int, list[str]]:
 # --- the worker: one database at one size, in its own process --------------------------------
 
 
-def measure(size: int, requests: int) -> dict[str, Any]:
-    """Load size organisations with generate_demo, then time each page in-process."""
+def measure(size: int, requests: int, groups: list[str]) -> dict[str, Any]:
+    """Load size organisations with generate_demo, then time each group's pages in-process."""
     import django
 
     django.setup()
@@ -111,6 +112,7 @@ def measure(size: int, requests: int) -> dict[str, Any]:
     client.force_login(user)
 
     base = f"/a/{affiliate.slug}/organisations/"
+    contacts = f"/a/{affiliate.slug}/contacts/"
     ids = list(
         Organisation.objects.filter(affiliate=affiliate)
         .order_by("?")
@@ -122,7 +124,8 @@ def measure(size: int, requests: int) -> dict[str, Any]:
         )[0]
         or ""
     )
-    # "amina.example.4711@example.org" -> "example.4711@": a fragment that finds one partner.
+    # "amina.example.4711@example.org" -> "example.4711@": a fragment that finds one partner
+    # (and its one contact with that last name).
     email_fragment = email.split(".", 1)[1].split("@")[0] + "@"
 
     def rotating(urls: list[str]) -> Callable[[], str]:
@@ -134,13 +137,24 @@ def measure(size: int, requests: int) -> dict[str, Any]:
 
         return next_url
 
-    pages = [
-        Page("list, first page", rotating([base])),
-        Page("list, type+country filter", rotating([f"{base}?type=museum&country=SE&sort=name"])),
-        Page("detail", rotating([f"{base}{pk}/" for pk in ids])),
-        Page("search, two words", rotating([f"{base}?q=krakow+museum"])),
-        Page("search, e-mail fragment", rotating([f"{base}?q={email_fragment}"])),
-    ]
+    pages = []
+    if "organisations" in groups:
+        pages += [
+            Page("list, first page", rotating([base])),
+            Page(
+                "list, type+country filter",
+                rotating([f"{base}?type=museum&country=SE&sort=name"]),
+            ),
+            Page("detail", rotating([f"{base}{pk}/" for pk in ids])),
+            Page("search, two words", rotating([f"{base}?q=krakow+museum"])),
+            Page("search, e-mail fragment", rotating([f"{base}?q={email_fragment}"])),
+        ]
+    if "contacts" in groups:
+        pages += [
+            Page("contacts, first page", rotating([contacts])),
+            Page("contacts, search two words", rotating([f"{contacts}?q=zofia+krakow"])),
+            Page("contacts, e-mail fragment", rotating([f"{contacts}?q={email_fragment}"])),
+        ]
     results: dict[str, Any] = {
         "vendor": connection.vendor,
         "size": size,
@@ -179,7 +193,7 @@ def measure(size: int, requests: int) -> dict[str, Any]:
         }
     # Not a target, but what a coordinator waits for: every organisation, once per format.
     results["exports"] = {}
-    for fmt in ("csv", "xlsx"):
+    for fmt in ("csv", "xlsx") if "organisations" in groups else ():
         t0 = time.perf_counter()
         response = client.get(f"/a/{affiliate.slug}/organisations/export/?format={fmt}")
         results["exports"][fmt] = {
@@ -193,7 +207,7 @@ def measure(size: int, requests: int) -> dict[str, Any]:
 # --- the driver --------------------------------------------------------------------------------
 
 
-def run_worker(database: str, size: int, requests: int) -> dict[str, Any]:
+def run_worker(database: str, size: int, requests: int, groups: list[str]) -> dict[str, Any]:
     """Run measure() in a fresh process against a fresh database, and return its figures."""
     env = dict(os.environ)
     env.update(
@@ -220,7 +234,16 @@ def run_worker(database: str, size: int, requests: int) -> dict[str, Any]:
             env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{db_name}"
         try:
             out = subprocess.run(  # noqa: S603
-                [sys.executable, __file__, "--worker", str(size), "--requests", str(requests)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    str(size),
+                    "--requests",
+                    str(requests),
+                    "--pages",
+                    ",".join(groups),
+                ],
                 env=env,
                 cwd=ROOT,
                 check=True,
@@ -246,7 +269,7 @@ def _postgres(sql: str) -> None:
 def table(results: list[dict[str, Any]]) -> str:
     """Return the figures as a plain-text table, with each target's verdict."""
     lines = [
-        f"{'database':<10} {'orgs':>7}  {'page':<26} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'database':<10} {'orgs':>7}  {'page':<27} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'target':>7}  {'gzip KB':>7}  rows",
     ]
     for result in results:
@@ -255,7 +278,7 @@ def table(results: list[dict[str, Any]]) -> str:
             ok = "ok" if page["p50"] <= target else "MISS"
             kb = page["gzip_bytes"] / 1024
             lines.append(
-                f"{result['vendor']:<10} {result['size']:>7}  {name:<26} {page['p50']:>7.1f} "
+                f"{result['vendor']:<10} {result['size']:>7}  {name:<27} {page['p50']:>7.1f} "
                 f"{page['p95']:>7.1f} {ok:>7}  {kb:>6.1f}{'' if kb <= TARGET_KB else '!'}  "
                 f"{page['rows']}"
             )
@@ -288,11 +311,19 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=100, help="timed requests per page (at least 50)"
     )
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGE_GROUPS),
+        help=f"page groups to time, comma-separated: {', '.join(PAGE_GROUPS)} (default both)",
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    groups = [g.strip() for g in args.pages.split(",") if g.strip()]
+    if not groups or set(groups) - set(PAGE_GROUPS):
+        parser.error(f"--pages takes {', '.join(PAGE_GROUPS)}")
     if args.worker:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure(args.worker, args.requests)))
+        print(json.dumps(measure(args.worker, args.requests, groups)))
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
@@ -300,7 +331,7 @@ def main() -> None:
     for database in databases:
         for size in sizes:
             print(f"… {database}, {size:,} organisations", file=sys.stderr, flush=True)
-            result = run_worker(database, size, args.requests)
+            result = run_worker(database, size, args.requests, groups)
             print(f"  loaded in {result['load_seconds']} s", file=sys.stderr, flush=True)
             results.append(result)
     report = table(results)
@@ -309,7 +340,7 @@ def main() -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     RESULTS.write_text(
         f"# bench/run.py --sizes {args.sizes} --database {args.database} "
-        f"--requests {args.requests}  ({stamp})\n{report}\n\n"
+        f"--requests {args.requests} --pages {','.join(groups)}  ({stamp})\n{report}\n\n"
         + json.dumps(results, indent=1)
         + "\n",
         encoding="utf-8",

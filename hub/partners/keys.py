@@ -1,9 +1,10 @@
-"""Normalise names, websites, e-mails and Wikidata ids into keys that find duplicates."""
+"""Normalise names, websites, e-mails and Wikidata ids into keys; fold text for search."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 QID_RE = re.compile(r"^Q[1-9][0-9]{0,11}$")
@@ -23,10 +24,33 @@ _LEGAL_FORMS = {
 }
 
 
+# Letters that NFKD leaves whole because they are letters of their own, not a base letter with
+# a mark, spelled as someone on a plain Latin keyboard types them ("Tromsø" as "tromso"). Only
+# lower case: fold() case-folds first (and case folding already turns ß and ẞ into "ss").
+_OWN_LETTERS = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "ı": "i",
+        "þ": "th",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Return text in lower case without accents, with letters like ø, æ, ł spelled in ASCII."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return text.translate(_OWN_LETTERS)
+
+
 def normalise_name(name: str) -> str:
     """Return a name folded for comparison: no accents, case, punctuation or legal forms."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = fold(name)
     # Dots go first so that "e.V." and "eV", "U.S." and "US" fold alike.
     text = re.sub(r"[^\w]+", " ", text.replace(".", ""))
     words = [w for w in text.split() if w not in _LEGAL_FORMS]
@@ -65,6 +89,29 @@ def is_valid_qid(value: str) -> bool:
 
 
 def search_words(text: str) -> str:
-    """Return text folded for search: lower case, accents removed."""
-    text = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    """Return text folded for search: lower case, accents removed, ø as o, ß as ss."""
+    return fold(text)
+
+
+def organisation_search_text(
+    *,
+    name: str,
+    other_names: str,
+    city: str,
+    website_domain: str,
+    wikidata_qid: str,
+    contacts: Iterable[tuple[str, str]] = (),
+) -> str:
+    """Return an organisation's search text: its names, city, domain, QID and live contacts.
+
+    contacts holds the (name, e-mails) of the organisation's contacts that are not archived.
+    """
+    parts = [name, other_names, city, website_domain, wikidata_qid]
+    for contact_name, emails in contacts:
+        parts += [contact_name, emails]
+    return search_words(" ".join(p for p in parts if p))
+
+
+def contact_search_text(*, name: str, emails: str, role: str, organisation_name: str) -> str:
+    """Return a contact's search text: name, e-mail addresses, role and organisation's name."""
+    return search_words(" ".join(p for p in (name, emails, role, organisation_name) if p))

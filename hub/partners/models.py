@@ -197,10 +197,21 @@ class Contact(models.Model):
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived by the services: name, e-mails, role and organisation's name, folded, to search.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["affiliate", "archived_at", "name"])]
+        indexes = [
+            models.Index(fields=["affiliate", "archived_at", "name"]),
+            # The list of live contacts in "name, id" order, and its count, from the index alone
+            # (partial for the same reason as the organisations' list indexes).
+            models.Index(
+                fields=["affiliate", "name", "id"],
+                condition=models.Q(archived_at=None),
+                name="contact_live_name_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

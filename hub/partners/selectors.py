@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -72,30 +72,39 @@ class OrganisationFilters:
         )
 
 
+_Searched = TypeVar("_Searched", Organisation, Contact)
+
+
 def _search_terms(q: str) -> list[str]:
     return [t for t in search_words(q).split() if t][:8]
 
 
-def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organisation]:
-    """Narrow organisations to those whose names, city or contacts contain every word of q.
+def _search(qs: QuerySet[_Searched], q: str, index: search.SearchIndex) -> QuerySet[_Searched]:
+    """Narrow rows to those whose search text contains every word of q.
 
-    The search text is stored folded (lower case, no accents), so a plain LIKE on it matches
-    "Museo" for "museo" and "Sao Paulo" for "São Paulo" on SQLite and PostgreSQL alike. A
-    trigram index answers the LIKE on PostgreSQL (pg_trgm); on SQLite the FTS5 trigram table
-    finds the candidates first and the LIKE confirms them (see hub.partners.search).
+    The search text is stored folded (lower case, no accents, ø as o), so a plain LIKE on it
+    matches "Museo" for "museo" and "Sao Paulo" for "São Paulo" on SQLite and PostgreSQL
+    alike. A trigram index answers the LIKE on PostgreSQL (pg_trgm); on SQLite the FTS5
+    trigram table finds the candidates first and the LIKE confirms them (see
+    hub.partners.search).
     """
     terms = _search_terms(q)
     indexed = [t for t in terms if len(t) >= search.MIN_INDEXED_CHARS]
     if indexed and connections[qs.db].vendor == "sqlite":
         # A constant query; the user's words travel as a parameter.
         match = RawSQL(  # noqa: S611
-            search.sqlite_match_sql(),
+            index.sqlite_match_sql(),
             [search.sqlite_match_expression(indexed)],
         )
         qs = qs.filter(pk__in=match)
     for term in terms:
         qs = qs.filter(search_text__contains=term)
     return qs
+
+
+def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organisation]:
+    """Narrow organisations to those whose names, city or contacts contain every word of q."""
+    return _search(qs, q, search.ORGANISATIONS)
 
 
 def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> QuerySet[Organisation]:
@@ -263,13 +272,11 @@ def find_duplicate_organisations(
 def contact_list(
     affiliate: Affiliate, *, q: str = "", sort: str = "name", archived: bool = False
 ) -> QuerySet[Contact]:
-    """Return the affiliate's contacts, searched by name, e-mail or role, with organisations."""
+    """Return the affiliate's contacts with their organisations, each word of q somewhere in
+    their name, e-mail addresses, role or organisation's name."""
     qs = Contact.objects.filter(affiliate=affiliate)
     qs = qs.exclude(archived_at=None) if archived else qs.filter(archived_at=None)
-    for term in (q or "").split()[:8]:
-        qs = qs.filter(
-            Q(name__icontains=term) | Q(emails__icontains=term) | Q(role__icontains=term)
-        )
+    qs = _search(qs, q, search.CONTACTS)
     return qs.select_related("organisation").order_by(*CONTACT_SORTS.get(sort, ("name", "id")))
 
 

@@ -15,10 +15,11 @@ from hub.core import audit
 from hub.core.models import Affiliate, User
 from hub.core.regions import region_for_country
 from hub.partners.keys import (
+    contact_search_text,
     normalise_email,
     normalise_name,
     normalise_qid,
-    search_words,
+    organisation_search_text,
     website_domain,
 )
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation, Tag
@@ -63,13 +64,44 @@ def _organisation_snapshot(org: Organisation) -> dict[str, Any]:
 
 def refresh_search_text(org: Organisation) -> None:
     """Rebuild the organisation's search text from its names, city and contacts."""
-    parts = [org.name, org.other_names, org.city, org.website_domain, org.wikidata_qid]
-    if org.pk:
-        for name, emails in org.contacts.filter(archived_at__isnull=True).values_list(
-            "name", "emails"
-        ):
-            parts += [name, emails]
-    org.search_text = search_words(" ".join(p for p in parts if p))
+    contacts = (
+        org.contacts.filter(archived_at__isnull=True).values_list("name", "emails")
+        if org.pk
+        else []
+    )
+    org.search_text = organisation_search_text(
+        name=org.name,
+        other_names=org.other_names,
+        city=org.city,
+        website_domain=org.website_domain,
+        wikidata_qid=org.wikidata_qid,
+        contacts=contacts,
+    )
+
+
+def refresh_contact_search_text(contact: Contact) -> None:
+    """Rebuild the contact's search text from its name, e-mails, role and organisation."""
+    contact.search_text = contact_search_text(
+        name=contact.name,
+        emails=contact.emails,
+        role=contact.role,
+        organisation_name=contact.organisation.name if contact.organisation else "",
+    )
+
+
+def _refresh_contacts_search_text(org: Organisation) -> None:
+    """Rebuild, in bulk, the search text of the organisation's contacts (rename, merge)."""
+    changed = []
+    for contact in Contact.objects.filter(organisation=org).only(
+        "id", "name", "emails", "role", "search_text"
+    ):
+        before = contact.search_text
+        contact.organisation = org  # the row we hold, with its new name: no query per contact
+        refresh_contact_search_text(contact)
+        if contact.search_text != before:
+            changed.append(contact)
+    # Derived text only: neither updated_at nor the audit trail change for the contacts.
+    Contact.objects.bulk_update(changed, ["search_text"], batch_size=500)
 
 
 def _derive_organisation_keys(org: Organisation) -> None:
@@ -129,6 +161,7 @@ def update_organisation(
     """Change an organisation's fields (and tags) and record what changed."""
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     before = _organisation_snapshot(org)
+    old_name = org.name
     for name, value in fields.items():
         if name not in ORGANISATION_FIELDS:
             raise ValueError(f"unknown organisation field {name}")
@@ -137,6 +170,8 @@ def update_organisation(
     org.full_clean()
     refresh_search_text(org)
     org.save()
+    if org.name != old_name:
+        _refresh_contacts_search_text(org)
     if tags is not None:
         _set_tags(org, tags)
     changes = audit.diff(before, _organisation_snapshot(org))
@@ -215,6 +250,7 @@ def create_contact(*, actor: User | None, affiliate: Affiliate, **fields: Any) -
     contact = Contact(affiliate=affiliate, **fields)
     _check_same_affiliate(affiliate, contact.organisation)
     contact.full_clean()
+    refresh_contact_search_text(contact)
     contact.save()
     _sync_contact_emails(contact)
     _touch_organisation(contact.organisation)
@@ -242,6 +278,7 @@ def update_contact(*, actor: User | None, contact: Contact, **fields: Any) -> Co
         setattr(contact, name, value)
     _check_same_affiliate(contact.affiliate, contact.organisation)
     contact.full_clean()
+    refresh_contact_search_text(contact)
     contact.save()
     _sync_contact_emails(contact)
     _touch_organisation(contact.organisation)
@@ -429,6 +466,7 @@ def merge_organisations(
     _derive_organisation_keys(keep)
     refresh_search_text(keep)
     keep.save()
+    _refresh_contacts_search_text(keep)  # the contacts moved in now belong to keep
 
     duplicate.archived_at = timezone.now()
     duplicate.save(update_fields=["archived_at", "updated_at"])

@@ -7,11 +7,11 @@ from hub.partners import search
 
 
 def install_search_index(apps, schema_editor):
-    search.install(schema_editor.connection)
+    search.install(schema_editor.connection, search.ORGANISATIONS)
 
 
 def uninstall_search_index(apps, schema_editor):
-    search.uninstall(schema_editor.connection)
+    search.uninstall(schema_editor.connection, search.ORGANISATIONS)
 
 
 class Migration(migrations.Migration):

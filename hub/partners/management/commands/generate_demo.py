@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from hub.core.models import Affiliate
 from hub.core.regions import region_for_country
-from hub.partners.keys import normalise_email, normalise_name, search_words, website_domain
+from hub.partners.keys import (
+    contact_search_text,
+    normalise_email,
+    normalise_name,
+    organisation_search_text,
+    search_words,
+    website_domain,
+)
 from hub.partners.models import (
     Contact,
     ContactEmail,
@@ -377,10 +384,14 @@ class Command(BaseCommand):
                 website_domain=website_domain(website),
             )
             # The same text services.refresh_search_text builds once the contacts exist.
-            parts = [org.name, org.other_names, org.city, org.website_domain, org.wikidata_qid]
-            for contact_name, email, _role in contacts:
-                parts += [contact_name, email]
-            org.search_text = search_words(" ".join(p for p in parts if p))
+            org.search_text = organisation_search_text(
+                name=org.name,
+                other_names=org.other_names,
+                city=org.city,
+                website_domain=org.website_domain,
+                wikidata_qid=org.wikidata_qid,
+                contacts=[(contact_name, email) for contact_name, email, _role in contacts],
+            )
             orgs.append(org)
             people.append(contacts)
         Organisation.objects.bulk_create(orgs)
@@ -404,6 +415,10 @@ class Command(BaseCommand):
                 legal_basis=Contact.LegalBasis.LEGITIMATE_INTEREST,
                 legal_basis_source="Generated for benchmarks",
                 legal_basis_date=today - dt.timedelta(days=rng.randrange(1, 1000)),
+                # What services.refresh_contact_search_text builds.
+                search_text=contact_search_text(
+                    name=contact_name, emails=email, role=role, organisation_name=org.name
+                ),
             )
             for org, contacts in zip(orgs, people, strict=True)
             for contact_name, email, role in contacts
