@@ -329,3 +329,27 @@ def test_timeline_names_changed_fields_in_words(client_a, affiliate_a, member_a)
     page = client_a.get(url("organisation_detail", pk=org.pk)).content.decode()
     assert "<strong>partner type</strong>: ngo → foundation" in page
     assert "changed the organisation" in page
+
+
+def test_contact_with_a_known_email_is_flagged_then_saved_on_confirmation(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a, name="American Chemical Society")
+    factories.contact(org, name="Pat Example", emails="pat@acs.example")
+    data = {"name": "Patricia Example", "emails": "PAT@acs.example", "legal_basis": "consent"}
+    response = client_a.post(url("contact_create"), data)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "You may already have this person" in text and "Pat Example" in text
+    assert Contact.objects.count() == 1
+    response = client_a.post(url("contact_create"), {**data, "confirm_not_duplicate": "on"})
+    assert response.status_code == 302
+    assert Contact.objects.count() == 2
+
+
+def test_editing_a_contact_does_not_flag_itself(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a)
+    contact = factories.contact(org, name="Sam", emails="sam@example.org")
+    response = client_a.post(
+        url("contact_edit", pk=contact.pk),
+        {"name": "Sam Example", "emails": "sam@example.org", "legal_basis": "consent"},
+    )
+    assert response.status_code == 302

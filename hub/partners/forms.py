@@ -107,6 +107,11 @@ class OrganisationFilterForm(forms.Form):
 class ContactForm(forms.ModelForm):
     """Enter or change a contact person."""
 
+    confirm_not_duplicate = forms.BooleanField(
+        label=_("I checked: this is not the person listed above."),
+        required=False,
+    )
+
     class Meta:
         model = Contact
         fields = [

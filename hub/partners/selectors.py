@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
+from hub.core.params import text_param
 from hub.partners import search
 from hub.partners.keys import (
     normalise_email,
@@ -61,12 +62,12 @@ class OrganisationFilters:
         """Return filters read from a query string, ignoring values that make no sense."""
         sort = params.get("sort", "name")
         return cls(
-            q=(params.get("q") or "").strip()[:200],
-            partner_type=(params.get("type") or "")[:30],
-            country=(params.get("country") or "").upper()[:2],
-            region=(params.get("region") or "")[:10],
-            status=(params.get("status") or "")[:10],
-            tag=(params.get("tag") or "")[:60],
+            q=text_param(params, "q"),
+            partner_type=text_param(params, "type", 30),
+            country=text_param(params, "country", 2).upper(),
+            region=text_param(params, "region", 10),
+            status=text_param(params, "status", 10),
+            tag=text_param(params, "tag", 60),
             archived=params.get("archived") == "1",
             sort=sort if sort in ORGANISATION_SORTS else "name",
         )
@@ -267,6 +268,23 @@ def find_duplicate_organisations(
             reasons.append(_("a contact with the same e-mail"))
         matches.append(DuplicateMatch(org, tuple(reasons)))
     return matches
+
+
+def find_duplicate_contacts(
+    affiliate: Affiliate, *, emails: list[str], exclude_pk: int | None = None
+) -> list[Contact]:
+    """Return the affiliate's live contacts that share one of the e-mail addresses."""
+    keys = [normalise_email(e) for e in emails if e.strip()]
+    if not keys:
+        return []
+    qs = Contact.objects.filter(
+        affiliate=affiliate,
+        archived_at=None,
+        email_keys__email__in=keys,
+    ).select_related("organisation")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs.distinct().order_by("name")[:20])
 
 
 def contact_list(

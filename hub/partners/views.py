@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hub.core.models import Affiliate
+from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
 from hub.partners import selectors, services
 from hub.partners.forms import (
@@ -25,7 +26,7 @@ from hub.partners.forms import (
     OrganisationFilterForm,
     OrganisationForm,
 )
-from hub.partners.models import Organisation
+from hub.partners.models import Contact, Organisation
 
 PAGE_SIZE = 50
 
@@ -197,7 +198,7 @@ def organisation_merge(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
         emails=emails,
         exclude_pk=keep.pk,
     )
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = text_param(request.GET, "q")
     found = []
     if q:
         found = list(
@@ -215,7 +216,7 @@ def organisation_merge(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
 @affiliate_view()
 def contact_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """List and search the affiliate's contact people."""
-    q = (request.GET.get("q") or "").strip()[:200]
+    q = text_param(request.GET, "q")
     qs = selectors.contact_list(
         affiliate,
         q=q,
@@ -235,26 +236,47 @@ def _contact_form_view(request: HttpRequest, affiliate: Affiliate, contact: Any)
     if contact is None and request.GET.get("organisation"):
         initial["organisation"] = request.GET["organisation"]
     form = ContactForm(request.POST or None, instance=contact, affiliate=affiliate, initial=initial)
+    duplicates: list[Contact] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            if contact is None:
-                contact = services.create_contact(
-                    actor=acting_user(request),
-                    affiliate=affiliate,
-                    **form.service_fields(),
-                )
-                messages.success(request, _("Contact added."))
-            else:
-                contact = services.update_contact(
-                    actor=acting_user(request),
-                    contact=contact,
-                    **form.service_fields(),
-                )
-                messages.success(request, _("Changes saved."))
-            return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
-        except ValidationError as error:
-            _apply_errors(form, error)
-    return render(request, "partners/contact_form.html", {"form": form, "contact": contact})
+        duplicates = selectors.find_duplicate_contacts(
+            affiliate,
+            emails=form.cleaned_data["emails"].splitlines(),
+            exclude_pk=contact.pk if contact else None,
+        )
+        if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
+            form.add_error(
+                None,
+                _(
+                    "Someone with this e-mail address is already in your contacts. "
+                    "Open them, or tick the box to save anyway."
+                ),
+            )
+        else:
+            try:
+                if contact is None:
+                    contact = services.create_contact(
+                        actor=acting_user(request),
+                        affiliate=affiliate,
+                        **form.service_fields(),
+                    )
+                    messages.success(request, _("Contact added."))
+                else:
+                    contact = services.update_contact(
+                        actor=acting_user(request),
+                        contact=contact,
+                        **form.service_fields(),
+                    )
+                    messages.success(request, _("Changes saved."))
+                return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
+            except ValidationError as error:
+                _apply_errors(form, error)
+    if not duplicates:
+        form.fields["confirm_not_duplicate"].widget = HiddenInput()
+    return render(
+        request,
+        "partners/contact_form.html",
+        {"form": form, "contact": contact, "duplicates": duplicates},
+    )
 
 
 @affiliate_view(edit=True)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from hub.core.exports import CellValue, write_csv, write_xlsx
 from hub.core.models import Affiliate
+from hub.core.params import text_param
 from hub.core.permissions import affiliate_view
 from hub.partners import exports, selectors
 
@@ -66,7 +67,7 @@ def contact_export(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
         return HttpResponseBadRequest(_("Choose CSV or XLSX."))
     rows = exports.contact_rows(
         affiliate,
-        q=(request.GET.get("q") or "").strip()[:200],
+        q=text_param(request.GET, "q"),
         sort=request.GET.get("sort", "name"),
         archived=request.GET.get("archived") == "1",
     )
