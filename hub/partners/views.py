@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,55 +73,76 @@ def organisation_list(request: HttpRequest, affiliate: Affiliate) -> HttpRespons
     )
 
 
-def _organisation_form_view(
-    request: HttpRequest, affiliate: Affiliate, org: Organisation | None
+def _save_unless_duplicate(
+    request: HttpRequest,
+    form: OrganisationForm | ContactForm,
+    *,
+    find: Callable[[dict[str, Any]], list[Any]],
+    save: Callable[[], HttpResponse],
+    warning: str,
+    template: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, instance=org)
-    duplicates: list[selectors.DuplicateMatch] = []
+    """Save a valid form, unless it looks like a record already there and nobody confirmed.
+
+    The page then lists the likely duplicates and offers a tick box to save anyway; the box
+    stays hidden while there is nothing to confirm.
+    """
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        duplicates = selectors.find_duplicate_organisations(
-            affiliate,
-            name=form.cleaned_data["name"],
-            website=form.cleaned_data["website"],
-            wikidata_qid=form.cleaned_data["wikidata_qid"],
-            exclude_pk=org.pk if org else None,
-        )
+        duplicates = find(form.cleaned_data)
         if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
-            form.add_error(
-                None,
-                _(
-                    "This looks like an organisation you already have. "
-                    "Open it, or tick the box to save anyway."
-                ),
-            )
+            form.add_error(None, warning)
         else:
-            tags = services.parse_tags(form.cleaned_data["tags"])
             try:
-                if org is None:
-                    org = services.create_organisation(
-                        actor=acting_user(request),
-                        affiliate=affiliate,
-                        tags=tags,
-                        **form.service_fields(),
-                    )
-                    messages.success(request, _("Organisation created."))
-                else:
-                    org = services.update_organisation(
-                        actor=acting_user(request),
-                        organisation=org,
-                        tags=tags,
-                        **form.service_fields(),
-                    )
-                    messages.success(request, _("Changes saved."))
-                return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
+                return save()
             except ValidationError as error:
                 _apply_errors(form, error)
     if not duplicates:
         form.fields["confirm_not_duplicate"].widget = HiddenInput()
-    return render(
+    return render(request, template, {**context, "form": form, "duplicates": duplicates})
+
+
+def _organisation_form_view(
+    request: HttpRequest, affiliate: Affiliate, org: Organisation | None
+) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, instance=org)
+
+    def find(data: dict[str, Any]) -> list[selectors.DuplicateMatch]:
+        return selectors.find_duplicate_organisations(
+            affiliate,
+            name=data["name"],
+            website=data["website"],
+            wikidata_qid=data["wikidata_qid"],
+            exclude_pk=org.pk if org else None,
+        )
+
+    def save() -> HttpResponse:
+        tags = services.parse_tags(form.cleaned_data["tags"])
+        actor = acting_user(request)
+        if org is None:
+            saved = services.create_organisation(
+                actor=actor, affiliate=affiliate, tags=tags, **form.service_fields()
+            )
+            messages.success(request, _("Organisation created."))
+        else:
+            saved = services.update_organisation(
+                actor=actor, organisation=org, tags=tags, **form.service_fields()
+            )
+            messages.success(request, _("Changes saved."))
+        return redirect("partners:organisation_detail", slug=affiliate.slug, pk=saved.pk)
+
+    return _save_unless_duplicate(
         request,
-        "partners/organisation_form.html",
-        {"form": form, "organisation": org, "duplicates": duplicates},
+        form,
+        find=find,
+        save=save,
+        warning=_(
+            "This looks like an organisation you already have. "
+            "Open it, or tick the box to save anyway."
+        ),
+        template="partners/organisation_form.html",
+        context={"organisation": org},
     )
 
 
@@ -231,51 +253,44 @@ def contact_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     )
 
 
-def _contact_form_view(request: HttpRequest, affiliate: Affiliate, contact: Any) -> HttpResponse:
+def _contact_form_view(
+    request: HttpRequest, affiliate: Affiliate, contact: Contact | None
+) -> HttpResponse:
     initial = {}
     if contact is None and request.GET.get("organisation"):
         initial["organisation"] = request.GET["organisation"]
     form = ContactForm(request.POST or None, instance=contact, affiliate=affiliate, initial=initial)
-    duplicates: list[Contact] = []
-    if request.method == "POST" and form.is_valid():
-        duplicates = selectors.find_duplicate_contacts(
+
+    def find(data: dict[str, Any]) -> list[Contact]:
+        return selectors.find_duplicate_contacts(
             affiliate,
-            emails=form.cleaned_data["emails"].splitlines(),
+            emails=data["emails"].splitlines(),
             exclude_pk=contact.pk if contact else None,
         )
-        if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
-            form.add_error(
-                None,
-                _(
-                    "Someone with this e-mail address is already in your contacts. "
-                    "Open them, or tick the box to save anyway."
-                ),
+
+    def save() -> HttpResponse:
+        actor = acting_user(request)
+        if contact is None:
+            saved = services.create_contact(
+                actor=actor, affiliate=affiliate, **form.service_fields()
             )
+            messages.success(request, _("Contact added."))
         else:
-            try:
-                if contact is None:
-                    contact = services.create_contact(
-                        actor=acting_user(request),
-                        affiliate=affiliate,
-                        **form.service_fields(),
-                    )
-                    messages.success(request, _("Contact added."))
-                else:
-                    contact = services.update_contact(
-                        actor=acting_user(request),
-                        contact=contact,
-                        **form.service_fields(),
-                    )
-                    messages.success(request, _("Changes saved."))
-                return redirect("partners:contact_detail", slug=affiliate.slug, pk=contact.pk)
-            except ValidationError as error:
-                _apply_errors(form, error)
-    if not duplicates:
-        form.fields["confirm_not_duplicate"].widget = HiddenInput()
-    return render(
+            saved = services.update_contact(actor=actor, contact=contact, **form.service_fields())
+            messages.success(request, _("Changes saved."))
+        return redirect("partners:contact_detail", slug=affiliate.slug, pk=saved.pk)
+
+    return _save_unless_duplicate(
         request,
-        "partners/contact_form.html",
-        {"form": form, "contact": contact, "duplicates": duplicates},
+        form,
+        find=find,
+        save=save,
+        warning=_(
+            "Someone with this e-mail address is already in your contacts. "
+            "Open them, or tick the box to save anyway."
+        ),
+        template="partners/contact_form.html",
+        context={"contact": contact},
     )
 
 
