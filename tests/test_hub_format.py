@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from hub.core.templatetags.hub_format import choice_label, country_name, isodate, prefetched
+from hub.core.templatetags.hub_format import choice_label, country_name, isodate
 from hub.partners.models import Organisation
 from tests import factories
 
@@ -40,19 +40,6 @@ def test_country_name_follows_the_language():
     with translation.override("fr"):
         assert country_name("DE") == "Allemagne"
     assert country_name(Organisation().country) == ""
-
-
-@pytest.mark.django_db
-def test_prefetched_reads_the_prefetch_and_falls_back_to_a_query(
-    affiliate_a, django_assert_num_queries
-):
-    factories.organisation(affiliate_a, name="Archive", tags=["GLAM"])
-    org = Organisation.objects.prefetch_related("tags").get(name="Archive")
-    with django_assert_num_queries(0):
-        assert [t.name for t in prefetched(org, "tags")] == ["GLAM"]
-    plain = Organisation.objects.get(name="Archive")
-    with django_assert_num_queries(1):
-        assert [t.name for t in prefetched(plain, "tags")] == ["GLAM"]
 
 
 @pytest.mark.django_db

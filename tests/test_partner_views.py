@@ -353,3 +353,17 @@ def test_editing_a_contact_does_not_flag_itself(client_a, affiliate_a):
         {"name": "Sam Example", "emails": "sam@example.org", "legal_basis": "consent"},
     )
     assert response.status_code == 302
+
+
+def test_filter_form_keeps_what_was_chosen_and_show_archived_works(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a, name="Old Gallery", partner_type="gallery")
+    from hub.partners import services
+
+    services.archive_organisation(actor=None, organisation=org)
+    html = client_a.get(
+        url("organisation_list"), {"type": "gallery", "archived": "1", "q": "old"}
+    ).content.decode()
+    assert "Old Gallery" in html
+    assert '<option value="gallery" selected>' in html
+    assert 'name="archived" value="1" id="id_archived" checked' in html
+    assert 'value="old"' in html

@@ -101,6 +101,8 @@ class Organisation(models.Model):
     normalised_name = models.CharField(max_length=200, blank=True, editable=False)
     website_domain = models.CharField(max_length=200, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
+    # Set by selectors.with_tag_names for list pages; not a column.
+    tag_names: list[str]
 
     class Meta:
         ordering = ["name", "id"]
@@ -118,6 +120,12 @@ class Organisation(models.Model):
                 fields=["affiliate", "name", "id"],
                 condition=models.Q(archived_at=None),
                 name="org_live_name_idx",
+            ),
+            # The narrowest index of live organisations: counting a list reads it alone.
+            models.Index(
+                fields=["affiliate"],
+                condition=models.Q(archived_at=None),
+                name="org_live_count_idx",
             ),
             models.Index(
                 fields=["affiliate", "partner_type", "name", "id"],

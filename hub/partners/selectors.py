@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -68,7 +68,7 @@ class OrganisationFilters:
             region=text_param(params, "region", 10),
             status=text_param(params, "status", 10),
             tag=text_param(params, "tag", 60),
-            archived=params.get("archived") == "1",
+            archived=params.get("archived") in ("1", "on"),
             sort=sort if sort in ORGANISATION_SORTS else "name",
         )
 
@@ -109,7 +109,7 @@ def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organis
 
 
 def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> QuerySet[Organisation]:
-    """Return the affiliate's organisations matching the filters, sorted, tags prefetched."""
+    """Return the affiliate's organisations matching the filters, sorted (tags: with_tag_names)."""
     qs = Organisation.objects.filter(affiliate=affiliate)
     qs = qs.exclude(archived_at=None) if filters.archived else qs.filter(archived_at=None)
     if filters.partner_type:
@@ -123,22 +123,33 @@ def organisation_list(affiliate: Affiliate, filters: OrganisationFilters) -> Que
     if filters.tag:
         qs = qs.filter(tags__affiliate=affiliate, tags__name=filters.tag)
     qs = search_organisations(qs, filters.q)
-    return (
-        qs.order_by(*ORGANISATION_SORTS[filters.sort])
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name")))
-        .only(
-            "id",
-            "name",
-            "partner_type",
-            "country",
-            "region",
-            "city",
-            "status",
-            "updated_at",
-            "archived_at",
-            "affiliate_id",
-        )
+    return qs.order_by(*ORGANISATION_SORTS[filters.sort]).only(
+        "id",
+        "name",
+        "partner_type",
+        "country",
+        "region",
+        "city",
+        "status",
+        "updated_at",
+        "archived_at",
+        "affiliate_id",
     )
+
+
+def with_tag_names(organisations: Iterable[Organisation]) -> list[Organisation]:
+    """Return the organisations with ``tag_names`` set, in one query for all of them.
+
+    Cheaper than prefetch_related for a page of rows: no Tag instances, no related managers.
+    """
+    rows = list(organisations)
+    names: dict[int, list[str]] = {org.pk: [] for org in rows}
+    through = Organisation.tags.through.objects.filter(organisation_id__in=names)
+    for org_id, name in through.order_by("tag__name").values_list("organisation_id", "tag__name"):
+        names[org_id].append(name)
+    for org in rows:
+        org.tag_names = names[org.pk]
+    return rows
 
 
 def get_organisation(affiliate: Affiliate, pk: int) -> Organisation:

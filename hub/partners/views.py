@@ -65,6 +65,7 @@ def organisation_list(request: HttpRequest, affiliate: Affiliate) -> HttpRespons
         "partners/organisation_list.html",
         {
             "page": page,
+            "rows": selectors.with_tag_names(page.object_list),
             "form": form,
             "filters": filters,
             "query": query.urlencode(),

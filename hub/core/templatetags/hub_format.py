@@ -38,19 +38,6 @@ def isodate(value: dt.date | dt.datetime | None) -> str:
     return value.isoformat()
 
 
-@register.filter
-def prefetched(obj: models.Model, name: str) -> Any:
-    """Return the objects prefetched for a relation, without building a related manager.
-
-    ``obj.tags.all`` builds a manager and a queryset per row even when prefetched; on a page of
-    fifty rows that is milliseconds. Falls back to the query when nothing was prefetched.
-    """
-    cache = getattr(obj, "_prefetched_objects_cache", {})
-    if name in cache:
-        return cache[name]
-    return getattr(obj, name).all()
-
-
 @register.simple_tag
 def changed_field_label(event: Any, field_name: str) -> str:
     """Return the human name of a field an audit event changed ("partner type", not the key)."""
