@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
 from hub.core.regions import Region
-from hub.partners import selectors
+from hub.partners import selectors, services
 from hub.partners.keys import normalise_qid
 from hub.partners.models import Contact, Interaction, Organisation, PartnerType
 from hub.partners.validators import clean_email_lines
@@ -114,19 +114,8 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = [
-            "name",
-            "role",
-            "organisation",
-            "emails",
-            "phone",
-            "preferred_language",
-            "legal_basis",
-            "legal_basis_source",
-            "legal_basis_date",
-            "do_not_contact",
-            "notes",
-        ]
+        # The form offers exactly what the contact services accept.
+        fields = list(services.CONTACT_FIELDS)
         widgets = {
             "emails": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
