@@ -95,3 +95,25 @@ def test_another_affiliate_cannot_follow_the_import(client_a, client_b):
     url = reverse("partners:import_status", kwargs={"slug": "alpha", "pk": batch.pk})
     assert client_b.get(url).status_code == 404
     assert Client().get(url).status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(HUB_IMPORT_INLINE_ROWS=5)
+def test_background_import_skips_existing_rows_when_the_batch_says_so(
+    client_a, affiliate_a, member_a, django_capture_on_commit_callbacks
+):
+    from hub.partners.tasks import apply_import_batch
+
+    factories.organisation(affiliate_a, name="Library 3")
+    upload(client_a, ROWS.encode())
+    batch = ImportBatch.objects.get()
+    batch.existing_rows = ImportBatch.ExistingRows.SKIP
+    batch.save(update_fields=["existing_rows"])
+    confirm(client_a, batch, django_capture_on_commit_callbacks)
+    result = apply_import_batch.call(batch.pk, member_a.pk)
+    assert result == {"rows": 11, "organisations": 11, "contacts": 0, "skipped_rows": 1}
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 12
+    status_url = reverse("partners:import_status", kwargs={"slug": "alpha", "pk": batch.pk})
+    assert (
+        "1 row already in your directory was skipped." in client_a.get(status_url).content.decode()
+    )

@@ -169,3 +169,45 @@ def test_viewers_cannot_import(viewer_a: Any, batch: ImportBatch) -> None:
     client.force_login(viewer_a)
     for method, url in urls_of(batch):
         assert getattr(client, method)(url).status_code == 403, url
+
+
+def test_member_chooses_to_skip_rows_already_in_the_directory(
+    client_a: Client, affiliate_a: Any
+) -> None:
+    upload(client_a)
+    first = ImportBatch.objects.get()
+    client_a.post(reverse("partners:import_confirm", kwargs={"slug": "alpha", "pk": first.pk}))
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 2
+
+    upload(client_a)
+    batch = ImportBatch.objects.get(status=ImportBatch.Status.PENDING)
+    url = reverse("partners:import_preview", kwargs={"slug": "alpha", "pk": batch.pk})
+    html = client_a.get(url).content.decode()
+    assert 'type="radio" name="existing_rows" value="reject"' in html
+    assert "Skip them and keep what you have" in html
+    assert "2 rows cannot be imported." in html  # rejecting is the default
+
+    mapping = {f"col_{i}": v for i, v in enumerate(batch.mapping)}
+    response = client_a.post(url, mapping | {"existing_rows": "skip"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.existing_rows == ImportBatch.ExistingRows.SKIP
+    html = client_a.get(url).content.decode()
+    assert "2 rows are already in your directory and will be skipped." in html
+    assert "rows 2, 3." in html
+    assert "there is nothing new to import" in html
+    # A mapping posted without the choice keeps it.
+    client_a.post(url, mapping)
+    batch.refresh_from_db()
+    assert batch.existing_rows == ImportBatch.ExistingRows.SKIP
+
+    response = client_a.post(
+        reverse("partners:import_confirm", kwargs={"slug": "alpha", "pk": batch.pk}), follow=True
+    )
+    assert "Nothing new was imported. 2 rows already in your directory were skipped." in (
+        response.content.decode()
+    )
+    batch.refresh_from_db()
+    assert batch.result == {"rows": 0, "organisations": 0, "contacts": 0, "skipped_rows": 2}
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 2
+    assert Contact.objects.filter(affiliate=affiliate_a).count() == 2

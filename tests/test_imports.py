@@ -1014,3 +1014,104 @@ def test_command_refuses_unreadable_files_and_takes_mapping_overrides(
     path = _write(tmp_path, "p.csv", b"Institution,Street Address\nArchive,1 Main St\n")
     call_command("import_partners", path, "--map", "street address=description")
     assert Organisation.objects.get().description == "1 Main St"
+
+
+# --- importing the same spreadsheet again -------------------------------------------------------
+
+REIMPORT = [
+    ["Organisation", "Website", "First name", "Last name", "Email"],
+    ["Národní muzeum", "https://nm.cz", "Jana", "Nováková", "jana@nm.cz"],
+    ["Serlo Education", "", "", "", ""],
+    ["", "", "Ada", "Lovelace", "ada@example.org"],
+]
+
+
+def import_again(affiliate: Any, rows: list[list[str]]) -> imports.ImportCounts:
+    """Import rows, skipping those already in the directory."""
+    table = imports.read_bytes(csv_bytes(rows), "partners.csv")
+    return imports.apply_import(
+        actor=None,
+        affiliate=affiliate,
+        table=table,
+        mapping=imports.guess_mapping(table.headers),
+        skip_existing=True,
+    )
+
+
+def test_skipping_existing_rows_imports_nothing_the_second_time(affiliate_a: Any) -> None:
+    first = import_again(affiliate_a, REIMPORT)
+    assert (first.rows, first.organisations, first.contacts, first.skipped) == (3, 2, 2, 0)
+
+    plan = imports.plan_import(
+        table=imports.read_bytes(csv_bytes(REIMPORT), "partners.csv"),
+        mapping=imports.guess_mapping(REIMPORT[0]),
+        affiliate=affiliate_a,
+        skip_existing=True,
+    )
+    assert plan.is_valid and not plan.accepted
+    assert [r.number for r in plan.skipped] == [2, 3, 4]
+
+    second = import_again(affiliate_a, REIMPORT)
+    assert (second.rows, second.organisations, second.contacts, second.skipped) == (0, 0, 0, 3)
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 2
+    assert Contact.objects.filter(affiliate=affiliate_a).count() == 2
+
+
+def test_skipping_existing_rows_adds_only_the_new_row_and_the_new_contact(
+    affiliate_a: Any,
+) -> None:
+    import_again(affiliate_a, REIMPORT)
+    grown = [
+        *REIMPORT,
+        ["Narodni Muzeum", "", "Petr", "Novák", "petr@nm.cz"],
+        ["Wikimedia Česká republika", "", "", "", ""],
+    ]
+    counts = import_again(affiliate_a, grown)
+    assert (counts.rows, counts.organisations, counts.contacts, counts.skipped) == (2, 1, 1, 3)
+    museum = Organisation.objects.get(affiliate=affiliate_a, name="Národní muzeum")
+    assert set(museum.contacts.values_list("name", flat=True)) == {"Jana Nováková", "Petr Novák"}
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 3
+    assert Contact.objects.filter(affiliate=affiliate_a).count() == 3
+
+
+def test_skipping_existing_rows_still_rejects_ambiguous_and_default_rejects(
+    affiliate_a: Any,
+) -> None:
+    import_again(affiliate_a, REIMPORT)
+    factories.organisation(affiliate_a, name="Other museum")
+    rows = [
+        ["Organisation", "Email"],
+        ["Other museum", "jana@nm.cz"],  # the name → one record, the e-mail → another
+        ["Serlo Education", ""],
+    ]
+    table = imports.read_bytes(csv_bytes(rows), "partners.csv")
+    mapping = imports.guess_mapping(table.headers)
+    skipping = imports.plan_import(
+        table=table, mapping=mapping, affiliate=affiliate_a, skip_existing=True
+    )
+    assert "This row is ambiguous" in errors_of(skipping)[2]
+    assert [r.number for r in skipping.skipped] == [3]
+    default = imports.plan_import(table=table, mapping=mapping, affiliate=affiliate_a)
+    assert set(errors_of(default)) == {2, 3}
+    assert "already in your directory" in errors_of(default)[3]
+
+
+def test_command_skip_existing_flag(
+    affiliate_a: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    path = _write(tmp_path, "p.csv", csv_bytes(REIMPORT))
+    call_command("import_partners", path)
+    capsys.readouterr()
+    with pytest.raises(CommandError):
+        call_command("import_partners", path)
+    capsys.readouterr()
+    call_command("import_partners", path, "--skip-existing")
+    out = capsys.readouterr().out
+    assert "3 rows already in your directory, skipped: rows 2, 3, 4." in out
+    assert "Nothing new to import" in out
+    grown = [*REIMPORT, ["Narodni Muzeum", "", "Petr", "Novák", "petr@nm.cz"]]
+    call_command("import_partners", _write(tmp_path, "q.csv", csv_bytes(grown)), "--skip-existing")
+    assert "0 new organisations, 1 new contacts" in capsys.readouterr().out
+    assert Contact.objects.filter(affiliate=affiliate_a).count() == 3

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from hub.partners import imports
+from hub.partners.models import ImportBatch
 
 
 class UploadForm(forms.Form):
@@ -38,7 +39,12 @@ class MappingForm(forms.Form):
     """Choose, for every column of the file, the field it goes into (or ignore it)."""
 
     def __init__(
-        self, headers: Sequence[str], mapping: Sequence[str], *args: Any, **kwargs: Any
+        self,
+        headers: Sequence[str],
+        mapping: Sequence[str],
+        *args: Any,
+        existing_rows: str = ImportBatch.ExistingRows.REJECT,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.headers = list(headers)
@@ -48,6 +54,14 @@ class MappingForm(forms.Form):
             self.fields[f"col_{index}"] = forms.ChoiceField(
                 label=header, choices=choices, initial=initial
             )
+        # Not required: a form posted without it keeps the batch's current choice.
+        self.fields["existing_rows"] = forms.ChoiceField(
+            label=_("Rows that match an organisation you already have"),
+            choices=ImportBatch.ExistingRows.choices,
+            initial=existing_rows,
+            required=False,
+            widget=forms.RadioSelect,
+        )
 
     def clean(self) -> dict[str, Any]:
         """Refuse two columns in a field that takes one, or a mapping that imports nothing."""
@@ -62,6 +76,10 @@ class MappingForm(forms.Form):
         return [
             str(self.cleaned_data.get(f"col_{i}", imports.IGNORE)) for i in range(len(self.headers))
         ]
+
+    def existing_rows(self) -> str | None:
+        """Return the chosen handling of rows already in the directory, or None if not sent."""
+        return self.cleaned_data.get("existing_rows") or None
 
     def rows(self) -> list[tuple[str, forms.BoundField]]:
         """Return every column heading with its select, for the template."""

@@ -596,6 +596,8 @@ class RowPlan:
     org_fields: dict[str, Any] = field(default_factory=dict)
     org_tags: list[str] = field(default_factory=list)
     contact_fields: dict[str, Any] | None = None
+    # Already in the directory, and the user chose to skip such rows: nothing is written.
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -635,8 +637,13 @@ class ImportPlan:
 
     @property
     def accepted(self) -> list[RowPlan]:
-        """Return the rows that can be imported."""
-        return [r for r in self.rows if r.ok]
+        """Return the rows that can be imported and are not skipped."""
+        return [r for r in self.rows if r.ok and not r.skipped]
+
+    @property
+    def skipped(self) -> list[RowPlan]:
+        """Return the rows skipped because they are already in the directory."""
+        return [r for r in self.rows if r.ok and r.skipped]
 
     @property
     def is_valid(self) -> bool:
@@ -646,12 +653,12 @@ class ImportPlan:
     @property
     def new_organisations(self) -> int:
         """Return how many organisations the accepted rows would create."""
-        return sum(1 for r in self.rows if r.ok and r.org_action == "create")
+        return sum(1 for r in self.accepted if r.org_action == "create")
 
     @property
     def new_contacts(self) -> int:
         """Return how many contacts the accepted rows would create."""
-        return sum(1 for r in self.rows if r.ok and r.contact_fields is not None)
+        return sum(1 for r in self.accepted if r.contact_fields is not None)
 
 
 @dataclass(frozen=True)
@@ -661,6 +668,7 @@ class ImportCounts:
     rows: int
     organisations: int
     contacts: int
+    skipped: int = 0
 
 
 class _Directory:
@@ -764,10 +772,15 @@ class _Planner:
     """Walk the rows in order, remembering what earlier rows create, and judge each one."""
 
     def __init__(
-        self, table: Table, mapping: Sequence[str], affiliate: Affiliate, source: str
+        self,
+        table: Table,
+        mapping: Sequence[str],
+        affiliate: Affiliate,
+        source: str,
+        skip_existing: bool = False,
     ) -> None:
         self.table, self.mapping, self.affiliate = table, list(mapping), affiliate
-        self.source = source
+        self.source, self.skip_existing = source, skip_existing
         self.values = [_row_values(r, table.headers, self.mapping) for r in table.rows]
         names, domains, qids, emails = set(), set(), set(), set()
         for v in self.values:
@@ -950,6 +963,10 @@ class _Planner:
             ref, kinds = next(iter(found.items()))
             same = ", ".join(words[k] for k in kinds)
             if not with_contact:
+                if ref.existing_id is not None and self.skip_existing:
+                    plan.organisation, plan.org_action = ref, "existing"
+                    plan.skipped = True
+                    return
                 if ref.existing_id is not None:
                     message = _(
                         "“%(name)s” is already in your directory as “%(other)s” (same %(keys)s)."
@@ -1088,6 +1105,15 @@ class _Planner:
             return
         if found:
             ref, addrs = next(iter(found.items()))
+            if (
+                self.skip_existing
+                and ref.existing_id is not None
+                and plan.org_action in ("existing", "")
+                and ref.organisation == plan.organisation
+            ):
+                # The same contact at the same organisation: the row is already imported.
+                plan.skipped = True
+                return
             if plan.organisation is not None and ref.organisation != plan.organisation:
                 plan.errors.append(
                     _(
@@ -1145,7 +1171,12 @@ def default_source(filename: str) -> str:
 
 
 def plan_import(
-    *, table: Table, mapping: Sequence[str], affiliate: Affiliate, source: str | None = None
+    *,
+    table: Table,
+    mapping: Sequence[str],
+    affiliate: Affiliate,
+    source: str | None = None,
+    skip_existing: bool = False,
 ) -> ImportPlan:
     """Judge every row of a table under a mapping: what it would create, or why it cannot."""
     problems = check_mapping(table.headers, mapping)
@@ -1157,7 +1188,9 @@ def plan_import(
     notes = list(table.notes)
     if not table.rows:
         notes.append(_("The file has a header row but no data rows."))
-    planner = _Planner(table, mapping, affiliate, source or default_source(table.filename))
+    planner = _Planner(
+        table, mapping, affiliate, source or default_source(table.filename), skip_existing
+    )
     return ImportPlan(rows=planner.plan(), ignored_columns=ignored, notes=notes)
 
 
@@ -1173,14 +1206,22 @@ def apply_import(
     table: Table,
     mapping: Sequence[str],
     source: str | None = None,
+    skip_existing: bool = False,
 ) -> ImportCounts:
     """Import every row through the services in one transaction, or nothing at all.
 
     The rows are judged again inside the transaction, against the directory as it is now;
-    any rejected row raises ImportRejected and nothing is written.
+    any rejected row raises ImportRejected and nothing is written. With skip_existing, rows
+    already in the directory are left out and counted instead of rejected.
     """
     with transaction.atomic():
-        plan = plan_import(table=table, mapping=mapping, affiliate=affiliate, source=source)
+        plan = plan_import(
+            table=table,
+            mapping=mapping,
+            affiliate=affiliate,
+            source=source,
+            skip_existing=skip_existing,
+        )
         if not plan.is_valid:
             raise ImportRejected(plan)
         created: dict[int, Organisation] = {}
@@ -1191,7 +1232,7 @@ def apply_import(
         }
         existing = Organisation.objects.filter(affiliate=affiliate).in_bulk(existing_ids)
         contacts = 0
-        for row in plan.rows:
+        for row in plan.accepted:
             try:
                 organisation: Organisation | None = None
                 if row.org_action == "create":
@@ -1214,7 +1255,12 @@ def apply_import(
             except ValidationError as exc:
                 row.errors += exc.messages
                 raise ImportRejected(plan) from None
-        return ImportCounts(rows=len(plan.rows), organisations=len(created), contacts=contacts)
+        return ImportCounts(
+            rows=len(plan.accepted),
+            organisations=len(created),
+            contacts=contacts,
+            skipped=len(plan.skipped),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1253,13 +1299,17 @@ def table_for_batch(batch: ImportBatch) -> Table:
     )
 
 
-def set_batch_mapping(*, batch: ImportBatch, mapping: Sequence[str]) -> ImportBatch:
-    """Store the user's choice of field for every column of a pending batch."""
+def set_batch_mapping(
+    *, batch: ImportBatch, mapping: Sequence[str], existing_rows: str | None = None
+) -> ImportBatch:
+    """Store the user's choice of field for every column, and what to do with known rows."""
     problems = check_mapping(batch.headers, mapping)
     if problems:
         raise ValidationError(problems)
     batch.mapping = list(mapping)
-    batch.save(update_fields=["mapping"])
+    if existing_rows is not None:
+        batch.existing_rows = ImportBatch.ExistingRows(existing_rows)
+    batch.save(update_fields=["mapping", "existing_rows"])
     return batch
 
 
@@ -1275,6 +1325,7 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
             table=table_for_batch(locked),
             mapping=locked.mapping,
             source=default_source(locked.filename),
+            skip_existing=locked.existing_rows == ImportBatch.ExistingRows.SKIP,
         )
         locked.status = ImportBatch.Status.APPLIED
         locked.applied_at = timezone.now()
@@ -1284,6 +1335,8 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
             "organisations": counts.organisations,
             "contacts": counts.contacts,
         }
+        if counts.skipped:
+            locked.result["skipped_rows"] = counts.skipped
         locked.save(update_fields=["status", "applied_at", "rows", "result"])
     return counts
 
@@ -1329,7 +1382,14 @@ def run_queued_batch(*, batch_id: int, actor: User | None) -> dict[str, Any]:
             },
         )
         return {"rejected": True}
-    return {"rows": counts.rows, "organisations": counts.organisations, "contacts": counts.contacts}
+    result = {
+        "rows": counts.rows,
+        "organisations": counts.organisations,
+        "contacts": counts.contacts,
+    }
+    if counts.skipped:
+        result["skipped_rows"] = counts.skipped
+    return result
 
 
 def discard_batch(*, batch: ImportBatch) -> None:

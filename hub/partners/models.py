@@ -303,6 +303,10 @@ class ImportBatch(models.Model):
         QUEUED = "queued", _("Importing")
         APPLIED = "applied", _("Imported")
 
+    class ExistingRows(models.TextChoices):
+        REJECT = "reject", _("Reject them")
+        SKIP = "skip", _("Skip them and keep what you have")
+
     affiliate = models.ForeignKey(
         Affiliate, on_delete=models.CASCADE, related_name="import_batches"
     )
@@ -314,6 +318,12 @@ class ImportBatch(models.Model):
     # The parsed cells as text, never the file itself; emptied once the import is applied.
     rows: models.JSONField[Any] = models.JSONField(default=list, blank=True)
     mapping: models.JSONField[Any] = models.JSONField(default=list)
+    existing_rows = models.CharField(
+        _("rows that match an organisation you already have"),
+        max_length=10,
+        choices=ExistingRows.choices,
+        default=ExistingRows.REJECT,
+    )
     notes: models.JSONField[Any] = models.JSONField(default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

@@ -59,15 +59,20 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     """Show the column mapping and every row's verdict; a POST changes the mapping."""
     batch = _pending_batch(affiliate, pk)
     table = imports.table_for_batch(batch)
-    form = MappingForm(table.headers, batch.mapping, request.POST or None)
+    form = MappingForm(
+        table.headers, batch.mapping, request.POST or None, existing_rows=batch.existing_rows
+    )
     if request.method == "POST" and form.is_valid():
-        imports.set_batch_mapping(batch=batch, mapping=form.mapping())
+        imports.set_batch_mapping(
+            batch=batch, mapping=form.mapping(), existing_rows=form.existing_rows()
+        )
         return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
     plan = imports.plan_import(
         table=table,
         mapping=batch.mapping,
         affiliate=affiliate,
         source=imports.default_source(batch.filename),
+        skip_existing=batch.existing_rows == ImportBatch.ExistingRows.SKIP,
     )
     examples = []
     for index in range(len(table.headers)):
@@ -82,6 +87,8 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         "more_rejected": max(0, len(plan.rejected) - PREVIEW_REJECTED_ROWS),
         "accepted": plan.accepted[:PREVIEW_ACCEPTED_ROWS],
         "more_accepted": max(0, len(plan.accepted) - PREVIEW_ACCEPTED_ROWS),
+        "skipped_numbers": ", ".join(str(r.number) for r in plan.skipped[:PREVIEW_REJECTED_ROWS]),
+        "more_skipped": max(0, len(plan.skipped) - PREVIEW_REJECTED_ROWS),
     }
     return render(request, "partners/import_preview.html", context)
 
@@ -108,6 +115,16 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("partners:import_upload", slug=affiliate.slug)
+    skipped = ""
+    if counts.skipped:
+        skipped = " " + ngettext(
+            "%(n)s row already in your directory was skipped.",
+            "%(n)s rows already in your directory were skipped.",
+            counts.skipped,
+        ) % {"n": counts.skipped}
+    if not counts.rows:
+        messages.info(request, _("Nothing new was imported.") + skipped)
+        return redirect("partners:organisation_list", slug=affiliate.slug)
     messages.success(
         request,
         ngettext("Imported %(rows)s row: ", "Imported %(rows)s rows: ", counts.rows)
@@ -116,7 +133,8 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         % {"n": counts.organisations}
         + ", "
         + ngettext("%(n)s new contact.", "%(n)s new contacts.", counts.contacts)
-        % {"n": counts.contacts},
+        % {"n": counts.contacts}
+        + skipped,
     )
     return redirect("partners:organisation_list", slug=affiliate.slug)
 

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="check every row and report, but write nothing"
         )
         parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="skip rows whose organisation (and contact, if any) is already in the "
+            "directory instead of rejecting them; new contacts are added to the organisation",
+        )
+        parser.add_argument(
             "--map",
             action="append",
             default=[],
@@ -57,7 +63,10 @@ class Command(BaseCommand):
         if ignored:
             self.stdout.write(f"Columns ignored (not kept by the Hub): {', '.join(ignored)}")
 
-        plan = imports.plan_import(table=table, mapping=mapping, affiliate=affiliate)
+        skip_existing = bool(options["skip_existing"])
+        plan = imports.plan_import(
+            table=table, mapping=mapping, affiliate=affiliate, skip_existing=skip_existing
+        )
         if plan.mapping_problems:
             raise CommandError(" ".join(plan.mapping_problems))
         for row in plan.rows:
@@ -70,10 +79,18 @@ class Command(BaseCommand):
                 f"{len(plan.rejected)} of {len(plan.rows)} rows rejected; nothing was written.",
                 returncode=1,
             )
+        if plan.skipped:
+            numbers = ", ".join(str(r.number) for r in plan.skipped)
+            self.stdout.write(
+                f"{len(plan.skipped)} rows already in your directory, skipped: rows {numbers}."
+            )
+        if not plan.accepted:
+            self.stdout.write(self.style.SUCCESS("Nothing new to import; nothing was written."))
+            return
         if options["dry_run"]:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Dry run: all {len(plan.rows)} rows can be imported "
+                    f"Dry run: all {len(plan.accepted)} rows can be imported "
                     f"({plan.new_organisations} new organisations, "
                     f"{plan.new_contacts} new contacts). "
                     "Nothing was written."
@@ -82,7 +99,11 @@ class Command(BaseCommand):
             return
         try:
             counts = imports.apply_import(
-                actor=None, affiliate=affiliate, table=table, mapping=mapping
+                actor=None,
+                affiliate=affiliate,
+                table=table,
+                mapping=mapping,
+                skip_existing=skip_existing,
             )
         except imports.ImportRejected as exc:
             for row in exc.plan.rejected:
