@@ -44,17 +44,19 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-DEBUG = env_bool("HUB_DEBUG", False)
+SECRET_KEY = env("HUB_SECRET_KEY")
+# With no configuration at all the Hub runs as a development copy on SQLite. Setting a secret
+# key is what makes it a deployment, and then debugging is off unless asked for.
+DEBUG = env_bool("HUB_DEBUG", not SECRET_KEY)
 # pytest imports these settings too; tests need no secret and no manifest of static files.
 TESTING = env_bool("HUB_TESTING", "pytest" in sys.modules)
 DATA_DIR = Path(env("HUB_DATA_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env("HUB_SECRET_KEY")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "HUB_SECRET_KEY is not set. Set it (or HUB_SECRET_KEY_FILE), or set HUB_DEBUG=1 "
-            "for a local development run."
+            "HUB_SECRET_KEY is not set. Set it (or HUB_SECRET_KEY_FILE) for a deployment, or "
+            "leave HUB_DEBUG unset for a local development run."
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
