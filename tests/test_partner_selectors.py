@@ -106,3 +106,11 @@ def test_duplicates_by_each_key(affiliate_a, affiliate_b):
         else:
             assert [m.organisation.pk for m in found] == [org.pk], kwargs
             assert reason in found[0].reasons
+
+
+def test_a_website_typed_in_punycode_matches_the_same_site_in_unicode(affiliate_a):
+    org = factories.organisation(affiliate_a, name="Canada Museum", website="https://কানাডা.com")
+    found = selectors.find_duplicate_organisations(
+        affiliate_a, website="http://www.xn--p5byu1gbb.com/"
+    )
+    assert [m.organisation.pk for m in found] == [org.pk]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from django_countries import countries
 
 from hub.core.models import Affiliate, User
 from hub.partners import services
+from hub.partners.keys import fold as fold_letters
 from hub.partners.keys import normalise_name, normalise_qid, website_domain
 from hub.partners.models import (
     Contact,
@@ -138,8 +138,7 @@ def field_label(key: str) -> str:
 
 def fold(text: str) -> str:
     """Return text folded for matching: no accents, case, apostrophes or punctuation."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = fold_letters(text)
     text = re.sub(r"['’ʼ`´]", "", text).replace("&", " and ")
     return " ".join(re.sub(r"[^\w]+|_", " ", text).split())
 
@@ -509,28 +508,6 @@ def clean_website(value: str) -> str:
     return text
 
 
-def domain_key(domain: str) -> str:
-    """Return a website domain in one comparable form: Unicode, even if it came as punycode."""
-    labels = []
-    for label in domain.split("."):
-        if label.startswith("xn--"):
-            try:
-                label = label.encode("ascii").decode("idna")
-            except UnicodeError:
-                pass
-        labels.append(label.lower())
-    return ".".join(labels)
-
-
-def _domain_variants(domain: str) -> set[str]:
-    variants = {domain, domain_key(domain)}
-    try:
-        variants.add(domain_key(domain).encode("idna").decode("ascii"))
-    except UnicodeError:
-        pass
-    return variants
-
-
 # ---------------------------------------------------------------------------------------------
 # Planning: what every row would do
 # ---------------------------------------------------------------------------------------------
@@ -690,7 +667,7 @@ class _Directory:
         rows: list[tuple[int, str, str, str, str]] = []
         for lookup, keys in (
             ("normalised_name__in", names),
-            ("website_domain__in", {v for d in domains for v in _domain_variants(d)}),
+            ("website_domain__in", domains),
             ("wikidata_qid__in", qids),
         ):
             for chunk in _chunks(sorted(keys)):
@@ -702,7 +679,7 @@ class _Directory:
             if norm:
                 self.orgs_by_name.setdefault(norm, set()).add(ref)
             if domain:
-                self.orgs_by_domain.setdefault(domain_key(domain), set()).add(ref)
+                self.orgs_by_domain.setdefault(domain, set()).add(ref)
             if qid:
                 self.orgs_by_qid.setdefault(qid, set()).add(ref)
         for chunk in _chunks(sorted(emails)):
@@ -788,7 +765,7 @@ class _Planner:
                 if normalise_name(key):
                     names.add(normalise_name(key))
             if website := v.single.get("website"):
-                domains.add(domain_key(website_domain(website)))
+                domains.add(website_domain(website))
             if qid := v.single.get("wikidata_qid"):
                 qids.add(normalise_qid(qid))
             for cell in v.emails:
@@ -928,7 +905,7 @@ class _Planner:
         fields = self._org_fields(v, plan, name, is_person)
         keys = {
             "name": normalise_name(name),
-            "website": domain_key(website_domain(fields.get("website", ""))),
+            "website": website_domain(fields.get("website", "")),
             "qid": fields.get("wikidata_qid", ""),
         }
         found: dict[OrgRef, list[str]] = {}

@@ -57,6 +57,19 @@ def normalise_name(name: str) -> str:
     return " ".join(words)[:200]
 
 
+def domain_key(domain: str) -> str:
+    """Return a domain in one comparable form: lower case, Unicode even if it came as punycode."""
+    labels = []
+    for label in domain.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except UnicodeError:
+                pass
+        labels.append(label.lower())
+    return ".".join(labels)
+
+
 def website_domain(url: str) -> str:
     """Return the host of a website without "www.", in its IDNA-decoded lower-case form."""
     url = (url or "").strip()
@@ -64,7 +77,7 @@ def website_domain(url: str) -> str:
         return ""
     if "://" not in url:
         url = "http://" + url
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    host = domain_key((urlsplit(url).hostname or "").rstrip("."))
     if host.startswith("www."):
         host = host[4:]
     return host[:200]

@@ -21,7 +21,8 @@ def _batches(queryset):
 
 
 def refold_organisations(apps, schema_editor):
-    """Recompute normalised_name and search_text with the new folding (what the services do)."""
+    """Recompute normalised_name, website_domain (punycode decoded) and search_text with the new
+    folding (what the services do)."""
     Organisation = apps.get_model("partners", "Organisation")
     Contact = apps.get_model("partners", "Contact")
     db = schema_editor.connection.alias
@@ -29,6 +30,7 @@ def refold_organisations(apps, schema_editor):
         "name",
         "other_names",
         "city",
+        "website",
         "website_domain",
         "wikidata_qid",
         "normalised_name",
@@ -47,19 +49,23 @@ def refold_organisations(apps, schema_editor):
         changed = []
         for org in batch:
             normalised_name = keys.normalise_name(org.name)
+            domain = keys.website_domain(org.website)
             search_text = keys.organisation_search_text(
                 name=org.name,
                 other_names=org.other_names,
                 city=org.city,
-                website_domain=org.website_domain,
+                website_domain=domain,
                 wikidata_qid=org.wikidata_qid,
                 contacts=contacts[org.pk],
             )
-            if (normalised_name, search_text) != (org.normalised_name, org.search_text):
-                org.normalised_name, org.search_text = normalised_name, search_text
+            new = (normalised_name, domain, search_text)
+            if new != (org.normalised_name, org.website_domain, org.search_text):
+                org.normalised_name, org.website_domain, org.search_text = new
                 changed.append(org)
         # bulk_update leaves updated_at alone: the partners did not change, their keys did.
-        Organisation.objects.using(db).bulk_update(changed, ["normalised_name", "search_text"])
+        Organisation.objects.using(db).bulk_update(
+            changed, ["normalised_name", "website_domain", "search_text"]
+        )
 
 
 def fill_contact_search_text(apps, schema_editor):
