@@ -317,6 +317,18 @@ def get_contact(affiliate: Affiliate, pk: int) -> Contact:
         raise Http404 from None
 
 
+def contact_page(affiliate: Affiliate, pk: int, *, limit: int = 50) -> dict[str, Any]:
+    """Return a contact with their latest interactions and the history of their record."""
+    contact = get_contact(affiliate, pk)
+    return {
+        "contact": contact,
+        "interactions": list(
+            contact.interactions.select_related("organisation").order_by("-date", "-id")[:limit]
+        ),
+        "events": list(audit.events_for(contact)[:limit]),
+    }
+
+
 def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
     """Return one of the affiliate's interactions, or raise 404."""
     try:

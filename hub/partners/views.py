@@ -310,19 +310,7 @@ def contact_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRes
 @affiliate_view()
 def contact_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Show a contact person, their interactions and the history of their record."""
-    from hub.core import audit
-
-    contact = selectors.get_contact(affiliate, pk)
-    interactions = contact.interactions.select_related("organisation").order_by("-date")[:50]
-    return render(
-        request,
-        "partners/contact_detail.html",
-        {
-            "contact": contact,
-            "interactions": interactions,
-            "events": audit.events_for(contact)[:50],
-        },
-    )
+    return render(request, "partners/contact_detail.html", selectors.contact_page(affiliate, pk))
 
 
 @affiliate_view(edit=True)
