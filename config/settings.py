@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "django_countries",
     "hub.core",
     "hub.partners",
+    "hub.partnerships",
+    "hub.impact",
+    "hub.helpdesk",
+    "hub.community",
 ]
 
 MIDDLEWARE = [

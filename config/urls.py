@@ -6,6 +6,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("hub.core.urls")),
     path("", include("hub.partners.urls")),
+    path("", include("hub.partnerships.urls")),
+    path("", include("hub.impact.urls")),
+    path("", include("hub.helpdesk.urls")),
+    path("", include("hub.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Community: see shared/DESIGN.md."""

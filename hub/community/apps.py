@@ -1,0 +1,10 @@
+"""Configure the community app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "hub.community"
+    label = "community"
+    verbose_name = _("Community")

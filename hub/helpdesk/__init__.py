@@ -1,0 +1,1 @@
+"""Helpdesk: see shared/DESIGN.md."""

@@ -1,0 +1,1 @@
+"""Impact: see shared/DESIGN.md."""

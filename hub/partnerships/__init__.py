@@ -1,0 +1,1 @@
+"""Partnerships: see shared/DESIGN.md."""

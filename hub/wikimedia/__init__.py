@@ -1,0 +1,1 @@
+"""The only package that talks HTTP to Wikimedia wikis (or any MediaWiki)."""
