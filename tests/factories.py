@@ -51,3 +51,19 @@ def interaction(org: Organisation, actor: User | None = None, **fields: Any) -> 
     fields.setdefault("kind", "meeting")
     fields.setdefault("summary", "Talked about an edit-a-thon.")
     return services.log_interaction(actor=actor, organisation=org, **fields)
+
+
+def partnership(
+    aff: Affiliate,
+    actor: User | None = None,
+    partners: list[tuple[Organisation, str]] | None = None,
+    **fields: Any,
+) -> Any:
+    from hub.partnerships import services as partnership_services
+
+    fields.setdefault("title", f"Partnership {next(_seq)}")
+    if partners is None:
+        partners = [(organisation(aff, actor=actor), "main")]
+    return partnership_services.create_partnership(
+        actor=actor, affiliate=aff, partners=partners, **fields
+    )

@@ -55,6 +55,12 @@ class Affiliate(models.Model):
         default=LegalStatus.UNREGISTERED,
     )
     fiscal_sponsor = models.CharField(_("fiscal sponsor"), max_length=200, blank=True)
+    reporting_currency = models.CharField(
+        _("reporting currency"),
+        max_length=3,
+        default="EUR",
+        help_text=_("The ISO 4217 code totals are reported in, e.g. EUR, SEK, INR."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

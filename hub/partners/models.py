@@ -94,6 +94,16 @@ class Organisation(models.Model):
     tags = models.ManyToManyField(
         Tag, blank=True, related_name="organisations", verbose_name=_("tags")
     )
+    fiscal_year_starts = models.PositiveSmallIntegerField(
+        _("fiscal year starts (month)"),
+        null=True,
+        blank=True,
+        choices=[(m, m) for m in range(1, 13)],
+        help_text=_("When the partner plans its budget; the Hub reminds you ahead of it."),
+    )
+    budget_notice_months = models.PositiveSmallIntegerField(
+        _("remind this many months ahead"), default=3
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -8,3 +8,9 @@ class PartnershipsConfig(AppConfig):
     name = "hub.partnerships"
     label = "partnerships"
     verbose_name = _("Partnerships")
+
+    def ready(self) -> None:
+        from hub.core.models import ACTION_LABELS
+        from hub.partnerships import actions
+
+        ACTION_LABELS.update(actions.ACTION_LABELS)

@@ -1,6 +1,10 @@
-"""Routes for the partnerships app."""
+"""Routes for partnerships, all under /a/<affiliate>/."""
 
-from django.urls import URLPattern
+from hub.partnerships import urls_activities, urls_partnerships, urls_tasks
 
 app_name = "partnerships"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *urls_partnerships.urlpatterns,
+    *urls_activities.urlpatterns,
+    *urls_tasks.urlpatterns,
+]

@@ -1,0 +1,5 @@
+"""Routes for activities, contributions, exchange rates and reports."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
