@@ -1,4 +1,4 @@
-"""Generate synthetic partnerships with activities, contributions and tasks, fast, for benchmarks."""
+"""Generate synthetic partnerships with activities, contributions and tasks for benchmarks."""
 
 from __future__ import annotations
 
