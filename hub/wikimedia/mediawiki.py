@@ -82,7 +82,9 @@ class SiteInfo:
 
     def page_url(self, title: str) -> str:
         """Return the address of a page on this wiki."""
-        return self.server + self.article_path.replace("$1", T.path_segment(title))
+        # Wikimedia wikis give a protocol-relative server ("//fr.wikisource.org").
+        server = f"https:{self.server}" if self.server.startswith("//") else self.server
+        return server + self.article_path.replace("$1", T.path_segment(title))
 
 
 @dataclass(frozen=True)
