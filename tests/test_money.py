@@ -53,9 +53,7 @@ def test_currency_codes_are_checked_against_iso_4217():
 
 
 def test_rate_table_uses_that_years_rate_else_the_nearest_earlier_one():
-    table = money.RateTable(
-        "EUR", {"USD": [(2024, Decimal("0.9")), (2026, Decimal("0.8"))]}
-    )
+    table = money.RateTable("EUR", {"USD": [(2024, Decimal("0.9")), (2026, Decimal("0.8"))]})
     assert table.convert(Decimal(10), "USD", 2024) == money.Conversion(
         Decimal("9.0"), Decimal("0.9"), 2024, False
     )

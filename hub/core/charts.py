@@ -96,7 +96,7 @@ def _data_table(
     category_header: str,
 ) -> str:
     category_header = category_header or _("Category")
-    head = "".join(f"<th scope=\"col\">{escape(str(name))}</th>" for name, _values in series)
+    head = "".join(f'<th scope="col">{escape(str(name))}</th>' for name, _values in series)
     rows = []
     for i, label in enumerate(labels):
         cells = "".join(
@@ -116,7 +116,8 @@ def _auto_description(labels: Sequence[str], series: SeriesInput, fmt: Callable[
     parts = []
     for name, values in series[:3]:
         pairs = ", ".join(
-            f"{label}: {fmt(value)}" for label, value in list(zip(labels, values, strict=False))[:12]
+            f"{label}: {fmt(value)}"
+            for label, value in list(zip(labels, values, strict=False))[:12]
         )
         parts.append(f"{name} — {pairs}" if len(series) > 1 else pairs)
     return "; ".join(parts)
@@ -128,7 +129,7 @@ def _open_svg(chart_id: str, width: float, height: float, title: str, descriptio
         f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" '
         f'height="{_num(height)}" preserveAspectRatio="xMinYMin meet" '
         f"aria-labelledby={_attr(f'{chart_id}-title {chart_id}-desc')} "
-        f"font-family={_attr(FONT)} font-size=\"{FONT_SIZE}\" fill={_attr(TEXT)}>"
+        f'font-family={_attr(FONT)} font-size="{FONT_SIZE}" fill={_attr(TEXT)}>'
         f"<title id={_attr(chart_id + '-title')}>{escape(title)}</title>"
         f"<desc id={_attr(chart_id + '-desc')}>{escape(description)}</desc>"
     )

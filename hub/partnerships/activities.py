@@ -79,9 +79,7 @@ def check_amount(amount: Any, field: str = "amount") -> dict[str, str]:
     if value < 0:
         return {field: _("The value cannot be negative.")}
     if value > MAX_AMOUNT:
-        return {
-            field: _("That is more than 100 billion. Check for a typo, or split the amount.")
-        }
+        return {field: _("That is more than 100 billion. Check for a typo, or split the amount.")}
     if value != value.quantize(Decimal("0.01")):
         return {field: _("Use at most two decimals (cents).")}
     return {}
@@ -324,9 +322,9 @@ def _rate_errors(affiliate: Affiliate, currency: str, year: Any, rate: Any) -> d
         except ValidationError as error:
             errors["currency"] = error.messages
     elif currency == affiliate.reporting_currency:
-        errors["currency"] = _(
-            "%(code)s is your reporting currency: it needs no rate."
-        ) % {"code": currency}
+        errors["currency"] = _("%(code)s is your reporting currency: it needs no rate.") % {
+            "code": currency
+        }
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         errors["year"] = _("Enter a year between %(min)s and %(max)s.") % {
             "min": MIN_YEAR,

@@ -113,9 +113,7 @@ def with_conversions(
 ) -> list[ConvertedContribution]:
     """Return each contribution with its value in the reporting currency (no queries)."""
     return [
-        ConvertedContribution(
-            c, rates.convert(c.amount, c.currency, c.received_on.year)
-        )
+        ConvertedContribution(c, rates.convert(c.amount, c.currency, c.received_on.year))
         for c in contributions
     ]
 

@@ -93,9 +93,7 @@ def rate_table(affiliate: Affiliate) -> RateTable:
 def rate_tables(affiliate_ids: Iterable[int]) -> dict[int, RateTable]:
     """Return the rates of several affiliates, keyed by affiliate id, in two queries."""
     ids = set(affiliate_ids)
-    currencies = dict(
-        Affiliate.objects.filter(pk__in=ids).values_list("pk", "reporting_currency")
-    )
+    currencies = dict(Affiliate.objects.filter(pk__in=ids).values_list("pk", "reporting_currency"))
     grouped: dict[int, list[tuple[str, int, Decimal]]] = defaultdict(list)
     for affiliate_id, currency, year, rate in ExchangeRate.objects.filter(
         affiliate_id__in=ids

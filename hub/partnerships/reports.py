@@ -231,7 +231,10 @@ def dashboard(
         total=Count("id"),
         strategic=Count("id", filter=Q(is_strategic=True)),
         without_main=Count("id", filter=~Q(_main_partners())),
-        **{f"goal_{goal}": Count("id", filter=Q(**{col: True})) for goal, col in GOAL_FIELDS.items()},
+        **{
+            f"goal_{goal}": Count("id", filter=Q(**{col: True}))
+            for goal, col in GOAL_FIELDS.items()
+        },
         **{
             f"gives_{kind}": Count("id", filter=Q(**{col: True}))
             for kind, col in CONTRIBUTION_FIELDS.items()
@@ -273,10 +276,15 @@ def dashboard(
         total=aggregates["total"],
         strategic=aggregates["strategic"],
         without_main_partner=aggregates["without_main"],
-        by_stage=_buckets(stages, dict(Stage.choices), keep_order=True),
-        by_partner_type=_buckets(types, dict(PartnerType.choices), keep_order=False),
+        by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
+        by_partner_type=_buckets(
+            types, choice_labels(Organisation, "partner_type"), keep_order=False
+        ),
         by_region=_buckets(
-            regions, dict(Region.choices), keep_order=True, none_label=_("No region")
+            regions,
+            choice_labels(Organisation, "region"),
+            keep_order=True,
+            none_label=_("No region"),
         ),
         by_goal=[
             Bucket(str(goal), str(label), aggregates[f"goal_{goal}"])
@@ -305,7 +313,7 @@ class InKindSummary:
 
 
 def in_kind_summary(affiliate: Affiliate, *, year: int | None = None) -> InKindSummary:
-    """Return the affiliate's in-kind totals by type and partner, for one year or all (4 queries)."""
+    """Return the affiliate's in-kind totals by type and partner, for a year or all (4 queries)."""
     base = Contribution.objects.filter(
         partnership__affiliate=affiliate,
         partnership__archived_at=None,
@@ -456,13 +464,13 @@ def export_rows(
             )
         }
         sums: dict[tuple[int, str], money.Total] = {}
-        for row in money.grouped_sums(
+        for group in money.grouped_sums(
             Contribution.objects.filter(partnership_id__in=chunk), "partnership_id", "kind"
         ):
-            pid = row["partnership_id"]
+            pid = group["partnership_id"]
             table = tables[rows[pid].affiliate_id]
-            total = sums.setdefault((pid, row["kind"]), money.Total(table.reporting_currency))
-            total.add(row["total"], row["currency"], row["year"], table)
+            total = sums.setdefault((pid, group["kind"]), money.Total(table.reporting_currency))
+            total.add(group["total"], group["currency"], group["year"], table)
         for pid in chunk:
             p = rows[pid]
             partners = p.partner_list  # type: ignore[attr-defined]

@@ -8,9 +8,7 @@ from hub.partnerships import views_reports as reports
 A = "a/<slug:slug>/"
 
 urlpatterns: list[URLPattern] = [
-    path(
-        A + "partnerships/<int:pk>/activities/", views.activity_list, name="activity_list"
-    ),
+    path(A + "partnerships/<int:pk>/activities/", views.activity_list, name="activity_list"),
     path(
         A + "partnerships/<int:pk>/activities/new/",
         views.activity_create,

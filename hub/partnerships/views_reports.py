@@ -82,7 +82,10 @@ def _charts(board: reports.Dashboard) -> dict[str, SafeString]:
                 ],
                 [str(y.year) for y in entry.by_year],
                 title=_("Contributions by year, in %(code)s") % {"code": entry.currency},
-                description=_("Converted contributions per year; amounts without a rate are left out and listed below."),
+                description=_(
+                    "Converted contributions per year; amounts without a rate are left out "
+                    "and listed below."
+                ),
                 stacked=True,
                 chart_id=f"chart-money-{entry.currency}",
                 category_header=_("Year"),
