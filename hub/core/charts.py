@@ -30,7 +30,7 @@ MUTED = "#54595d"
 GRID = "#c8ccd1"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif"
 FONT_SIZE = 12
-CHAR_WIDTH = 6.6  # an average glyph at FONT_SIZE, to reserve room for labels
+CHAR_WIDTH = 7.2  # an average glyph at FONT_SIZE, to reserve room for labels
 MAX_LABEL_CHARS = 32
 
 
@@ -57,13 +57,18 @@ def _short(label: str, limit: int = MAX_LABEL_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def nice_ticks(maximum: float, count: int = 5) -> list[float]:
-    """Return round tick values from 0 that cover maximum (steps of 1, 2 or 5 times 10^n)."""
+def nice_ticks(maximum: float, count: int = 5, *, integer: bool = False) -> list[float]:
+    """Return round tick values from 0 that cover maximum (steps of 1, 2 or 5 times 10^n).
+
+    With ``integer`` (counts of things), no step is smaller than 1.
+    """
     if maximum <= 0:
         return [0.0, 1.0]
     rough = maximum / count
     magnitude = 10 ** math.floor(math.log10(rough))
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    if integer:
+        step = max(step, 1)
     top = math.ceil(maximum / step) * step
     return [i * step for i in range(int(round(top / step)) + 1)]
 
@@ -73,6 +78,11 @@ def _chart_id(title: str, labels: Sequence[str], chart_id: str | None) -> str:
         return chart_id
     digest = hashlib.sha256("\x1f".join([title, *labels]).encode()).hexdigest()[:10]
     return f"chart-{digest}"
+
+
+def _integral(series: SeriesInput) -> bool:
+    """Return True if every value is a whole number (counts), so ticks stay whole too."""
+    return all(v is None or float(v).is_integer() for _name, values in series for v in values)
 
 
 def _clean(series: SeriesInput, n: int) -> list[tuple[str, list[float | None]]]:
@@ -192,7 +202,7 @@ def bar_chart(
         )
     else:
         peak = max((v or 0.0 for _, values in data for v in values), default=0.0)
-    ticks = nice_ticks(peak)
+    ticks = nice_ticks(peak, integer=_integral(series))
     top = ticks[-1] or 1.0
     description = description or _auto_description(labels, series, value_format)
     legend_y = 8.0
@@ -202,7 +212,7 @@ def bar_chart(
 
     if horizontal:
         label_room = min(max((len(_short(lb)) for lb in labels), default=4), MAX_LABEL_CHARS)
-        left = 12 + label_room * CHAR_WIDTH
+        left = 16 + label_room * CHAR_WIDTH
         right = 64.0
         band = 22.0 if stacked or n_series == 1 else 12.0 * n_series + 10
         plot_top = legend_y + legend_height + 4
@@ -288,19 +298,21 @@ def bar_chart(
                 f"{escape(_short(label, label_chars))}</text>"
             )
             offset = 0.0
-            inner = band * 0.7
+            # Bars no wider than 72 units each: two years should not look like two walls.
+            inner = min(band * 0.7, 72.0 * (1 if stacked else n_series))
+            start = x0 + (band - inner) / 2
             for s, (name, values) in enumerate(data):
                 value = values[i] or 0.0
                 color = PALETTE[s % len(PALETTE)]
                 tip = f"{label} — {name}: {value_format(values[i])}" if names[0] else label
                 if stacked or n_series == 1:
-                    x, w = x0 + band * 0.15, inner
+                    x, w = start, inner
                     y = y_of(offset + value)
                     h = y_of(offset) - y
                     offset += value
                 else:
                     w = inner / n_series
-                    x = x0 + band * 0.15 + s * w
+                    x = start + s * w
                     y = y_of(value)
                     h = y_of(0) - y
                 body.append(
@@ -350,7 +362,7 @@ def line_chart(
     data = _clean(series, len(labels))
     names = [name for name, _values in data]
     peak = max((v or 0.0 for _, values in data for v in values), default=0.0)
-    ticks = nice_ticks(peak)
+    ticks = nice_ticks(peak, integer=_integral(series))
     top = ticks[-1] or 1.0
     description = description or _auto_description(labels, series, value_format)
     legend_y = 8.0

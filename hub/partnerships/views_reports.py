@@ -58,6 +58,7 @@ def _charts(board: reports.Dashboard) -> dict[str, SafeString]:
                 [b.label for b in buckets],
                 title=title,
                 chart_id=f"chart-{key}",
+                width=480,
                 **kw,  # type: ignore[arg-type]
             )
 
