@@ -311,3 +311,11 @@ def test_in_kind_page_has_bounded_queries(data, client_a, django_assert_max_num_
             client_a.get(reverse("partnerships:in_kind", kwargs={"slug": "alpha"})).status_code
             == 200
         )
+
+
+@pytest.mark.parametrize("year", ["9999", "0000", "abcd", "-1", "\x00"])
+def test_in_kind_page_ignores_absurd_years(data, client_a, year):
+    url = reverse("partnerships:in_kind", kwargs={"slug": "alpha"})
+    response = client_a.get(url, {"year": year})
+    assert response.status_code == 200
+    assert "In-kind support, all years" in response.content.decode()

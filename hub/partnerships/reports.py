@@ -42,6 +42,11 @@ EXPORT_CHUNK = 500
 NONE_KEY = ""
 
 
+def parse_year(text: str) -> int | None:
+    """Return a plausible calendar year from text, or None (an absurd year filters nothing)."""
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2100 else None
+
+
 @dataclass(frozen=True)
 class ReportFilters:
     """What a user asked of the dashboard (and so of the export); empty means "any"."""
@@ -62,8 +67,7 @@ class ReportFilters:
             value = text_param(params, name, 30)
             return value if value in allowed else ""
 
-        year_text = text_param(params, "year", 4)
-        year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2100 else None
+        year = parse_year(text_param(params, "year", 4))
         return cls(
             stage=choice("stage", Stage.values),
             partner_type=choice("type", PartnerType.values),
@@ -261,7 +265,6 @@ def dashboard(
     year_labels = {y: str(y) for y in sorted((y for y in years if y is not None), reverse=True)}
     if affiliate is not None:
         tables = {affiliate.pk: money.rate_table(affiliate)}
-        affiliate.reporting_currency = tables[affiliate.pk].reporting_currency
         by_affiliate: list[Bucket] = []
     else:
         per_affiliate = list(

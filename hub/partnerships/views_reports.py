@@ -160,8 +160,7 @@ def hub_export(request: HttpRequest) -> HttpResponse:
 @affiliate_view()
 def in_kind(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Show in-kind support by type and by partner, for a year or all years, with charts."""
-    year_text = text_param(request.GET, "year", 4)
-    year = int(year_text) if year_text.isdigit() else None
+    year = reports.parse_year(text_param(request.GET, "year", 4))
     summary = reports.in_kind_summary(affiliate, year=year)
     charts: dict[str, SafeString] = {}
     when = str(year) if year else _("all years")
