@@ -162,7 +162,11 @@ def update_activity(
     **fields: Any,
 ) -> Activity:
     """Change an activity (and, if given, its partners) and record what changed."""
-    current = Activity.objects.select_for_update().select_related("partnership").get(pk=activity.pk)
+    current = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("partnership")
+        .get(pk=activity.pk)
+    )
     before = _activity_snapshot(current)
     for name, value in fields.items():
         if name not in ACTIVITY_FIELDS:
@@ -275,7 +279,9 @@ def update_contribution(
 ) -> Contribution:
     """Change a contribution and record what changed."""
     current = (
-        Contribution.objects.select_for_update()
+        # Lock the contribution's row only: the partner is on the nullable side of a join,
+        # which PostgreSQL refuses to lock.
+        Contribution.objects.select_for_update(of=("self",))
         .select_related("partnership", "organisation")
         .get(pk=contribution.pk)
     )
