@@ -29,9 +29,9 @@ PUBLIC = {
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {"account"}
 # Hub-wide routes: hub staff only; everyone else gets 404.
-HUB_STAFF = {"hub_overview"}
+HUB_STAFF = {"hub_overview", "hub_reports", "hub_reports_export"}
 # Routes a plain member may not use; their managers may.
-MANAGER_ONLY = {"contact_erase", "contact_data"}
+MANAGER_ONLY = {"contact_erase", "contact_data", "reporting_currency"}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -67,7 +67,39 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         "interaction": interaction,
         "batch": batch,
     }
+    objs.update(_money_objects(affiliate_a, member_a, org))
     return objs
+
+
+def _money_objects(affiliate: Any, actor: Any, org: Any) -> dict[str, Any]:
+    """Return a partnership of A with an activity, a contribution and an exchange rate."""
+    from decimal import Decimal
+
+    from hub.partnerships import activities
+
+    partnership = factories.partnership(affiliate, actor=actor, partners=[(org, "main")])
+    return {
+        "partnership": partnership,
+        "activity": activities.create_activity(
+            actor=actor,
+            partnership=partnership,
+            kind="meeting",
+            title="Private meeting",
+            starts_on=factories.dt.date(2026, 1, 1),
+        ),
+        "contribution": activities.add_contribution(
+            actor=actor,
+            partnership=partnership,
+            organisation=org,
+            kind="financial",
+            received_on=factories.dt.date(2026, 1, 1),
+            amount=Decimal(10),
+            currency="EUR",
+        ),
+        "rate": activities.set_exchange_rate(
+            actor=actor, affiliate=affiliate, currency="USD", year=2026, rate=Decimal("0.9")
+        ),
+    }
 
 
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
@@ -80,8 +112,13 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "organisation": lambda: objs["organisation"].pk,
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
+            "partnership": lambda: objs["partnership"].pk,
+            "activity": lambda: objs["activity"].pk,
+            "contribution": lambda: objs["contribution"].pk,
+            "rate": lambda: objs["rate"].pk,
         }
-        kind = next((k for k in owners if f"/{k}s/<int:pk>" in route), None)
+        plurals = {"activity": "activities"}
+        kind = next((k for k in owners if f"/{plurals.get(k, k + 's')}/<int:pk>" in route), None)
         if kind is None and "batch" in objs and "import" in route:
             kwargs["pk"] = objs["batch"].pk
         else:

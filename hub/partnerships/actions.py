@@ -4,4 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS = {
     "partnership.created": _("created the partnership"),
+    "activity.created": _("added an activity"),
+    "activity.updated": _("changed an activity"),
+    "activity.deleted": _("deleted an activity"),
+    "contribution.added": _("recorded a contribution"),
+    "contribution.updated": _("changed a contribution"),
+    "contribution.deleted": _("deleted a contribution"),
+    "exchange_rate.set": _("set an exchange rate"),
+    "exchange_rate.deleted": _("deleted an exchange rate"),
+    "affiliate.reporting_currency_changed": _("changed the reporting currency"),
 }
