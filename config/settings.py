@@ -254,6 +254,13 @@ HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 
+# Helpdesk: posts of the public request form per client address, answers by status link,
+# the largest form accepted, and how long a status link stays valid.
+HUB_HELPDESK_RATE = env("HUB_HELPDESK_RATE", "5/h")
+HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
+HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
+HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
