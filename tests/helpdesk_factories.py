@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 from typing import Any
 
+import pytest
+
 from hub.community import services as community_services
 from hub.community.models import Profile
 from hub.core.models import User
@@ -81,3 +83,20 @@ def working_group(staff_user: User, request: HelpRequest, lead: User | None = No
 def profile(user: User, **fields: Any) -> Profile:
     fields.setdefault("affiliate", None)
     return community_services.save_profile(actor=user, **fields)
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run queued tasks at once (still only after commit), so e-mails land in mail.outbox."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def status_token(request: HelpRequest) -> str:
+    """Return the token of a request's status link."""
+    return services.status_link(request).rstrip("/").rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    """Hash test passwords cheaply: these tests create many accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
