@@ -582,6 +582,8 @@ def form_working_group(
     """Form a working group for a request or a theme; an approved request starts moving."""
     if request is None and not theme.strip():
         raise ValidationError(_("Form a group for a request or give it a theme."))
+    if request is not None:
+        request = _locked(request)  # decide on the row as it is now, not as the caller saw it
     if request is not None and not request.is_open_for_help:
         raise ValidationError({"request": _("Working groups form for approved requests only.")})
     group = WorkingGroup(name=name, purpose=purpose, request=request, theme=theme)
@@ -591,7 +593,7 @@ def form_working_group(
     if lead is not None:
         add_group_member(actor=actor, group=group, user=lead, role=GroupMember.Role.LEAD)
     if request is not None:
-        locked = _locked(request)
+        locked = request
         if locked.status == Status.APPROVED:
             locked.status = Status.IN_PROGRESS
             locked.save()
