@@ -1,4 +1,4 @@
-"""The helpdesk demo: believable requests, a committee, a working group; loading twice adds nothing."""
+"""The helpdesk demo: requests at every stage, a committee, a working group; loaded once."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ from hub.helpdesk.models import (
 from tests import factories
 from tests.helpdesk_factories import (
     approved_request,
-    help_request,
     fast_passwords,  # noqa: F401 (a fixture)
+    help_request,
     immediate_tasks,  # noqa: F401 (a fixture)
     meeting,
     ready_request,

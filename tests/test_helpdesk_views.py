@@ -90,7 +90,7 @@ def test_staff_ask_note_and_update_from_the_request_page(
     page = hub_client.get(detail).content.decode()
     assert "Which licence?" in page and "Internal hunch" in page and "internal" in page
     to_requester = [m for m in mail.outbox if "req@example.org" in m.to[0]]
-    bodies = " ".join(m.body for m in to_requester)
+    bodies = " ".join(str(m.body) for m in to_requester)
     assert "Which licence?" in bodies and "We read it" in bodies
     assert "Internal hunch" not in bodies
     request.refresh_from_db()

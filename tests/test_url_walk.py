@@ -130,6 +130,10 @@ def _helpdesk_objects(member: Any) -> dict[str, Any]:
     }
 
 
+def _pk_of(objs: dict[str, Any], key: str) -> Callable[[], Any]:
+    return lambda: objs[key].pk
+
+
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
     """Return URL arguments pointing at affiliate A's objects; fail for an unknown route."""
     kwargs: dict[str, Any] = {}
@@ -141,7 +145,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
             **{
-                k: (lambda k=k: objs[k].pk)
+                k: _pk_of(objs, k)
                 for k in (
                     "request",
                     "item",

@@ -45,7 +45,7 @@ class LineField(forms.CharField):
     """A one-line text field whose value never carries a line break."""
 
     def to_python(self, value: Any) -> str:
-        return clean_line(super().to_python(value))
+        return clean_line(super().to_python(value) or "")
 
 
 class BlockField(forms.CharField):
@@ -60,7 +60,7 @@ class BlockField(forms.CharField):
         )
 
     def to_python(self, value: Any) -> str:
-        return clean_block(super().to_python(value))
+        return clean_block(super().to_python(value) or "")
 
 
 class SingleLineEmailField(forms.EmailField):
@@ -304,12 +304,19 @@ class CapacityForm(forms.Form):
     note = LineField(label=_("Note"), max_length=LINE_MAX, required=False)
 
 
+class RequestChoiceField(forms.ModelChoiceField):
+    """Choose a request by its reference and partner."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.reference} · {obj.partner}"
+
+
 class GroupForm(forms.Form):
     """Form a working group for a request or a theme."""
 
     name = LineField(label=_("Name"), max_length=LINE_MAX)
     purpose = BlockField(label=_("Purpose"), required=False, rows=3)
-    request = forms.ModelChoiceField(
+    request = RequestChoiceField(
         label=_("For the request"),
         queryset=HelpRequest.objects.none(),
         required=False,
@@ -325,7 +332,6 @@ class GroupForm(forms.Form):
             request_field.queryset = HelpRequest.objects.filter(
                 status__in=[HelpRequest.Status.APPROVED, HelpRequest.Status.IN_PROGRESS]
             ).only("id", "partner")
-            request_field.label_from_instance = lambda r: f"{r.reference} · {r.partner}"  # type: ignore[method-assign]
 
     def clean_lead(self) -> User | None:
         username = self.cleaned_data.get("lead") or ""

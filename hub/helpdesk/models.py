@@ -304,9 +304,6 @@ class WorkingGroup(models.Model):
         verbose_name=_("request"),
     )
     theme = models.CharField(_("theme"), max_length=LINE_MAX, blank=True)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="GroupMember", related_name="working_groups"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

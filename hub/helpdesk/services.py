@@ -536,7 +536,7 @@ def record_decision(
         target=request,
         changes={"status": [before, outcome], "priority": [None, priority_rank]},
     )
-    lines = {
+    lines: dict[str, str] = {
         AgendaItem.Outcome.APPROVED: _(
             "Good news: the expert committee approved your request (priority %(rank)s)."
         )
