@@ -51,6 +51,7 @@ def _link_in(message: Any) -> str:
 
 def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
     hub = staff("hana")
+    colleague = staff("colleague")
     helper = factories.member(affiliate_a, username="helga")
 
     with capture():
@@ -108,6 +109,8 @@ def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
     assert request.status == Status.APPROVED and request.priority == 1
     assert request.decided_at is not None
     assert "Unique language." in mail.outbox[0].body
+    assert Notification.objects.filter(user=colleague, kind="decision").exists()
+    assert not Notification.objects.filter(user=hub, kind="decision").exists()  # the decider
 
     mail.outbox.clear()
     with capture():

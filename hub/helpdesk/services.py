@@ -551,6 +551,13 @@ def record_decision(
         _("The committee's decision on your request"),
         [lines[outcome], _("Reasons:"), reasons],
     )
+    notify(
+        users=[u for u in _hub_staff() if u.pk != actor.pk],
+        kind=Notification.Kind.DECISION,
+        text=_("The committee decided on %(reference)s: %(outcome)s")
+        % {"reference": request.reference, "outcome": AgendaItem.Outcome(outcome).label},
+        url=_staff_url(request),
+    )
     return item
 
 
