@@ -271,6 +271,13 @@ for _wiki_url in HUB_ALLOWED_PRIVATE_WIKIS:
             f"HUB_ALLOWED_PRIVATE_WIKIS must list http(s) URLs, not {_wiki_url!r}"
         )
 
+# Helpdesk: posts of the public request form per client address, answers by status link,
+# the largest form accepted, and how long a status link stays valid.
+HUB_HELPDESK_RATE = env("HUB_HELPDESK_RATE", "5/h")
+HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
+HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
+HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
