@@ -25,11 +25,12 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "calendar_feed",  # the secret in the address is the key; see test_calendar.py
 }
 # Routes for any logged-in person, showing only their own data.
-OWN_ACCOUNT = {"account"}
+OWN_ACCOUNT = {"account", "calendar_feeds", "calendar_feed_create", "calendar_feed_revoke"}
 # Hub-wide routes: hub staff only; everyone else gets 404.
-HUB_STAFF = {"hub_overview"}
+HUB_STAFF = {"hub_overview", "strategic_definition"}
 # Routes a plain member may not use; their managers may.
 MANAGER_ONLY = {"contact_erase", "contact_data"}
 
@@ -61,11 +62,30 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         affiliate=affiliate_a,
         table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
     )
+    from hub.partnerships import ical, todo
+    from hub.partnerships.models import Reminder
+
+    task = todo.create_task(
+        actor=member_a, affiliate=affiliate_a, title="Private task", organisation=org
+    )
+    reminder = Reminder.objects.create(
+        affiliate=affiliate_a,
+        user=member_a,
+        kind=Reminder.Kind.BUDGET_CYCLE,
+        key="walk",
+        due_on=factories.dt.date(2027, 1, 1),
+        remind_on=factories.dt.date(2026, 10, 1),
+        organisation=org,
+    )
+    feed, _token = ical.create_feed(actor=member_a)
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
         "interaction": interaction,
         "batch": batch,
+        "task": task,
+        "reminder": reminder,
+        "calendar-feed": feed,
     }
     return objs
 
@@ -80,6 +100,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "organisation": lambda: objs["organisation"].pk,
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
+            "task": lambda: objs["task"].pk,
+            "reminder": lambda: objs["reminder"].pk,
+            "calendar-feed": lambda: objs["calendar-feed"].pk,
         }
         kind = next((k for k in owners if f"/{k}s/<int:pk>" in route), None)
         if kind is None and "batch" in objs and "import" in route:
