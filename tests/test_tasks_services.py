@@ -130,8 +130,8 @@ def test_completing_a_task_dismisses_its_reminders(affiliate_a, member_a):
         user=member_a,
         kind=Reminder.Kind.TASK_DUE,
         key="task",
-        due_on=task.due_on,
-        remind_on=task.due_on,
+        due_on=D(2026, 5, 1),
+        remind_on=D(2026, 4, 28),
         task=task,
     )
     todo.complete_task(actor=member_a, task=task)

@@ -258,23 +258,24 @@ def _last_interactions(scope: QuerySet[Partnership]) -> dict[int, dt.date]:
     return result
 
 
-def facts_for(scope: QuerySet[Partnership]) -> dict[int, Facts]:
-    """Return the facts of every partnership in scope, in five queries whatever its size."""
-    ids = scope.values("pk")
+def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) -> dict[int, Facts]:
+    """Return the facts of every partnership in scope (``ids``, when the caller knows them),
+    in six queries whatever its size."""
+    in_scope = scope.values("pk")
     activity = {
         row["partnership_id"]: row
-        for row in Activity.objects.filter(partnership__in=ids)
+        for row in Activity.objects.filter(partnership__in=in_scope)
         .values("partnership_id")
         .annotate(n=Count("id"), uploads=Count("id", filter=Q(kind__in=UPLOAD_KINDS)))
     }
     goals = set(
-        Partnership.main_goals.through.objects.filter(partnership__in=ids).values_list(
+        Partnership.main_goals.through.objects.filter(partnership__in=in_scope).values_list(
             "partnership_id", flat=True
         )
     )
     glam = set(
         PartnershipPartner.objects.filter(
-            partnership__in=ids, organisation__partner_type__in=list(GLAM_TYPES)
+            partnership__in=in_scope, organisation__partner_type__in=list(GLAM_TYPES)
         ).values_list("partnership_id", flat=True)
     )
     last = _last_interactions(scope)
@@ -286,7 +287,7 @@ def facts_for(scope: QuerySet[Partnership]) -> dict[int, Facts]:
             has_main_goal=pid in goals,
             has_glam_partner=pid in glam,
         )
-        for pid in scope.values_list("pk", flat=True)
+        for pid in (ids if ids is not None else scope.values_list("pk", flat=True))
     }
 
 
@@ -331,7 +332,7 @@ def refresh_score(partnership: Partnership, *, today: dt.date | None = None) -> 
     result = assess(
         partnership,
         get_definition(),
-        facts_for(Partnership.objects.filter(pk=partnership.pk)).get(partnership.pk, Facts()),
+        facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[partnership.pk],
         today=today,
     )
     if (partnership.strategic_score, partnership.is_strategic) != (
@@ -355,16 +356,21 @@ class HealthFlag:
 
 
 def health_flags_for(
-    partnerships: Sequence[Partnership], *, today: dt.date | None = None
+    partnerships: Sequence[Partnership],
+    *,
+    today: dt.date | None = None,
+    last_interactions: dict[int, dt.date] | None = None,
 ) -> dict[int, list[HealthFlag]]:
-    """Return the health flags of a page of partnerships, in four queries for the whole page."""
+    """Return the health flags of a page of partnerships, in four queries for the whole page
+    (two when the last interactions are passed in, as assessments already know them)."""
     today = today or timezone.localdate()
     ids = [p.pk for p in partnerships]
     flags: dict[int, list[HealthFlag]] = {pid: [] for pid in ids}
     if not ids:
         return flags
-    scope = Partnership.objects.filter(pk__in=ids)
-    last = _last_interactions(scope)
+    if last_interactions is None:
+        last_interactions = _last_interactions(Partnership.objects.filter(pk__in=ids))
+    last = last_interactions
     open_points: dict[int, int] = dict(
         AgreementPoint.objects.filter(
             partnership_id__in=ids, status=AgreementPoint.Status.NOT_DISCUSSED
@@ -442,9 +448,18 @@ def health_flags_for(
     return flags
 
 
-def health_flags(partnership: Partnership, *, today: dt.date | None = None) -> list[HealthFlag]:
-    """Return the health flags of one partnership."""
-    return health_flags_for([partnership], today=today)[partnership.pk]
+def health_flags(
+    partnership: Partnership,
+    *,
+    today: dt.date | None = None,
+    last_interaction: dt.date | None = None,
+    known: bool = False,
+) -> list[HealthFlag]:
+    """Return the health flags of one partnership (pass the last interaction if known)."""
+    last = None
+    if known:
+        last = {partnership.pk: last_interaction} if last_interaction else {}
+    return health_flags_for([partnership], today=today, last_interactions=last)[partnership.pk]
 
 
 def assessments_for(
@@ -455,5 +470,6 @@ def assessments_for(
     if not rows:
         return {}
     definition = get_definition()
-    facts = facts_for(Partnership.objects.filter(pk__in=[p.pk for p in rows]))
+    ids = [p.pk for p in rows]
+    facts = facts_for(Partnership.objects.filter(pk__in=ids), ids)
     return {p.pk: assess(p, definition, facts.get(p.pk, Facts()), today=today) for p in rows}

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -136,10 +136,15 @@ def open_tasks_of(partnership: Partnership, *, limit: int = SECTION_TASKS) -> li
 def section_context(partnership: Partnership, *, today: dt.date | None = None) -> dict[str, Any]:
     """Return what the partnership page's task and strategic sections show (bounded queries)."""
     today = today or timezone.localdate()
+    facts = scoring.facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[
+        partnership.pk
+    ]
     return {
         "open_tasks": open_tasks_of(partnership),
-        "assessment": scoring.assessments_for([partnership], today=today)[partnership.pk],
-        "health_flags": scoring.health_flags(partnership, today=today),
+        "assessment": scoring.assess(partnership, scoring.get_definition(), facts, today=today),
+        "health_flags": scoring.health_flags(
+            partnership, today=today, last_interaction=facts.last_interaction, known=True
+        ),
         "today": today,
     }
 
@@ -186,8 +191,6 @@ def strategic_list(affiliate: Affiliate, filters: StrategicFilters) -> QuerySet[
 
 def strategic_counts(affiliate: Affiliate) -> dict[str, int]:
     """Return how many live partnerships count as strategic and how many in all."""
-    from django.db.models import Count
-
     return Partnership.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
         total=Count("id"), strategic=Count("id", filter=Q(is_strategic=True))
     )
