@@ -151,19 +151,15 @@ def section_context(partnership: Partnership, *, today: dt.date | None = None) -
 
 @dataclass(frozen=True)
 class StrategicFilters:
-    """What the strategic overview shows: all, strategic or collaborations; flagged only."""
+    """What the strategic overview shows: all, strategic partnerships or collaborations."""
 
     label: str = ""
-    flagged: bool = False
 
     @classmethod
     def from_params(cls, params: Any) -> StrategicFilters:
         """Return filters read from a query string."""
         label = params.get("label", "")
-        return cls(
-            label=label if label in (scoring.STRATEGIC, scoring.COLLABORATION) else "",
-            flagged=params.get("flagged") in ("1", "on"),
-        )
+        return cls(label=label if label in (scoring.STRATEGIC, scoring.COLLABORATION) else "")
 
 
 def strategic_list(affiliate: Affiliate, filters: StrategicFilters) -> QuerySet[Partnership]:
