@@ -33,6 +33,7 @@ PUBLIC = {
     "request_status",
     "brief_list",
     "meeting_brief",
+    "calendar_feed",  # the secret in the address is the key; see test_calendar.py
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -42,6 +43,9 @@ OWN_ACCOUNT = {
     "notification_preferences",
     "profile_edit",
     "group_list",
+    "calendar_feeds",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
 }
 # Hub-wide community pages for any logged-in person, whatever their affiliate: the directory
 # and the approved requests looking for helpers. No affiliate's own records are on them.
@@ -52,6 +56,7 @@ HUB_STAFF = {
     "hub_overview",
     "hub_reports",
     "hub_reports_export",
+    "strategic_definition",
     "helpdesk:dashboard",
     "request_detail",
     "request_transition",
@@ -107,11 +112,30 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         affiliate=affiliate_a,
         table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
     )
+    from hub.partnerships import ical, todo
+    from hub.partnerships.models import Reminder
+
+    task = todo.create_task(
+        actor=member_a, affiliate=affiliate_a, title="Private task", organisation=org
+    )
+    reminder = Reminder.objects.create(
+        affiliate=affiliate_a,
+        user=member_a,
+        kind=Reminder.Kind.BUDGET_CYCLE,
+        key="walk",
+        due_on=factories.dt.date(2027, 1, 1),
+        remind_on=factories.dt.date(2026, 10, 1),
+        organisation=org,
+    )
+    feed, _token = ical.create_feed(actor=member_a)
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
         "interaction": interaction,
         "batch": batch,
+        "task": task,
+        "reminder": reminder,
+        "calendar-feed": feed,
     }
     objs.update(_money_objects(affiliate_a, member_a, org))
     objs.update(_helpdesk_objects(member_a))
@@ -164,7 +188,7 @@ def _helpdesk_objects(member: Any) -> dict[str, Any]:
         "meeting": item.meeting,
         "brief": item.meeting,
         "group": group,
-        "task": task,
+        "group_task": task,
         "profile": profile,
         "member": committee_member,
     }
@@ -188,21 +212,16 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "activity": lambda: objs["activity"].pk,
             "contribution": lambda: objs["contribution"].pk,
             "rate": lambda: objs["rate"].pk,
+            "task": lambda: objs["task"].pk,
+            "reminder": lambda: objs["reminder"].pk,
+            "calendar-feed": lambda: objs["calendar-feed"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {
                 k: _pk_of(objs, k)
-                for k in (
-                    "request",
-                    "item",
-                    "meeting",
-                    "brief",
-                    "group",
-                    "task",
-                    "profile",
-                    "member",
-                )
+                for k in ("request", "item", "meeting", "brief", "group", "profile", "member")
             }
+            owners["task"] = _pk_of(objs, "group_task")
         plurals = {"activity": "activities"}
         kind = next(
             (k for k in owners if f"/{plurals.get(k, k + 's')}/<int:pk>" in f"/{route}"), None

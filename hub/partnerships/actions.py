@@ -13,4 +13,13 @@ ACTION_LABELS = {
     "exchange_rate.set": _("set an exchange rate"),
     "exchange_rate.deleted": _("deleted an exchange rate"),
     "affiliate.reporting_currency_changed": _("changed the reporting currency"),
+    "task.created": _("added a task"),
+    "task.updated": _("changed a task"),
+    "task.completed": _("marked a task done"),
+    "task.reopened": _("reopened a task"),
+    "task.deleted": _("deleted a task"),
+    "reminder.dismissed": _("dismissed a reminder"),
+    "calendar_feed.created": _("made a calendar link"),
+    "calendar_feed.revoked": _("revoked a calendar link"),
+    "strategic_definition.updated": _("changed the strategic definition"),
 }
