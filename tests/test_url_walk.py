@@ -31,7 +31,7 @@ OWN_ACCOUNT = {"account"}
 # Hub-wide routes: hub staff only; everyone else gets 404.
 HUB_STAFF = {"hub_overview"}
 # Routes a plain member may not use; their managers may.
-MANAGER_ONLY = {"contact_erase", "contact_data"}
+MANAGER_ONLY = {"contact_erase", "contact_data", "main_goals", "main_goal_edit"}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -50,7 +50,7 @@ def all_routes() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
+def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     org = factories.organisation(affiliate_a, actor=member_a, name="Private partner")
     contact = factories.contact(org, actor=member_a)
     interaction = factories.interaction(
@@ -67,6 +67,20 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         "interaction": interaction,
         "batch": batch,
     }
+    # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    partnership = factories.partnership(
+        affiliate_a, actor=member_a, title="Private partnership", partners=[(org, "main")]
+    )
+    objs["partnership"] = partnership
+    objs["document"] = factories.document(partnership, actor=member_a)
+    objs["main-goal"] = factories.main_goal(affiliate_a, name="Private goal")
     return objs
 
 
@@ -80,6 +94,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "organisation": lambda: objs["organisation"].pk,
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
+            "partnership": lambda: objs["partnership"].pk,
+            "document": lambda: objs["document"].pk,
+            "main-goal": lambda: objs["main-goal"].pk,
         }
         kind = next((k for k in owners if f"/{k}s/<int:pk>" in route), None)
         if kind is None and "batch" in objs and "import" in route:
