@@ -7,8 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.http import Http404
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 
 from hub.partnerships import selectors, services
 from hub.partnerships.models import Activity, Contribution, Stage, Task
@@ -121,7 +120,9 @@ def test_list_page_costs_the_same_for_many_partnerships(
             partners=[(orgs[n % 3], "main"), (orgs[(n + 1) % 3], "funder")],
         )
     with django_assert_max_num_queries(3):  # count, page, partner names
-        qs = selectors.partnership_list(affiliate_a, PartnershipFilters(q="p", partner_type="other"))
+        qs = selectors.partnership_list(
+            affiliate_a, PartnershipFilters(q="p", partner_type="other")
+        )
         assert qs.count() == 12
         rows = selectors.with_partner_names(qs[:50])
         assert all(len(r.partner_names) == 2 for r in rows)

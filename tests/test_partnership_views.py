@@ -98,7 +98,7 @@ def test_end_before_start_is_explained_and_nothing_is_saved(client_a, affiliate_
             partner_0=str(org.pk), role_0="main", start_date="2026-05-01", end_date="2026-04-01"
         ),
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
     assert not Partnership.objects.exists()
 
@@ -106,7 +106,7 @@ def test_end_before_start_is_explained_and_nothing_is_saved(client_a, affiliate_
 def test_create_without_a_partner_asks_for_one(client_a, affiliate_a):
     factories.organisation(affiliate_a)
     response = client_a.post(url("partnership_create"), create_data())
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "Choose at least one partner organisation" in response.content.decode()
     assert not Partnership.objects.exists()
 
@@ -114,7 +114,7 @@ def test_create_without_a_partner_asks_for_one(client_a, affiliate_a):
 def test_create_cannot_pick_another_affiliates_organisation(client_a, affiliate_a, affiliate_b):
     foreign = factories.organisation(affiliate_b, name="Foreign")
     response = client_a.post(url("partnership_create"), create_data(partner_0=str(foreign.pk)))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert not Partnership.objects.exists()
 
 
@@ -144,7 +144,7 @@ def test_partners_page_changes_roles(client_a, affiliate_a, member_a):
         ("B", "main"),
     ]
     response = client_a.post(url("partnership_partners", pk=p.pk), {"partner_0": ""})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert p.partners.count() == 2
 
 
@@ -163,7 +163,7 @@ def test_stage_jump_without_override_is_refused_with_the_guards_words(
     response = client_a.post(
         url("partnership_stage", pk=p.pk), {"to_stage": "active", "reason": "Hurry"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = response.content.decode()
     assert "A partnership moves one stage at a time" in page
     assert "tick “override” and say why" in page
@@ -177,7 +177,7 @@ def test_active_is_blocked_by_the_checklist_then_passes_once_reviewed(
 ):
     p = factories.partnership(affiliate_a, actor=member_a, stage=Stage.AGREEMENT)
     response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "active"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "every point of the agreement checklist is agreed" in response.content.decode()
     checklist = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
     checklist["money_status"] = "not_applicable"
@@ -207,7 +207,7 @@ def test_override_with_a_reason_passes_the_guard(client_a, affiliate_a, member_a
 def test_ending_asks_for_exit_notes(client_a, affiliate_a, member_a):
     p = factories.partnership(affiliate_a, actor=member_a)
     response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "ended"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "write exit notes" in response.content.decode()
     response = client_a.post(
         url("partnership_stage", pk=p.pk),
@@ -225,7 +225,7 @@ def test_agreement_expiring_before_signing_is_explained_and_nothing_saved(
     data = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
     data.update(signed_on="2026-05-01", expires_on="2026-01-01")
     response = client_a.post(url("partnership_agreement", pk=p.pk), data)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "cannot expire before it was signed" in response.content.decode()
     assert not p.agreement_points.filter(status="agreed").exists()
 
@@ -234,7 +234,7 @@ def test_an_unknown_checklist_status_is_refused(client_a, affiliate_a, member_a)
     p = factories.partnership(affiliate_a, actor=member_a)
     data = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
     data["money_status"] = "maybe"
-    assert client_a.post(url("partnership_agreement", pk=p.pk), data).status_code == 400
+    assert client_a.post(url("partnership_agreement", pk=p.pk), data).status_code == 200
     assert not p.agreement_points.filter(status="agreed").exists()
 
 
@@ -347,7 +347,7 @@ def test_main_goals_page_is_for_managers(client_a, affiliate_a):
     goal.refresh_from_db()
     assert goal.name == "Open public heritage"
     response = client.post(url("main_goals"), {"name": "open public heritage"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "already has a goal" in response.content.decode()
     assert client_a.post(url("main_goal_edit", pk=goal.pk), {"remove": "1"}).status_code == 403
     assert client.post(url("main_goal_edit", pk=goal.pk), {"remove": "1"}).status_code == 302

@@ -97,7 +97,6 @@ def partnership_create(request: HttpRequest, affiliate: Affiliate) -> HttpRespon
         request,
         "partnerships/partnership_form.html",
         {"form": form, "partners_form": partners, "partnership": None},
-        status=400 if data is not None else 200,
     )
 
 
@@ -121,7 +120,6 @@ def partnership_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
         request,
         "partnerships/partnership_form.html",
         {"form": form, "partners_form": None, "partnership": partnership},
-        status=400 if data is not None else 200,
     )
 
 
@@ -146,14 +144,14 @@ def partnership_partners(request: HttpRequest, affiliate: Affiliate, pk: int) ->
         request,
         "partnerships/partnership_partners.html",
         {"partners_form": form, "partnership": partnership},
-        status=400 if data is not None else 200,
     )
 
 
-def _render_page(
-    request: HttpRequest, affiliate: Affiliate, pk: int, *, status: int = 200, **forms: Any
-) -> HttpResponse:
-    """Render the partnership page, with any bound form that needs its errors shown."""
+def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: Any) -> HttpResponse:
+    """Render the partnership page, with any bound form that needs its errors shown.
+
+    A refused change re-renders the page with 200, as the directory's forms do.
+    """
     page = selectors.partnership_page(
         affiliate, pk, timeline_page=_page_int(request.GET.get("page"))
     )
@@ -166,7 +164,7 @@ def _render_page(
         or AgreementForm(partnership=page.partnership, points=page.checklist),
         "document_form": forms.get("document_form") or DocumentForm(),
     }
-    return render(request, "partnerships/partnership_detail.html", context, status=status)
+    return render(request, "partnerships/partnership_detail.html", context)
 
 
 @affiliate_view()
@@ -197,7 +195,6 @@ def partnership_stage(request: HttpRequest, affiliate: Affiliate, pk: int) -> Ht
                 request,
                 affiliate,
                 pk,
-                status=400,
                 stage_form=form,
                 stage_error=" ".join(error.messages),
             )
@@ -214,7 +211,6 @@ def partnership_stage(request: HttpRequest, affiliate: Affiliate, pk: int) -> Ht
         request,
         affiliate,
         pk,
-        status=400,
         stage_form=form,
         stage_error=_("Choose one of the stages offered."),
     )
@@ -245,7 +241,7 @@ def partnership_agreement(request: HttpRequest, affiliate: Affiliate, pk: int) -
                 )
                 + "#agreement"
             )
-    return _render_page(request, affiliate, pk, status=400, agreement_form=form)
+    return _render_page(request, affiliate, pk, agreement_form=form)
 
 
 @affiliate_view(edit=True)
@@ -275,7 +271,7 @@ def document_upload(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
                 )
                 + "#documents"
             )
-    return _render_page(request, affiliate, pk, status=400, document_form=form)
+    return _render_page(request, affiliate, pk, document_form=form)
 
 
 @affiliate_view()
@@ -342,7 +338,6 @@ def main_goals(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
         request,
         "partnerships/partnership_main_goals.html",
         {"form": form, "goals": list(selectors.main_goals(affiliate))},
-        status=400 if request.method == "POST" else 200,
     )
 
 
