@@ -192,7 +192,9 @@ def test_service_walks_forward_writing_a_stage_change_and_an_audit_event(affilia
     assert moves == [("", Stage.IDEA), *zip(ORDER[:4], ORDER[1:5], strict=True)]
     events = AuditEvent.objects.filter(target_id=p.pk, action="partnership.stage_changed")
     assert events.count() == 4
-    assert events.first().changes["stage"] == [Stage.NEGOTIATION, Stage.AGREEMENT]
+    latest = events.first()
+    assert latest is not None
+    assert latest.changes["stage"] == [Stage.NEGOTIATION, Stage.AGREEMENT]
 
 
 @pytest.mark.django_db

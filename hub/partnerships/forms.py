@@ -137,7 +137,7 @@ class PartnerRowsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        chosen: list[tuple[int, str]] = []
+        chosen: list[tuple[Any, str]] = []
         for n in range(self.row_count):
             org = data.get(f"partner_{n}")
             if org in (None, ""):
@@ -191,14 +191,15 @@ class AgreementForm(forms.Form):
     def __init__(
         self, *args: Any, partnership: Partnership, points: list[AgreementPoint], **kwargs: Any
     ) -> None:
-        initial = {
+        initial: dict[str, Any] = {
             "signed_on": partnership.agreement_signed_on,
             "expires_on": partnership.agreement_expires_on,
         }
         for ap in points:
             initial[f"{ap.point}_status"] = ap.status
             initial[f"{ap.point}_text"] = ap.text
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         for point, label in ChecklistPoint.choices:
             self.fields[f"{point}_status"] = forms.ChoiceField(
                 label=label,

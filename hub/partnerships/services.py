@@ -79,7 +79,7 @@ def _check_dates(partnership: Partnership) -> None:
 
 
 def _set_flags(
-    partnership: Partnership, mapping: Mapping[str, str], chosen: Iterable[str], what: str
+    partnership: Partnership, mapping: Mapping[Any, str], chosen: Iterable[str], what: str
 ) -> None:
     chosen = set(chosen)
     unknown = chosen - set(mapping)

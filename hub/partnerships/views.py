@@ -274,7 +274,7 @@ def document_upload(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
     return _render_page(request, affiliate, pk, document_form=form)
 
 
-@affiliate_view()
+@affiliate_view()  # type: ignore[arg-type]  # a FileResponse streams; it is no HttpResponse
 def document_download(request: HttpRequest, affiliate: Affiliate, pk: int) -> FileResponse:
     """Send a document as a download, to members of its affiliate only."""
     document = selectors.get_document(affiliate, pk)
