@@ -119,7 +119,7 @@ def check_move(
                 "exit_notes",
             )
         return False
-    if kind == "reopen" or from_stage == Stage.ENDED:
+    if kind == "reopen":
         if not reason:
             raise StageRefused(
                 _("Say why you reopen an ended partnership."),
