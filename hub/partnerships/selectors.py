@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from hub.core import audit
@@ -344,7 +344,8 @@ def partnership_page(
         )
     )
     goals = list(partnership.main_goals.order_by("position", "name"))
-    timeline_page = max(1, min(timeline_page, 1000))
+    # Older pages cost more rows per source; a hundred pages of thirty is years of history.
+    timeline_page = max(1, min(timeline_page, 100))
     timeline, has_more = _timeline(
         partnership,
         [pp.organisation_id for pp in partners],
@@ -389,5 +390,10 @@ def organisation_partnerships(
             "partnership__stage",
             "partnership__archived_at",
         )
-        .order_by("partnership__archived_at", "-partnership__updated_at", "-id")[:200]
+        # Live partnerships first on both databases (they sort NULLs differently).
+        .order_by(
+            F("partnership__archived_at").asc(nulls_first=True),
+            "-partnership__updated_at",
+            "-id",
+        )[:200]
     )
