@@ -251,6 +251,8 @@ HUB_IMPORT_MAX_COLUMNS = env_int("HUB_IMPORT_MAX_COLUMNS", 60)
 HUB_IMPORT_MAX_CELL_CHARS = env_int("HUB_IMPORT_MAX_CELL_CHARS", 10_000)
 # Imports with more rows than this run in the background worker instead of the web request.
 HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
+# Partnership documents (agreements, concept notes): the largest file accepted, in bytes.
+HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 

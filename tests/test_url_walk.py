@@ -76,7 +76,14 @@ HUB_STAFF = {
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
-MANAGER_ONLY = {"contact_erase", "contact_data", "group_member_add", "reporting_currency"}
+MANAGER_ONLY = {
+    "contact_erase",
+    "contact_data",
+    "group_member_add",
+    "reporting_currency",
+    "main_goals",
+    "main_goal_edit",
+}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -101,7 +108,7 @@ def all_routes() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
+def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     org = factories.organisation(affiliate_a, actor=member_a, name="Private partner")
     contact = factories.contact(org, actor=member_a)
     interaction = factories.interaction(
@@ -137,18 +144,30 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         "reminder": reminder,
         "calendar-feed": feed,
     }
-    objs.update(_money_objects(affiliate_a, member_a, org))
+    # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    partnership = factories.partnership(
+        affiliate_a, actor=member_a, title="Private partnership", partners=[(org, "main")]
+    )
+    objs["document"] = factories.document(partnership, actor=member_a)
+    objs["main-goal"] = factories.main_goal(affiliate_a, name="Private goal")
+    objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
     return objs
 
 
-def _money_objects(affiliate: Any, actor: Any, org: Any) -> dict[str, Any]:
-    """Return a partnership of A with an activity, a contribution and an exchange rate."""
+def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> dict[str, Any]:
+    """Return A's partnership with an activity, a contribution and an exchange rate."""
     from decimal import Decimal
 
     from hub.partnerships import activities
 
-    partnership = factories.partnership(affiliate, actor=actor, partners=[(org, "main")])
     return {
         "partnership": partnership,
         "activity": activities.create_activity(
@@ -215,6 +234,8 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "task": lambda: objs["task"].pk,
             "reminder": lambda: objs["reminder"].pk,
             "calendar-feed": lambda: objs["calendar-feed"].pk,
+            "document": lambda: objs["document"].pk,
+            "main-goal": lambda: objs["main-goal"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {

@@ -14,6 +14,7 @@ from hub.core import audit
 from hub.core.currencies import CURRENCIES, normalise_currency, validate_currency
 from hub.core.models import Affiliate, User
 from hub.partners.models import Organisation
+from hub.partnerships import scoring
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
 
 # Hand-entered outputs: a number above this is a typo (an extra zero, a phone number), not an
@@ -150,6 +151,7 @@ def create_activity(
         target=partnership,
         changes={"activity": [None, _label(activity)]},
     )
+    scoring.refresh_score(partnership)  # joint activities and uploads count towards the score
     return activity
 
 
@@ -191,6 +193,7 @@ def update_activity(
             target=current.partnership,
             changes=changes,
         )
+        scoring.refresh_score(current.partnership)
     return current
 
 
@@ -207,6 +210,7 @@ def delete_activity(*, actor: User | None, activity: Activity) -> None:
         target=partnership,
         changes={"activity": [label, None]},
     )
+    scoring.refresh_score(partnership)
 
 
 def _contribution_errors(contribution: Contribution) -> dict[str, Any]:
