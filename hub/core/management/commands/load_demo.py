@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.models import Membership
 from hub.helpdesk.demo import load_helpdesk_demo
 from hub.partners.demo import HUB_STAFF_ROLE, DemoSummary, load_demo
+from hub.partnerships.demo import load_demo_partnerships
 
 
 def role_label(role: str) -> str:
@@ -46,6 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo()
+        partnerships = load_demo_partnerships(today=timezone.localdate())
         helpdesk = load_helpdesk_demo()
         if helpdesk.created_anything:
             self.stdout.write(
@@ -79,7 +82,23 @@ class Command(BaseCommand):
                     }
                 )
             )
-        elif not helpdesk.created_anything:
+        if partnerships.partnerships:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Partnerships demo created: %(partnerships)d partnerships, "
+                        "%(activities)d activities, %(contributions)d contributions, "
+                        "%(tasks)d tasks."
+                    )
+                    % {
+                        "partnerships": partnerships.partnerships,
+                        "activities": partnerships.activities,
+                        "contributions": partnerships.contributions,
+                        "tasks": partnerships.tasks,
+                    }
+                )
+            )
+        if not (summary.created_anything or helpdesk.created_anything or partnerships.partnerships):
             self.stdout.write(_("Demo data already loaded; nothing new created."))
         self.stdout.write("")
         self.stdout.write(_("Demo logins (every demo account has the same password):"))
