@@ -1,5 +1,6 @@
 """Walk a partnership from creation through its stages in headless Chromium, with and without
-JavaScript: blocked once by the checklist guard, then passing; checked with axe-core."""
+JavaScript: blocked once by the checklist guard, then passing; then an activity and an in-kind
+contribution, seen on the dashboard and in the grant-report export; checked with axe-core."""
 
 from __future__ import annotations
 
@@ -128,6 +129,44 @@ def _journey(page: Page, base: str, *, js: bool, shots: Path) -> None:
     if js:
         _check_accessibility(page, "the partnership page")
     page.screenshot(path=shots / f"partnership-{suffix}.png", full_page=True)
+    partnership_url = page.url.split("#")[0]
+
+    # An activity and an in-kind contribution from the partnership page.
+    page.get_by_role("main").get_by_role("link", name="Add activity").click()
+    page.get_by_label(_label("Kind")).select_option(label="Edit-a-thon")
+    page.get_by_label(_label("Title")).fill(f"Textile edit-a-thon ({suffix})")
+    page.get_by_label(_label("Starts")).fill("2026-04-10")
+    page.get_by_label(_label("Files uploaded")).fill("120")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Activity added.")).to_be_visible()
+    page.goto(partnership_url)
+    page.get_by_role("main").get_by_role("link", name="Record contribution").click()
+    page.get_by_label("In kind", exact=True).check()
+    page.get_by_label(_label("In-kind type")).select_option(label="Venue")
+    page.get_by_label(_label("From partner")).select_option(label="Museo del Tejido")
+    page.get_by_label(_label("Date")).fill("2026-04-10")
+    page.get_by_label(_label("Description")).fill("Exhibition hall for the edit-a-thon")
+    page.get_by_label(_label("Estimated value")).fill("800")
+    page.get_by_label(_label("Currency")).fill("EUR")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Contribution recorded.")).to_be_visible()
+    page.goto(partnership_url)
+    expect(page.get_by_role("main")).to_contain_text(f"Textile edit-a-thon ({suffix})")
+
+    # The dashboard counts it, and the grant-report export has its row.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("Active")
+    expect(main).to_contain_text("800")
+    if js:
+        _check_accessibility(page, "the reports dashboard")
+    href = main.get_by_role("link", name="CSV").get_attribute("href") or ""
+    export = page.request.get(base + href)
+    assert export.ok
+    csv_text = export.text()
+    assert title in csv_text
+    assert "Museo del Tejido" in csv_text
+    assert "120" in csv_text  # the activity's files uploaded, summed into the row
 
 
 @pytest.fixture(scope="module")
