@@ -1,0 +1,245 @@
+"""Benchmark the partnership pages at 10,000 partnerships and 100,000 activities."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import POSTGRES_SERVER, ROOT, WARM_UP, _postgres, page_weight, percentile  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "partnerships.txt"
+TARGET_MS = 30.0
+TARGET_REMINDERS_S = 5.0
+
+
+def measure(partnerships: int, activities: int, organisations: int, requests: int) -> dict:
+    """Load the data, then time the partnership pages in-process and the day's reminders."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from hub.core.models import Affiliate, Membership, User
+    from hub.partnerships import reminders, scoring
+    from hub.partnerships.models import Partnership, Reminder
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("generate_demo", organisations=organisations, stdout=io.StringIO())
+    call_command(
+        "generate_partnerships",
+        partnerships=partnerships,
+        activities=activities,
+        stdout=io.StringIO(),
+    )
+    affiliate = Affiliate.objects.get(slug="generated")
+    t0 = time.perf_counter()
+    scoring.refresh_scores(affiliate=affiliate)
+    score_seconds = time.perf_counter() - t0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    load_seconds = time.perf_counter() - started
+
+    # The day's reminders for every affiliate, first run (nothing generated yet) and a re-run.
+    today = timezone.localdate()
+    t0 = time.perf_counter()
+    reminders.generate_reminders(today=today)
+    reminders_first = time.perf_counter() - t0
+    reminder_count = Reminder.objects.count()
+    t0 = time.perf_counter()
+    reminders.generate_reminders(today=today)
+    reminders_again = time.perf_counter() - t0
+
+    user = User.objects.create_user(username="bench")
+    Membership.objects.create(user=user, affiliate=affiliate, role="member")
+    client = Client()
+    client.force_login(user)
+    base = f"/a/{affiliate.slug}"
+    ids = list(
+        Partnership.objects.filter(affiliate=affiliate)
+        .order_by("?")
+        .values_list("pk", flat=True)[:300]
+    )
+    state = {"i": 0}
+
+    def detail() -> str:
+        state["i"] += 1
+        return f"{base}/partnerships/{ids[state['i'] % len(ids)]}/"
+
+    pages = {
+        "partnership list, first page": lambda: f"{base}/partnerships/",
+        "partnership list, stage filter": lambda: f"{base}/partnerships/?stage=active",
+        "partnership page": detail,
+        "dashboard": lambda: f"{base}/reports/",
+    }
+    for next_url in pages.values():
+        for _ in range(WARM_UP):
+            client.get(next_url())
+    load_before = os.getloadavg()[0]
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    html: dict[str, bytes] = {}
+    for _ in range(requests):
+        for name, next_url in pages.items():
+            url = next_url()
+            t0 = time.perf_counter()
+            response = client.get(url)
+            timings[name].append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            html[name] = response.content
+    return {
+        "vendor": connection.vendor,
+        "partnerships": partnerships,
+        "activities": activities,
+        "load_seconds": round(load_seconds, 1),
+        "score_seconds": round(score_seconds, 2),
+        "reminders_first": reminders_first,
+        "reminders_again": reminders_again,
+        "reminder_count": reminder_count,
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "pages": {
+            name: {
+                "p50": statistics.median(values),
+                "p95": percentile(values, 0.95),
+                "n": len(values),
+                "gzip_bytes": page_weight(html[name])[0],
+            }
+            for name, values in timings.items()
+        },
+    }
+
+
+def run_worker(database: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run measure() in a fresh process against a fresh database, and return its figures."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "HUB_DEBUG": "0",
+            "HUB_TESTING": "1",
+            "HUB_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "HUB_LOG_LEVEL": "ERROR",
+            "HUB_ALLOWED_HOSTS": "testserver",
+        }
+    )
+    env.pop("HUB_DATABASE_URL", None)
+    env.pop("HUB_SQLITE_PATH", None)
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        "--partnerships",
+        str(args.partnerships),
+        "--activities",
+        str(args.activities),
+        "--organisations",
+        str(args.organisations),
+        "--requests",
+        str(args.requests),
+    ]
+    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        env["HUB_DATA_DIR"] = tmp
+        db_name = ""
+        if database == "sqlite":
+            env["HUB_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
+        else:
+            db_name = f"hub_bench_partnerships_{os.getpid()}"
+            _postgres(f'CREATE DATABASE "{db_name}"')
+            env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{db_name}"
+        try:
+            out = subprocess.run(  # noqa: S603
+                command, env=env, cwd=ROOT, check=True, capture_output=True, text=True
+            )
+        except subprocess.CalledProcessError as error:
+            sys.stderr.write(error.stdout + error.stderr)
+            raise
+        finally:
+            if db_name:
+                _postgres(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Return the figures as a plain-text table with each target's verdict."""
+    lines = [f"{'database':<10}  {'page':<32} {'p50 ms':>7} {'p95 ms':>7} {'target':>7}  gzip KB"]
+    for result in results:
+        for name, page in result["pages"].items():
+            ok = "ok" if page["p50"] <= TARGET_MS else "MISS"
+            lines.append(
+                f"{result['vendor']:<10}  {name:<32} {page['p50']:>7.1f} {page['p95']:>7.1f} "
+                f"{ok:>7}  {page['gzip_bytes'] / 1024:>6.1f}"
+            )
+    for result in results:
+        ok = "ok" if result["reminders_first"] <= TARGET_REMINDERS_S else "MISS"
+        lines.append(
+            f"{result['vendor']:<10}  all reminders for the day: {result['reminders_first']:.2f} s "
+            f"({result['reminder_count']:,} reminders; {ok}), again: "
+            f"{result['reminders_again']:.2f} s; strategic scores for all: "
+            f"{result['score_seconds']:.2f} s"
+        )
+        before, after = result["load"]
+        lines.append(
+            f"{result['vendor']:<10}  {result['partnerships']:,} partnerships, "
+            f"{result['activities']:,} activities; load average while timing: {before} -> "
+            f"{after} ({os.cpu_count()} CPUs)"
+        )
+    lines.append(
+        f"Targets: p50 <= {TARGET_MS:g} ms per page; the day's reminders <= "
+        f"{TARGET_REMINDERS_S:g} s."
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the arguments, measure each database, print and save the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--partnerships", type=int, default=10_000)
+    parser.add_argument("--activities", type=int, default=100_000)
+    parser.add_argument("--organisations", type=int, default=5_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        sys.path.insert(0, str(ROOT))
+        print(
+            json.dumps(
+                measure(args.partnerships, args.activities, args.organisations, args.requests)
+            )
+        )
+        return
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = []
+    for database in databases:
+        print(f"… {database}", file=sys.stderr, flush=True)
+        results.append(run_worker(database, args))
+    report = table(results)
+    print(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        f"# bench/partnerships.py {' '.join(sys.argv[1:])} "
+        f"({time.strftime('%Y-%m-%d %H:%M:%S')})\n{report}\n\n"
+        + json.dumps(results, indent=1)
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
