@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 from django.http import Http404
 
+from hub.core.dbfunctions import DateYear
 from hub.core.models import Affiliate
 from hub.partners.models import Organisation
 from hub.partnerships import money
@@ -143,7 +143,7 @@ def rates_page(affiliate: Affiliate) -> RatesPage:
     table = money.rate_table(affiliate)
     used = (
         Contribution.objects.filter(partnership__affiliate=affiliate)
-        .annotate(year=ExtractYear("received_on"))
+        .annotate(year=DateYear("received_on"))
         .values_list("currency", "year")
         .distinct()
         .order_by()

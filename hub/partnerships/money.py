@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 
+from hub.core.dbfunctions import DateYear
 from hub.core.models import Affiliate
 from hub.partnerships.models import Contribution, ExchangeRate, Partnership
 
@@ -191,7 +191,7 @@ def grouped_sums(contributions: QuerySet[Contribution], *fields: str) -> QuerySe
     """Return sums (and counts) of contributions grouped by currency, year and the given fields."""
     return (
         contributions.order_by()
-        .annotate(year=ExtractYear("received_on"))
+        .annotate(year=DateYear("received_on"))
         .values("currency", "year", *fields)
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by()

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from hub.core.dbfunctions import DateYear
 from hub.core.exports import CellValue
 from hub.core.labels import choice_labels, country_name
 from hub.core.models import Affiliate
@@ -197,15 +197,20 @@ def _money(
     partnerships: QuerySet[Partnership], tables: dict[int, money.RateTable]
 ) -> list[CurrencyMoney]:
     """Return totals per reporting currency of the partnerships' contributions (one query)."""
-    rows = money.grouped_sums(
-        Contribution.objects.filter(partnership__in=partnerships.order_by().values("pk")),
-        "kind",
-        "partnership__affiliate_id",
+    contributions = Contribution.objects.filter(
+        partnership__in=partnerships.order_by().values("pk")
+    )
+    # One affiliate's report needs no join to learn each contribution's affiliate.
+    only = next(iter(tables)) if len(tables) == 1 else None
+    rows = (
+        money.grouped_sums(contributions, "kind")
+        if only is not None
+        else money.grouped_sums(contributions, "kind", "partnership__affiliate_id")
     )
     out: dict[str, CurrencyMoney] = {}
     years: dict[tuple[str, int], money.YearMoney] = {}
     for row in rows:
-        table = tables[row["partnership__affiliate_id"]]
+        table = tables[row.get("partnership__affiliate_id", only)]
         currency = table.reporting_currency
         entry = out.setdefault(
             currency, CurrencyMoney(currency, money.Total(currency), money.Total(currency))
@@ -231,26 +236,36 @@ def dashboard(
     """Return the counts and totals of the reports dashboard, in about ten grouped queries."""
     qs = report_partnerships(filters, affiliate=affiliate, published_only=published_only)
     plain = qs.order_by()
-    aggregates = plain.aggregate(
-        total=Count("id"),
-        strategic=Count("id", filter=Q(is_strategic=True)),
-        without_main=Count("id", filter=~Q(_main_partners())),
-        **{
-            f"goal_{goal}": Count("id", filter=Q(**{col: True}))
-            for goal, col in GOAL_FIELDS.items()
-        },
-        **{
-            f"gives_{kind}": Count("id", filter=Q(**{col: True}))
-            for kind, col in CONTRIBUTION_FIELDS.items()
-        },
-    )
-    stages = dict(plain.values_list("stage").annotate(n=Count("id")))
-    years = dict(
-        plain.annotate(year=ExtractYear("start_date"))
-        .values_list("year")
-        .annotate(n=Count("id"))
+    # One pass over the partnerships: every count per start year, summed here across years.
+    per_year = (
+        plain.annotate(year=DateYear("start_date"))
+        .values("year")
+        .annotate(
+            total=Count("id"),
+            strategic=Count("id", filter=Q(is_strategic=True)),
+            without_main=Count("id", filter=~Q(_main_partners())),
+            **{f"stage_{stage}": Count("id", filter=Q(stage=stage)) for stage in Stage.values},
+            **{
+                f"goal_{goal}": Count("id", filter=Q(**{col: True}))
+                for goal, col in GOAL_FIELDS.items()
+            },
+            **{
+                f"gives_{kind}": Count("id", filter=Q(**{col: True}))
+                for kind, col in CONTRIBUTION_FIELDS.items()
+            },
+        )
         .order_by()
     )
+    aggregates: dict[str, int] = {}
+    years: dict[int | None, int] = {}
+    for row in per_year:
+        year = row.pop("year")
+        years[year] = row["total"]
+        for key, n in row.items():
+            aggregates[key] = aggregates.get(key, 0) + n
+    stages: dict[str, int] = {stage: aggregates.get(f"stage_{stage}", 0) for stage in Stage.values}
+    # A stage outside the choices (none today) still counts, under "Other".
+    stages["other"] = aggregates.get("total", 0) - sum(stages.values())
     mains = PartnershipPartner.objects.filter(
         role=PartnershipPartner.Role.MAIN, partnership__in=plain.values("pk")
     ).order_by()
@@ -276,9 +291,9 @@ def dashboard(
             key=lambda b: (-b.count, b.label),
         )
     return Dashboard(
-        total=aggregates["total"],
-        strategic=aggregates["strategic"],
-        without_main_partner=aggregates["without_main"],
+        total=aggregates.get("total", 0),
+        strategic=aggregates.get("strategic", 0),
+        without_main_partner=aggregates.get("without_main", 0),
         by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
         by_partner_type=_buckets(
             types, choice_labels(Organisation, "partner_type"), keep_order=False
@@ -290,11 +305,11 @@ def dashboard(
             none_label=_("No region"),
         ),
         by_goal=[
-            Bucket(str(goal), str(label), aggregates[f"goal_{goal}"])
+            Bucket(str(goal), str(label), aggregates.get(f"goal_{goal}", 0))
             for goal, label in Goal.choices
         ],
         by_contribution_type=[
-            Bucket(str(kind), str(label), aggregates[f"gives_{kind}"])
+            Bucket(str(kind), str(label), aggregates.get(f"gives_{kind}", 0))
             for kind, label in ContributionType.choices
         ],
         by_year=_buckets(years, year_labels, keep_order=True, none_label=_("No start date")),
@@ -325,7 +340,7 @@ def in_kind_summary(affiliate: Affiliate, *, year: int | None = None) -> InKindS
     years = sorted(
         {
             y
-            for y in base.annotate(y=ExtractYear("received_on"))
+            for y in base.annotate(y=DateYear("received_on"))
             .values_list("y", flat=True)
             .distinct()
             .order_by()
