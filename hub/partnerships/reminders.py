@@ -358,7 +358,8 @@ def _insert(reminders: list[_Due]) -> None:
     """
     ops = connection.ops
     meta = Reminder._meta
-    columns = ", ".join(ops.quote_name(meta.get_field(name).column) for name in _INSERTED)
+    column = {field.name: field.column for field in meta.concrete_fields}
+    columns = ", ".join(ops.quote_name(column[name]) for name in _INSERTED)
     placeholders = ", ".join(["%s"] * len(_INSERTED))
     sql = (
         f"INSERT INTO {ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
