@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -54,6 +55,8 @@ CHECKLIST_STAGES = frozenset(
     }
 )
 UPLOAD_KINDS = (Activity.Kind.MEDIA_UPLOAD, Activity.Kind.DATA_UPLOAD)
+# Ids per UPDATE, well below SQLite's and PostgreSQL's parameter limits.
+UPDATE_CHUNK = 500
 
 
 def get_definition() -> StrategicDefinition:
@@ -141,6 +144,117 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return months
 
 
+class _Rated(Protocol):
+    """What the rules read of a partnership: a model instance or a lighter row."""
+
+    @property
+    def start_date(self) -> dt.date | None: ...
+    @property
+    def end_date(self) -> dt.date | None: ...
+    @property
+    def gives_capacity(self) -> bool: ...
+    @property
+    def gives_knowledge(self) -> bool: ...
+    @property
+    def gives_content(self) -> bool: ...
+
+
+def _months_running(partnership: _Rated, today: dt.date) -> int | None:
+    """Return how many whole months the partnership has run, or None without a start date."""
+    if partnership.start_date is None:
+        return None
+    return months_between(partnership.start_date, min(partnership.end_date or today, today))
+
+
+def _checks(
+    partnership: _Rated, definition: StrategicDefinition, facts: Facts, today: dt.date
+) -> list[tuple[str, bool]]:
+    """Return each rule that applies, in order, and whether the partnership meets it.
+
+    ``assess`` words these; ``refresh_scores`` only counts them, for thousands at a time.
+    """
+    checks: list[tuple[str, bool]] = []
+    if definition.sustained_months:
+        months = _months_running(partnership, today)
+        checks.append(("sustained", months is not None and months >= definition.sustained_months))
+    if definition.min_activities:
+        checks.append(("activities", facts.activities >= definition.min_activities))
+    if definition.interaction_within_months:
+        since = add_months(today, -definition.interaction_within_months)
+        last = facts.last_interaction
+        checks.append(("interaction", last is not None and last >= since))
+    if definition.require_main_goal:
+        checks.append(("main_goal", facts.has_main_goal))
+    if definition.require_capacity:
+        checks.append(("capacity", partnership.gives_capacity or partnership.gives_knowledge))
+    if definition.glam_requires_content and facts.has_glam_partner:
+        checks.append(("glam_content", partnership.gives_content or facts.uploads > 0))
+    return checks
+
+
+def _verdict(
+    checks: list[tuple[str, bool]], definition: StrategicDefinition
+) -> tuple[int, int, int, str]:
+    """Return (score, rules that apply, score needed, label) for the checks."""
+    score = sum(1 for _rule, met in checks if met)
+    applicable = len(checks)
+    needed = min(definition.strategic_from_score or applicable, applicable)
+    strategic = applicable > 0 and score >= needed
+    return score, applicable, needed, STRATEGIC if strategic else COLLABORATION
+
+
+def _explain(
+    rule: str,
+    met: bool,
+    partnership: Partnership,
+    definition: StrategicDefinition,
+    facts: Facts,
+    today: dt.date,
+) -> str:
+    """Return why the partnership meets a rule or not, in words."""
+    if rule == "sustained":
+        months = _months_running(partnership, today)
+        if months is None:
+            return _("No start date is recorded.")
+        return ngettext(
+            "Running for %(months)d month; at least %(n)d needed.",
+            "Running for %(months)d months; at least %(n)d needed.",
+            months,
+        ) % {"months": months, "n": definition.sustained_months}
+    if rule == "activities":
+        return ngettext(
+            "%(count)d joint activity; at least %(n)d needed.",
+            "%(count)d joint activities; at least %(n)d needed.",
+            facts.activities,
+        ) % {"count": facts.activities, "n": definition.min_activities}
+    if rule == "interaction":
+        n = definition.interaction_within_months
+        if facts.last_interaction is None:
+            return _("No interaction with the partners is logged.")
+        return ngettext(
+            "Last interaction on %(date)s; one within %(n)d month is needed.",
+            "Last interaction on %(date)s; one within %(n)d months is needed.",
+            n,
+        ) % {"date": facts.last_interaction.isoformat(), "n": n}
+    if rule == "main_goal":
+        return (
+            _("Serves one of the affiliate's main goals.")
+            if met
+            else _("Serves none of the affiliate's main goals.")
+        )
+    if rule == "capacity":
+        return (
+            _("Includes capacity building or knowledge transfer.")
+            if met
+            else _("Includes neither capacity building nor knowledge transfer.")
+        )
+    return (
+        _("A GLAM partner contributes content.")
+        if met
+        else _("A GLAM partner, but no content contribution or upload yet.")
+    )
+
+
 def assess(
     partnership: Partnership,
     definition: StrategicDefinition,
@@ -154,83 +268,17 @@ def assess(
     only when one of the partners is a museum, archive, library or gallery.
     """
     today = today or timezone.localdate()
-    reasons: list[Reason] = []
-    if definition.sustained_months:
-        n = definition.sustained_months
-        if partnership.start_date is None:
-            reasons.append(Reason("sustained", False, _("No start date is recorded.")))
-        else:
-            end = min(partnership.end_date or today, today)
-            months = months_between(partnership.start_date, end)
-            explanation = ngettext(
-                "Running for %(months)d month; at least %(n)d needed.",
-                "Running for %(months)d months; at least %(n)d needed.",
-                months,
-            ) % {"months": months, "n": n}
-            reasons.append(Reason("sustained", months >= n, explanation))
-    if definition.min_activities:
-        n = definition.min_activities
-        explanation = ngettext(
-            "%(count)d joint activity; at least %(n)d needed.",
-            "%(count)d joint activities; at least %(n)d needed.",
-            facts.activities,
-        ) % {"count": facts.activities, "n": n}
-        reasons.append(Reason("activities", facts.activities >= n, explanation))
-    if definition.interaction_within_months:
-        n = definition.interaction_within_months
-        since = add_months(today, -n)
-        last = facts.last_interaction
-        if last is None:
-            explanation = _("No interaction with the partners is logged.")
-        else:
-            explanation = ngettext(
-                "Last interaction on %(date)s; one within %(n)d month is needed.",
-                "Last interaction on %(date)s; one within %(n)d months is needed.",
-                n,
-            ) % {"date": last.isoformat(), "n": n}
-        reasons.append(Reason("interaction", last is not None and last >= since, explanation))
-    if definition.require_main_goal:
-        reasons.append(
-            Reason(
-                "main_goal",
-                facts.has_main_goal,
-                _("Serves one of the affiliate's main goals.")
-                if facts.has_main_goal
-                else _("Serves none of the affiliate's main goals."),
-            )
-        )
-    if definition.require_capacity:
-        met = partnership.gives_capacity or partnership.gives_knowledge
-        reasons.append(
-            Reason(
-                "capacity",
-                met,
-                _("Includes capacity building or knowledge transfer.")
-                if met
-                else _("Includes neither capacity building nor knowledge transfer."),
-            )
-        )
-    if definition.glam_requires_content and facts.has_glam_partner:
-        met = partnership.gives_content or facts.uploads > 0
-        reasons.append(
-            Reason(
-                "glam_content",
-                met,
-                _("A GLAM partner contributes content.")
-                if met
-                else _("A GLAM partner, but no content contribution or upload yet."),
-            )
-        )
-    score = sum(1 for r in reasons if r.met)
-    applicable = len(reasons)
-    needed = min(definition.strategic_from_score or applicable, applicable)
-    strategic = applicable > 0 and score >= needed
+    checks = _checks(partnership, definition, facts, today)
+    score, applicable, needed, label = _verdict(checks, definition)
     return Assessment(
         score=score,
         applicable=applicable,
         needed=needed,
-        label=STRATEGIC if strategic else COLLABORATION,
-        reasons=reasons,
+        label=label,
+        reasons=[
+            Reason(rule, met, _explain(rule, met, partnership, definition, facts, today))
+            for rule, met in checks
+        ],
     )
 
 
@@ -291,40 +339,48 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
     }
 
 
-_SCORE_COLUMNS = (
-    "id",
-    "start_date",
-    "end_date",
-    "gives_capacity",
-    "gives_knowledge",
-    "gives_content",
-    "strategic_score",
-    "is_strategic",
-)
+class _ScoreRow(NamedTuple):
+    """The columns the rules read, and the stored result; lighter than a model instance."""
+
+    pk: int
+    start_date: dt.date | None
+    end_date: dt.date | None
+    gives_capacity: bool
+    gives_knowledge: bool
+    gives_content: bool
+    strategic_score: int
+    is_strategic: bool
 
 
 def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None = None) -> int:
     """Recompute and store every partnership's score and label (one affiliate's, or all);
-    return how many changed. Six queries whatever the number, then one bulk update."""
+    return how many changed. Six queries whatever the number for the facts, one for the
+    partnerships, then one update per distinct (score, label) among the changed ones."""
     today = today or timezone.localdate()
     definition = get_definition()
     scope = Partnership.objects.all()
     if affiliate is not None:
         scope = scope.filter(affiliate=affiliate)
     facts = facts_for(scope)
-    changed: list[Partnership] = []
-    for partnership in scope.only(*_SCORE_COLUMNS).order_by("pk").iterator(chunk_size=2000):
-        result = assess(partnership, definition, facts[partnership.pk], today=today)
-        if (partnership.strategic_score, partnership.is_strategic) != (
-            result.score,
-            result.is_strategic,
-        ):
-            partnership.strategic_score = result.score
-            partnership.is_strategic = result.is_strategic
-            changed.append(partnership)
+    no_facts = Facts()
+    changed: dict[tuple[int, bool], list[int]] = defaultdict(list)
+    rows = scope.order_by("pk").values_list(*_ScoreRow._fields)
+    for partnership in map(_ScoreRow._make, rows.iterator(chunk_size=2000)):
+        checks = _checks(partnership, definition, facts.get(partnership.pk, no_facts), today)
+        score, _applicable, _needed, label = _verdict(checks, definition)
+        value = (score, label == STRATEGIC)
+        if (partnership.strategic_score, partnership.is_strategic) != value:
+            changed[value].append(partnership.pk)
+    # A handful of distinct values: an UPDATE ... WHERE id IN (...) per value is set-based,
+    # where bulk_update built a CASE of thousands of branches, slowly, in Python.
     # Derived columns only: updated_at and the audit trail stay as they are.
-    Partnership.objects.bulk_update(changed, ["strategic_score", "is_strategic"], batch_size=500)
-    return len(changed)
+    with transaction.atomic():
+        for (score, is_strategic), ids in changed.items():
+            for start in range(0, len(ids), UPDATE_CHUNK):
+                Partnership.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(
+                    strategic_score=score, is_strategic=is_strategic
+                )
+    return sum(len(ids) for ids in changed.values())
 
 
 def refresh_score(partnership: Partnership, *, today: dt.date | None = None) -> Assessment:
