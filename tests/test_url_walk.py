@@ -25,6 +25,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "shared_report",  # a partner's signed report link: refuses forged, expired, revoked tokens
+    "shared_report_pdf",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {"account"}
@@ -67,7 +69,28 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         "interaction": interaction,
         "batch": batch,
     }
+    objs.update(_impact_objects(affiliate_a, member_a, org))
     return objs
+
+
+def _impact_objects(affiliate: Any, actor: Any, org: Any) -> dict[str, Any]:
+    """Return a partnership with a content link, a refresh run and a partner's share link."""
+    from hub.impact import services as impact_services
+    from hub.impact.models import ContentLink, RefreshRun
+
+    partnership = factories.partnership(
+        affiliate, actor=actor, partners=[(org, "main")], title="Private partner's archive"
+    )
+    link = ContentLink.objects.create(
+        affiliate=affiliate,
+        partnership=partnership,
+        kind=ContentLink.Kind.COMMONS_CATEGORY,
+        wiki_url="https://commons.wikimedia.org",
+        target="Private partner",
+    )
+    run = RefreshRun.objects.create(link=link)
+    share, _token = impact_services.create_share_link(actor=actor, partnership=partnership)
+    return {"partnership": partnership, "link": link, "run": run, "share": share}
 
 
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
@@ -80,6 +103,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "organisation": lambda: objs["organisation"].pk,
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
+            "partnership": lambda: objs["partnership"].pk,
         }
         kind = next((k for k in owners if f"/{k}s/<int:pk>" in route), None)
         if kind is None and "batch" in objs and "import" in route:
@@ -87,6 +111,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         else:
             assert kind, f"teach the URL walk which object {name} ({route}) points at"
             kwargs["pk"] = owners[kind]()
+    for key in ("link", "run", "share"):
+        if f"<int:{key}_pk>" in route:
+            kwargs[f"{key}_pk"] = objs[key].pk
     for key in ("uidb64", "token"):
         if f"<{key}>" in route:
             kwargs[key] = "x"
