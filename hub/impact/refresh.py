@@ -316,7 +316,7 @@ def _monthly(metric: str, months: dict[str, int], source: str, method: str) -> l
     ]
 
 
-COUNTERS = {
+COUNTERS: dict[str, Callable[[ContentLink, Ledger, dt.date], list[dict[str, Any]]]] = {
     ContentLink.Kind.COMMONS_CATEGORY: _commons,
     ContentLink.Kind.COMMONS_FILES: _commons,
     ContentLink.Kind.WIKIDATA_COLLECTION: _wikidata,

@@ -161,6 +161,8 @@ def report_csv(report: ImpactReport) -> bytes:
 
 def report_pdf(report: ImpactReport) -> bytes:
     """Return the report as a PDF: summary, figures with sources, and bar charts."""
+    from xml.sax.saxutils import escape
+
     from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -168,7 +170,6 @@ def report_pdf(report: ImpactReport) -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     styles = getSampleStyleSheet()
     story: list[Any] = [
