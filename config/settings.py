@@ -269,6 +269,23 @@ HUB_IMPACT_MAX_LIST_ITEMS = env_int("HUB_IMPACT_MAX_LIST_ITEMS", 500)
 # The class that fetches figures from the wikis (tests point it at recorded answers).
 HUB_IMPACT_SOURCE = env("HUB_IMPACT_SOURCE", "hub.impact.sources.WikimediaSource")
 
+# Wikimedia access (hub/wikimedia/). Wikimedia asks every client for a User-Agent with a way to
+# reach its operator: a system check refuses a deployment without one.
+HUB_WIKIMEDIA_CONTACT = env("HUB_WIKIMEDIA_CONTACT")  # an e-mail address or a URL
+HUB_WIKIMEDIA_USER_AGENT = env("HUB_WIKIMEDIA_USER_AGENT")  # replaces the built one entirely
+HUB_WIKIMEDIA_CONNECT_TIMEOUT = env_int("HUB_WIKIMEDIA_CONNECT_TIMEOUT", 5)
+HUB_WIKIMEDIA_READ_TIMEOUT = env_int("HUB_WIKIMEDIA_READ_TIMEOUT", 30)
+# Wikis users may add are refused when they resolve to loopback or private networks; an
+# administrator can allow named ones (comma-separated base URLs, e.g. an intranet wiki).
+HUB_ALLOWED_PRIVATE_WIKIS = [
+    u.strip() for u in env("HUB_ALLOWED_PRIVATE_WIKIS", "").split(",") if u.strip()
+]
+for _wiki_url in HUB_ALLOWED_PRIVATE_WIKIS:
+    if not _wiki_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"HUB_ALLOWED_PRIVATE_WIKIS must list http(s) URLs, not {_wiki_url!r}"
+        )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

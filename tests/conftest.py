@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test import Client
 
 from tests import factories
+from tests.localwiki import LocalWiki, create_local_wiki, missing_reason
+from tests.wikiserver import RecordedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -91,3 +94,37 @@ def client_b(member_b: Any) -> Client:
     client = Client()
     client.force_login(member_b)
     return client
+
+
+@pytest.fixture(scope="session")
+def local_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
+    """Run a real MediaWiki 1.39 on 127.0.0.1 for the session (see tests/localwiki.py).
+
+    Without MediaWiki and PHP the tests that need it skip, or fail when CI or
+    HUB_REQUIRE_LOCAL_WIKI is set: CI must not pass by skipping them.
+    """
+    reason = missing_reason()
+    if reason:
+        if os.environ.get("CI") or os.environ.get("HUB_REQUIRE_LOCAL_WIKI"):
+            pytest.fail(f"A local MediaWiki is required here (CI/HUB_REQUIRE_LOCAL_WIKI): {reason}")
+        pytest.skip(f"No local MediaWiki: {reason}")
+    wiki = create_local_wiki(tmp_path_factory.mktemp("mediawiki"))
+    try:
+        yield wiki
+    finally:
+        wiki.stop()
+
+
+@pytest.fixture
+def wiki_server(settings: Any) -> Iterator[RecordedServer]:
+    """Serve recorded replies on 127.0.0.1; the address is allowed like an admin-configured wiki."""
+    from hub.wikimedia.http import reset_sessions
+
+    server = RecordedServer()
+    settings.HUB_ALLOWED_PRIVATE_WIKIS = [server.base_url]
+    reset_sessions()
+    try:
+        yield server
+    finally:
+        server.close()
+        reset_sessions()

@@ -8,3 +8,7 @@ class CoreConfig(AppConfig):
     name = "hub.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # hub/wikimedia is plain modules, not an app: its system checks register here.
+        from hub.wikimedia import checks  # noqa: F401
