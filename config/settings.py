@@ -261,6 +261,8 @@ HUB_IMPACT_WIKIDATA_URL = env("HUB_IMPACT_WIKIDATA_URL", "https://www.wikidata.o
 HUB_IMPACT_CIM_CATEGORIES = [
     c.strip() for c in env("HUB_IMPACT_CIM_CATEGORIES", "").split("|") if c.strip()
 ]
+# Wikimedia's REST API (pageviews, Commons Impact Metrics); a local stand-in in tests.
+HUB_IMPACT_REST_URL = env("HUB_IMPACT_REST_URL", "https://wikimedia.org/api/rest_v1")
 HUB_IMPACT_LIVE_REQUEST_BUDGET = env_int("HUB_IMPACT_LIVE_REQUEST_BUDGET", 500)
 HUB_IMPACT_HISTORY_MONTHS = env_int("HUB_IMPACT_HISTORY_MONTHS", 12)
 HUB_IMPACT_REFRESH_DAYS = env_int("HUB_IMPACT_REFRESH_DAYS", 30)

@@ -42,7 +42,7 @@ def world() -> dict[str, Any]:
 class RecordedSource:
     """Answer from the recorded world; count requests; optionally pause after N calls."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, background: bool = True) -> None:
         self.requests = 0
         self.world = world()
 

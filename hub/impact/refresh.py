@@ -210,7 +210,9 @@ def _commons(link: ContentLink, ledger: Ledger, today: dt.date) -> list[dict[str
         ),
     ]
     points += _monthly(Metric.VIEWS, months, Source.PAGEVIEWS, views_method)
-    points += _monthly(Metric.UPLOADS, dict(uploads), Source.LIVE, _("upload dates of the files"))
+    points += _monthly(
+        Metric.UPLOADS, dict(uploads), Source.LIVE, _("month each file joined the category")
+    )
     return points
 
 
@@ -224,7 +226,13 @@ def _cim_points(cim: dict[str, Any]) -> list[dict[str, Any]]:
         _snapshot(Metric.FILES_DEEP, cim["files_deep"], Source.CIM, method),
         _snapshot(Metric.FILES_IN_USE, cim["files_in_use"], Source.CIM, method),
         _snapshot(Metric.PAGES_USING, cim["pages_using"], Source.CIM, method),
-        _snapshot(Metric.WIKIS_USING, len(wikis), Source.CIM, method, detail={"wikis": wikis}),
+        _snapshot(
+            Metric.WIKIS_USING,
+            cim.get("wiki_count") or len(wikis),
+            Source.CIM,
+            method,
+            detail={"wikis": wikis},
+        ),
         _snapshot(Metric.TOP_PAGES, len(top), Source.CIM, method, detail={"pages": top}),
         *_monthly(Metric.VIEWS, cim["views"], Source.CIM, method),
         *_monthly(Metric.UPLOADS, cim["uploads"], Source.CIM, method),

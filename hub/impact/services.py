@@ -79,7 +79,8 @@ def _clean_link_fields(
         elif kind == ContentLink.Kind.WIKIDATA_COLLECTION:
             clean_target = names.normalise_item(target)
         elif kind == ContentLink.Kind.COMMONS_FILES:
-            items = names.normalise_lines(items_text, namespace="file", limit=limit)
+            files = names.normalise_lines(items_text, namespace="file", limit=limit)
+            items = [f"File:{name}" for name in files]
         elif kind == ContentLink.Kind.WIKIDATA_ITEMS:
             items = names.normalise_items(items_text, limit=limit)
         else:
@@ -161,7 +162,11 @@ def add_content_link(
     if kind == ContentLink.Kind.WIKIDATA_COLLECTION and not clean_target:
         raise ValidationError({"target": _("Give the partner's Wikidata item.")})
     check = check_link(
-        source or get_source(), kind=kind, wiki_url=wiki, target=clean_target, items=items
+        source or get_source(background=False),
+        kind=kind,
+        wiki_url=wiki,
+        target=clean_target,
+        items=items,
     )
     with transaction.atomic():
         link = ContentLink.objects.create(
