@@ -1,4 +1,4 @@
-"""The impact refresh through the real hub.wikimedia clients, against replies served on 127.0.0.1."""
+"""The impact refresh through the real hub.wikimedia clients, on replies served on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def _serve_commons(server: RecordedServer) -> None:
                             "ns": 6,
                             "title": title,
                             "type": "file",
-                            "timestamp": "2026-03-0%dT10:00:00Z" % (n + 1),
+                            "timestamp": f"2026-03-0{n + 1}T10:00:00Z",
                         }
                         for n, title in enumerate(FILES)
                     ]
