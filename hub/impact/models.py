@@ -118,7 +118,6 @@ class MetricPoint(models.Model):
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="metric_point_not_negative"),
         ]
-        indexes = [models.Index(fields=["metric", "month"])]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.month:%Y-%m}: {self.value}"
