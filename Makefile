@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser demo worker bench clean
+.PHONY: run test test-postgres lint setup browser mediawiki demo worker bench bench-wikimedia clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ browser:
 	  echo "Installing axe-core for the accessibility checks (npm ci)…"; \
 	  npm ci --silent --no-audit --no-fund; }
 
+# Debian's MediaWiki 1.39 is the real wiki the Wikimedia client tests run against on 127.0.0.1
+# (tests/localwiki.py sets one up in a temporary directory for each test run).
+mediawiki:
+	@test -f /var/lib/mediawiki/maintenance/install.php && command -v php >/dev/null 2>&1 || { \
+	  echo "Installing MediaWiki and PHP for the Wikimedia client tests (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends mediawiki php-sqlite3 php-cli php-curl php-apcu imagemagick \
+	    >/dev/null; }
+
 ## make run: set up, migrate, load the demo data, start the web server and a background worker.
 run: $(STAMP)
 	HUB_DEBUG=1 $(BIN)/python manage.py migrate --noinput
@@ -40,10 +49,10 @@ worker: $(STAMP)
 	HUB_DEBUG=1 $(BIN)/python manage.py run_worker
 
 ## make test: set up the same way and run the whole suite (SQLite; PostgreSQL too when it answers).
-test: $(STAMP) browser
+test: $(STAMP) browser mediawiki
 	$(BIN)/python -m pytest
 
-test-postgres: $(STAMP) browser
+test-postgres: $(STAMP) browser mediawiki
 	HUB_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub} \
 	  HUB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 
@@ -54,6 +63,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-wikimedia: $(STAMP) mediawiki
+	$(BIN)/python bench/wikimedia_refresh.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -56,12 +56,17 @@ def missing_reason() -> str | None:
         return f"MediaWiki is not installed at {MEDIAWIKI_DIR}: {INSTALL_HINT}"
     if shutil.which("php") is None:
         return f"php is not installed: {INSTALL_HINT}"
-    probe = subprocess.run(
-        ["php", "-m"], capture_output=True, text=True, check=False, timeout=30
+    probe = subprocess.run(  # noqa: S603 - our own fixed command
+        [php_binary(), "-m"], capture_output=True, text=True, check=False, timeout=30
     )
     if "pdo_sqlite" not in probe.stdout:
         return f"PHP's SQLite driver is missing: {INSTALL_HINT}"
     return None
+
+
+def php_binary() -> str:
+    """Return the path of the PHP command-line interpreter."""
+    return shutil.which("php") or "/usr/bin/php"
 
 
 def free_port() -> int:
@@ -133,8 +138,8 @@ class LocalWiki:
 
     def php(self, *args: str, stdin: bytes | None = None) -> str:
         """Run a maintenance script against this wiki and return its output."""
-        result = subprocess.run(
-            ["php", *args],
+        result = subprocess.run(  # noqa: S603 - maintenance scripts with our own arguments
+            [php_binary(), *args],
             cwd=MEDIAWIKI_DIR,
             env=self.env(),
             input=stdin,
@@ -172,8 +177,8 @@ class LocalWiki:
     def start(self) -> None:
         """Start ``php -S`` and wait until the API answers."""
         log = open(self.root / "php-server.log", "wb")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            ["php", "-d", "memory_limit=512M", "-S", f"127.0.0.1:{self.port}", "-t", "."],
+        self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
+            [php_binary(), "-d", "memory_limit=512M", "-S", f"127.0.0.1:{self.port}", "-t", "."],
             cwd=MEDIAWIKI_DIR,
             env=self.env(),
             stdout=log,
@@ -225,8 +230,7 @@ if ( file_exists( __DIR__ . '/maxlag.flag' ) ) {{
 def _dump(pages: dict[str, str]) -> bytes:
     """Return a MediaWiki XML export holding the given pages (title → wikitext)."""
     parts = [
-        '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" '
-        'xml:lang="en">'
+        '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">'
     ]
     for title, text in pages.items():
         ns = 14 if title.startswith("Category:") else 0
@@ -253,12 +257,14 @@ def _clone_files(db_path: Path, total: int, extra: dict[str, list[int]]) -> None
         page_cols = [r[1] for r in db.execute("PRAGMA table_info(page)") if r[1] != "page_id"]
         image_cols = [r[1] for r in db.execute("PRAGMA table_info(image)")]
         template_page = dict(
-            db.execute("SELECT * FROM page WHERE page_namespace = 6 ORDER BY page_id LIMIT 1")
-            .fetchone()
+            db.execute(
+                "SELECT * FROM page WHERE page_namespace = 6 ORDER BY page_id LIMIT 1"
+            ).fetchone()
         )
         template_image = dict(
-            db.execute("SELECT * FROM image WHERE img_name = ?", (template_page["page_title"],))
-            .fetchone()
+            db.execute(
+                "SELECT * FROM image WHERE img_name = ?", (template_page["page_title"],)
+            ).fetchone()
         )
         template_link = dict(
             db.execute("SELECT * FROM categorylinks WHERE cl_to = ? LIMIT 1", (big,)).fetchone()
@@ -297,8 +303,7 @@ def _clone_files(db_path: Path, total: int, extra: dict[str, list[int]]) -> None
         names = [
             r[0]
             for r in db.execute(
-                "SELECT page_title, page_id FROM page WHERE page_namespace = 6 "
-                "ORDER BY page_title"
+                "SELECT page_title, page_id FROM page WHERE page_namespace = 6 ORDER BY page_title"
             )
         ]
         for category, indexes in extra.items():

@@ -102,9 +102,7 @@ def test_parses_retry_after_as_an_http_date() -> None:
 def test_a_timeout_is_retried_then_raised_as_unreachable(wiki_server: RecordedServer) -> None:
     wiki_server.add("/slow", Reply({"late": True}, delay=0.6))
     clock = FakeClock()
-    http = make_http(
-        wiki_server, clock, timeout=(1.0, 0.2), policy=RetryPolicy(max_attempts=2)
-    )
+    http = make_http(wiki_server, clock, timeout=(1.0, 0.2), policy=RetryPolicy(max_attempts=2))
     with pytest.raises(WikiUnreachable) as caught:
         http.get_json(wiki_server.url("/slow"))
     assert caught.value.retryable
@@ -265,7 +263,9 @@ def test_requests_to_one_host_go_in_series(wiki_server: RecordedServer) -> None:
 
     wiki_server._reply_for = counting  # type: ignore[method-assign]
     threads = [
-        threading.Thread(target=lambda: WikiHttp(wiki_server.base_url).get_json(wiki_server.url("/r")))
+        threading.Thread(
+            target=lambda: WikiHttp(wiki_server.base_url).get_json(wiki_server.url("/r"))
+        )
         for _ in range(4)
     ]
     for thread in threads:

@@ -111,7 +111,8 @@ def test_an_administrator_configured_private_wiki_is_allowed(settings: Any) -> N
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://commons.wikimedia.org/", "commons.wikimedia.org", "https://", "https://u:p@x.org/"]
+    "url",
+    ["ftp://commons.wikimedia.org/", "commons.wikimedia.org", "https://", "https://u:p@x.org/"],
 )
 def test_addresses_that_are_not_http_urls_are_refused(url: str) -> None:
     with pytest.raises(InvalidWikiUrl):

@@ -65,7 +65,11 @@ def test_an_unknown_category_is_not_found(wiki: LocalWiki) -> None:
 
 def test_a_category_with_odd_unicode_is_found_however_it_is_typed(wiki: LocalWiki) -> None:
     client = client_for(wiki)
-    for typed in ("Category:Cafe\u0301 de\u0301ja\u0300 vu", "café_déjà_vu", "  Café  déjà\u00a0vu"):
+    for typed in (
+        "Category:Cafe\u0301 de\u0301ja\u0300 vu",
+        "café_déjà_vu",
+        "  Café  déjà\u00a0vu",
+    ):
         info = client.category_info(typed)
         assert info.title == f"Category:{UNICODE_CATEGORY}"
         assert info.files == 2
@@ -149,9 +153,7 @@ def test_a_real_maxlag_error_is_retried_then_succeeds(wiki: LocalWiki) -> None:
 def test_a_real_maxlag_error_raises_after_bounded_attempts(wiki: LocalWiki) -> None:
     wiki.set_maxlag(True)
     clock = FakeClock()
-    client = client_for(
-        wiki, sleep=clock.sleep, clock=clock, policy=RetryPolicy(max_attempts=3)
-    )
+    client = client_for(wiki, sleep=clock.sleep, clock=clock, policy=RetryPolicy(max_attempts=3))
     with pytest.raises(WikiMaxLag) as caught:
         client.category_info(BIG_CATEGORY)
     assert caught.value.retryable

@@ -111,7 +111,9 @@ def test_imageinfo_by_page_id_from_recorded_commons_replies(
         ids = parse_qs(urlsplit(item["request_url"]).query)["pageids"][0]
         wiki_server.add("/w/api.php", Reply(item["body"]), match={"pageids": ids})
     for item in recorded:
-        ids = [int(i) for i in parse_qs(urlsplit(item["request_url"]).query)["pageids"][0].split("|")]
+        ids = [
+            int(i) for i in parse_qs(urlsplit(item["request_url"]).query)["pageids"][0].split("|")
+        ]
         infos = client.imageinfo(page_ids=ids)
         assert sorted(i.page_id for i in infos if i.page_id) == sorted(ids)
         first = item["body"]["query"]["pages"][str(ids[0])]

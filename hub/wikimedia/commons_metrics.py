@@ -87,7 +87,7 @@ def _month(value: Any) -> date:
     text = str(value or "")
     for parse in (
         lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")).date(),
-        lambda t: datetime.strptime(t[:8], "%Y%m%d").date(),
+        lambda t: date(int(t[0:4]), int(t[4:6]), int(t[6:8])),
     ):
         try:
             day = parse(text)
@@ -149,7 +149,9 @@ class CommonsMetricsClient:
 
     def category_snapshots(self, category: str, start: date, end: date) -> list[CategorySnapshot]:
         """Return the category's monthly snapshots from ``start`` to ``end`` (exclusive)."""
-        path = f"category-metrics-snapshot/{_category_segment(category)}/{start:%Y%m%d}/{end:%Y%m%d}"
+        path = (
+            f"category-metrics-snapshot/{_category_segment(category)}/{start:%Y%m%d}/{end:%Y%m%d}"
+        )
         url = path
         return [
             CategorySnapshot(

@@ -136,9 +136,7 @@ def user_agent() -> str:
         return str(configured)
     contact = getattr(settings, "HUB_WIKIMEDIA_CONTACT", "") or "no contact configured"
     site = getattr(settings, "SITE_URL", "")
-    return (
-        f"PartnershipsHub/{VERSION} ({site}; {contact}) python-requests/{requests.__version__}"
-    )
+    return f"PartnershipsHub/{VERSION} ({site}; {contact}) python-requests/{requests.__version__}"
 
 
 def new_session() -> requests.Session:

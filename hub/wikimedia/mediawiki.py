@@ -690,7 +690,9 @@ class MediaWikiClient:
             raise WikiLoginFailed(f"Login as {username} failed: {reason}", url=self.api_url)
         self._credentials = (username, password)
         self._site = None  # rights changed: the next query asks again, at no extra request
-        return LoginResult(user_name=str(login.get("lgusername", "")), user_id=int(login["lguserid"]))
+        return LoginResult(
+            user_name=str(login.get("lgusername", "")), user_id=int(login["lguserid"])
+        )
 
     def csrf_token(self, *, refresh: bool = False) -> str:
         """Return the CSRF token of the session, fetching it when needed."""
@@ -755,4 +757,3 @@ class MediaWikiClient:
         if not isinstance(edit, dict):
             raise WikiMalformedResponse("No edit result in the reply.", url=self.api_url)
         return edit
-

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from hub.wikimedia import titles as T
@@ -68,7 +69,7 @@ def project_name(project: str) -> str:
 def _day(timestamp: Any) -> date:
     text = str(timestamp)
     try:
-        return datetime.strptime(text[:8], "%Y%m%d").date()
+        return date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except ValueError as exc:
         raise WikiMalformedResponse(f"Unexpected pageviews timestamp {text!r}.") from exc
 
@@ -136,15 +137,17 @@ class PageviewsClient:
             project, article, start, end, granularity=granularity, access=access, agent=agent
         )
         data = self.http.get_json(url, not_found_ok=True)
-        base = {
-            "project": project_name(project),
-            "article": T.normalize_title(article),
-            "granularity": granularity,
-            "access": access,
-            "agent": agent,
-        }
+        result = ArticlePageviews(
+            project=project_name(project),
+            article=T.normalize_title(article),
+            granularity=granularity,
+            access=access,
+            agent=agent,
+            counts=(),
+            found=data is not None,
+        )
         if data is None:
-            return ArticlePageviews(**base, counts=(), found=False)
+            return result
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise WikiMalformedResponse("The pageviews reply has no items list.", url=url)
@@ -154,4 +157,4 @@ class PageviewsClient:
             if not isinstance(views, int):
                 raise WikiMalformedResponse("A pageviews item has no view count.", url=url)
             counts.append(ViewCount(day=_day(item.get("timestamp")), views=views))
-        return ArticlePageviews(**base, counts=tuple(counts))
+        return dataclasses.replace(result, counts=tuple(counts))

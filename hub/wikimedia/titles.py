@@ -103,9 +103,7 @@ def title_from_user_input(text: str) -> str:
         if "/wiki/" in parts.path:
             text = parts.path.split("/wiki/", 1)[1]
         else:
-            query = dict(
-                pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair
-            )
+            query = dict(pair.split("=", 1) for pair in parts.query.split("&") if "=" in pair)
             text = query.get("title", "")
         text = unquote(text)
     elif _PERCENT.search(text):

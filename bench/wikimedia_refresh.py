@@ -1,0 +1,230 @@
+"""Benchmark a category refresh on a local MediaWiki: requests made, time that is not the wiki's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import selectors
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "wikimedia_refresh.txt"
+TARGET_REQUESTS = 1.2  # × the minimum the API's batch limits allow
+TARGET_OVERHEAD = 0.10  # of the wiki's own time
+
+
+class TimingRelay:
+    """Forward TCP from a local port to the wiki, timing each exchange at the socket.
+
+    ``php -S`` closes every connection after one reply, so one connection is one request: the
+    wiki's time is from the first request byte we forward to the wiki closing its side.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = int(self.listener.getsockname()[1])
+        self.exchanges: list[float] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.exchanges = []
+
+    @property
+    def wiki_seconds(self) -> float:
+        with self._lock:
+            return sum(self.exchanges)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._pump, args=(client,), daemon=True).start()
+
+    def _pump(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        selector = selectors.DefaultSelector()
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        started: float | None = None
+        open_sides = 2
+        try:
+            while open_sides:
+                for key, _ in selector.select():
+                    source: socket.socket = key.fileobj  # type: ignore[assignment]
+                    data = source.recv(65536)
+                    if source is client and started is None and data:
+                        started = time.perf_counter()
+                    if data:
+                        key.data.sendall(data)
+                        continue
+                    selector.unregister(source)
+                    open_sides -= 1
+                    if source is upstream:
+                        if started is not None:
+                            with self._lock:
+                                self.exchanges.append(time.perf_counter() - started)
+                        client.shutdown(socket.SHUT_WR)
+                    else:
+                        upstream.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        finally:
+            selector.close()
+            client.close()
+            upstream.close()
+
+
+@dataclass
+class Run:
+    """One refresh: what it asked for and how long it took."""
+
+    scenario: str
+    files_seen: int
+    requests: int
+    minimum: int
+    wall: float
+    wiki: float
+
+    @property
+    def request_ratio(self) -> float:
+        return self.requests / self.minimum
+
+    @property
+    def overhead(self) -> float:
+        return (self.wall - self.wiki) / self.wiki
+
+
+def refresh(client: Any, category: str) -> int:
+    """Do what a category refresh needs from the wiki: its size, and every file's info."""
+    info = client.category_info(category)
+    seen = 0
+    for image in client.iter_category_files_with_info(category):
+        seen += 1 if image.sha1 else 0
+    assert seen == info.files, (seen, info.files)
+    return seen
+
+
+def measure(
+    name: str,
+    relay: TimingRelay,
+    make_client: Callable[[], Any],
+    category: str,
+    minimum: int,
+    login: tuple[str, str] | None,
+) -> Run:
+    relay.reset()
+    started = time.perf_counter()
+    client = make_client()
+    if login:
+        client.login(*login)
+    seen = refresh(client, category)
+    wall = time.perf_counter() - started
+    time.sleep(0.05)  # let the relay record the last exchange
+    return Run(name, seen, client.stats.requests, minimum, wall, relay.wiki_seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=5000, help="files in the category")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median shown)")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from tests.localwiki import BIG_CATEGORY, create_local_wiki, free_port
+
+    wiki_port = free_port()
+    relay = TimingRelay(wiki_port)
+    relay_url = f"http://127.0.0.1:{relay.port}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["HUB_ALLOWED_PRIVATE_WIKIS"] = relay_url
+    os.environ.setdefault("HUB_TESTING", "1")
+    import django
+
+    django.setup()
+    from hub.wikimedia.mediawiki import MediaWikiClient
+
+    with tempfile.TemporaryDirectory(prefix="hub-bench-wiki-") as tmp:
+        print(f"Setting up a local MediaWiki with {args.files:,} files…", flush=True)
+        setup_started = time.perf_counter()
+        wiki = create_local_wiki(Path(tmp), files=args.files, port=wiki_port)
+        print(f"  ready in {time.perf_counter() - setup_started:.1f} s", flush=True)
+        try:
+            api = f"{relay_url}/api.php"
+
+            def make() -> MediaWikiClient:
+                return MediaWikiClient(api, user_supplied=True)
+
+            scenarios = [
+                # An anonymous (or ordinary) account: 500 members per request.
+                ("anonymous, limit 500", None, 1 + math.ceil(args.files / 500)),
+                # A bot password with apihighlimits: 5,000 per request; login costs 2.
+                ("bot, apihighlimits", wiki.admin_bot, 2 + 1 + math.ceil(args.files / 5000)),
+            ]
+            runs: dict[str, list[Run]] = {}
+            for name, login, minimum in scenarios:
+                measure(name, relay, make, BIG_CATEGORY, minimum, login)  # warm-up
+                runs[name] = [
+                    measure(name, relay, make, BIG_CATEGORY, minimum, login)
+                    for _ in range(args.repeat)
+                ]
+        finally:
+            wiki.stop()
+
+    lines = [
+        f"Category refresh on a local MediaWiki 1.39, {args.files:,} files "
+        "(category info + every file's image info); median of "
+        f"{args.repeat} runs",
+        "",
+        f"{'scenario':<22} {'requests':>8} {'minimum':>7} {'ratio':>6}  "
+        f"{'wall s':>7} {'wiki s':>7} {'overhead':>8}",
+    ]
+    summary: dict[str, Any] = {}
+    for name, results in runs.items():
+        median = sorted(results, key=lambda r: r.overhead)[len(results) // 2]
+        flag_r = "" if median.request_ratio <= TARGET_REQUESTS else " MISS"
+        flag_o = "" if median.overhead <= TARGET_OVERHEAD else " MISS"
+        lines.append(
+            f"{name:<22} {median.requests:>8} {median.minimum:>7} {median.request_ratio:>5.2f}×"
+            f"{flag_r}  {median.wall:>7.2f} {median.wiki:>7.2f} {median.overhead:>7.1%}{flag_o}"
+        )
+        summary[name] = {
+            "requests": median.requests,
+            "minimum": median.minimum,
+            "wall_seconds": round(median.wall, 3),
+            "wiki_seconds": round(median.wiki, 3),
+            "overhead": round(median.overhead, 4),
+            "overheads_all_runs": [round(r.overhead, 4) for r in results],
+            "median_overhead": round(statistics.median(r.overhead for r in results), 4),
+        }
+    lines += [
+        "",
+        f"Targets: requests ≤ {TARGET_REQUESTS}× the minimum; overhead ≤ {TARGET_OVERHEAD:.0%} "
+        "of the wiki's own time (measured at the socket by a relay in front of php -S).",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text + "\n\n" + json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
