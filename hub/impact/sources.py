@@ -118,7 +118,8 @@ class CimCategory:
 class ImpactSource(Protocol):
     """What the impact refresh asks of the wikis; ``requests`` counts HTTP requests made."""
 
-    requests: int
+    @property
+    def requests(self) -> int: ...
 
     def check_wiki(self, wiki_url: str) -> WikiInfo: ...
 
