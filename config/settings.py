@@ -251,6 +251,8 @@ HUB_IMPORT_MAX_COLUMNS = env_int("HUB_IMPORT_MAX_COLUMNS", 60)
 HUB_IMPORT_MAX_CELL_CHARS = env_int("HUB_IMPORT_MAX_CELL_CHARS", 10_000)
 # Imports with more rows than this run in the background worker instead of the web request.
 HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
+# Partnership documents (agreements, concept notes): the largest file accepted, in bytes.
+HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 
@@ -287,6 +289,13 @@ for _wiki_url in HUB_ALLOWED_PRIVATE_WIKIS:
         raise ImproperlyConfigured(
             f"HUB_ALLOWED_PRIVATE_WIKIS must list http(s) URLs, not {_wiki_url!r}"
         )
+
+# Helpdesk: posts of the public request form per client address, answers by status link,
+# the largest form accepted, and how long a status link stays valid.
+HUB_HELPDESK_RATE = env("HUB_HELPDESK_RATE", "5/h")
+HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
+HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
+HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
 
 LOGGING = {
     "version": 1,

@@ -67,3 +67,34 @@ def partnership(
     return partnership_services.create_partnership(
         actor=actor, affiliate=aff, partners=partners, **fields
     )
+
+
+# The smallest file every PDF reader opens: a header, one empty page, a cross-reference table.
+SMALL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def document(partnership: Any, actor: User | None = None, **fields: Any) -> Any:
+    import io
+
+    from hub.partnerships import services as partnership_services
+
+    content = fields.pop("content", SMALL_PDF)
+    fields.setdefault("name", "agreement.pdf")
+    return partnership_services.add_document(
+        actor=actor,
+        partnership=partnership,
+        stream=io.BytesIO(content),
+        size=len(content),
+        **fields,
+    )
+
+
+def main_goal(aff: Affiliate, name: str | None = None) -> Any:
+    from hub.partnerships.models import AffiliateGoal
+
+    return AffiliateGoal.objects.create(affiliate=aff, name=name or f"Goal {next(_seq)}")

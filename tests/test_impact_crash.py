@@ -18,9 +18,13 @@ call_command('migrate', verbosity=0)
 from hub.core.models import Affiliate
 from hub.impact.models import ContentLink, RefreshRun
 from hub.impact.tasks import refresh_link
+from hub.partners.models import Organisation
 from hub.partnerships.services import create_partnership
 affiliate = Affiliate.objects.create(name='Alpha', slug='alpha')
-partnership = create_partnership(actor=None, affiliate=affiliate, title='Nordic')
+museum = Organisation.objects.create(affiliate=affiliate, name='Nordic Museum')
+partnership = create_partnership(
+    actor=None, affiliate=affiliate, title='Nordic', partners=[(museum, 'main')]
+)
 for name in ('killed', 'clean'):
     link = ContentLink.objects.create(
         affiliate=affiliate, partnership=partnership, kind='commons_category',

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hub.helpdesk import services as helpdesk_services
 from hub.partners import imports
-from tests import factories
+from tests import factories, helpdesk_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +28,64 @@ PUBLIC = {
     "set_language",
     "shared_report",  # a partner's signed report link: refuses forged, expired, revoked tokens
     "shared_report_pdf",
+    # The helpdesk's public side: the request form, and the committee's briefs (no personal
+    # data). The status page is public only through a signed link (forged ones: see below).
+    "request_new",
+    "request_sent",
+    "request_status",
+    "brief_list",
+    "meeting_brief",
+    "calendar_feed",  # the secret in the address is the key; see test_calendar.py
 }
 # Routes for any logged-in person, showing only their own data.
-OWN_ACCOUNT = {"account"}
-# Hub-wide routes: hub staff only; everyone else gets 404.
-HUB_STAFF = {"hub_overview"}
-# Routes a plain member may not use; their managers may.
-MANAGER_ONLY = {"contact_erase", "contact_data"}
+OWN_ACCOUNT = {
+    "account",
+    "notifications",
+    "notifications_read",
+    "notification_preferences",
+    "profile_edit",
+    "group_list",
+    "calendar_feeds",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+}
+# Hub-wide community pages for any logged-in person, whatever their affiliate: the directory
+# and the approved requests looking for helpers. No affiliate's own records are on them.
+LOGGED_IN = {"directory", "profile_detail", "request_board", "offer_help"}
+# Hub-wide routes: hub staff only; everyone else gets 404. (The helpdesk's back office also
+# opens to members of the expert committee: see tests/test_helpdesk_views.py.)
+HUB_STAFF = {
+    "hub_overview",
+    "hub_reports",
+    "hub_reports_export",
+    "strategic_definition",
+    "helpdesk:dashboard",
+    "request_detail",
+    "request_transition",
+    "request_message",
+    "request_check",
+    "request_triage",
+    "meeting_list",
+    "meeting_detail",
+    "meeting_agenda",
+    "meeting_publish",
+    "item_decide",
+    "committee",
+    "committee_remove",
+    "group_create",
+    "find_helper",
+}
+# Routes with a signed token: public, yet a forged token shows nothing.
+SIGNED_LINKS = {"request_status"}
+# Routes a plain member may not use; their managers may (a working group: its lead).
+MANAGER_ONLY = {
+    "contact_erase",
+    "contact_data",
+    "group_member_add",
+    "reporting_currency",
+    "main_goals",
+    "main_goal_edit",
+}
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -47,12 +99,18 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterato
             yield (f"{namespace}:{p.name}" if namespace else p.name), prefix + str(p.pattern)
 
 
+def _is(name: str, group: set[str]) -> bool:
+    """Return True if the route is in the group by its short name or, where short names
+    clash across apps, by its namespaced name."""
+    return name in group or name.split(":")[-1] in group
+
+
 def all_routes() -> list[tuple[str, str]]:
     return sorted(set(_walk(get_resolver().url_patterns)))
 
 
 @pytest.fixture
-def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
+def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     org = factories.organisation(affiliate_a, actor=member_a, name="Private partner")
     contact = factories.contact(org, actor=member_a)
     interaction = factories.interaction(
@@ -63,24 +121,110 @@ def objects_a(affiliate_a: Any, member_a: Any) -> dict[str, Any]:
         affiliate=affiliate_a,
         table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
     )
+    from hub.partnerships import ical, todo
+    from hub.partnerships.models import Reminder
+
+    task = todo.create_task(
+        actor=member_a, affiliate=affiliate_a, title="Private task", organisation=org
+    )
+    reminder = Reminder.objects.create(
+        affiliate=affiliate_a,
+        user=member_a,
+        kind=Reminder.Kind.BUDGET_CYCLE,
+        key="walk",
+        due_on=factories.dt.date(2027, 1, 1),
+        remind_on=factories.dt.date(2026, 10, 1),
+        organisation=org,
+    )
+    feed, _token = ical.create_feed(actor=member_a)
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
         "interaction": interaction,
         "batch": batch,
+        "task": task,
+        "reminder": reminder,
+        "calendar-feed": feed,
     }
-    objs.update(_impact_objects(affiliate_a, member_a, org))
+    # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    partnership = factories.partnership(
+        affiliate_a, actor=member_a, title="Private partnership", partners=[(org, "main")]
+    )
+    objs["document"] = factories.document(partnership, actor=member_a)
+    objs["main-goal"] = factories.main_goal(affiliate_a, name="Private goal")
+    objs.update(_money_objects(affiliate_a, member_a, org, partnership))
+    objs.update(_helpdesk_objects(member_a))
+    objs.update(_impact_objects(affiliate_a, member_a, partnership))
     return objs
 
 
-def _impact_objects(affiliate: Any, actor: Any, org: Any) -> dict[str, Any]:
-    """Return a partnership with a content link, a refresh run and a partner's share link."""
+def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> dict[str, Any]:
+    """Return A's partnership with an activity, a contribution and an exchange rate."""
+    from decimal import Decimal
+
+    from hub.partnerships import activities
+
+    return {
+        "partnership": partnership,
+        "activity": activities.create_activity(
+            actor=actor,
+            partnership=partnership,
+            kind="meeting",
+            title="Private meeting",
+            starts_on=factories.dt.date(2026, 1, 1),
+        ),
+        "contribution": activities.add_contribution(
+            actor=actor,
+            partnership=partnership,
+            organisation=org,
+            kind="financial",
+            received_on=factories.dt.date(2026, 1, 1),
+            amount=Decimal(10),
+            currency="EUR",
+        ),
+        "rate": activities.set_exchange_rate(
+            actor=actor, affiliate=affiliate, currency="USD", year=2026, rate=Decimal("0.9")
+        ),
+    }
+
+
+def _helpdesk_objects(member: Any) -> dict[str, Any]:
+    """Return an approved help request with a meeting, a working group, a task, a profile."""
+    staff = helpdesk_factories.staff("walker")
+    committee_member = helpdesk_services.add_committee_member(actor=staff, user=staff)
+    request, item = helpdesk_factories.approved_request(staff, partner="Museo del Walk")
+    group = helpdesk_factories.working_group(staff, request)
+    helpdesk_services.add_group_member(actor=staff, group=group, user=member)
+    task = helpdesk_services.add_group_task(actor=staff, group=group, title="Walk", owner=member)
+    profile = helpdesk_factories.profile(member, skills=["wikidata"], availability="available")
+    return {
+        "request": request,
+        "item": item,
+        "meeting": item.meeting,
+        "brief": item.meeting,
+        "group": group,
+        "group_task": task,
+        "profile": profile,
+        "member": committee_member,
+    }
+
+
+def _pk_of(objs: dict[str, Any], key: str) -> Callable[[], Any]:
+    return lambda: objs[key].pk
+
+
+def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
+    """Return a content link, a refresh run and a partner's share link on A's partnership."""
     from hub.impact import services as impact_services
     from hub.impact.models import ContentLink, RefreshRun
 
-    partnership = factories.partnership(
-        affiliate, actor=actor, partners=[(org, "main")], title="Private partner's archive"
-    )
     link = ContentLink.objects.create(
         affiliate=affiliate,
         partnership=partnership,
@@ -90,7 +234,7 @@ def _impact_objects(affiliate: Any, actor: Any, org: Any) -> dict[str, Any]:
     )
     run = RefreshRun.objects.create(link=link)
     share, _token = impact_services.create_share_link(actor=actor, partnership=partnership)
-    return {"partnership": partnership, "link": link, "run": run, "share": share}
+    return {"link": link, "run": run, "share": share}
 
 
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
@@ -104,8 +248,25 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "contact": lambda: objs["contact"].pk,
             "interaction": lambda: objs["interaction"].pk,
             "partnership": lambda: objs["partnership"].pk,
+            "activity": lambda: objs["activity"].pk,
+            "contribution": lambda: objs["contribution"].pk,
+            "rate": lambda: objs["rate"].pk,
+            "task": lambda: objs["task"].pk,
+            "reminder": lambda: objs["reminder"].pk,
+            "calendar-feed": lambda: objs["calendar-feed"].pk,
+            "document": lambda: objs["document"].pk,
+            "main-goal": lambda: objs["main-goal"].pk,
         }
-        kind = next((k for k in owners if f"/{k}s/<int:pk>" in route), None)
+        if name.startswith(("helpdesk:", "community:")):
+            owners = {
+                k: _pk_of(objs, k)
+                for k in ("request", "item", "meeting", "brief", "group", "profile", "member")
+            }
+            owners["task"] = _pk_of(objs, "group_task")
+        plurals = {"activity": "activities"}
+        kind = next(
+            (k for k in owners if f"/{plurals.get(k, k + 's')}/<int:pk>" in f"/{route}"), None
+        )
         if kind is None and "batch" in objs and "import" in route:
             kwargs["pk"] = objs["batch"].pk
         else:
@@ -128,8 +289,7 @@ def test_every_route_is_classified(objects_a: dict[str, Any]) -> None:
 def test_anonymous_visitor_is_refused_everywhere_but_public(objects_a, method):
     client = Client()
     for name, route in all_routes():
-        short = name.split(":")[-1]
-        if short in PUBLIC:
+        if _is(name, PUBLIC):
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = getattr(client, method)(url)
@@ -142,8 +302,7 @@ def test_anonymous_visitor_is_refused_everywhere_but_public(objects_a, method):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_member_of_another_affiliate_gets_404(objects_a, client_b, method):
     for name, route in all_routes():
-        short = name.split(":")[-1]
-        if short in PUBLIC or short in OWN_ACCOUNT:
+        if _is(name, PUBLIC) or _is(name, OWN_ACCOUNT) or _is(name, LOGGED_IN):
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = getattr(client_b, method)(url)
@@ -168,12 +327,12 @@ def test_member_of_another_affiliate_cannot_reach_objects_through_own_slug(objec
 def test_member_of_the_affiliate_can_open_every_page(objects_a, client_a):
     for name, route in all_routes():
         short = name.split(":")[-1]
-        if short in PUBLIC or short in HUB_STAFF or "export" in short:
+        if _is(name, PUBLIC) or _is(name, HUB_STAFF) or "export" in short:
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = client_a.get(url)
         # 403 only where the member role is not enough (erasing personal data is for managers).
-        expected = (403,) if short in MANAGER_ONLY else (200, 302, 405)
+        expected = (403,) if _is(name, MANAGER_ONLY) else (200, 302, 405)
         assert response.status_code in expected, (name, response.status_code)
 
 
@@ -185,6 +344,41 @@ def test_hub_pages_are_for_hub_staff_only(client_a, affiliate_a):
     response = client.get(reverse("hub_overview"))
     assert response.status_code == 200
     assert b"Wikimedia Alpha" in response.content
+
+
+def test_hub_staff_can_open_every_hub_staff_page(objects_a):
+    client = Client()
+    client.force_login(factories.member(objects_a["organisation"].affiliate, is_hub_staff=True))
+    for name, route in all_routes():
+        if not _is(name, HUB_STAFF):
+            continue
+        url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
+        assert client.get(url).status_code in (200, 405), name
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_signed_links_refuse_forged_tokens(objects_a, method):
+    genuine = helpdesk_services.status_link(objects_a["request"]).rstrip("/").rsplit("/", 1)[1]
+    forged = [
+        "x",
+        genuine[:-3] + "abc",  # the signature changed
+        genuine.replace(genuine.split(":")[0], "WzEsIngiXQ"),  # another request, same signature
+    ]
+    for name, route in all_routes():
+        if not _is(name, SIGNED_LINKS):
+            continue
+        for token in forged:
+            kwargs = {**_kwargs_for(name, route, objects_a, "alpha"), "token": token}
+            response = getattr(Client(), method)(reverse(name, kwargs=kwargs))
+            assert response.status_code == 404, (name, token)
+            assert b"Museo del Walk" not in response.content
+
+
+def test_every_route_has_a_known_class():
+    classified = PUBLIC | OWN_ACCOUNT | LOGGED_IN | HUB_STAFF | MANAGER_ONLY
+    names = {n for name, _route in all_routes() for n in (name, name.split(":")[-1])}
+    assert SIGNED_LINKS <= PUBLIC
+    assert classified - names <= {"set_language"} | names, classified - names
 
 
 def test_unknown_page_is_a_plain_404(client_a):

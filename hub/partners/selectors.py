@@ -344,6 +344,8 @@ class MyWork:
     follow_ups: Sequence[Interaction]
     recent: list[Organisation]
     counts: dict[str, int]
+    # The person's reminders and open tasks (hub.partnerships.selectors_tasks.WorkItems).
+    items: Any = None
 
 
 def my_work(
@@ -387,7 +389,14 @@ def my_work(
             affiliate=affiliate, date__gte=today - dt.timedelta(days=30)
         ).count(),
     }
-    return MyWork(follow_ups=follow_ups, recent=recent, counts=counts)
+    from hub.partnerships.selectors_tasks import my_work_items
+
+    return MyWork(
+        follow_ups=follow_ups,
+        recent=recent,
+        counts=counts,
+        items=my_work_items(affiliate, user, today=today),
+    )
 
 
 def affiliate_tags(affiliate: Affiliate) -> QuerySet[Tag]:

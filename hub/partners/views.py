@@ -28,6 +28,7 @@ from hub.partners.forms import (
     OrganisationForm,
 )
 from hub.partners.models import Contact, Organisation
+from hub.partnerships.selectors import organisation_partnerships
 
 PAGE_SIZE = 50
 
@@ -170,6 +171,7 @@ def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> 
             "page": page,
             "organisation": page.organisation,
             "interaction_form": InteractionForm(organisation=page.organisation),
+            "partnerships": organisation_partnerships(affiliate, page.organisation),
         },
     )
 

@@ -1,5 +1,43 @@
 """Routes for activities, contributions, exchange rates and reports."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from hub.partnerships import views_activities as views
+from hub.partnerships import views_reports as reports
+
+A = "a/<slug:slug>/"
+
+urlpatterns: list[URLPattern] = [
+    path(A + "partnerships/<int:pk>/activities/", views.activity_list, name="activity_list"),
+    path(
+        A + "partnerships/<int:pk>/activities/new/",
+        views.activity_create,
+        name="activity_create",
+    ),
+    path(A + "activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path(A + "activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path(
+        A + "partnerships/<int:pk>/contributions/",
+        views.contribution_list,
+        name="contribution_list",
+    ),
+    path(
+        A + "partnerships/<int:pk>/contributions/new/",
+        views.contribution_create,
+        name="contribution_create",
+    ),
+    path(A + "contributions/<int:pk>/edit/", views.contribution_edit, name="contribution_edit"),
+    path(
+        A + "contributions/<int:pk>/delete/",
+        views.contribution_delete,
+        name="contribution_delete",
+    ),
+    path(A + "rates/", views.rates, name="rates"),
+    path(A + "rates/currency/", views.reporting_currency, name="reporting_currency"),
+    path(A + "rates/<int:pk>/delete/", views.rate_delete, name="rate_delete"),
+    path(A + "reports/", reports.dashboard, name="dashboard"),
+    path(A + "reports/export/", reports.dashboard_export, name="dashboard_export"),
+    path(A + "reports/in-kind/", reports.in_kind, name="in_kind"),
+    path("hub/reports/", reports.hub_dashboard, name="hub_reports"),
+    path("hub/reports/export/", reports.hub_export, name="hub_reports_export"),
+]

@@ -42,10 +42,12 @@ def isodate(value: dt.date | dt.datetime | None) -> str:
 def changed_field_label(event: Any, field_name: str) -> str:
     """Return the human name of a field an audit event changed ("partner type", not the key)."""
     from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
 
     try:
         model = apps.get_model(event.target_type)
         field = model._meta.get_field(field_name)
-    except (LookupError, ValueError):
+    except (LookupError, ValueError, FieldDoesNotExist):
+        # Not a field: a key the service chose (a checklist point, "partners"), shown as is.
         return field_name.replace("_", " ")
     return str(getattr(field, "verbose_name", field_name))

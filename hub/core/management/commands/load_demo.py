@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from hub.core.models import Membership
+from hub.helpdesk.demo import load_helpdesk_demo
 from hub.partners.demo import HUB_STAFF_ROLE, DemoSummary, load_demo
 
 
@@ -45,6 +46,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo()
+        helpdesk = load_helpdesk_demo()
+        if helpdesk.created_anything:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Helpdesk demo created: %(requests)d requests, %(meetings)d committee "
+                        "meetings, %(groups)d working groups, %(profiles)d community profiles."
+                    )
+                    % {
+                        "requests": helpdesk.requests,
+                        "meetings": helpdesk.meetings,
+                        "groups": helpdesk.groups,
+                        "profiles": helpdesk.profiles,
+                    }
+                )
+            )
         if summary.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -62,7 +79,7 @@ class Command(BaseCommand):
                     }
                 )
             )
-        else:
+        elif not helpdesk.created_anything:
             self.stdout.write(_("Demo data already loaded; nothing new created."))
         self.stdout.write("")
         self.stdout.write(_("Demo logins (every demo account has the same password):"))

@@ -1,0 +1,369 @@
+"""Load the helpdesk demo: requests named after the research, a committee, a working group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from hub.community import services as community_services
+from hub.community.models import Profile
+from hub.core.models import Affiliate, User
+from hub.helpdesk import services
+from hub.helpdesk.models import (
+    AgendaItem,
+    CommitteeMember,
+    HelpRequest,
+    Meeting,
+    QuarterCapacity,
+    WorkingGroup,
+)
+
+Status = HelpRequest.Status
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    """A help request from the research's affiliates, and how far it has come."""
+
+    key: str  # its form token: what makes loading the demo twice create nothing new
+    affiliate: str
+    name: str
+    partner: str
+    country: str
+    content_kinds: tuple[str, ...]
+    description: str
+    justification: str
+    languages: str
+    size: str = ""
+    timeline: str = ""
+    days_ago: int = 30
+    question: str = ""
+    answer: str = ""
+    skills: tuple[str, ...] = ()
+    summary: str = ""
+    stage: str = Status.NEW  # new, info_needed, ready, approved, parked
+
+
+@dataclass(frozen=True)
+class DemoProfile:
+    """A demo login's profile in the community directory."""
+
+    username: str
+    languages: str
+    skills: tuple[str, ...]
+    availability: str
+    about: str
+
+
+REQUESTS: tuple[DemoRequest, ...] = (
+    DemoRequest(
+        key="demo-helpdesk-tachelhit-recordings",
+        affiliate="morocco",
+        name="Wikimedia MA User Group (demo)",
+        partner="Royal Institute of Amazigh Culture (IRCAM)",
+        country="MA",
+        content_kinds=("audio_video", "data"),
+        size="About 3,000 word recordings",
+        description=(
+            "Record Tachelhit words with native speakers at the institute and upload them to "
+            "Lingua Libre and Commons, with the words and meanings on Wikidata."
+        ),
+        justification=(
+            "Tachelhit has almost no recordings on the Wikimedia projects. The institute gives "
+            "a quiet room and linguists; we need a recorder, a computer and upload help."
+        ),
+        languages="Tachelhit, Arabic, French",
+        timeline="Before the institute's summer break",
+        days_ago=75,
+        question="Will the institute release the recordings under CC BY-SA 4.0?",
+        answer="Yes, the director agreed in writing; we can send the letter.",
+        skills=("batch_upload", "structured_data", "training"),
+        summary="Tachelhit word recordings with a language institute",
+        stage=Status.APPROVED,
+    ),
+    DemoRequest(
+        key="demo-helpdesk-heritage-photos",
+        affiliate="chile",
+        name="Wikimedia Chile (demo)",
+        partner="National Cultural Heritage Service",
+        country="CL",
+        content_kinds=("images", "data"),
+        size="4,000 photographs and a metadata spreadsheet",
+        description=(
+            "Upload the heritage service's historical photo archive to Commons, with its "
+            "catalogue metadata as structured data."
+        ),
+        justification=(
+            "Chilean heritage is thin on Commons. The service commits staff to fix the metadata, "
+            "and the photos stay illustrating articles long after the project."
+        ),
+        languages="Spanish, English",
+        timeline="By the end of the quarter",
+        days_ago=20,
+        skills=("batch_upload", "licensing", "structured_data"),
+        summary="Historical photo archive of a national heritage service",
+        stage=Status.READY,
+    ),
+    DemoRequest(
+        key="demo-helpdesk-unfpa-documents",
+        affiliate="ukraine",
+        name="Wikimedia Ukraine (demo)",
+        partner="UNFPA Ukraine",
+        country="UA",
+        content_kinds=("documents", "text"),
+        description="Publish reports on gender equality for use in WikiGap articles.",
+        justification="The reports fill gaps on women's health in Ukrainian Wikipedia.",
+        languages="Ukrainian, English",
+        days_ago=9,
+        question="Are the reports published under a free licence, or only free to read?",
+        stage=Status.INFO_NEEDED,
+    ),
+    DemoRequest(
+        key="demo-helpdesk-unesco-data",
+        affiliate="argentina",
+        name="Wikimedia Argentina (demo)",
+        partner="UNESCO",
+        country="AR",
+        content_kinds=("data",),
+        description="Import the list of intangible heritage elements of Latin America.",
+        justification="A shared dataset for several Spanish-language communities.",
+        languages="Spanish",
+        days_ago=60,
+        skills=("wikidata",),
+        stage=Status.PARKED,
+    ),
+    DemoRequest(
+        key="demo-helpdesk-museum-contract",
+        affiliate="poland",
+        name="Wikimedia Polska (demo)",
+        partner="Polish National Museum",
+        country="PL",
+        content_kinds=("images",),
+        description="Help us write an agreement for digitising and releasing paintings.",
+        justification="The museum wants a model agreement before it commits.",
+        languages="Polish, English",
+        days_ago=2,
+    ),
+)
+
+PROFILES: tuple[DemoProfile, ...] = (
+    DemoProfile(
+        "morocco",
+        "Arabic, French, Tachelhit",
+        ("training", "glam_outreach"),
+        "available",
+        "Runs language recording sessions with volunteers.",
+    ),
+    DemoProfile(
+        "chile",
+        "Spanish, English",
+        ("agreements", "project_management", "glam_outreach"),
+        "limited",
+        "Alliances programme with universities and the public sector.",
+    ),
+    DemoProfile(
+        "poland",
+        "Polish, English",
+        ("batch_upload", "wikidata", "structured_data"),
+        "available",
+        "Uploaded museum collections with Pattypan and OpenRefine.",
+    ),
+    DemoProfile(
+        "ukraine",
+        "Ukrainian, Russian, English",
+        ("fundraising", "advocacy"),
+        "limited",
+        "Works with embassies and international agencies.",
+    ),
+    DemoProfile(
+        "germany",
+        "German, English",
+        ("licensing", "agreements"),
+        "available",
+        "Knows free licences and partner agreements inside out.",
+    ),
+)
+
+
+@dataclass
+class HelpdeskDemoSummary:
+    """What one run of the helpdesk demo created."""
+
+    requests: int = 0
+    meetings: int = 0
+    groups: int = 0
+    profiles: int = 0
+    usernames: list[str] = field(default_factory=list)
+
+    @property
+    def created_anything(self) -> bool:
+        return any((self.requests, self.meetings, self.groups, self.profiles))
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username, email=f"{username}@example.org").first()
+
+
+def _meeting(staff: User, title: str, held_on: dt.date, summary: HelpdeskDemoSummary) -> Meeting:
+    meeting = Meeting.objects.filter(title=title).first()
+    if meeting is None:
+        meeting = services.schedule_meeting(actor=staff, held_on=held_on, title=title)
+        summary.meetings += 1
+    return meeting
+
+
+def _advance(
+    staff: User, data: DemoRequest, request: HelpRequest, past: Meeting, next_: Meeting
+) -> None:
+    """Take a new demo request as far as its stage, through the services."""
+    if data.question:
+        services.ask_requester(actor=staff, request=request, body=data.question)
+        if data.answer:
+            services.reply_as_requester(request=request, body=data.answer)
+    if data.skills or data.summary:
+        services.update_triage(
+            actor=staff, request=request, public_summary=data.summary, skills_needed=data.skills
+        )
+    if data.stage == Status.INFO_NEEDED or data.stage == Status.NEW:
+        return
+    services.change_status(actor=staff, request=request, status=Status.READY)
+    services.save_check(actor=staff, request=request, group="technical", rating="good")
+    services.save_check(
+        actor=staff,
+        request=request,
+        group="legal",
+        rating="good" if data.stage != Status.PARKED else "concerns",
+        comment="Licence confirmed in writing." if data.stage == Status.APPROVED else "",
+    )
+    if data.stage == Status.READY:
+        services.add_to_agenda(actor=staff, meeting=next_, requests=[request])
+        return
+    services.add_to_agenda(actor=staff, meeting=past, requests=[request])
+    item = AgendaItem.objects.get(meeting=past, request=request)
+    if data.stage == Status.APPROVED:
+        services.record_decision(
+            actor=staff,
+            item=item,
+            outcome="approved",
+            priority_rank=1,
+            reasons="A language with almost no recordings; the partner gives room and linguists.",
+        )
+    else:
+        services.record_decision(
+            actor=staff,
+            item=item,
+            outcome="parked",
+            reasons="Worth doing, but this quarter's capacity is taken: back next quarter.",
+        )
+
+
+def load_helpdesk_demo(*, today: dt.date | None = None) -> HelpdeskDemoSummary:
+    """Create the helpdesk demo that is missing; running it again creates nothing new.
+
+    Needs the partners demo (its affiliates and logins) loaded first.
+    """
+    today = today or timezone.localdate()
+    summary = HelpdeskDemoSummary()
+    staff = _user("hubstaff")
+    if staff is None:
+        return summary
+    with transaction.atomic():
+        for person in PROFILES:
+            user = _user(person.username)
+            if user is None or Profile.objects.filter(user=user).exists():
+                continue
+            membership = user.memberships.select_related("affiliate").first()
+            community_services.save_profile(
+                actor=user,
+                affiliate=membership.affiliate if membership else None,
+                languages=person.languages,
+                skills=person.skills,
+                availability=person.availability,
+                about=f"{person.about} (demo)",
+            )
+            summary.profiles += 1
+        if not CommitteeMember.objects.filter(user=staff).exists():
+            services.add_committee_member(actor=staff, user=staff)
+            germany = _user("germany")
+            if germany is not None:
+                services.add_committee_member(actor=staff, user=germany)
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+        if not QuarterCapacity.objects.filter(year=year, quarter=quarter).exists():
+            services.set_capacity(
+                actor=staff, year=year, quarter=quarter, capacity=3, note="Three collections (demo)"
+            )
+        past = _meeting(
+            staff, "Expert committee (demo), last month", today - dt.timedelta(days=20), summary
+        )
+        upcoming = _meeting(
+            staff, "Expert committee (demo), next review", today + dt.timedelta(days=10), summary
+        )
+        for data in REQUESTS:
+            if HelpRequest.objects.filter(submission_token=data.key).exists():
+                continue
+            affiliate = Affiliate.objects.filter(slug=data.affiliate).first()
+            request, created = services.submit_request(
+                actor=None,
+                name=data.name,
+                email=f"{data.affiliate}@example.org",
+                affiliate=affiliate,
+                country=data.country,
+                partner=data.partner,
+                content_kinds=data.content_kinds,
+                approximate_size=data.size,
+                description=data.description,
+                justification=data.justification,
+                timeline=data.timeline,
+                languages=data.languages,
+                consent=True,
+                submission_token=data.key,
+            )
+            if not created:
+                continue
+            # Received some time ago, so the response-time figures have something to show.
+            HelpRequest.objects.filter(pk=request.pk).update(
+                created_at=timezone.now() - dt.timedelta(days=data.days_ago)
+            )
+            _advance(staff, data, request, past, upcoming)
+            summary.requests += 1
+        if past.brief_published_at is None and past.items.exclude(outcome="").exists():
+            services.publish_brief(actor=staff, meeting=past)
+        approved = HelpRequest.objects.filter(
+            submission_token=REQUESTS[0].key, status=Status.APPROVED
+        ).first()
+        if approved is not None and not WorkingGroup.objects.filter(request=approved).exists():
+            lead = _user("morocco")
+            group = services.form_working_group(
+                actor=staff,
+                name="Tachelhit recordings (demo)",
+                purpose="Record, describe and upload the words; train two volunteers to go on.",
+                request=approved,
+                lead=lead,
+            )
+            helper = _user("poland")
+            if helper is not None:
+                services.add_group_member(actor=staff, group=group, user=helper)
+            services.add_group_task(
+                actor=staff,
+                group=group,
+                title="Lend a recorder and a laptop",
+                owner=lead,
+                due_on=today + dt.timedelta(days=7),
+            )
+            services.add_group_task(
+                actor=staff,
+                group=group,
+                title="Prepare the metadata template",
+                owner=helper,
+                due_on=today + dt.timedelta(days=14),
+            )
+            services.post_group_update(
+                actor=staff,
+                group=group,
+                body="The group met: recording sessions start next week at the institute.",
+            )
+            summary.groups += 1
+    return summary

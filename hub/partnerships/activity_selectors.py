@@ -1,0 +1,166 @@
+"""Reads of activities, contributions and exchange rates, always scoped to one affiliate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+
+from hub.core.models import Affiliate
+from hub.partners.models import Organisation
+from hub.partnerships import money
+from hub.partnerships.activities import OUTPUT_FIELDS
+from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
+
+SECTION_ACTIVITIES = 5
+
+
+def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
+    """Return one of the affiliate's partnerships, or raise 404."""
+    try:
+        partnership = Partnership.objects.get(affiliate=affiliate, pk=pk)
+    except Partnership.DoesNotExist:
+        raise Http404 from None
+    partnership.affiliate = affiliate  # the row we already hold: saves every page a query
+    return partnership
+
+
+def get_activity(affiliate: Affiliate, pk: int) -> Activity:
+    """Return one of the affiliate's activities with its partnership, or raise 404."""
+    try:
+        activity = Activity.objects.select_related("partnership").get(
+            partnership__affiliate=affiliate, pk=pk
+        )
+    except Activity.DoesNotExist:
+        raise Http404 from None
+    activity.partnership.affiliate = affiliate
+    return activity
+
+
+def get_contribution(affiliate: Affiliate, pk: int) -> Contribution:
+    """Return one of the affiliate's contributions with its partnership, or raise 404."""
+    try:
+        contribution = Contribution.objects.select_related("partnership", "organisation").get(
+            partnership__affiliate=affiliate, pk=pk
+        )
+    except Contribution.DoesNotExist:
+        raise Http404 from None
+    contribution.partnership.affiliate = affiliate
+    return contribution
+
+
+def get_exchange_rate(affiliate: Affiliate, pk: int) -> ExchangeRate:
+    """Return one of the affiliate's exchange rates, or raise 404."""
+    try:
+        rate = ExchangeRate.objects.get(affiliate=affiliate, pk=pk)
+    except ExchangeRate.DoesNotExist:
+        raise Http404 from None
+    rate.affiliate = affiliate
+    return rate
+
+
+def partner_organisations(partnership: Partnership) -> QuerySet[Organisation]:
+    """Return the organisations taking part in a partnership, for choosing among them."""
+    return Organisation.objects.filter(partnership_roles__partnership=partnership).order_by(
+        "name", "id"
+    )
+
+
+def activity_list(partnership: Partnership) -> QuerySet[Activity]:
+    """Return a partnership's activities, newest first, with the partners involved."""
+    return (
+        Activity.objects.filter(partnership=partnership)
+        .order_by("-starts_on", "-id")
+        .prefetch_related(
+            Prefetch("partners", queryset=Organisation.objects.only("id", "name").order_by("name"))
+        )
+    )
+
+
+def activity_outputs(activities: QuerySet[Activity]) -> dict[str, int]:
+    """Return the number of activities and their summed outputs and participants, in one query."""
+    sums = activities.order_by().aggregate(
+        count=Count("id"),
+        participants=Sum("participants"),
+        **{name: Sum(name) for name in OUTPUT_FIELDS},
+    )
+    return {key: value or 0 for key, value in sums.items()}
+
+
+def contribution_list(partnership: Partnership) -> QuerySet[Contribution]:
+    """Return a partnership's contributions, newest first, with their partners."""
+    return (
+        Contribution.objects.filter(partnership=partnership)
+        .select_related("organisation")
+        .order_by("-received_on", "-id")
+    )
+
+
+@dataclass
+class ConvertedContribution:
+    """A contribution with its value in the reporting currency (or why it has none)."""
+
+    contribution: Contribution
+    conversion: money.Conversion
+
+
+def with_conversions(
+    contributions: Iterable[Contribution], rates: money.RateTable
+) -> list[ConvertedContribution]:
+    """Return each contribution with its value in the reporting currency (no queries)."""
+    return [
+        ConvertedContribution(c, rates.convert(c.amount, c.currency, c.received_on.year))
+        for c in contributions
+    ]
+
+
+def section_context(partnership: Partnership) -> dict[str, Any]:
+    """Return what the partnership page's activity and money sections show (five queries)."""
+    activities = Activity.objects.filter(partnership=partnership)
+    return {
+        "latest_activities": list(activity_list(partnership)[:SECTION_ACTIVITIES]),
+        "activity_outputs": activity_outputs(activities),
+        "money": money.partnership_money(partnership),
+    }
+
+
+@dataclass(frozen=True)
+class RatesPage:
+    """The affiliate's exchange rates and the rates its contributions still need."""
+
+    rates: list[ExchangeRate]
+    missing: list[money.MissingRate]
+    fallbacks: list[money.FallbackRate]
+    currencies_in_use: list[str]
+
+
+def rates_page(affiliate: Affiliate) -> RatesPage:
+    """Return the affiliate's rates and which currency-years lack one (three queries)."""
+    table = money.rate_table(affiliate)
+    used = (
+        Contribution.objects.filter(partnership__affiliate=affiliate)
+        .annotate(year=ExtractYear("received_on"))
+        .values_list("currency", "year")
+        .distinct()
+        .order_by()
+    )
+    missing: set[money.MissingRate] = set()
+    fallbacks: set[money.FallbackRate] = set()
+    currencies: set[str] = set()
+    for currency, year in used:
+        currencies.add(currency)
+        found = table.lookup(currency, year)
+        if found is None:
+            missing.add(money.MissingRate(currency, year))
+        elif found[1] != year:
+            fallbacks.add(money.FallbackRate(currency, year, found[1]))
+    return RatesPage(
+        rates=list(ExchangeRate.objects.filter(affiliate=affiliate).order_by("currency", "-year")),
+        missing=sorted(missing, key=lambda m: (m.currency, m.year)),
+        fallbacks=sorted(fallbacks, key=lambda f: (f.currency, f.year)),
+        currencies_in_use=sorted(currencies),
+    )

@@ -1,0 +1,123 @@
+"""Forms for tasks and the strategic definition; the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from hub.core.models import Affiliate, User
+from hub.partners.models import Organisation
+from hub.partnerships.models import Partnership, StrategicDefinition, Task
+from hub.partnerships.scoring import DEFINITION_FIELDS
+from hub.partnerships.todo import TASK_FIELDS
+
+# A menu of 10,000 partnerships would weigh more than the page: offer the most recently
+# changed ones (plus the one already chosen); the field still accepts any of the affiliate's.
+MENU_LIMIT = 300
+
+
+def _limit_menu(
+    field: forms.ModelChoiceField[Any], qs: QuerySet[Any], label: str, chosen: Any
+) -> None:
+    """Validate against the whole scoped queryset but list only a light menu."""
+    field.queryset = qs
+    menu = list(qs.order_by("-updated_at", "-id").values_list("pk", label)[:MENU_LIMIT])
+    chosen_pk = chosen.pk if isinstance(chosen, Model) else chosen
+    if chosen_pk and str(chosen_pk) not in {str(pk) for pk, _name in menu}:
+        extra = qs.filter(pk=chosen_pk).values_list("pk", label).first()
+        if extra:
+            menu.insert(0, extra)
+    menu.sort(key=lambda row: str(row[1]).casefold())
+    field.choices = [("", "---------"), *menu]
+
+
+class TaskForm(forms.ModelForm):
+    """Add or change a task."""
+
+    class Meta:
+        model = Task
+        fields = list(TASK_FIELDS)
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, affiliate: Affiliate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.affiliate = affiliate
+        assignee = self.fields["assignee"]
+        assert isinstance(assignee, forms.ModelChoiceField)  # noqa: S101
+        assignee.queryset = User.objects.filter(
+            memberships__affiliate=affiliate, is_active=True
+        ).order_by("username")
+        partnership = self.fields["partnership"]
+        organisation = self.fields["organisation"]
+        assert isinstance(partnership, forms.ModelChoiceField)  # noqa: S101
+        assert isinstance(organisation, forms.ModelChoiceField)  # noqa: S101
+        _limit_menu(
+            partnership,
+            Partnership.objects.filter(affiliate=affiliate, archived_at=None),
+            "title",
+            self.data.get("partnership") or self.initial.get("partnership"),
+        )
+        _limit_menu(
+            organisation,
+            Organisation.objects.filter(affiliate=affiliate, archived_at=None),
+            "name",
+            self.data.get("organisation") or self.initial.get("organisation"),
+        )
+        partnership.help_text = _("Optional: the partnership this task is about.")
+        organisation.help_text = _("Optional: the partner this task is about.")
+        self.fields["recurrence"].help_text = _(
+            "When you mark a repeating task done, the next one is created."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("recurrence") and not data.get("due_on"):
+            self.add_error("due_on", _("A task that repeats needs a due date to count from."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The services validate and write; the form only parses (no model validation here).
+        pass
+
+    def service_fields(self) -> dict[str, Any]:
+        """Return the cleaned values the task services take."""
+        return {name: self.cleaned_data[name] for name in TASK_FIELDS}
+
+
+class StrategicDefinitionForm(forms.ModelForm):
+    """Change the hub's definition of a strategic partnership (hub staff)."""
+
+    class Meta:
+        model = StrategicDefinition
+        fields = list(DEFINITION_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("sustained_months", "min_activities", "interaction_within_months"):
+            self.fields[name].help_text = _("0 turns this rule off.")
+            self.fields[name].widget.attrs.update({"min": 0, "max": 240})
+        self.fields["strategic_from_score"].widget.attrs.update({"min": 0, "max": 6})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("sustained_months", "interaction_within_months"):
+            if (data.get(name) or 0) > 240:
+                self.add_error(name, _("Use a number of months up to 240 (20 years)."))
+        if (data.get("min_activities") or 0) > 1000:
+            self.add_error("min_activities", _("Use a number of activities up to 1,000."))
+        if (data.get("strategic_from_score") or 0) > 6:
+            self.add_error("strategic_from_score", _("There are six rules: use 0 to 6."))
+        return data
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_fields(self) -> dict[str, Any]:
+        """Return the cleaned values the definition service takes."""
+        return {name: self.cleaned_data[name] for name in DEFINITION_FIELDS}

@@ -1,0 +1,517 @@
+"""The reports dashboard, the in-kind summary and the grant-report export: aggregate reads only.
+
+Every count is a grouped query in the database: no page walks all of an affiliate's
+partnerships in Python, so the dashboard stays fast at 10,000 partnerships. "Partner type" and
+"region" are those of a partnership's main partners (role "main"); a partnership with two main
+partners of different types counts once under each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
+
+from hub.core.exports import CellValue
+from hub.core.labels import choice_labels, country_name
+from hub.core.models import Affiliate
+from hub.core.params import text_param
+from hub.core.regions import Region
+from hub.partners.models import Organisation, PartnerType
+from hub.partnerships import money
+from hub.partnerships.activities import OUTPUT_FIELDS
+from hub.partnerships.models import (
+    CONTRIBUTION_FIELDS,
+    GOAL_FIELDS,
+    Activity,
+    AffiliateGoal,
+    Contribution,
+    ContributionType,
+    Goal,
+    Partnership,
+    PartnershipPartner,
+    Stage,
+)
+
+EXPORT_CHUNK = 500
+NONE_KEY = ""
+
+
+def parse_year(text: str) -> int | None:
+    """Return a plausible calendar year from text, or None (an absurd year filters nothing)."""
+    return int(text) if text.isdigit() and 1900 <= int(text) <= 2100 else None
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a user asked of the dashboard (and so of the export); empty means "any"."""
+
+    stage: str = ""
+    partner_type: str = ""
+    region: str = ""
+    goal: str = ""
+    contribution_type: str = ""
+    year: int | None = None
+    strategic: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> ReportFilters:
+        """Return filters read from a query string, ignoring values that make no sense."""
+
+        def choice(name: str, allowed: Sequence[str]) -> str:
+            value = text_param(params, name, 30)
+            return value if value in allowed else ""
+
+        year = parse_year(text_param(params, "year", 4))
+        return cls(
+            stage=choice("stage", Stage.values),
+            partner_type=choice("type", PartnerType.values),
+            region=choice("region", Region.values),
+            goal=choice("goal", Goal.values),
+            contribution_type=choice("contribution", ContributionType.values),
+            year=year,
+            strategic=choice("strategic", ("yes", "no")),
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (
+                self.stage,
+                self.partner_type,
+                self.region,
+                self.goal,
+                self.contribution_type,
+                self.year,
+                self.strategic,
+            )
+        )
+
+
+def _main_partners(**conditions: Any) -> Exists:
+    return Exists(
+        PartnershipPartner.objects.filter(
+            partnership=OuterRef("pk"), role=PartnershipPartner.Role.MAIN, **conditions
+        )
+    )
+
+
+def report_partnerships(
+    filters: ReportFilters, *, affiliate: Affiliate | None = None, published_only: bool = False
+) -> QuerySet[Partnership]:
+    """Return the live partnerships a report covers: one affiliate's, or all published ones."""
+    qs = Partnership.objects.filter(archived_at=None)
+    if affiliate is not None:
+        qs = qs.filter(affiliate=affiliate)
+    if published_only:
+        qs = qs.filter(visibility=Partnership.Visibility.PUBLISHED)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    if filters.partner_type:
+        qs = qs.filter(_main_partners(organisation__partner_type=filters.partner_type))
+    if filters.region:
+        qs = qs.filter(_main_partners(organisation__region=filters.region))
+    if filters.goal:
+        qs = qs.filter(**{GOAL_FIELDS[Goal(filters.goal)]: True})
+    if filters.contribution_type:
+        qs = qs.filter(**{CONTRIBUTION_FIELDS[ContributionType(filters.contribution_type)]: True})
+    if filters.year:
+        qs = qs.filter(
+            start_date__gte=dt.date(filters.year, 1, 1),
+            start_date__lt=dt.date(filters.year + 1, 1, 1),
+        )
+    if filters.strategic:
+        qs = qs.filter(is_strategic=filters.strategic == "yes")
+    return qs
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One line of a breakdown: a value, its label and how many partnerships have it."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass
+class CurrencyMoney:
+    """Financial and in-kind totals in one reporting currency, overall and per year."""
+
+    currency: str
+    financial: money.Total
+    in_kind: money.Total
+    by_year: list[money.YearMoney] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[money.MissingRate]:
+        return sorted(
+            self.financial.missing | self.in_kind.missing, key=lambda m: (m.currency, m.year)
+        )
+
+    @property
+    def fallbacks(self) -> list[money.FallbackRate]:
+        return sorted(
+            self.financial.fallbacks | self.in_kind.fallbacks, key=lambda f: (f.currency, f.year)
+        )
+
+
+@dataclass
+class Dashboard:
+    """Everything the reports dashboard shows."""
+
+    total: int
+    strategic: int
+    without_main_partner: int
+    by_stage: list[Bucket]
+    by_partner_type: list[Bucket]
+    by_region: list[Bucket]
+    by_goal: list[Bucket]
+    by_contribution_type: list[Bucket]
+    by_year: list[Bucket]
+    money: list[CurrencyMoney]
+    by_affiliate: list[Bucket] = field(default_factory=list)
+
+
+def _buckets(
+    counts: dict[Any, int], labels: dict[Any, str], *, keep_order: bool, none_label: str = ""
+) -> list[Bucket]:
+    """Return buckets in the choices' order (or by count), with "none" last and zeros dropped."""
+    keys = list(labels) if keep_order else sorted(labels, key=lambda k: (-counts.get(k, 0), k))
+    rows = [Bucket(str(k), labels[k], counts[k]) for k in keys if counts.get(k)]
+    extra = sum(n for k, n in counts.items() if k not in labels and k not in (None, ""))
+    nothing = counts.get(None, 0) + counts.get("", 0)
+    if extra:
+        rows.append(Bucket("other", _("Other"), extra))
+    if nothing and none_label:
+        rows.append(Bucket(NONE_KEY, none_label, nothing))
+    return rows
+
+
+def _money(
+    partnerships: QuerySet[Partnership], tables: dict[int, money.RateTable]
+) -> list[CurrencyMoney]:
+    """Return totals per reporting currency of the partnerships' contributions (one query)."""
+    rows = money.grouped_sums(
+        Contribution.objects.filter(partnership__in=partnerships.order_by().values("pk")),
+        "kind",
+        "partnership__affiliate_id",
+    )
+    out: dict[str, CurrencyMoney] = {}
+    years: dict[tuple[str, int], money.YearMoney] = {}
+    for row in rows:
+        table = tables[row["partnership__affiliate_id"]]
+        currency = table.reporting_currency
+        entry = out.setdefault(
+            currency, CurrencyMoney(currency, money.Total(currency), money.Total(currency))
+        )
+        year = years.setdefault(
+            (currency, row["year"]),
+            money.YearMoney(row["year"], money.Total(currency), money.Total(currency)),
+        )
+        is_financial = row["kind"] == Contribution.Kind.FINANCIAL
+        for total in (
+            entry.financial if is_financial else entry.in_kind,
+            year.financial if is_financial else year.in_kind,
+        ):
+            total.add(row["total"], row["currency"], row["year"], table)
+    for (currency, _year), year_money in sorted(years.items()):
+        out[currency].by_year.append(year_money)
+    return [out[c] for c in sorted(out)]
+
+
+def dashboard(
+    filters: ReportFilters, *, affiliate: Affiliate | None = None, published_only: bool = False
+) -> Dashboard:
+    """Return the counts and totals of the reports dashboard, in about ten grouped queries."""
+    qs = report_partnerships(filters, affiliate=affiliate, published_only=published_only)
+    plain = qs.order_by()
+    aggregates = plain.aggregate(
+        total=Count("id"),
+        strategic=Count("id", filter=Q(is_strategic=True)),
+        without_main=Count("id", filter=~Q(_main_partners())),
+        **{
+            f"goal_{goal}": Count("id", filter=Q(**{col: True}))
+            for goal, col in GOAL_FIELDS.items()
+        },
+        **{
+            f"gives_{kind}": Count("id", filter=Q(**{col: True}))
+            for kind, col in CONTRIBUTION_FIELDS.items()
+        },
+    )
+    stages = dict(plain.values_list("stage").annotate(n=Count("id")))
+    years = dict(
+        plain.annotate(year=ExtractYear("start_date"))
+        .values_list("year")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    mains = PartnershipPartner.objects.filter(
+        role=PartnershipPartner.Role.MAIN, partnership__in=plain.values("pk")
+    ).order_by()
+    types = dict(
+        mains.values_list("organisation__partner_type").annotate(
+            n=Count("partnership_id", distinct=True)
+        )
+    )
+    regions = dict(
+        mains.values_list("organisation__region").annotate(n=Count("partnership_id", distinct=True))
+    )
+    year_labels = {y: str(y) for y in sorted((y for y in years if y is not None), reverse=True)}
+    if affiliate is not None:
+        tables = {affiliate.pk: money.rate_table(affiliate)}
+        by_affiliate: list[Bucket] = []
+    else:
+        per_affiliate = list(
+            plain.values_list("affiliate_id", "affiliate__name").annotate(n=Count("id"))
+        )
+        tables = money.rate_tables(a for a, _name, _n in per_affiliate)
+        by_affiliate = sorted(
+            (Bucket(str(a), name, n) for a, name, n in per_affiliate),
+            key=lambda b: (-b.count, b.label),
+        )
+    return Dashboard(
+        total=aggregates["total"],
+        strategic=aggregates["strategic"],
+        without_main_partner=aggregates["without_main"],
+        by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
+        by_partner_type=_buckets(
+            types, choice_labels(Organisation, "partner_type"), keep_order=False
+        ),
+        by_region=_buckets(
+            regions,
+            choice_labels(Organisation, "region"),
+            keep_order=True,
+            none_label=_("No region"),
+        ),
+        by_goal=[
+            Bucket(str(goal), str(label), aggregates[f"goal_{goal}"])
+            for goal, label in Goal.choices
+        ],
+        by_contribution_type=[
+            Bucket(str(kind), str(label), aggregates[f"gives_{kind}"])
+            for kind, label in ContributionType.choices
+        ],
+        by_year=_buckets(years, year_labels, keep_order=True, none_label=_("No start date")),
+        money=_money(plain, tables),
+        by_affiliate=by_affiliate,
+    )
+
+
+@dataclass
+class InKindSummary:
+    """In-kind contributions of one affiliate, by type and by partner, for a year or all."""
+
+    currency: str
+    year: int | None
+    years: list[int]
+    total: money.Total
+    by_type: list[tuple[str, str, money.Total]]
+    by_partner: list[tuple[int | None, str, money.Total]]
+
+
+def in_kind_summary(affiliate: Affiliate, *, year: int | None = None) -> InKindSummary:
+    """Return the affiliate's in-kind totals by type and partner, for a year or all (4 queries)."""
+    base = Contribution.objects.filter(
+        partnership__affiliate=affiliate,
+        partnership__archived_at=None,
+        kind=Contribution.Kind.IN_KIND,
+    )
+    years = sorted(
+        {
+            y
+            for y in base.annotate(y=ExtractYear("received_on"))
+            .values_list("y", flat=True)
+            .distinct()
+            .order_by()
+            if y
+        },
+        reverse=True,
+    )
+    if year:
+        base = base.filter(
+            received_on__gte=dt.date(year, 1, 1), received_on__lt=dt.date(year + 1, 1, 1)
+        )
+    table = money.rate_table(affiliate)
+    rows = list(money.grouped_sums(base, "in_kind_type", "organisation_id", "organisation__name"))
+    total = money.Total(table.reporting_currency)
+    for row in rows:
+        total.add(row["total"], row["currency"], row["year"], table)
+    type_labels = choice_labels(Contribution, "in_kind_type")
+    types = money.totals_by(rows, table, lambda r: r["in_kind_type"])
+    by_type = sorted(
+        ((key, type_labels.get(key, key) or _("Not said"), t) for key, t in types.items()),
+        key=lambda item: (-item[2].exact, item[1]),
+    )
+    partners = money.totals_by(rows, table, lambda r: r["organisation_id"])
+    names = {r["organisation_id"]: r["organisation__name"] or _("No partner") for r in rows}
+    by_partner = sorted(
+        ((org_id, names[org_id], t) for org_id, t in partners.items()),
+        key=lambda item: (-item[2].exact, item[1].casefold()),
+    )
+    return InKindSummary(
+        currency=table.reporting_currency,
+        year=year,
+        years=years,
+        total=total,
+        by_type=by_type,
+        by_partner=by_partner,
+    )
+
+
+def export_headers(*, hub: bool = False) -> list[str]:
+    """Return the column titles of the grant-report export, in the user's language."""
+    headers = [
+        _("Title"),
+        _("Summary"),
+        _("Partners and roles"),
+        _("Partner types"),
+        _("Countries"),
+        _("Regions"),
+        _("Stage"),
+        _("Start date"),
+        _("End date"),
+        _("Goals"),
+        _("Main goals served"),
+        _("Contribution types"),
+        _("Strategic or collaboration"),
+        _("Number of activities"),
+        _("Articles created"),
+        _("Articles improved"),
+        _("Files uploaded"),
+        _("Wikidata items created"),
+        _("Wikidata items edited"),
+        _("People trained"),
+        _("Participants"),
+        _("Reporting currency"),
+        _("Financial total"),
+        _("In-kind total"),
+        _("Not converted (no exchange rate)"),
+        _("Outcome clarity"),
+        _("Expected outcomes"),
+        _("Languages"),
+    ]
+    return [_("Affiliate"), *headers] if hub else headers
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _not_converted(*totals: money.Total) -> str:
+    amounts: dict[str, Any] = {}
+    for total in totals:
+        for currency, amount in total.unconverted.items():
+            amounts[currency] = amounts.get(currency, 0) + amount
+    return "; ".join(f"{money.round_money(a)} {c}" for c, a in sorted(amounts.items()))
+
+
+def export_rows(
+    partnerships: QuerySet[Partnership], *, hub: bool = False
+) -> Iterator[list[CellValue]]:
+    """Yield one grant-report row per partnership, reading EXPORT_CHUNK partnerships at a time."""
+    order = ("affiliate__name", "title", "id") if hub else ("title", "id")
+    ids = list(partnerships.order_by(*order).values_list("pk", flat=True))
+    affiliate_ids = set(partnerships.order_by().values_list("affiliate_id", flat=True).distinct())
+    tables = money.rate_tables(affiliate_ids)
+    stage_labels = choice_labels(Partnership, "stage")
+    clarity_labels = choice_labels(Partnership, "outcome_clarity")
+    role_labels = choice_labels(PartnershipPartner, "role")
+    type_labels = choice_labels(Organisation, "partner_type")
+    region_labels = choice_labels(Organisation, "region")
+    goal_labels = dict(Goal.choices)
+    kind_labels = dict(ContributionType.choices)
+    strategic, collaboration = _("Strategic"), _("Collaboration")
+    for chunk in _chunks(ids, EXPORT_CHUNK):
+        rows = {
+            p.pk: p
+            for p in Partnership.objects.filter(pk__in=chunk)
+            .select_related("affiliate")
+            .prefetch_related(
+                Prefetch(
+                    "partners",
+                    queryset=PartnershipPartner.objects.select_related("organisation").only(
+                        "id",
+                        "role",
+                        "partnership_id",
+                        "organisation__id",
+                        "organisation__name",
+                        "organisation__partner_type",
+                        "organisation__country",
+                        "organisation__region",
+                    ),
+                    to_attr="partner_list",
+                ),
+                Prefetch(
+                    "main_goals",
+                    queryset=AffiliateGoal.objects.only("id", "name"),
+                    to_attr="main_goal_list",
+                ),
+            )
+        }
+        outputs = {
+            row["partnership_id"]: row
+            for row in Activity.objects.filter(partnership_id__in=chunk)
+            .order_by()
+            .values("partnership_id")
+            .annotate(
+                n=Count("id"),
+                participants_sum=Sum("participants"),
+                **{f"{name}_sum": Sum(name) for name in OUTPUT_FIELDS},
+            )
+        }
+        sums: dict[tuple[int, str], money.Total] = {}
+        for group in money.grouped_sums(
+            Contribution.objects.filter(partnership_id__in=chunk), "partnership_id", "kind"
+        ):
+            pid = group["partnership_id"]
+            table = tables[rows[pid].affiliate_id]
+            total = sums.setdefault((pid, group["kind"]), money.Total(table.reporting_currency))
+            total.add(group["total"], group["currency"], group["year"], table)
+        for pid in chunk:
+            p = rows[pid]
+            partners = p.partner_list  # type: ignore[attr-defined]
+            orgs = [pp.organisation for pp in partners]
+            out = outputs.get(pid, {})
+            currency = tables[p.affiliate_id].reporting_currency
+            financial = sums.get((pid, Contribution.Kind.FINANCIAL), money.Total(currency))
+            in_kind = sums.get((pid, Contribution.Kind.IN_KIND), money.Total(currency))
+            row: list[CellValue] = [
+                p.title,
+                p.summary,
+                "; ".join(
+                    f"{pp.organisation.name} ({role_labels.get(pp.role, pp.role)})"
+                    for pp in partners
+                ),
+                "; ".join(
+                    dict.fromkeys(type_labels.get(o.partner_type, o.partner_type) for o in orgs)
+                ),
+                "; ".join(dict.fromkeys(country_name(o.country) for o in orgs if o.country)),
+                "; ".join(
+                    dict.fromkeys(region_labels.get(o.region, o.region) for o in orgs if o.region)
+                ),
+                stage_labels.get(p.stage, p.stage),
+                p.start_date,
+                p.end_date,
+                "; ".join(str(goal_labels[g]) for g in p.goals),
+                "; ".join(g.name for g in p.main_goal_list),  # type: ignore[attr-defined]
+                "; ".join(str(kind_labels[k]) for k in p.contribution_types),
+                strategic if p.is_strategic else collaboration,
+                out.get("n", 0),
+                *(out.get(f"{name}_sum") or 0 for name in OUTPUT_FIELDS),
+                out.get("participants_sum") or 0,
+                currency,
+                financial.amount,
+                in_kind.amount,
+                _not_converted(financial, in_kind),
+                clarity_labels.get(p.outcome_clarity, p.outcome_clarity),
+                p.expected_outcomes,
+                p.languages,
+            ]
+            yield [p.affiliate.name, *row] if hub else row

@@ -1,0 +1,218 @@
+"""Reads for tasks, reminders, My work, the calendar feed and the strategic view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from hub.core.models import Affiliate, Membership, User
+from hub.partnerships import scoring
+from hub.partnerships.models import Partnership, Reminder, Task
+from hub.partnerships.reminders import open_reminders
+
+# My work lists follow-ups itself, and tasks have their own list with a Done button: their
+# reminders would only repeat them there (the digest and the calendar still carry them).
+MY_WORK_REMINDER_KINDS = (
+    Reminder.Kind.AGREEMENT_EXPIRY,
+    Reminder.Kind.IMPACT_REPORT,
+    Reminder.Kind.BUDGET_CYCLE,
+)
+SECTION_TASKS = 20
+
+
+@dataclass(frozen=True)
+class TaskFilters:
+    """What the task list shows: mine or everyone's, open or done."""
+
+    mine: bool = True
+    done: bool = False
+
+    @classmethod
+    def from_params(cls, params: Any) -> TaskFilters:
+        """Return filters read from a query string (anything unknown means the default)."""
+        return cls(mine=params.get("who") != "all", done=params.get("state") == "done")
+
+
+def task_list(affiliate: Affiliate, user: User, filters: TaskFilters) -> QuerySet[Task]:
+    """Return the affiliate's tasks: open ones soonest due first (overdue on top, undated last),
+    done ones latest first; with their assignee, partnership and partner."""
+    qs = Task.objects.filter(affiliate=affiliate)
+    if filters.mine:
+        qs = qs.filter(assignee=user)
+    if filters.done:
+        qs = qs.exclude(done_at=None).order_by("-done_at", "-id")
+    else:
+        qs = qs.filter(done_at=None).order_by(F("due_on").asc(nulls_last=True), "id")
+    return qs.select_related("assignee", "partnership", "organisation").only(
+        "id",
+        "title",
+        "due_on",
+        "recurrence",
+        "done_at",
+        "affiliate_id",
+        "assignee__id",
+        "assignee__username",
+        "assignee__first_name",
+        "assignee__last_name",
+        "partnership__id",
+        "partnership__title",
+        "organisation__id",
+        "organisation__name",
+    )
+
+
+def get_task(affiliate: Affiliate, pk: int) -> Task:
+    """Return one of the affiliate's tasks, or raise 404."""
+    try:
+        task = Task.objects.select_related("partnership", "organisation", "assignee").get(
+            affiliate=affiliate, pk=pk
+        )
+    except Task.DoesNotExist:
+        raise Http404 from None
+    task.affiliate = affiliate
+    return task
+
+
+def get_reminder(affiliate: Affiliate, user: User, pk: int) -> Reminder:
+    """Return one of the person's own reminders in the affiliate, or raise 404."""
+    try:
+        reminder = Reminder.objects.get(affiliate=affiliate, user=user, pk=pk)
+    except Reminder.DoesNotExist:
+        raise Http404 from None
+    reminder.affiliate = affiliate
+    return reminder
+
+
+@dataclass
+class WorkItems:
+    """A person's open reminders and tasks for My work."""
+
+    reminders: list[Reminder]
+    tasks: list[Task]
+
+
+def my_work_items(
+    affiliate: Affiliate, user: User, *, today: dt.date | None = None, limit: int = 50
+) -> WorkItems:
+    """Return the person's open reminders due (agreements, reports, budgets) and open tasks."""
+    today = today or timezone.localdate()
+    reminders = list(
+        open_reminders()
+        .filter(
+            affiliate=affiliate, user=user, remind_on__lte=today, kind__in=MY_WORK_REMINDER_KINDS
+        )
+        .select_related("partnership", "organisation")
+        .only(
+            "id",
+            "kind",
+            "due_on",
+            "remind_on",
+            "affiliate_id",
+            "partnership__id",
+            "partnership__title",
+            "organisation__id",
+            "organisation__name",
+        )
+        .order_by("due_on", "id")[:limit]
+    )
+    tasks = list(task_list(affiliate, user, TaskFilters(mine=True, done=False))[:limit])
+    return WorkItems(reminders=reminders, tasks=tasks)
+
+
+def open_tasks_of(partnership: Partnership, *, limit: int = SECTION_TASKS) -> list[Task]:
+    """Return a partnership's open tasks, soonest due first, with their assignees."""
+    return list(
+        Task.objects.filter(partnership=partnership, done_at=None)
+        .select_related("assignee")
+        .order_by(F("due_on").asc(nulls_last=True), "id")[:limit]
+    )
+
+
+def section_context(partnership: Partnership, *, today: dt.date | None = None) -> dict[str, Any]:
+    """Return what the partnership page's task and strategic sections show (bounded queries)."""
+    today = today or timezone.localdate()
+    facts = scoring.facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[
+        partnership.pk
+    ]
+    return {
+        "open_tasks": open_tasks_of(partnership),
+        "assessment": scoring.assess(partnership, scoring.get_definition(), facts, today=today),
+        "health_flags": scoring.health_flags(
+            partnership, today=today, last_interaction=facts.last_interaction, known=True
+        ),
+        "today": today,
+    }
+
+
+@dataclass(frozen=True)
+class StrategicFilters:
+    """What the strategic overview shows: all, strategic partnerships or collaborations."""
+
+    label: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> StrategicFilters:
+        """Return filters read from a query string."""
+        label = params.get("label", "")
+        return cls(label=label if label in (scoring.STRATEGIC, scoring.COLLABORATION) else "")
+
+
+def strategic_list(affiliate: Affiliate, filters: StrategicFilters) -> QuerySet[Partnership]:
+    """Return the affiliate's live partnerships, best stored score first, for the overview."""
+    qs = Partnership.objects.filter(affiliate=affiliate, archived_at=None)
+    if filters.label == scoring.STRATEGIC:
+        qs = qs.filter(is_strategic=True)
+    elif filters.label == scoring.COLLABORATION:
+        qs = qs.filter(is_strategic=False)
+    return qs.order_by("-strategic_score", "title", "id").only(
+        "id",
+        "affiliate_id",
+        "title",
+        "stage",
+        "start_date",
+        "end_date",
+        "strategic_score",
+        "is_strategic",
+        "archived_at",
+        "agreement_expires_on",
+        "impact_report_every_months",
+        "impact_reported_on",
+    )
+
+
+def strategic_counts(affiliate: Affiliate) -> dict[str, int]:
+    """Return how many live partnerships count as strategic and how many in all."""
+    return Partnership.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
+        total=Count("id"), strategic=Count("id", filter=Q(is_strategic=True))
+    )
+
+
+def feed_items(user: User, *, today: dt.date | None = None, limit: int = 500) -> dict[str, Any]:
+    """Return a person's open dated tasks and open reminders in the affiliates they belong to."""
+    today = today or timezone.localdate()
+    affiliate_ids = Membership.objects.filter(user=user).values("affiliate_id")
+    tasks = list(
+        Task.objects.filter(
+            assignee=user, done_at=None, due_on__isnull=False, affiliate_id__in=affiliate_ids
+        )
+        .select_related("affiliate", "partnership", "organisation")
+        .order_by("due_on", "id")[:limit]
+    )
+    reminders = list(
+        open_reminders()
+        .filter(
+            user=user,
+            affiliate_id__in=affiliate_ids,
+            due_on__gte=today - dt.timedelta(days=90),
+        )
+        # A task is on the calendar already; its reminder would be a second entry.
+        .exclude(kind=Reminder.Kind.TASK_DUE)
+        .select_related("affiliate", "partnership", "organisation", "task")
+        .order_by("due_on", "id")[:limit]
+    )
+    return {"tasks": tasks, "reminders": reminders}

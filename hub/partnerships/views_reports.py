@@ -1,0 +1,198 @@
+"""The reports dashboard, the in-kind summary and the grant-report exports (affiliate and hub)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from hub.core.charts import bar_chart, format_number
+from hub.core.exports import CellValue, write_csv, write_xlsx
+from hub.core.models import Affiliate
+from hub.core.params import text_param
+from hub.core.permissions import affiliate_view, hub_staff_view
+from hub.partnerships import reports
+from hub.partnerships.forms_activities import ReportFilterForm
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+TOP_PARTNERS = 12
+
+
+def _download(
+    name: str, fmt: str, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
+) -> HttpResponse:
+    """Return rows as a CSV or XLSX file named after what it holds and today's date."""
+    filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+    body = (
+        write_xlsx(rows, headers, title=_("Partnerships")[:31])
+        if fmt == "xlsx"
+        else write_csv(rows, headers)
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _format(request: HttpRequest) -> str | None:
+    fmt = (request.GET.get("format") or "csv").lower()
+    return fmt if fmt in CONTENT_TYPES else None
+
+
+def _charts(board: reports.Dashboard) -> dict[str, SafeString]:
+    """Return the dashboard's charts, one per breakdown that has something to show."""
+    count = _("Partnerships")
+
+    def chart(key: str, buckets: list[reports.Bucket], title: str, **kw: object) -> None:
+        if any(b.count for b in buckets):
+            charts[key] = bar_chart(
+                [(count, [b.count for b in buckets])],
+                [b.label for b in buckets],
+                title=title,
+                chart_id=f"chart-{key}",
+                width=480,
+                **kw,  # type: ignore[arg-type]
+            )
+
+    charts: dict[str, SafeString] = {}
+    chart("stage", board.by_stage, _("Partnerships by stage"), horizontal=True)
+    chart("type", board.by_partner_type, _("Partnerships by main partner's type"), horizontal=True)
+    chart("region", board.by_region, _("Partnerships by region"), horizontal=True)
+    chart("goal", board.by_goal, _("Partnerships by goal"), horizontal=True)
+    chart(
+        "contribution",
+        board.by_contribution_type,
+        _("Partnerships by contribution type"),
+        horizontal=True,
+    )
+    chart("year", list(reversed(board.by_year)), _("Partnerships by start year"))
+    for entry in board.money:
+        if entry.by_year:
+            charts[f"money-{entry.currency}"] = bar_chart(
+                [
+                    (_("Financial"), [y.financial.amount for y in entry.by_year]),
+                    (_("In kind"), [y.in_kind.amount for y in entry.by_year]),
+                ],
+                [str(y.year) for y in entry.by_year],
+                title=_("Contributions by year, in %(code)s") % {"code": entry.currency},
+                description=_(
+                    "Converted contributions per year; amounts without a rate are left out "
+                    "and listed below."
+                ),
+                stacked=True,
+                chart_id=f"chart-money-{entry.currency}",
+                category_header=_("Year"),
+            )
+    return charts
+
+
+def _dashboard_page(
+    request: HttpRequest, *, affiliate: Affiliate | None, hub: bool
+) -> HttpResponse:
+    filters = reports.ReportFilters.from_params(request.GET)
+    board = reports.dashboard(filters, affiliate=affiliate, published_only=hub)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "partnerships/dashboard.html",
+        {
+            "board": board,
+            "charts": _charts(board),
+            "form": ReportFilterForm(request.GET or None),
+            "filters": filters,
+            "query": query.urlencode(),
+            "hub": hub,
+            "affiliate": affiliate,
+        },
+    )
+
+
+@affiliate_view()
+def dashboard(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Show the affiliate's partnerships counted by stage, partner, region, goal and year."""
+    return _dashboard_page(request, affiliate=affiliate, hub=False)
+
+
+@affiliate_view()
+def dashboard_export(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Download a grant-report row per partnership the dashboard counts, as CSV or XLSX."""
+    fmt = _format(request)
+    if fmt is None:
+        return HttpResponseBadRequest(_("Choose CSV or XLSX."))
+    filters = reports.ReportFilters.from_params(request.GET)
+    qs = reports.report_partnerships(filters, affiliate=affiliate)
+    return _download(
+        f"{affiliate.slug}-partnerships", fmt, reports.export_headers(), reports.export_rows(qs)
+    )
+
+
+@hub_staff_view
+def hub_dashboard(request: HttpRequest) -> HttpResponse:
+    """Show hub staff the dashboard across affiliates, counting published partnerships only."""
+    return _dashboard_page(request, affiliate=None, hub=True)
+
+
+@hub_staff_view
+def hub_export(request: HttpRequest) -> HttpResponse:
+    """Download a grant-report row per published partnership across affiliates."""
+    fmt = _format(request)
+    if fmt is None:
+        return HttpResponseBadRequest(_("Choose CSV or XLSX."))
+    filters = reports.ReportFilters.from_params(request.GET)
+    qs = reports.report_partnerships(filters, published_only=True)
+    return _download(
+        "hub-partnerships",
+        fmt,
+        reports.export_headers(hub=True),
+        reports.export_rows(qs, hub=True),
+    )
+
+
+@affiliate_view()
+def in_kind(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Show in-kind support by type and by partner, for a year or all years, with charts."""
+    year = reports.parse_year(text_param(request.GET, "year", 4))
+    summary = reports.in_kind_summary(affiliate, year=year)
+    charts: dict[str, SafeString] = {}
+    when = str(year) if year else _("all years")
+    if summary.by_type:
+        charts["type"] = bar_chart(
+            [(summary.currency, [t.amount for _key, _label, t in summary.by_type])],
+            [label for _key, label, _t in summary.by_type],
+            title=_("In-kind support by type, %(when)s, in %(code)s")
+            % {"when": when, "code": summary.currency},
+            horizontal=True,
+            chart_id="chart-in-kind-type",
+            category_header=_("In-kind type"),
+        )
+    if summary.by_partner:
+        top = summary.by_partner[:TOP_PARTNERS]
+        rest = summary.by_partner[TOP_PARTNERS:]
+        labels = [name for _pk, name, _t in top]
+        values = [t.amount for _pk, _name, t in top]
+        if rest:
+            labels.append(_("%(n)s other partners") % {"n": len(rest)})
+            values.append(sum((t.amount for _pk, _name, t in rest), start=values[0] * 0))
+        charts["partner"] = bar_chart(
+            [(summary.currency, values)],
+            labels,
+            title=_("In-kind support by partner, %(when)s, in %(code)s")
+            % {"when": when, "code": summary.currency},
+            horizontal=True,
+            chart_id="chart-in-kind-partner",
+            category_header=_("Partner"),
+        )
+    return render(
+        request,
+        "partnerships/inkind.html",
+        {"summary": summary, "charts": charts, "format_number": format_number},
+    )

@@ -1,0 +1,382 @@
+"""Partnership pages as a member, a viewer, another affiliate's member and a visitor see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hub.core.models import AuditEvent
+from hub.partnerships.models import AffiliateGoal, ChecklistPoint, Partnership, Stage, StageChange
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, **kwargs: Any) -> str:
+    return reverse(f"partnerships:{name}", kwargs={"slug": "alpha", **kwargs})
+
+
+def create_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "title": "WikiGap at the embassy",
+        "summary": "A WikiGap edit-a-thon.",
+        "goals": ["content", "advocacy"],
+        "contribution_types": ["contributors", "awareness"],
+        "structure": "complex",
+        "scope": "external",
+        "initiative": "partner",
+        "start_date": "2026-03-01",
+        "end_date": "2026-03-31",
+        "outcome_clarity": "clear",
+        "visibility": "private",
+        "languages": "sv, en",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def viewer_client(viewer_a: Any) -> Client:
+    client = Client()
+    client.force_login(viewer_a)
+    return client
+
+
+def test_member_creates_a_partnership_with_two_partners_in_different_roles(
+    client_a, affiliate_a, member_a
+):
+    embassy = factories.organisation(affiliate_a, name="Embassy of Sweden", partner_type="embassy")
+    library = factories.organisation(affiliate_a, name="National Library", partner_type="library")
+    page = client_a.get(url("partnership_create")).content.decode()
+    assert "Embassy of Sweden" in page and 'name="partner_1"' in page
+    response = client_a.post(
+        url("partnership_create"),
+        create_data(
+            partner_0=str(embassy.pk),
+            role_0="main",
+            partner_1=str(library.pk),
+            role_1="venue_host",
+            responsible=[str(member_a.pk)],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    p = Partnership.objects.get(affiliate=affiliate_a)
+    assert sorted(p.partners.values_list("organisation__name", "role")) == [
+        ("Embassy of Sweden", "main"),
+        ("National Library", "venue_host"),
+    ]
+    assert (p.goal_content, p.goal_advocacy, p.gives_awareness) == (True, True, True)
+    assert list(p.responsible.all()) == [member_a]
+    detail = client_a.get(response["Location"]).content.decode()
+    for text in (
+        "WikiGap at the embassy",
+        "Embassy of Sweden",
+        "Venue host",
+        "Agreement checklist",
+        "Timeline",
+        "created the partnership",
+        "Move on to First contact",
+    ):
+        assert text in detail
+
+
+def test_create_form_preselects_the_organisation_it_came_from(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a, name="Museo")
+    page = client_a.get(url("partnership_create") + f"?organisation={org.pk}").content.decode()
+    assert f'<option value="{org.pk}" selected>Museo</option>' in page
+
+
+def test_end_before_start_is_explained_and_nothing_is_saved(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a)
+    response = client_a.post(
+        url("partnership_create"),
+        create_data(
+            partner_0=str(org.pk), role_0="main", start_date="2026-05-01", end_date="2026-04-01"
+        ),
+    )
+    assert response.status_code == 200
+    assert "The end date is before the start date." in response.content.decode()
+    assert not Partnership.objects.exists()
+
+
+def test_create_without_a_partner_asks_for_one(client_a, affiliate_a):
+    factories.organisation(affiliate_a)
+    response = client_a.post(url("partnership_create"), create_data())
+    assert response.status_code == 200
+    assert "Choose at least one partner organisation" in response.content.decode()
+    assert not Partnership.objects.exists()
+
+
+def test_create_cannot_pick_another_affiliates_organisation(client_a, affiliate_a, affiliate_b):
+    foreign = factories.organisation(affiliate_b, name="Foreign")
+    response = client_a.post(url("partnership_create"), create_data(partner_0=str(foreign.pk)))
+    assert response.status_code == 200
+    assert not Partnership.objects.exists()
+
+
+def test_edit_changes_fields_and_keeps_a_record(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a, title="Before", goals=["funding"])
+    page = client_a.get(url("partnership_edit", pk=p.pk)).content.decode()
+    assert 'value="funding" checked' in page or 'value="funding"\n' in page or "checked" in page
+    response = client_a.post(url("partnership_edit", pk=p.pk), create_data(title="After"))
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.title == "After" and p.goal_funding is False and p.goal_content is True
+    assert AuditEvent.objects.filter(action="partnership.updated", target_id=p.pk).exists()
+
+
+def test_partners_page_changes_roles(client_a, affiliate_a, member_a):
+    a = factories.organisation(affiliate_a, name="A")
+    b = factories.organisation(affiliate_a, name="B")
+    p = factories.partnership(affiliate_a, actor=member_a, partners=[(a, "main")])
+    assert client_a.get(url("partnership_partners", pk=p.pk)).status_code == 200
+    response = client_a.post(
+        url("partnership_partners", pk=p.pk),
+        {"partner_0": str(a.pk), "role_0": "funder", "partner_1": str(b.pk), "role_1": "main"},
+    )
+    assert response.status_code == 302
+    assert sorted(p.partners.values_list("organisation__name", "role")) == [
+        ("A", "funder"),
+        ("B", "main"),
+    ]
+    response = client_a.post(url("partnership_partners", pk=p.pk), {"partner_0": ""})
+    assert response.status_code == 200
+    assert p.partners.count() == 2
+
+
+def test_stage_buttons_move_one_step(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "first_contact"})
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.stage == Stage.FIRST_CONTACT
+
+
+def test_stage_jump_without_override_is_refused_with_the_guards_words(
+    client_a, affiliate_a, member_a
+):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    response = client_a.post(
+        url("partnership_stage", pk=p.pk), {"to_stage": "active", "reason": "Hurry"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A partnership moves one stage at a time" in page
+    assert "tick “override” and say why" in page
+    p.refresh_from_db()
+    assert p.stage == Stage.IDEA
+    assert StageChange.objects.filter(partnership=p).count() == 1
+
+
+def test_active_is_blocked_by_the_checklist_then_passes_once_reviewed(
+    client_a, affiliate_a, member_a
+):
+    p = factories.partnership(affiliate_a, actor=member_a, stage=Stage.AGREEMENT)
+    response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "active"})
+    assert response.status_code == 200
+    assert "every point of the agreement checklist is agreed" in response.content.decode()
+    checklist = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
+    checklist["money_status"] = "not_applicable"
+    checklist["licences_text"] = "CC BY-SA 4.0 for all photos"
+    checklist["signed_on"] = "2026-02-01"
+    checklist["expires_on"] = "2027-02-01"
+    assert client_a.post(url("partnership_agreement", pk=p.pk), checklist).status_code == 302
+    response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "active"})
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert (p.stage, p.agreement_signed_on) == (Stage.ACTIVE, dt.date(2026, 2, 1))
+    page = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
+    assert "CC BY-SA 4.0 for all photos" in page
+
+
+def test_override_with_a_reason_passes_the_guard(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a, stage=Stage.AGREEMENT)
+    response = client_a.post(
+        url("partnership_stage", pk=p.pk),
+        {"to_stage": "active", "override": "on", "reason": "Signed on paper last week."},
+    )
+    assert response.status_code == 302
+    change = StageChange.objects.filter(partnership=p).first()
+    assert change is not None and change.overridden and change.to_stage == "active"
+
+
+def test_ending_asks_for_exit_notes(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    response = client_a.post(url("partnership_stage", pk=p.pk), {"to_stage": "ended"})
+    assert response.status_code == 200
+    assert "write exit notes" in response.content.decode()
+    response = client_a.post(
+        url("partnership_stage", pk=p.pk),
+        {"to_stage": "ended", "exit_notes": "No budget this year."},
+    )
+    assert response.status_code == 302
+    page = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
+    assert "No budget this year." in page and "Reopen at Idea" in page
+
+
+def test_agreement_expiring_before_signing_is_explained_and_nothing_saved(
+    client_a, affiliate_a, member_a
+):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    data = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
+    data.update(signed_on="2026-05-01", expires_on="2026-01-01")
+    response = client_a.post(url("partnership_agreement", pk=p.pk), data)
+    assert response.status_code == 200
+    assert "cannot expire before it was signed" in response.content.decode()
+    assert not p.agreement_points.filter(status="agreed").exists()
+
+
+def test_an_unknown_checklist_status_is_refused(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    data = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
+    data["money_status"] = "maybe"
+    assert client_a.post(url("partnership_agreement", pk=p.pk), data).status_code == 200
+    assert not p.agreement_points.filter(status="agreed").exists()
+
+
+def test_viewer_reads_but_cannot_change(viewer_client, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a, title="Seen, not touched")
+    page = viewer_client.get(url("partnership_detail", pk=p.pk)).content.decode()
+    assert "Seen, not touched" in page
+    assert "Move on to" not in page and "Save the checklist" not in page and ">Edit<" not in page
+    assert viewer_client.get(url("partnership_list")).status_code == 200
+    for name, data in [
+        ("partnership_stage", {"to_stage": "first_contact"}),
+        ("partnership_agreement", {}),
+        ("partnership_edit", create_data()),
+        ("partnership_archive", {}),
+    ]:
+        assert viewer_client.post(url(name, pk=p.pk), data).status_code == 403
+    assert viewer_client.get(url("partnership_create")).status_code == 403
+    p.refresh_from_db()
+    assert p.stage == Stage.IDEA and p.archived_at is None
+
+
+def test_another_affiliates_partnership_is_404_everywhere(client_b, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a, title="Alpha only")
+    for slug in ("alpha", "beta"):
+        for name in ("partnership_detail", "partnership_edit", "partnership_partners"):
+            response = client_b.get(
+                reverse(f"partnerships:{name}", kwargs={"slug": slug, "pk": p.pk})
+            )
+            assert response.status_code == 404
+            assert b"Alpha only" not in response.content
+        response = client_b.post(
+            reverse("partnerships:partnership_stage", kwargs={"slug": slug, "pk": p.pk}),
+            {"to_stage": "first_contact"},
+        )
+        assert response.status_code == 404
+    p.refresh_from_db()
+    assert p.stage == Stage.IDEA
+
+
+def test_list_shows_partners_and_tells_what_to_do_when_empty(client_a, affiliate_a, member_a):
+    page = client_a.get(url("partnership_list")).content.decode()
+    assert "No partnerships yet" in page and "Start a partnership" in page
+    org = factories.organisation(affiliate_a, name="Biblioteca")
+    factories.partnership(affiliate_a, actor=member_a, title="Scans", partners=[(org, "main")])
+    page = client_a.get(url("partnership_list")).content.decode()
+    assert "Scans" in page and "Biblioteca" in page and "1 partnership" in page
+    page = client_a.get(url("partnership_list") + "?q=zzz").content.decode()
+    assert "No partnership matches" in page
+
+
+def test_list_page_stays_within_a_few_queries(
+    client_a, affiliate_a, member_a, django_assert_max_num_queries
+):
+    orgs = [factories.organisation(affiliate_a) for _ in range(3)]
+    for n in range(20):
+        factories.partnership(affiliate_a, partners=[(orgs[n % 3], "main")])
+    with django_assert_max_num_queries(12):
+        response = client_a.get(url("partnership_list") + "?type=other&sort=title")
+    assert response.status_code == 200
+
+
+def test_detail_page_stays_within_a_few_queries(
+    client_a, affiliate_a, member_a, django_assert_max_num_queries
+):
+    orgs = [factories.organisation(affiliate_a) for _ in range(3)]
+    p = factories.partnership(affiliate_a, actor=member_a, partners=[(o, "main") for o in orgs])
+    for org in orgs:
+        factories.interaction(org, actor=member_a)
+    from hub.partnerships import activities, todo
+
+    for n in range(5):
+        activities.create_activity(
+            actor=member_a,
+            partnership=p,
+            partners=orgs,
+            kind="editathon",
+            title=f"Edit-a-thon {n}",
+            starts_on=factories.dt.date(2026, 1, n + 1),
+        )
+        todo.create_task(actor=member_a, affiliate=affiliate_a, title=f"Task {n}", partnership=p)
+    # The page's own reads plus the activities, money, tasks and strategic sections; the count
+    # does not grow with partners, activities or tasks.
+    with django_assert_max_num_queries(40):
+        response = client_a.get(url("partnership_detail", pk=p.pk))
+    assert response.status_code == 200
+
+
+def test_timeline_shows_more_on_the_next_page(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    from hub.partnerships import services
+
+    for n in range(40):
+        services.update_partnership(actor=member_a, partnership=p, summary=f"Draft {n}")
+    page = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
+    assert "Show more" in page
+    second = client_a.get(url("partnership_detail", pk=p.pk) + "?page=2").content.decode()
+    assert "Newer" in second
+    assert client_a.get(url("partnership_detail", pk=p.pk) + "?page=abc").status_code == 200
+
+
+def test_organisation_page_lists_its_partnerships(client_a, affiliate_a, member_a):
+    org = factories.organisation(affiliate_a, name="Archivo")
+    factories.partnership(
+        affiliate_a, actor=member_a, title="Maps upload", partners=[(org, "funder")]
+    )
+    page = client_a.get(
+        reverse("partners:organisation_detail", kwargs={"slug": "alpha", "pk": org.pk})
+    ).content.decode()
+    assert "Maps upload" in page and "Funder" in page
+    assert f"?organisation={org.pk}" in page
+
+
+def test_main_goals_page_is_for_managers(client_a, affiliate_a):
+    manager = factories.member(affiliate_a, username="mona", role="manager")
+    client = Client()
+    client.force_login(manager)
+    assert client_a.get(url("main_goals")).status_code == 403
+    assert client.post(url("main_goals"), {"name": "Open heritage"}).status_code == 302
+    goal = AffiliateGoal.objects.get(affiliate=affiliate_a)
+    assert (
+        client.post(url("main_goal_edit", pk=goal.pk), {"name": "Open public heritage"}).status_code
+        == 302
+    )
+    goal.refresh_from_db()
+    assert goal.name == "Open public heritage"
+    response = client.post(url("main_goals"), {"name": "open public heritage"})
+    assert response.status_code == 200
+    assert "already has a goal" in response.content.decode()
+    assert client_a.post(url("main_goal_edit", pk=goal.pk), {"remove": "1"}).status_code == 403
+    assert client.post(url("main_goal_edit", pk=goal.pk), {"remove": "1"}).status_code == 302
+    assert not AffiliateGoal.objects.exists()
+
+
+def test_archive_hides_from_the_list_and_restore_brings_back(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a, title="Hide me")
+    assert client_a.post(url("partnership_archive", pk=p.pk)).status_code == 302
+    assert "Hide me" not in client_a.get(url("partnership_list")).content.decode()
+    assert "Hide me" in client_a.get(url("partnership_list") + "?archived=1").content.decode()
+    client_a.post(url("partnership_archive", pk=p.pk), {"restore": "1"})
+    assert "Hide me" in client_a.get(url("partnership_list")).content.decode()
+
+
+def test_nav_links_to_partnerships(client_a):
+    page = client_a.get(reverse("partners:my_work", kwargs={"slug": "alpha"})).content.decode()
+    assert url("partnership_list") in page
