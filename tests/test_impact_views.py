@@ -268,6 +268,24 @@ def test_report_summary_matches_the_stored_figures(
     assert "de.wikipedia.org" in page  # ties are listed by wiki, then title
 
 
+def test_report_charts_are_accessible_svg_with_their_figures(
+    refreshed: ContentLink, partnership: Any
+) -> None:
+    from defusedxml.ElementTree import fromstring
+
+    from hub.impact.reports import charts
+
+    drawn = charts(selectors.partnership_report(partnership.affiliate, partnership))
+
+    assert {"views", "top_pages", "top_wikis"} <= set(drawn)
+    views = fromstring(str(drawn["views"]))  # well-formed: a PDF renderer reads it
+    svg = views.find("{http://www.w3.org/2000/svg}svg")
+    assert svg is not None and svg.get("role") == "img"
+    assert views.find(".//{http://www.w3.org/2000/svg}polyline") is not None  # months: a line
+    assert "<td>6,000</td>" in drawn["views"]  # the figures as a table too
+    assert "<rect" in drawn["top_pages"]
+
+
 def test_report_says_millions_in_words(refreshed: ContentLink, partnership: Any) -> None:
     MetricPoint.objects.filter(link=refreshed, metric="views", month=dt.date(2026, 3, 1)).update(
         value=1_800_000

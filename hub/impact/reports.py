@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from hub.core.charts import bar_chart, line_chart
 from hub.core.exports import CellValue, write_csv
-from hub.impact.charts import bar_chart
 from hub.impact.selectors import ImpactReport
 
 
@@ -89,7 +89,7 @@ def charts(report: ImpactReport) -> dict[str, SafeString]:
     drawn: dict[str, SafeString] = {}
     month_header = _("Month")
     if report.views_year:
-        drawn["views"] = bar_chart(
+        drawn["views"] = line_chart(
             [(_("Views"), report.views_by_month)],
             report.months,
             title=_("Views per month, %(year)s") % {"year": report.year},
@@ -97,7 +97,7 @@ def charts(report: ImpactReport) -> dict[str, SafeString]:
             chart_id="chart-views",
         )
     if any(report.files_in_use_by_month):
-        drawn["files_in_use"] = bar_chart(
+        drawn["files_in_use"] = line_chart(
             [(_("Files in use"), report.files_in_use_by_month)],
             report.months,
             title=_("Files in use, %(year)s") % {"year": report.year},
