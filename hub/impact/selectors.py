@@ -282,12 +282,13 @@ def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> Impact
 def section_context(partnership: Partnership) -> dict[str, Any]:
     """Return what the partnership page's impact section shows: link count and key figures."""
     links = list(ContentLink.objects.filter(partnership=partnership).only("id", "latest", "status"))
-    views = sum(
+    views = (
         MetricPoint.objects.filter(
             link__partnership=partnership,
             metric=Metric.VIEWS,
             month__gte=dt.date(timezone.localdate().year - 1, timezone.localdate().month, 1),
-        ).values_list("value", flat=True)
+        ).aggregate(total=Sum("value"))["total"]
+        or 0
     )
     in_use = sum(
         lk.latest.get(Metric.FILES_IN_USE, {}).get("value", 0) for lk in links if lk.latest
