@@ -44,6 +44,7 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import transaction
     from django.test import Client
     from django.utils import timezone
 
@@ -132,6 +133,11 @@ def main() -> None:
             )
         )
     MetricPoint.objects.bulk_create(points, batch_size=2000)
+    # The affiliate's totals, as the refresh that wrote these figures would have left them.
+    from hub.impact.totals import rebuild_affiliate_totals
+
+    with transaction.atomic():
+        rebuild_affiliate_totals(affiliate.pk)
     client = Client()
     client.force_login(user)
     pages = {

@@ -347,6 +347,61 @@ def test_organisation_and_affiliate_reports_add_up_the_partner_links(
     assert "Your 150 files appear on 60 Wikipedia pages" in affiliate_page.content.decode()
 
 
+def _totals(report: Any) -> tuple[Any, ...]:
+    return (
+        report.files,
+        report.files_in_use,
+        report.pages_using,
+        report.languages,
+        report.wikis,
+        report.views_year,
+        report.views_by_month,
+        report.files_in_use_by_month,
+        report.top_pages,
+        report.top_wikis,
+        report.sources,
+        report.years,
+    )
+
+
+def test_affiliate_totals_equal_the_links_and_a_rerun_never_double_counts(
+    refreshed: ContentLink, partnership: Any, member_a: Any, affiliate_a: Any
+) -> None:
+    from hub.impact.models import AffiliateMonthTotal
+
+    expected = _totals(selectors.partnership_report(affiliate_a, partnership))
+    assert _totals(selectors.affiliate_report(affiliate_a)) == expected
+    rows = AffiliateMonthTotal.objects.count()
+
+    with time_machine.travel(TODAY, tick=False):
+        run_refresh(run_id=services.request_refresh(actor=member_a, link=refreshed).pk)
+
+    assert AffiliateMonthTotal.objects.count() == rows
+    assert _totals(selectors.affiliate_report(affiliate_a)) == expected
+    services.remove_content_link(actor=member_a, link=refreshed)
+    emptied = selectors.affiliate_report(affiliate_a)
+    assert (emptied.files, emptied.views_year, emptied.top_pages) == (0, 0, [])
+    assert not AffiliateMonthTotal.objects.exists()
+
+
+def test_affiliate_report_reads_a_fixed_number_of_queries(
+    world: dict[str, Any],
+    refreshed: ContentLink,
+    client_a: Client,
+    partnership: Any,
+    member_a: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for n in range(5):
+        link = services.add_content_link(
+            actor=member_a, partnership=partnership, kind="wikidata_items", items_text=f"Q{n + 1}"
+        )
+        run_refresh(run_id=services.request_refresh(actor=member_a, link=link).pk)
+    with django_assert_max_num_queries(8):
+        response = client_a.get(reverse("impact:affiliate_report", kwargs={"slug": "alpha"}))
+    assert "Your 150 files appear on 60 Wikipedia pages" in response.content.decode()
+
+
 def test_section_partial_links_to_the_impact_page(
     refreshed: ContentLink, partnership: Any, rf: Any, affiliate_a: Any
 ) -> None:

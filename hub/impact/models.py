@@ -225,3 +225,43 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership or self.organisation} → {self.expires_at:%Y-%m-%d}"
+
+
+class AffiliateTotals(models.Model):
+    """The affiliate's figures over all its content links, rewritten with every link's figures.
+
+    The affiliate's report reads this row and its month totals instead of every link and point.
+    """
+
+    affiliate = models.OneToOneField(
+        Affiliate, on_delete=models.CASCADE, primary_key=True, related_name="impact_totals"
+    )
+    # Sums of the links' newest figures, the wiki and language counts, the top wikis and pages,
+    # and the oldest fetch per source: see hub.impact.totals.summarise.
+    figures = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"impact totals of {self.affiliate_id}"
+
+
+class AffiliateMonthTotal(models.Model):
+    """One monthly figure summed over all the affiliate's content links; replaced, never added."""
+
+    affiliate = models.ForeignKey(
+        Affiliate, on_delete=models.CASCADE, related_name="impact_month_totals"
+    )
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    month = models.DateField()  # the first day of the month
+    value = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["affiliate", "metric", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["affiliate", "metric", "month"], name="affiliate_month_total_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.month:%Y-%m}: {self.value}"

@@ -25,6 +25,7 @@ from hub.core import audit
 from hub.impact import names
 from hub.impact.models import ContentLink, Metric, MetricPoint, RefreshRun, RefreshStep, Source
 from hub.impact.sources import ImpactSource, SourceError, SourceNotFound, get_source
+from hub.impact.totals import rebuild_affiliate_totals
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +378,7 @@ def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> N
         link.latest = latest
         link.last_refreshed_at = now
         link.save(update_fields=["latest", "last_refreshed_at"])
+        rebuild_affiliate_totals(link.affiliate_id)
         locked.status = RefreshRun.Status.DONE
         locked.finished_at = now
         locked.error = ""

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hub.core.models import Affiliate
-from hub.impact.models import ContentLink, Metric, MetricPoint, RefreshRun, ShareLink, Source
+from hub.impact.models import (
+    AffiliateMonthTotal,
+    AffiliateTotals,
+    ContentLink,
+    Metric,
+    MetricPoint,
+    RefreshRun,
+    ShareLink,
+    Source,
+)
+from hub.impact.totals import SERIES_METRICS, summarise
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership, PartnershipPartner
 
-SERIES_METRICS = (Metric.VIEWS, Metric.FILES_IN_USE, Metric.UPLOADS)
 FILE_METRICS = (Metric.FILES_DEEP, Metric.FILES_IN_USE, Metric.PAGES_USING)
-TOP_N = 10
 
 
 @dataclass
@@ -165,41 +174,21 @@ def partnership_links(affiliate: Affiliate, partnership: Partnership) -> list[Li
     return result
 
 
-def _report(
-    title: str, links_qs: QuerySet[ContentLink], year: int | None, *, with_links: bool
-) -> ImpactReport:
-    """Build a report from the links' newest figures and one aggregate of the monthly series."""
-    if with_links:
-        links = list(
-            links_qs.select_related("partnership").only(
-                "id",
-                "kind",
-                "target",
-                "items",
-                "wiki_url",
-                "latest",
-                "status",
-                "partnership__title",
-            )
-        )
-    else:
-        links = list(links_qs.only("id", "latest"))
-    # A report on a few links names them, so the (link, metric, month) index answers; the
-    # affiliate's report joins on the affiliate instead of listing thousands of ids.
-    points = (
-        MetricPoint.objects.filter(link_id__in=[lk.pk for lk in links])
-        if with_links
-        else MetricPoint.objects.filter(link__in=links_qs.values("pk"))
-    )
-    series = (
-        points.filter(metric__in=SERIES_METRICS)
-        .values("metric", "month")
-        .annotate(total=Sum("value"))
-        .order_by("month")
-    )
+def _series(rows: Iterable[dict[str, Any]]) -> dict[str, dict[dt.date, int]]:
     by_metric: dict[str, dict[dt.date, int]] = defaultdict(dict)
-    for row in series:
+    for row in rows:
         by_metric[row["metric"]][row["month"]] = row["total"] or 0
+    return by_metric
+
+
+def _build(
+    title: str,
+    year: int | None,
+    links: list[LinkFigures],
+    by_metric: dict[str, dict[dt.date, int]],
+    summary: dict[str, Any],
+) -> ImpactReport:
+    """Return a report from its monthly series and the summary of its links' newest figures."""
     view_years = sorted({m.year for m in by_metric[Metric.VIEWS]})
     if year is None:
         year = view_years[-1] if view_years else timezone.localdate().year
@@ -207,76 +196,86 @@ def _report(
     report = ImpactReport(
         title=title,
         year=year,
-        links=[LinkFigures(link=lk, figures=_figures_of(lk)) for lk in links] if with_links else [],
+        links=links,
         months=[m.isoformat()[:7] for m in months],
         views_by_month=[by_metric[Metric.VIEWS].get(m, 0) for m in months],
         files_in_use_by_month=[by_metric[Metric.FILES_IN_USE].get(m, 0) for m in months],
         years=view_years,
     )
     report.views_year = sum(report.views_by_month)
-    wikis: Counter[str] = Counter()
-    pages: list[tuple[str, str, int]] = []
-    sources: dict[str, dt.datetime] = {}
+    if not summary:
+        return report
+    for attribute, value in summary["sums"].items():
+        setattr(report, attribute, value)
+    report.wikis = summary["wikis"]
+    report.languages = summary["languages"]
+    report.top_wikis = [(wiki, n) for wiki, n in summary["top_wikis"]]
+    report.top_pages = [(wiki, page, views) for wiki, page, views in summary["top_pages"]]
     labels = dict(Source.choices)
-    for link in links:
-        latest = link.latest
-        for metric, attribute in (
-            (Metric.FILES_DEEP, "files"),
-            (Metric.FILES_IN_USE, "files_in_use"),
-            (Metric.PAGES_USING, "pages_using"),
-            (Metric.ITEMS, "items"),
-            (Metric.STATEMENTS, "statements"),
-            (Metric.SITELINKS, "sitelinks"),
-            (Metric.ARTICLES, "articles"),
-        ):
-            if metric in latest:
-                setattr(report, attribute, getattr(report, attribute) + latest[metric]["value"])
-        if Metric.WIKIS_USING in latest:
-            wikis.update(latest[Metric.WIKIS_USING]["detail"].get("wikis", {}))
-        if Metric.TOP_PAGES in latest:
-            pages += [tuple(p) for p in latest[Metric.TOP_PAGES]["detail"].get("pages", [])]  # type: ignore[misc]
-        for entry in latest.values():
-            label = str(labels.get(entry["source"], entry["source"]))
-            fetched = dt.datetime.fromisoformat(entry["fetched_at"])
-            if label not in sources or fetched < sources[label]:
-                sources[label] = fetched
-    report.wikis = len(wikis)
-    report.languages = len({w for w in wikis if w.endswith(".wikipedia.org")})
-    report.top_wikis = wikis.most_common(TOP_N)
-    report.top_pages = sorted(pages, key=lambda p: (-p[2], p[0], p[1]))[:TOP_N]
+    sources: dict[str, dt.datetime] = {}
+    for source, when in summary["sources"]:
+        label = str(labels.get(source, source))
+        fetched = dt.datetime.fromisoformat(when)
+        if label not in sources or fetched < sources[label]:
+            sources[label] = fetched
     report.sources = sorted(sources.items())
     return report
+
+
+def _report(title: str, links_qs: QuerySet[ContentLink], year: int | None) -> ImpactReport:
+    """Build the report of a few links from their newest figures and their monthly points."""
+    links = list(
+        links_qs.select_related("partnership").only(
+            "id",
+            "kind",
+            "target",
+            "items",
+            "wiki_url",
+            "latest",
+            "status",
+            "partnership__title",
+        )
+    )
+    # The report names its links' ids, so the (link, metric, month) index answers.
+    series = (
+        MetricPoint.objects.filter(link_id__in=[lk.pk for lk in links], metric__in=SERIES_METRICS)
+        .values("metric", "month")
+        .annotate(total=Sum("value"))
+        .order_by("month")
+    )
+    return _build(
+        title,
+        year,
+        [LinkFigures(link=lk, figures=_figures_of(lk)) for lk in links],
+        _series(series),
+        summarise(lk.latest for lk in links),
+    )
 
 
 def partnership_report(
     affiliate: Affiliate, partnership: Partnership, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partnership."""
-    return _report(
-        partnership.title,
-        _links_for_partnership(affiliate, partnership),
-        year,
-        with_links=True,
-    )
+    return _report(partnership.title, _links_for_partnership(affiliate, partnership), year)
 
 
 def organisation_report(
     affiliate: Affiliate, organisation: Organisation, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partner across all its partnerships."""
-    return _report(
-        organisation.name,
-        _links_for_organisation(affiliate, organisation),
-        year,
-        with_links=True,
-    )
+    return _report(organisation.name, _links_for_organisation(affiliate, organisation), year)
 
 
 def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> ImpactReport:
-    """Return the impact report of all the affiliate's partnerships (totals, no link list)."""
-    return _report(
-        affiliate.name, ContentLink.objects.filter(affiliate=affiliate), year, with_links=False
+    """Return the impact report of all the affiliate's partnerships (totals, no link list).
+
+    It reads the totals every refresh keeps (two queries, one row per month), not the links.
+    """
+    totals = AffiliateTotals.objects.filter(affiliate=affiliate).first()
+    series = AffiliateMonthTotal.objects.filter(affiliate=affiliate).values(
+        "metric", "month", total=F("value")
     )
+    return _build(affiliate.name, year, [], _series(series), totals.figures if totals else {})
 
 
 def section_context(partnership: Partnership) -> dict[str, Any]:

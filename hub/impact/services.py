@@ -26,6 +26,7 @@ from hub.impact.sources import (
     SourceRefused,
     get_source,
 )
+from hub.impact.totals import rebuild_affiliate_totals
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
 
@@ -199,6 +200,7 @@ def remove_content_link(*, actor: User | None, link: ContentLink) -> None:
     partnership = link.partnership
     shown = str(link)
     link.delete()
+    rebuild_affiliate_totals(partnership.affiliate_id)
     audit.record(
         actor=actor,
         affiliate=partnership.affiliate,
