@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,7 +174,7 @@ def partnership_links(affiliate: Affiliate, partnership: Partnership) -> list[Li
     return result
 
 
-def _series(rows: Iterable[dict[str, Any]]) -> dict[str, dict[dt.date, int]]:
+def _series(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[dt.date, int]]:
     by_metric: dict[str, dict[dt.date, int]] = defaultdict(dict)
     for row in rows:
         by_metric[row["metric"]][row["month"]] = row["total"] or 0
