@@ -256,6 +256,23 @@ HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 
+# Impact metrics. The wikis that content links point at by default; Commons categories that
+# Commons Impact Metrics covers (others are counted live, within a request budget per refresh).
+HUB_IMPACT_COMMONS_URL = env("HUB_IMPACT_COMMONS_URL", "https://commons.wikimedia.org")
+HUB_IMPACT_WIKIDATA_URL = env("HUB_IMPACT_WIKIDATA_URL", "https://www.wikidata.org")
+HUB_IMPACT_CIM_CATEGORIES = [
+    c.strip() for c in env("HUB_IMPACT_CIM_CATEGORIES", "").split("|") if c.strip()
+]
+# Wikimedia's REST API (pageviews, Commons Impact Metrics); a local stand-in in tests.
+HUB_IMPACT_REST_URL = env("HUB_IMPACT_REST_URL", "https://wikimedia.org/api/rest_v1")
+HUB_IMPACT_LIVE_REQUEST_BUDGET = env_int("HUB_IMPACT_LIVE_REQUEST_BUDGET", 500)
+HUB_IMPACT_HISTORY_MONTHS = env_int("HUB_IMPACT_HISTORY_MONTHS", 12)
+HUB_IMPACT_REFRESH_DAYS = env_int("HUB_IMPACT_REFRESH_DAYS", 30)
+HUB_IMPACT_SHARE_DAYS = env_int("HUB_IMPACT_SHARE_DAYS", 90)
+HUB_IMPACT_MAX_LIST_ITEMS = env_int("HUB_IMPACT_MAX_LIST_ITEMS", 500)
+# The class that fetches figures from the wikis (tests point it at recorded answers).
+HUB_IMPACT_SOURCE = env("HUB_IMPACT_SOURCE", "hub.impact.sources.WikimediaSource")
+
 # Wikimedia access (hub/wikimedia/). Wikimedia asks every client for a User-Agent with a way to
 # reach its operator: a system check refuses a deployment without one.
 HUB_WIKIMEDIA_CONTACT = env("HUB_WIKIMEDIA_CONTACT")  # an e-mail address or a URL

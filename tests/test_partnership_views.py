@@ -315,11 +315,49 @@ def test_detail_page_stays_within_a_few_queries(
             starts_on=factories.dt.date(2026, 1, n + 1),
         )
         todo.create_task(actor=member_a, affiliate=affiliate_a, title=f"Task {n}", partnership=p)
-    # The page's own reads plus the activities, money, tasks and strategic sections; the count
-    # does not grow with partners, activities or tasks.
+        _impact_link(p, n)
+    # The page's own reads plus the activities, money, tasks, strategic and impact sections; the
+    # count does not grow with partners, activities, tasks or content links and their figures.
     with django_assert_max_num_queries(40):
         response = client_a.get(url("partnership_detail", pk=p.pk))
     assert response.status_code == 200
+
+
+def _impact_link(partnership: Any, n: int) -> None:
+    """Give the partnership a content link with a year of stored figures, as a refresh would."""
+    from hub.impact.models import ContentLink, MetricPoint
+
+    link = ContentLink.objects.create(
+        affiliate=partnership.affiliate,
+        partnership=partnership,
+        kind=ContentLink.Kind.COMMONS_CATEGORY,
+        wiki_url="https://commons.wikimedia.org",
+        target=f"Images {n}",
+        status=ContentLink.Status.VERIFIED,
+    )
+    MetricPoint.objects.bulk_create(
+        MetricPoint(
+            link=link,
+            metric="views",
+            month=factories.dt.date(2026, m, 1),
+            value=10,
+            source="pageviews-api",
+            fetched_at=factories.dt.datetime(2027, 1, 2, tzinfo=factories.dt.UTC),
+        )
+        for m in range(1, 13)
+    )
+
+
+def test_detail_page_shows_the_impact_section(client_a, affiliate_a, member_a):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    _impact_link(p, 1)
+
+    page = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
+
+    assert 'id="impact-h"' in page
+    assert "1 piece of content linked." in page
+    assert reverse("impact:partnership_impact", kwargs={"slug": "alpha", "pk": p.pk}) in page
+    assert reverse("impact:affiliate_report", kwargs={"slug": "alpha"}) in page  # the nav
 
 
 def test_timeline_shows_more_on_the_next_page(client_a, affiliate_a, member_a):

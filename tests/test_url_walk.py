@@ -26,6 +26,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "shared_report",  # a partner's signed report link: refuses forged, expired, revoked tokens
+    "shared_report_pdf",
     # The helpdesk's public side: the request form, and the committee's briefs (no personal
     # data). The status page is public only through a signed link (forged ones: see below).
     "request_new",
@@ -159,6 +161,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs["main-goal"] = factories.main_goal(affiliate_a, name="Private goal")
     objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
+    objs.update(_impact_objects(affiliate_a, member_a, partnership))
     return objs
 
 
@@ -217,6 +220,23 @@ def _pk_of(objs: dict[str, Any], key: str) -> Callable[[], Any]:
     return lambda: objs[key].pk
 
 
+def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
+    """Return a content link, a refresh run and a partner's share link on A's partnership."""
+    from hub.impact import services as impact_services
+    from hub.impact.models import ContentLink, RefreshRun
+
+    link = ContentLink.objects.create(
+        affiliate=affiliate,
+        partnership=partnership,
+        kind=ContentLink.Kind.COMMONS_CATEGORY,
+        wiki_url="https://commons.wikimedia.org",
+        target="Private partner",
+    )
+    run = RefreshRun.objects.create(link=link)
+    share, _token = impact_services.create_share_link(actor=actor, partnership=partnership)
+    return {"link": link, "run": run, "share": share}
+
+
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
     """Return URL arguments pointing at affiliate A's objects; fail for an unknown route."""
     kwargs: dict[str, Any] = {}
@@ -252,6 +272,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         else:
             assert kind, f"teach the URL walk which object {name} ({route}) points at"
             kwargs["pk"] = owners[kind]()
+    for key in ("link", "run", "share"):
+        if f"<int:{key}_pk>" in route:
+            kwargs[f"{key}_pk"] = objs[key].pk
     for key in ("uidb64", "token"):
         if f"<{key}>" in route:
             kwargs[key] = "x"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
+from hub.impact import selectors as impact_selectors
 from hub.partnerships import activity_selectors, selectors, selectors_tasks, services
 from hub.partnerships.forms import (
     AgreementForm,
@@ -166,10 +167,11 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
         "affiliate": affiliate,
         "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
     }
-    # The sections other parts of the app keep on this page: activities, money, tasks and the
-    # strategic view, each from its own selector in a bounded number of queries.
+    # The sections other parts of the app keep on this page: activities, money, tasks, the
+    # strategic view and impact, each from its own selector in a bounded number of queries.
     context.update(activity_selectors.section_context(page.partnership))
     context.update(selectors_tasks.section_context(page.partnership))
+    context.update(impact_selectors.section_context(page.partnership))
     return render(request, "partnerships/partnership_detail.html", context)
 
 

@@ -1,0 +1,264 @@
+"""Turn an impact report into words, charts, CSV and PDF for a partner to read."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib.humanize.templatetags.humanize import intword
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from hub.core.charts import bar_chart, line_chart
+from hub.core.exports import CellValue, write_csv
+from hub.impact.selectors import ImpactReport
+
+
+def readable_number(value: int) -> str:
+    """Return a count as people say it: 1,240 or 1.8 million, in the current language."""
+    if value >= 1_000_000:
+        return str(intword(value))
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+def summary(report: ImpactReport) -> list[str]:
+    """Return the report's plain-language sentences, each with correct plurals."""
+    sentences: list[str] = []
+    if report.files:
+        files = ngettext("%(n)s file", "%(n)s files", report.files) % {
+            "n": readable_number(report.files)
+        }
+        if report.pages_using:
+            pages = ngettext(
+                "%(n)s Wikipedia page", "%(n)s Wikipedia pages", report.pages_using
+            ) % {"n": readable_number(report.pages_using)}
+            languages = ngettext("%(n)s language", "%(n)s languages", report.languages) % {
+                "n": readable_number(report.languages)
+            }
+            in_use = ngettext(
+                "%(n)s of them is in use.", "%(n)s of them are in use.", report.files_in_use
+            ) % {"n": readable_number(report.files_in_use)}
+            sentences.append(
+                _("Your %(files)s appear on %(pages)s in %(languages)s.")
+                % {"files": files, "pages": pages, "languages": languages}
+                + " "
+                + in_use
+            )
+        else:
+            sentences.append(
+                _("Your %(files)s are on Wikimedia Commons; none is used on a wiki page yet.")
+                % {"files": files}
+            )
+    if report.views_year:
+        sentences.append(
+            ngettext(
+                "The pages showing your content were seen %(n)s time in %(year)s.",
+                "The pages showing your content were seen %(n)s times in %(year)s.",
+                report.views_year,
+            )
+            % {"n": readable_number(report.views_year), "year": report.year}
+        )
+    if report.items:
+        sentences.append(
+            ngettext(
+                "%(n)s Wikidata item describes your collection",
+                "%(n)s Wikidata items describe your collection",
+                report.items,
+            )
+            % {"n": readable_number(report.items)}
+            + ", "
+            + ngettext("with %(n)s statement", "with %(n)s statements", report.statements)
+            % {"n": readable_number(report.statements)}
+            + " "
+            + ngettext(
+                "and %(n)s link to Wikipedia articles.",
+                "and %(n)s links to Wikipedia articles.",
+                report.sitelinks,
+            )
+            % {"n": readable_number(report.sitelinks)}
+        )
+    if not sentences:
+        sentences.append(_("No figures yet: they appear after the first refresh."))
+    return sentences
+
+
+def charts(report: ImpactReport) -> dict[str, SafeString]:
+    """Return the report's SVG charts: views per month, files in use, top pages and wikis."""
+    drawn: dict[str, SafeString] = {}
+    month_header = _("Month")
+    if report.views_year:
+        drawn["views"] = line_chart(
+            [(_("Views"), report.views_by_month)],
+            report.months,
+            title=_("Views per month, %(year)s") % {"year": report.year},
+            category_header=month_header,
+            chart_id="chart-views",
+        )
+    if any(report.files_in_use_by_month):
+        drawn["files_in_use"] = line_chart(
+            [(_("Files in use"), report.files_in_use_by_month)],
+            report.months,
+            title=_("Files in use, %(year)s") % {"year": report.year},
+            category_header=month_header,
+            chart_id="chart-files-in-use",
+        )
+    if report.top_pages:
+        drawn["top_pages"] = bar_chart(
+            [(_("Views"), [views for _w, _t, views in report.top_pages])],
+            [f"{title} ({wiki.split('.')[0]})" for wiki, title, _v in report.top_pages],
+            title=_("Most viewed pages"),
+            horizontal=True,
+            category_header=_("Page"),
+            chart_id="chart-top-pages",
+        )
+    if report.top_wikis:
+        drawn["top_wikis"] = bar_chart(
+            [(_("Pages"), [n for _w, n in report.top_wikis])],
+            [wiki for wiki, _n in report.top_wikis],
+            title=_("Wikis using the content"),
+            horizontal=True,
+            category_header=_("Wiki"),
+            chart_id="chart-top-wikis",
+        )
+    return drawn
+
+
+def report_csv(report: ImpactReport) -> bytes:
+    """Return the report's figures as CSV: one row per figure, with its source and age."""
+    headers = [
+        _("Scope"),
+        _("Content"),
+        _("Figure"),
+        _("Month"),
+        _("Value"),
+        _("Source"),
+        _("Method"),
+        _("Fetched"),
+    ]
+    rows: list[list[CellValue]] = []
+    for month, views in zip(report.months, report.views_by_month, strict=True):
+        rows.append([report.title, _("All content"), _("Views"), month, views, "", "", None])
+    for entry in report.links:
+        for figure in entry.figures:
+            rows.append(
+                [
+                    report.title,
+                    str(entry.link),
+                    str(figure["label"]),
+                    figure["month"],
+                    figure["value"],
+                    str(figure["source"]),
+                    figure["method"],
+                    figure["fetched_at"],
+                ]
+            )
+    for wiki, title, views in report.top_pages:
+        rows.append([report.title, wiki, _("Most viewed page"), "", views, "", title, None])
+    return write_csv(rows, headers)
+
+
+def report_pdf(report: ImpactReport) -> bytes:
+    """Return the report as a PDF: summary, figures with sources, and bar charts."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    story: list[Any] = [
+        Paragraph(escape(_("Impact report: %(title)s") % {"title": report.title}), styles["Title"])
+    ]
+    for sentence in summary(report):
+        story.append(Paragraph(escape(sentence), styles["BodyText"]))
+    story.append(Spacer(1, 0.4 * cm))
+
+    def bars(title: str, labels: list[str], values: list[int], horizontal: bool) -> None:
+        story.append(Paragraph(escape(title), styles["Heading2"]))
+        height = 14 * len(labels) + 40 if horizontal else 180
+        drawing = Drawing(16 * cm, height)
+        chart: Any = HorizontalBarChart() if horizontal else VerticalBarChart()
+        chart.x, chart.y = (150, 20) if horizontal else (40, 30)
+        chart.width = 16 * cm - chart.x - 20
+        chart.height = height - chart.y - 10
+        chart.data = [values or [0]]
+        chart.categoryAxis.categoryNames = labels or [""]
+        chart.categoryAxis.labels.fontSize = 7
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.labels.fontSize = 7
+        chart.bars[0].fillColor = colors.HexColor("#0072b2")
+        drawing.add(chart)
+        story.append(drawing)
+
+    if report.views_year:
+        bars(
+            _("Views per month, %(year)s") % {"year": report.year},
+            [m[5:] for m in report.months],
+            report.views_by_month,
+            False,
+        )
+    if any(report.files_in_use_by_month):
+        bars(
+            _("Files in use, %(year)s") % {"year": report.year},
+            [m[5:] for m in report.months],
+            report.files_in_use_by_month,
+            False,
+        )
+    if report.top_pages:
+        top = list(reversed(report.top_pages))
+        bars(
+            _("Most viewed pages"),
+            [f"{t[:28]} ({w.split('.')[0]})" for w, t, _v in top],
+            [v for _w, _t, v in top],
+            True,
+        )
+    if report.links:
+        story.append(Paragraph(escape(_("Figures and their sources")), styles["Heading2"]))
+        data = [[_("Content"), _("Figure"), _("Value"), _("Source"), _("Fetched")]]
+        for entry in report.links:
+            for figure in entry.figures:
+                data.append(
+                    [
+                        Paragraph(escape(str(entry.link)), styles["BodyText"]),
+                        str(figure["label"]),
+                        readable_number(figure["value"]),
+                        str(figure["source"]),
+                        figure["fetched_at"].date().isoformat(),
+                    ]
+                )
+        table = Table(data, repeatRows=1, colWidths=[5 * cm, 3.5 * cm, 2.2 * cm, 3.8 * cm, 2 * cm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eaecf0")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    if report.sources:
+        story.append(Spacer(1, 0.3 * cm))
+        for label, fetched in report.sources:
+            story.append(
+                Paragraph(
+                    escape(
+                        _("Source: %(source)s, fetched %(date)s.")
+                        % {"source": label, "date": fetched.date().isoformat()}
+                    ),
+                    styles["Italic"],
+                )
+            )
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, title=report.title, author=_("Partnerships Hub")
+    )
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,314 @@
+"""Read impact figures for pages and reports: scoped to the affiliate, a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from hub.core.models import Affiliate
+from hub.impact.models import (
+    AffiliateMonthTotal,
+    AffiliateTotals,
+    ContentLink,
+    Metric,
+    MetricPoint,
+    RefreshRun,
+    ShareLink,
+    Source,
+)
+from hub.impact.totals import SERIES_METRICS, summarise
+from hub.partners.models import Organisation
+from hub.partnerships.models import Partnership, PartnershipPartner
+
+FILE_METRICS = (Metric.FILES_DEEP, Metric.FILES_IN_USE, Metric.PAGES_USING)
+
+
+@dataclass
+class LinkFigures:
+    """One content link with its newest figures, each with source and age."""
+
+    link: ContentLink
+    figures: list[dict[str, Any]]
+    active_run: RefreshRun | None = None
+    last_run: RefreshRun | None = None
+
+
+@dataclass
+class ImpactReport:
+    """Everything a report page, its PDF and its CSV show, computed from stored figures."""
+
+    title: str
+    year: int
+    links: list[LinkFigures]
+    files: int = 0
+    files_in_use: int = 0
+    pages_using: int = 0
+    languages: int = 0
+    wikis: int = 0
+    items: int = 0
+    statements: int = 0
+    sitelinks: int = 0
+    articles: int = 0
+    views_year: int = 0
+    months: list[str] = field(default_factory=list)
+    views_by_month: list[int] = field(default_factory=list)
+    files_in_use_by_month: list[int] = field(default_factory=list)
+    top_pages: list[tuple[str, str, int]] = field(default_factory=list)
+    top_wikis: list[tuple[str, int]] = field(default_factory=list)
+    sources: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def has_figures(self) -> bool:
+        return any(lf.figures for lf in self.links)
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        return min((when for _label, when in self.sources), default=None)
+
+
+def partnership_for(affiliate: Affiliate, pk: int) -> Partnership:
+    """Return the affiliate's partnership, or answer 404."""
+    return get_object_or_404(Partnership, pk=pk, affiliate=affiliate)
+
+
+def link_for(partnership: Partnership, pk: int) -> ContentLink:
+    """Return a content link of the partnership, or answer 404."""
+    return get_object_or_404(ContentLink, pk=pk, partnership=partnership)
+
+
+def run_for(partnership: Partnership, pk: int) -> RefreshRun:
+    """Return a refresh run of one of the partnership's links, or answer 404."""
+    return get_object_or_404(
+        RefreshRun.objects.select_related("link"), pk=pk, link__partnership=partnership
+    )
+
+
+def organisation_for(affiliate: Affiliate, pk: int) -> Organisation:
+    """Return the affiliate's organisation, or answer 404."""
+    return get_object_or_404(Organisation, pk=pk, affiliate=affiliate)
+
+
+def share_links(
+    affiliate: Affiliate,
+    *,
+    partnership: Partnership | None = None,
+    organisation: Organisation | None = None,
+) -> list[ShareLink]:
+    """Return the share links of a partnership or partner still in force, newest first."""
+    qs = ShareLink.objects.filter(
+        affiliate=affiliate, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    if partnership is not None:
+        qs = qs.filter(partnership=partnership)
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    return list(qs[:20])
+
+
+def _figures_of(link: ContentLink) -> list[dict[str, Any]]:
+    """Return the link's newest figures in display order, with their labels and sources."""
+    labels = dict(Metric.choices)
+    sources = dict(Source.choices)
+    rows = []
+    for metric in Metric.values:
+        entry = link.latest.get(metric)
+        if not entry or metric == Metric.TOP_PAGES:
+            continue
+        rows.append(
+            {
+                "metric": metric,
+                "label": labels[metric],
+                "value": entry["value"],
+                "month": entry["month"][:7],
+                "monthly": metric in (Metric.VIEWS, Metric.UPLOADS),
+                "source": sources.get(entry["source"], entry["source"]),
+                "method": entry["method"],
+                "fetched_at": dt.datetime.fromisoformat(entry["fetched_at"]),
+            }
+        )
+    return rows
+
+
+def _links_for_partnership(affiliate: Affiliate, partnership: Partnership) -> QuerySet[ContentLink]:
+    return ContentLink.objects.filter(affiliate=affiliate, partnership=partnership)
+
+
+def _links_for_organisation(
+    affiliate: Affiliate, organisation: Organisation
+) -> QuerySet[ContentLink]:
+    roles = PartnershipPartner.objects.filter(
+        partnership=OuterRef("partnership"), organisation=organisation
+    )
+    return ContentLink.objects.filter(affiliate=affiliate).filter(Exists(roles))
+
+
+def partnership_links(affiliate: Affiliate, partnership: Partnership) -> list[LinkFigures]:
+    """Return the partnership's links, each with figures and its active or last run (2 queries)."""
+    links = list(_links_for_partnership(affiliate, partnership))
+    runs: dict[int, list[RefreshRun]] = defaultdict(list)
+    # The newest runs of these links; a link has one active run at most.
+    for run in RefreshRun.objects.filter(link__in=[lk.pk for lk in links]).order_by(
+        "link_id", "-created_at", "-id"
+    ):
+        if len(runs[run.link_id]) < 1:
+            runs[run.link_id].append(run)
+    result = []
+    for link in links:
+        newest = runs[link.pk][0] if runs[link.pk] else None
+        result.append(
+            LinkFigures(
+                link=link,
+                figures=_figures_of(link),
+                active_run=newest if newest and newest.is_active else None,
+                last_run=newest,
+            )
+        )
+    return result
+
+
+def _series(rows: Iterable[Mapping[str, Any]]) -> dict[str, dict[dt.date, int]]:
+    by_metric: dict[str, dict[dt.date, int]] = defaultdict(dict)
+    for row in rows:
+        by_metric[row["metric"]][row["month"]] = row["total"] or 0
+    return by_metric
+
+
+def _build(
+    title: str,
+    year: int | None,
+    links: list[LinkFigures],
+    by_metric: dict[str, dict[dt.date, int]],
+    summary: dict[str, Any],
+) -> ImpactReport:
+    """Return a report from its monthly series and the summary of its links' newest figures."""
+    view_years = sorted({m.year for m in by_metric[Metric.VIEWS]})
+    if year is None:
+        year = view_years[-1] if view_years else timezone.localdate().year
+    months = [dt.date(year, m, 1) for m in range(1, 13)]
+    report = ImpactReport(
+        title=title,
+        year=year,
+        links=links,
+        months=[m.isoformat()[:7] for m in months],
+        views_by_month=[by_metric[Metric.VIEWS].get(m, 0) for m in months],
+        files_in_use_by_month=[by_metric[Metric.FILES_IN_USE].get(m, 0) for m in months],
+        years=view_years,
+    )
+    report.views_year = sum(report.views_by_month)
+    if not summary:
+        return report
+    for attribute, value in summary["sums"].items():
+        setattr(report, attribute, value)
+    report.wikis = summary["wikis"]
+    report.languages = summary["languages"]
+    report.top_wikis = [(wiki, n) for wiki, n in summary["top_wikis"]]
+    report.top_pages = [(wiki, page, views) for wiki, page, views in summary["top_pages"]]
+    labels = dict(Source.choices)
+    sources: dict[str, dt.datetime] = {}
+    for source, when in summary["sources"]:
+        label = str(labels.get(source, source))
+        fetched = dt.datetime.fromisoformat(when)
+        if label not in sources or fetched < sources[label]:
+            sources[label] = fetched
+    report.sources = sorted(sources.items())
+    return report
+
+
+def _report(title: str, links_qs: QuerySet[ContentLink], year: int | None) -> ImpactReport:
+    """Build the report of a few links from their newest figures and their monthly points."""
+    links = list(
+        links_qs.select_related("partnership").only(
+            "id",
+            "kind",
+            "target",
+            "items",
+            "wiki_url",
+            "latest",
+            "status",
+            "partnership__title",
+        )
+    )
+    # The report names its links' ids, so the (link, metric, month) index answers.
+    series = (
+        MetricPoint.objects.filter(link_id__in=[lk.pk for lk in links], metric__in=SERIES_METRICS)
+        .values("metric", "month")
+        .annotate(total=Sum("value"))
+        .order_by("month")
+    )
+    return _build(
+        title,
+        year,
+        [LinkFigures(link=lk, figures=_figures_of(lk)) for lk in links],
+        _series(series),
+        summarise(lk.latest for lk in links),
+    )
+
+
+def partnership_report(
+    affiliate: Affiliate, partnership: Partnership, *, year: int | None = None
+) -> ImpactReport:
+    """Return the impact report of one partnership."""
+    return _report(partnership.title, _links_for_partnership(affiliate, partnership), year)
+
+
+def organisation_report(
+    affiliate: Affiliate, organisation: Organisation, *, year: int | None = None
+) -> ImpactReport:
+    """Return the impact report of one partner across all its partnerships."""
+    return _report(organisation.name, _links_for_organisation(affiliate, organisation), year)
+
+
+def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> ImpactReport:
+    """Return the impact report of all the affiliate's partnerships (totals, no link list).
+
+    It reads the totals every refresh keeps (two queries, one row per month), not the links.
+    """
+    totals = AffiliateTotals.objects.filter(affiliate=affiliate).first()
+    series = AffiliateMonthTotal.objects.filter(affiliate=affiliate).values(
+        "metric", "month", total=F("value")
+    )
+    return _build(affiliate.name, year, [], _series(series), totals.figures if totals else {})
+
+
+def section_context(partnership: Partnership) -> dict[str, Any]:
+    """Return what the partnership page's impact section shows: link count and key figures."""
+    links = list(ContentLink.objects.filter(partnership=partnership).only("id", "latest", "status"))
+    views = (
+        MetricPoint.objects.filter(
+            link__partnership=partnership,
+            metric=Metric.VIEWS,
+            month__gte=dt.date(timezone.localdate().year - 1, timezone.localdate().month, 1),
+        ).aggregate(total=Sum("value"))["total"]
+        or 0
+    )
+    in_use = sum(
+        lk.latest.get(Metric.FILES_IN_USE, {}).get("value", 0) for lk in links if lk.latest
+    )
+    return {
+        "impact_partnership": partnership,
+        "impact_link_count": len(links),
+        "impact_unverified": sum(1 for lk in links if lk.status != ContentLink.Status.VERIFIED),
+        "impact_files_in_use": in_use,
+        "impact_views_12_months": views,
+    }
+
+
+def share_for(
+    affiliate: Affiliate,
+    pk: int,
+    *,
+    partnership: Partnership | None = None,
+    organisation: Organisation | None = None,
+) -> ShareLink:
+    """Return one share link of the partnership or partner, or answer 404."""
+    return get_object_or_404(
+        ShareLink, pk=pk, affiliate=affiliate, partnership=partnership, organisation=organisation
+    )

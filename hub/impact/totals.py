@@ -1,0 +1,92 @@
+"""Sum content links' stored figures: for one report, or kept per affiliate for its report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Sum
+
+from hub.impact.models import (
+    AffiliateMonthTotal,
+    AffiliateTotals,
+    ContentLink,
+    Metric,
+    MetricPoint,
+)
+
+# The monthly series a report draws, and how many wikis and pages it lists.
+SERIES_METRICS = (Metric.VIEWS, Metric.FILES_IN_USE, Metric.UPLOADS)
+TOP_N = 10
+# The newest figures a report adds up over its links, and the report field each one fills.
+SUMMED = (
+    (Metric.FILES_DEEP, "files"),
+    (Metric.FILES_IN_USE, "files_in_use"),
+    (Metric.PAGES_USING, "pages_using"),
+    (Metric.ITEMS, "items"),
+    (Metric.STATEMENTS, "statements"),
+    (Metric.SITELINKS, "sitelinks"),
+    (Metric.ARTICLES, "articles"),
+)
+
+
+def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Return what a report shows from its links' newest figures, as plain JSON values.
+
+    Lists, not mappings, carry every order that matters (PostgreSQL's jsonb reorders keys).
+    """
+    sums = dict.fromkeys((attribute for _m, attribute in SUMMED), 0)
+    wikis: Counter[str] = Counter()
+    pages: list[tuple[str, str, int]] = []
+    oldest: dict[str, dt.datetime] = {}
+    for latest in latests:
+        for metric, attribute in SUMMED:
+            if metric in latest:
+                sums[attribute] += latest[metric]["value"]
+        if Metric.WIKIS_USING in latest:
+            wikis.update(latest[Metric.WIKIS_USING]["detail"].get("wikis", {}))
+        if Metric.TOP_PAGES in latest:
+            pages += [tuple(p) for p in latest[Metric.TOP_PAGES]["detail"].get("pages", [])]  # type: ignore[misc]
+        for entry in latest.values():
+            fetched = dt.datetime.fromisoformat(entry["fetched_at"])
+            if entry["source"] not in oldest or fetched < oldest[entry["source"]]:
+                oldest[entry["source"]] = fetched
+    return {
+        "sums": sums,
+        "wikis": len(wikis),
+        "languages": len({w for w in wikis if w.endswith(".wikipedia.org")}),
+        "top_wikis": [list(pair) for pair in wikis.most_common(TOP_N)],
+        "top_pages": [list(p) for p in sorted(pages, key=lambda p: (-p[2], p[0], p[1]))[:TOP_N]],
+        "sources": sorted([source, when.isoformat()] for source, when in oldest.items()),
+    }
+
+
+def rebuild_affiliate_totals(affiliate_id: int) -> None:
+    """Rewrite the affiliate's totals from its links; call in the transaction that changed them.
+
+    The totals row is locked first, so two refreshes finishing together take turns and the
+    second one sums the first one's committed figures: nothing is counted twice or lost.
+    """
+    AffiliateTotals.objects.get_or_create(affiliate_id=affiliate_id)
+    totals = AffiliateTotals.objects.select_for_update().get(affiliate_id=affiliate_id)
+    links = ContentLink.objects.filter(affiliate_id=affiliate_id)
+    totals.figures = summarise(links.values_list("latest", flat=True).iterator(chunk_size=500))
+    totals.save(update_fields=["figures", "updated_at"])
+    series = (
+        MetricPoint.objects.filter(link__in=links.values("pk"), metric__in=SERIES_METRICS)
+        .values("metric", "month")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    AffiliateMonthTotal.objects.filter(affiliate_id=affiliate_id).delete()
+    AffiliateMonthTotal.objects.bulk_create(
+        AffiliateMonthTotal(
+            affiliate_id=affiliate_id,
+            metric=row["metric"],
+            month=row["month"],
+            value=row["total"] or 0,
+        )
+        for row in series
+    )
