@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm, HiddenInput
+from django.forms import HiddenInput
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
@@ -31,15 +32,6 @@ from hub.partners.models import Contact, Organisation
 from hub.partnerships.selectors import organisation_partnerships
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, field by field where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @affiliate_view()
@@ -99,7 +91,7 @@ def _save_unless_duplicate(
             try:
                 return save()
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
     if not duplicates:
         form.fields["confirm_not_duplicate"].widget = HiddenInput()
     return render(request, template, {**context, "form": form, "duplicates": duplicates})
@@ -370,7 +362,7 @@ def interaction_create(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
                 follow_up_on=data["follow_up_on"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Interaction logged."))
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)
@@ -401,7 +393,7 @@ def interaction_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
                 follow_up_on=data["follow_up_on"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)

@@ -15,18 +15,9 @@ from hub.partners.models import Organisation
 from hub.partnerships import money
 from hub.partnerships.activities import OUTPUT_FIELDS
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
+from hub.partnerships.selectors import get_partnership as get_partnership  # one lookup, shared
 
 SECTION_ACTIVITIES = 5
-
-
-def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
-    """Return one of the affiliate's partnerships, or raise 404."""
-    try:
-        partnership = Partnership.objects.get(affiliate=affiliate, pk=pk)
-    except Partnership.DoesNotExist:
-        raise Http404 from None
-    partnership.affiliate = affiliate  # the row we already hold: saves every page a query
-    return partnership
 
 
 def get_activity(affiliate: Affiliate, pk: int) -> Activity:

@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
 from hub.impact import selectors as impact_selectors
@@ -29,15 +29,6 @@ from hub.partnerships.forms import (
 )
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, field by field where possible."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page_int(value: Any) -> int:
@@ -88,7 +79,7 @@ def partnership_create(request: HttpRequest, affiliate: Affiliate) -> HttpRespon
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Partnership created."))
             return redirect(
@@ -113,7 +104,7 @@ def partnership_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
                 actor=acting_user(request), partnership=partnership, **form.service_fields()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("partnerships:partnership_detail", slug=affiliate.slug, pk=pk)
@@ -137,7 +128,7 @@ def partnership_partners(request: HttpRequest, affiliate: Affiliate, pk: int) ->
                 actor=acting_user(request), partnership=partnership, partners=form.partners
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Partners saved."))
             return redirect("partnerships:partnership_detail", slug=affiliate.slug, pk=pk)
@@ -240,7 +231,7 @@ def partnership_agreement(request: HttpRequest, affiliate: Affiliate, pk: int) -
                 expires_on=form.cleaned_data["expires_on"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Agreement checklist saved."))
             return redirect(
@@ -270,7 +261,7 @@ def document_upload(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
                 kind=form.cleaned_data["kind"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Document uploaded."))
             return redirect(
@@ -338,7 +329,7 @@ def main_goals(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
                 actor=acting_user(request), affiliate=affiliate, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Goal added."))
             return redirect("partnerships:main_goals", slug=affiliate.slug)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
@@ -26,15 +26,6 @@ from hub.partnerships.forms_activities import (
 from hub.partnerships.models import Activity, Contribution, Partnership
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, field by field where possible."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @affiliate_view()
@@ -76,7 +67,7 @@ def _activity_form(
                 )
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(
                 "partnerships:activity_list", slug=affiliate.slug, pk=saved.partnership_id
@@ -167,7 +158,7 @@ def _contribution_form(
                 )
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect(
                 "partnerships:contribution_list", slug=affiliate.slug, pk=saved.partnership_id
@@ -229,7 +220,7 @@ def rates(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
                     actor=acting_user(request), affiliate=affiliate, **form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -280,7 +271,7 @@ def reporting_currency(request: HttpRequest, affiliate: Affiliate) -> HttpRespon
                 clear_rates=form.cleaned_data["clear_rates"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

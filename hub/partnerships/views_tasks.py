@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
 from hub.partnerships import ical, scoring, selectors_tasks, todo
@@ -24,15 +24,6 @@ from hub.partnerships.forms_tasks import StrategicDefinitionForm, TaskForm
 from hub.partnerships.models import CalendarFeed, Task
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, field by field where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _back(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
@@ -80,7 +71,7 @@ def _task_form_view(request: HttpRequest, affiliate: Affiliate, task: Task | Non
                 todo.update_task(actor=actor, task=task, **form.service_fields())
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("partnerships:task_list", slug=affiliate.slug)
     return render(request, "partnerships/task_form.html", {"form": form, "task": task})
@@ -180,7 +171,7 @@ def strategic_definition(request: HttpRequest) -> HttpResponse:
         try:
             scoring.update_definition(actor=acting_user(request), **form.service_fields())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
