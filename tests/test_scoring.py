@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from hub.core.models import AuditEvent
-from hub.partnerships import scoring, selectors_tasks, todo
+from hub.partnerships import activity_selectors, scoring, selectors, selectors_tasks, todo
 from hub.partnerships.models import (
     Activity,
     AffiliateGoal,
@@ -187,8 +187,9 @@ def test_refresh_scores_query_count_does_not_grow(
 ):
     for _ in range(n):
         _strategic_partnership(affiliate_a, member_a)
-    # The definition, six for the facts, the partnerships, one update (and its savepoint).
-    with django_assert_max_num_queries(11):
+    # The definition, six for the facts, the partnerships, one update (and its savepoint),
+    # the affiliate whose labels moved and its audit event.
+    with django_assert_max_num_queries(13):
         assert scoring.refresh_scores(today=TODAY) == n
 
 
@@ -329,9 +330,11 @@ def test_section_context_renders_both_partials(
     p = _strategic_partnership(affiliate_a, member_a)
     todo.create_task(actor=member_a, affiliate=affiliate_a, title="Sign the letter", partnership=p)
     scoring.get_definition()
-    # Open tasks, the definition, five for the facts, two for the flags.
-    with django_assert_max_num_queries(9):
-        context = selectors_tasks.section_context(p, today=TODAY)
+    page = selectors.partnership_page(affiliate_a, p.pk)
+    outputs = activity_selectors.activity_outputs(Activity.objects.filter(partnership=p))
+    # Open tasks and the definition: the rules' facts come from what the page has loaded.
+    with django_assert_max_num_queries(2):
+        context = selectors_tasks.section_context(page, outputs, today=TODAY)
     request = rf.get("/")
     request.user = member_a
     context.update({"partnership": p, "affiliate": affiliate_a, "can_edit": True})
@@ -344,6 +347,30 @@ def test_section_context_renders_both_partials(
     assert "Strategic partnership" in strategic_html
     assert "meets 5 of 5 rules" in strategic_html
     assert "3 joint activities; at least 3 needed." in strategic_html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("glam", [False, True])
+def test_partnership_page_judges_as_the_scoring_of_all_does(affiliate_a, member_a, glam):
+    """The page reads the rules' facts off what it loaded; the verdict and the flags must be
+    the ones the database-wide scoring and the health flags compute themselves."""
+    p = _strategic_partnership(affiliate_a, member_a, glam=glam)
+    co = factories.organisation(affiliate_a)
+    PartnershipPartner.objects.create(partnership=p, organisation=co, role="co_partner")
+    factories.interaction(co, actor=member_a, date=D(2026, 6, 1))
+    Activity.objects.create(partnership=p, kind="media_upload", title="Upload", starts_on=TODAY)
+    todo.create_task(
+        actor=member_a, affiliate=affiliate_a, title="Late", partnership=p, due_on=D(2026, 1, 2)
+    )
+    page = selectors.partnership_page(affiliate_a, p.pk)
+    outputs = activity_selectors.activity_outputs(Activity.objects.filter(partnership=p))
+    context = selectors_tasks.section_context(page, outputs, today=TODAY)
+    facts = scoring.facts_for(Partnership.objects.filter(pk=p.pk))[p.pk]
+    assert context["assessment"] == scoring.assess(
+        p, scoring.get_definition(), facts, today=TODAY
+    )
+    assert context["health_flags"] == scoring.health_flags(p, today=TODAY)
+    assert {f.code for f in context["health_flags"]} >= {"tasks"}
 
 
 @pytest.mark.django_db

@@ -57,6 +57,19 @@ def record(
     )
 
 
+def latest_stamp(affiliate: Affiliate | None = None) -> str:
+    """Return a stamp of the newest audit event of an affiliate (of the whole hub when None).
+
+    Every change to an affiliate's data goes through a service that records an event, so the
+    stamp moves with each change: caches of figures derived from many rows key on it and so
+    are never read stale. The event's time is part of it, so an id reused after rows were
+    deleted (SQLite reuses them) still gives a new stamp. One index probe.
+    """
+    events = AuditEvent.objects.all() if affiliate is None else affiliate.audit_events.all()
+    newest = events.order_by("-id").values_list("id", "created_at").first()
+    return "0" if newest is None else f"{newest[0]}-{newest[1].timestamp()}"
+
+
 def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
     """Return the audit events about one record, newest first, with their actors."""
     return AuditEvent.objects.filter(

@@ -143,7 +143,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id", "-created_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "-created_at"]),
+            # audit.latest_stamp: an affiliate's newest event in one index probe.
+            models.Index(fields=["affiliate", "-id"], name="core_audit_affiliate_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"

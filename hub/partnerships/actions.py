@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "partnership.updated": _("changed the partnership"),
     "partnership.partners_changed": _("changed the partners and their roles"),
     "partnership.stage_changed": _("moved the partnership to another stage"),
+    "partnership.scores_refreshed": _("recomputed the strategic scores"),
     "partnership.agreement_updated": _("updated the agreement"),
     "partnership.document_added": _("uploaded a document"),
     "partnership.document_deleted": _("deleted a document"),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from hub.core.dbfunctions import DateYear
@@ -15,6 +15,8 @@ from hub.partners.models import Organisation
 from hub.partnerships import money
 from hub.partnerships.activities import OUTPUT_FIELDS
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
+from hub.partnerships.scoring import UPLOAD_KINDS
+from hub.partnerships.selectors import PartnershipPage
 from hub.partnerships.selectors import get_partnership as get_partnership  # one lookup, shared
 
 SECTION_ACTIVITIES = 5
@@ -73,9 +75,11 @@ def activity_list(partnership: Partnership) -> QuerySet[Activity]:
 
 
 def activity_outputs(activities: QuerySet[Activity]) -> dict[str, int]:
-    """Return the number of activities and their summed outputs and participants, in one query."""
+    """Return the number of activities (and of upload activities, which the strategic rules
+    count) and their summed outputs and participants, in one query."""
     sums = activities.order_by().aggregate(
         count=Count("id"),
+        upload_activities=Count("id", filter=Q(kind__in=UPLOAD_KINDS)),
         participants=Sum("participants"),
         **{name: Sum(name) for name in OUTPUT_FIELDS},
     )
@@ -109,11 +113,13 @@ def with_conversions(
     ]
 
 
-def section_context(partnership: Partnership) -> dict[str, Any]:
-    """Return what the partnership page's activity and money sections show (five queries)."""
+def section_context(page: PartnershipPage) -> dict[str, Any]:
+    """Return what the partnership page's activity and money sections show (three queries:
+    the newest activities come with the page's timeline)."""
+    partnership = page.partnership
     activities = Activity.objects.filter(partnership=partnership)
     return {
-        "latest_activities": list(activity_list(partnership)[:SECTION_ACTIVITIES]),
+        "latest_activities": page.latest_activities[:SECTION_ACTIVITIES],
         "activity_outputs": activity_outputs(activities),
         "money": money.partnership_money(partnership),
     }

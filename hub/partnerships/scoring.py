@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -343,6 +343,7 @@ class _ScoreRow(NamedTuple):
     """The columns the rules read, and the stored result; lighter than a model instance."""
 
     pk: int
+    affiliate_id: int
     start_date: dt.date | None
     end_date: dt.date | None
     gives_capacity: bool
@@ -364,6 +365,7 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
     facts = facts_for(scope)
     no_facts = Facts()
     changed: dict[tuple[int, bool], list[int]] = defaultdict(list)
+    per_affiliate: Counter[int] = Counter()
     rows = scope.order_by("pk").values_list(*_ScoreRow._fields)
     for partnership in map(_ScoreRow._make, rows.iterator(chunk_size=2000)):
         checks = _checks(partnership, definition, facts.get(partnership.pk, no_facts), today)
@@ -371,6 +373,7 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
         value = (score, label == STRATEGIC)
         if (partnership.strategic_score, partnership.is_strategic) != value:
             changed[value].append(partnership.pk)
+            per_affiliate[partnership.affiliate_id] += 1
     # A handful of distinct values: an UPDATE ... WHERE id IN (...) per value is set-based,
     # where bulk_update built a CASE of thousands of branches, slowly, in Python.
     # Derived columns only: updated_at and the audit trail stay as they are.
@@ -380,7 +383,16 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
                 Partnership.objects.filter(pk__in=ids[start : start + UPDATE_CHUNK]).update(
                     strategic_score=score, is_strategic=is_strategic
                 )
-    return sum(len(ids) for ids in changed.values())
+        # One event per affiliate whose labels moved: the history says why a count changed
+        # overnight, and caches keyed on the newest event (the dashboard) see the change.
+        for owner in Affiliate.objects.filter(pk__in=per_affiliate):
+            audit.record(
+                actor=None,
+                affiliate=owner,
+                action="partnership.scores_refreshed",
+                target=owner,
+            )
+    return sum(per_affiliate.values())
 
 
 def refresh_score(partnership: Partnership, *, today: dt.date | None = None) -> Assessment:
@@ -416,9 +428,12 @@ def health_flags_for(
     *,
     today: dt.date | None = None,
     last_interactions: dict[int, dt.date] | None = None,
+    open_points: dict[int, int] | None = None,
+    overdue: dict[int, int] | None = None,
 ) -> dict[int, list[HealthFlag]]:
     """Return the health flags of a page of partnerships, in four queries for the whole page
-    (two when the last interactions are passed in, as assessments already know them)."""
+    (fewer when the last interactions, open checklist points or overdue tasks are passed in,
+    as the assessments and the partnership page already know them)."""
     today = today or timezone.localdate()
     ids = [p.pk for p in partnerships]
     flags: dict[int, list[HealthFlag]] = {pid: [] for pid in ids}
@@ -427,20 +442,22 @@ def health_flags_for(
     if last_interactions is None:
         last_interactions = _last_interactions(Partnership.objects.filter(pk__in=ids))
     last = last_interactions
-    open_points: dict[int, int] = dict(
-        AgreementPoint.objects.filter(
-            partnership_id__in=ids, status=AgreementPoint.Status.NOT_DISCUSSED
+    if open_points is None:
+        open_points = dict(
+            AgreementPoint.objects.filter(
+                partnership_id__in=ids, status=AgreementPoint.Status.NOT_DISCUSSED
+            )
+            .values("partnership_id")
+            .annotate(n=Count("id"))
+            .values_list("partnership_id", "n")
         )
-        .values("partnership_id")
-        .annotate(n=Count("id"))
-        .values_list("partnership_id", "n")
-    )
-    overdue: dict[int, int] = dict(
-        Task.objects.filter(partnership_id__in=ids, done_at=None, due_on__lt=today)
-        .values("partnership_id")
-        .annotate(n=Count("id"))
-        .values_list("partnership_id", "n")
-    )
+    if overdue is None:
+        overdue = dict(
+            Task.objects.filter(partnership_id__in=ids, done_at=None, due_on__lt=today)
+            .values("partnership_id")
+            .annotate(n=Count("id"))
+            .values_list("partnership_id", "n")
+        )
     quiet_since = today - dt.timedelta(days=QUIET_DAYS)
     for p in partnerships:
         found = flags[p.pk]
@@ -510,12 +527,22 @@ def health_flags(
     today: dt.date | None = None,
     last_interaction: dt.date | None = None,
     known: bool = False,
+    open_points: int | None = None,
+    overdue: int | None = None,
 ) -> list[HealthFlag]:
-    """Return the health flags of one partnership (pass the last interaction if known)."""
+    """Return the health flags of one partnership (pass the last interaction if known, and
+    the numbers of checklist points not discussed and of overdue tasks if the caller has
+    them)."""
     last = None
     if known:
         last = {partnership.pk: last_interaction} if last_interaction else {}
-    return health_flags_for([partnership], today=today, last_interactions=last)[partnership.pk]
+    return health_flags_for(
+        [partnership],
+        today=today,
+        last_interactions=last,
+        open_points=None if open_points is None else {partnership.pk: open_points},
+        overdue=None if overdue is None else {partnership.pk: overdue},
+    )[partnership.pk]
 
 
 def assessments_for(

@@ -20,6 +20,7 @@ from hub.partnerships import lifecycle
 from hub.partnerships.models import (
     CONTRIBUTION_FIELDS,
     GOAL_FIELDS,
+    Activity,
     AffiliateGoal,
     AgreementPoint,
     ChecklistPoint,
@@ -247,6 +248,9 @@ class PartnershipPage:
     timeline: list[TimelineEntry] = field(default_factory=list)
     timeline_page: int = 1
     timeline_has_more: bool = False
+    # Read off the timeline's own queries, so the page's other sections need not ask again.
+    last_interaction: dt.date | None = None
+    latest_activities: list[Activity] = field(default_factory=list)
 
 
 def _day(value: dt.date) -> dt.datetime:
@@ -265,8 +269,9 @@ def _timeline(
     *,
     page: int,
     per_page: int,
-) -> tuple[list[TimelineEntry], bool]:
-    """Return one page of the merged timeline (newest first) and whether more follows.
+) -> tuple[list[TimelineEntry], bool, list[Interaction], list[Activity]]:
+    """Return one page of the merged timeline (newest first), whether more follows, and the
+    newest interactions and activities it read (newest first).
 
     Each source gives at most the newest page * per_page + 1 rows, so a page costs one query
     per source however long the partnership's history.
@@ -274,8 +279,9 @@ def _timeline(
     upto = page * per_page + 1
     entries = [TimelineEntry(c.at, "stage", c) for c in stage_history[:upto]]
     entries += [TimelineEntry(d.uploaded_at, "document", d) for d in documents[:upto]]
+    interactions: list[Interaction] = []
     if organisation_ids:
-        interactions = (
+        interactions = list(
             Interaction.objects.filter(
                 affiliate_id=partnership.affiliate_id, organisation_id__in=organisation_ids
             )
@@ -284,9 +290,7 @@ def _timeline(
             .order_by("-date", "-id")[:upto]
         )
         entries += [TimelineEntry(_day(i.date), "interaction", i) for i in interactions]
-    activities = partnership.activities.only(
-        "id", "kind", "title", "starts_on", "ends_on", "partnership_id"
-    ).order_by("-starts_on", "-id")[:upto]
+    activities = list(partnership.activities.order_by("-starts_on", "-id")[:upto])
     entries += [TimelineEntry(_day(a.starts_on), "activity", a) for a in activities]
     tasks = (
         Task.objects.filter(partnership=partnership)
@@ -306,7 +310,12 @@ def _timeline(
     entries += [TimelineEntry(e.created_at, "event", e) for e in events]
     entries.sort(key=lambda e: e.when, reverse=True)
     start = (page - 1) * per_page
-    return entries[start : start + per_page], len(entries) > start + per_page
+    return (
+        entries[start : start + per_page],
+        len(entries) > start + per_page,
+        interactions,
+        activities,
+    )
 
 
 def partnership_page(
@@ -346,7 +355,7 @@ def partnership_page(
     goals = list(partnership.main_goals.order_by("position", "name"))
     # Older pages cost more rows per source; a hundred pages of thirty is years of history.
     timeline_page = max(1, min(timeline_page, 100))
-    timeline, has_more = _timeline(
+    timeline, has_more, interactions, activities = _timeline(
         partnership,
         [pp.organisation_id for pp in partners],
         stage_history,
@@ -369,6 +378,8 @@ def partnership_page(
         timeline=timeline,
         timeline_page=timeline_page,
         timeline_has_more=has_more,
+        last_interaction=interactions[0].date if interactions else None,
+        latest_activities=activities,
     )
 
 

@@ -11,9 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from hub.core.models import Affiliate, Membership, User
+from hub.partners.models import GLAM_TYPES
 from hub.partnerships import scoring
-from hub.partnerships.models import Partnership, Reminder, Task
+from hub.partnerships.models import AgreementPoint, Partnership, Reminder, Task
 from hub.partnerships.reminders import open_reminders
+from hub.partnerships.selectors import PartnershipPage
 
 # My work lists follow-ups itself, and tasks have their own list with a Done button: their
 # reminders would only repeat them there (the digest and the calendar still carry them).
@@ -133,17 +135,41 @@ def open_tasks_of(partnership: Partnership, *, limit: int = SECTION_TASKS) -> li
     )
 
 
-def section_context(partnership: Partnership, *, today: dt.date | None = None) -> dict[str, Any]:
-    """Return what the partnership page's task and strategic sections show (bounded queries)."""
+def section_context(
+    page: PartnershipPage, activity_outputs: dict[str, int], *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Return what the partnership page's task and strategic sections show.
+
+    The rules' facts come from what the page has already loaded (its partners, main goals,
+    checklist, newest interaction and activity counts), so this costs two queries, the
+    definition and the open tasks, and a third only when the open tasks fill the section
+    (then the overdue ones are counted, not guessed from the first few).
+    """
     today = today or timezone.localdate()
-    facts = scoring.facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[
-        partnership.pk
-    ]
+    partnership = page.partnership
+    open_tasks = open_tasks_of(partnership)
+    overdue = None
+    if len(open_tasks) < SECTION_TASKS:  # all of them: count here
+        overdue = sum(1 for t in open_tasks if t.due_on is not None and t.due_on < today)
+    facts = scoring.Facts(
+        activities=activity_outputs["count"],
+        uploads=activity_outputs["upload_activities"],
+        last_interaction=page.last_interaction,
+        has_main_goal=bool(page.main_goals),
+        has_glam_partner=any(pp.organisation.partner_type in GLAM_TYPES for pp in page.partners),
+    )
     return {
-        "open_tasks": open_tasks_of(partnership),
+        "open_tasks": open_tasks,
         "assessment": scoring.assess(partnership, scoring.get_definition(), facts, today=today),
         "health_flags": scoring.health_flags(
-            partnership, today=today, last_interaction=facts.last_interaction, known=True
+            partnership,
+            today=today,
+            last_interaction=facts.last_interaction,
+            known=True,
+            open_points=sum(
+                1 for ap in page.checklist if ap.status == AgreementPoint.Status.NOT_DISCUSSED
+            ),
+            overdue=overdue,
         ),
         "today": today,
     }

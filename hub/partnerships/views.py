@@ -160,8 +160,8 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
     }
     # The sections other parts of the app keep on this page: activities, money, tasks, the
     # strategic view and impact, each from its own selector in a bounded number of queries.
-    context.update(activity_selectors.section_context(page.partnership))
-    context.update(selectors_tasks.section_context(page.partnership))
+    context.update(activity_selectors.section_context(page))
+    context.update(selectors_tasks.section_context(page, context["activity_outputs"]))
     context.update(impact_selectors.section_context(page.partnership))
     return render(request, "partnerships/partnership_detail.html", context)
 
