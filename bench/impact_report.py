@@ -1,58 +1,88 @@
 """Time the impact report pages from stored snapshots (target: p50 ≤ 100 ms); print p50/p95.
 
-Usage: .venv/bin/python bench/impact_report.py [--links 3000] [--requests 50]
-Builds a fresh SQLite database in a temporary directory: one affiliate, 1,000 partnerships,
-``--links`` content links spread over them, each with 24 months of views and uploads and a
-month's snapshot figures (as a refresh leaves them); then a member requests the partnership,
-partner and affiliate report pages through Django's test client (server time, no network).
+Usage: .venv/bin/python bench/impact_report.py [--database sqlite|postgres|both] [--links 3000]
+[--requests 50]
+For each database, in a fresh process and a fresh database (see ``run_fresh`` in bench/run.py):
+one affiliate, 1,000 partnerships, ``--links`` content links spread over them (a third of them
+lists of Wikipedia articles with their created and improved counts), each with 24 months of
+views and a month's snapshot figures (as a refresh leaves them); then a member requests the
+partnership, partner and affiliate report pages through Django's test client (server time, no
+network). ``BENCH_PROFILE="affiliate report"`` prints a profile of that page instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import ROOT, WARM_UP, percentile, run_fresh  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "impact_report.txt"
+TARGET_MS = 100.0
 
 
-def main() -> None:
-    """Build the data, time each page, print p50 and p95 in milliseconds."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--links", type=int, default=3000)
-    parser.add_argument("--requests", type=int, default=50)
-    args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="hub-bench-impact-")
-    os.environ.update(
-        {
-            "HUB_DATA_DIR": folder,
-            "HUB_SQLITE_PATH": str(Path(folder) / "bench.sqlite3"),
-            "HUB_TESTING": "1",
-            "HUB_DEBUG": "0",
-            "HUB_ALLOWED_HOSTS": "testserver",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+def _latest(kind: str, this_month: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """Return a link's newest figures as the refresh of a link of this kind writes them."""
+    wikis = {f"{code}.wikipedia.org": 3 for code in ("sv", "en", "de", "fi", "fr", "es")}
+    top = [["sv.wikipedia.org", f"Article {n}", 1000 - n] for n in range(20)]
+    if kind == "articles":
+        figures: tuple[tuple[str, int, str, dict[str, Any]], ...] = (
+            ("articles", 200, "list of articles", {}),
+            ("articles_created", 12, "first and latest revisions of 200 articles", {}),
+            ("articles_improved", 40, "first and latest revisions of 200 articles", {}),
+            ("wikis_using", 1, "list of articles", {"wikis": {"sv.wikipedia.org": 1}}),
+            ("top_pages", 20, "views of 200 articles", {"pages": top}),
+            ("views", 5000, "views of 200 articles", {}),
+        )
+    else:
+        method = "category members, global usage and pageviews"
+        figures = (
+            ("files", 1200, method, {}),
+            ("files_deep", 1240, method, {}),
+            ("files_in_use", 300, method, {}),
+            ("pages_using", 312, method, {}),
+            ("wikis_using", 6, method, {"wikis": wikis}),
+            ("top_pages", 20, method, {"pages": top}),
+            ("views", 5000, method, {}),
+        )
+    return {
+        metric: {
+            "value": value,
+            "month": this_month.isoformat(),
+            "source": "live-api",
+            "method": method_text,
+            "fetched_at": now.isoformat(),
+            "detail": detail,
         }
-    )
-    os.environ.pop("HUB_DATABASE_URL", None)
-    sys.path.insert(0, str(ROOT))
+        for metric, value, method_text, detail in figures
+    }
+
+
+def measure(link_count: int, requests: int) -> dict[str, Any]:
+    """Build the data in the configured database, time each page, return the figures."""
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.test import Client
     from django.utils import timezone
 
     from hub.core.models import Affiliate, Membership, User
     from hub.impact.models import ContentLink, MetricPoint
+    from hub.impact.totals import rebuild_affiliate_totals
     from hub.partners.models import Organisation
     from hub.partnerships.models import Partnership, PartnershipPartner
 
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
     affiliate = Affiliate.objects.create(name="Bench", slug="bench")
     user = User.objects.create_user(username="bench", password="x" * 12)
@@ -73,38 +103,21 @@ def main() -> None:
     for k in range(1, 25):
         index = this_month.year * 12 + this_month.month - 1 - k
         months.append(dt.date(index // 12, index % 12 + 1, 1))
-    wikis = {f"{code}.wikipedia.org": 3 for code in ("sv", "en", "de", "fi", "fr", "es")}
-    top = [["sv.wikipedia.org", f"Article {n}", 1000 - n] for n in range(20)]
     links = []
-    for n in range(args.links):
-        latest = {
-            metric: {
-                "value": value,
-                "month": this_month.isoformat(),
-                "source": "live-api",
-                "method": "category members, global usage and pageviews",
-                "fetched_at": now.isoformat(),
-                "detail": detail,
-            }
-            for metric, value, detail in (
-                ("files", 1200, {}),
-                ("files_deep", 1240, {}),
-                ("files_in_use", 300, {}),
-                ("pages_using", 312, {}),
-                ("wikis_using", 6, {"wikis": wikis}),
-                ("top_pages", 20, {"pages": top}),
-                ("views", 5000, {}),
-            )
-        }
+    for n in range(link_count):
+        kind = "articles" if n % 3 == 2 else "commons_category"
         links.append(
             ContentLink(
                 affiliate=affiliate,
                 partnership=partnerships[n % len(partnerships)],
-                kind="commons_category",
-                wiki_url="https://commons.wikimedia.org",
-                target=f"Category {n}",
+                kind=kind,
+                wiki_url="https://sv.wikipedia.org"
+                if kind == "articles"
+                else "https://commons.wikimedia.org",
+                target="" if kind == "articles" else f"Category {n}",
+                items=[f"Article {n}-{k}" for k in range(200)] if kind == "articles" else [],
                 status="verified",
-                latest=latest,
+                latest=_latest(kind, this_month, now),
                 last_refreshed_at=now,
             )
         )
@@ -134,10 +147,12 @@ def main() -> None:
         )
     MetricPoint.objects.bulk_create(points, batch_size=2000)
     # The affiliate's totals, as the refresh that wrote these figures would have left them.
-    from hub.impact.totals import rebuild_affiliate_totals
-
     with transaction.atomic():
         rebuild_affiliate_totals(affiliate.pk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")  # what autovacuum does soon after a bulk load
+    load_seconds = time.perf_counter() - started
     client = Client()
     client.force_login(user)
     pages = {
@@ -145,10 +160,14 @@ def main() -> None:
         "partner report": f"/a/bench/organisations/{orgs[0].pk}/impact/",
         "affiliate report": "/a/bench/impact/",
     }
-    print(
-        f"{len(partnerships)} partnerships, {len(links)} content links, "
-        f"{len(points)} metric points (SQLite)"
-    )
+    result: dict[str, Any] = {
+        "vendor": connection.vendor,
+        "partnerships": len(partnerships),
+        "links": len(links),
+        "points": len(points),
+        "load_seconds": round(load_seconds, 1),
+        "pages": {},
+    }
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
@@ -157,24 +176,88 @@ def main() -> None:
         client.get(url)
         profile = cProfile.Profile()
         profile.runcall(lambda: [client.get(url) for _ in range(5)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
-        return
-    for name, url in pages.items():
-        for _ in range(3):
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        return result
+    for url in pages.values():
+        for _ in range(WARM_UP):
             response = client.get(url)
-            assert response.status_code == 200, (
-                url,
-                response.status_code,
-                response.get("Location"),
-            )
-        times = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+    load_before = os.getloadavg()[0]
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    # Round-robin over the pages, so that other work on the machine slows all of them alike.
+    for _ in range(requests):
+        for name, url in pages.items():
+            t0 = time.perf_counter()
             client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        times.sort()
-        p95 = times[int(len(times) * 0.95) - 1]
-        print(f"{name:28} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms")
+            timings[name].append((time.perf_counter() - t0) * 1000)
+    result["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    result["pages"] = {
+        name: {"p50": statistics.median(values), "p95": percentile(values, 0.95), "n": len(values)}
+        for name, values in timings.items()
+    }
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Return the figures per database and page as a plain-text table, with the verdicts."""
+    lines = [f"{'database':<10}  {'page':<28} {'p50 ms':>7} {'p95 ms':>7} {'target':>7}"]
+    for result in results:
+        for name, page in result["pages"].items():
+            ok = "ok" if page["p50"] <= TARGET_MS else "MISS"
+            lines.append(
+                f"{result['vendor']:<10}  {name:<28} {page['p50']:>7.1f} {page['p95']:>7.1f} "
+                f"{ok:>7}"
+            )
+    for result in results:
+        before, after = result.get("load", ["?", "?"])
+        lines.append(
+            f"{result['vendor']:<10}  {result['partnerships']:,} partnerships, "
+            f"{result['links']:,} content links, {result['points']:,} metric points, loaded in "
+            f"{result['load_seconds']} s; load average while timing: {before} -> {after} "
+            f"({os.cpu_count()} CPUs)"
+        )
+    lines.append(f"Target: p50 <= {TARGET_MS:g} ms per page.")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the arguments, measure each database in a fresh worker, print and save the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--links", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(measure(args.links, args.requests)))
+        return
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = []
+    for database in databases:
+        print(f"… {database}", file=sys.stderr, flush=True)
+        results.append(
+            run_fresh(
+                database,
+                __file__,
+                ["--links", str(args.links), "--requests", str(args.requests)],
+                db_name=f"hub_bench_impact_{os.getpid()}",
+                show_stderr=bool(os.environ.get("BENCH_PROFILE")),
+            )
+        )
+    if os.environ.get("BENCH_PROFILE"):
+        return
+    report = table(results)
+    print(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        f"# bench/impact_report.py {' '.join(sys.argv[1:])} "
+        f"({time.strftime('%Y-%m-%d %H:%M:%S')})\n{report}\n\n"
+        + json.dumps(results, indent=1)
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

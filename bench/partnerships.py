@@ -7,16 +7,13 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import POSTGRES_SERVER, ROOT, WARM_UP, _postgres, page_weight, percentile  # noqa: E402
+from run import ROOT, WARM_UP, page_weight, percentile, run_fresh  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "partnerships.txt"
 TARGET_MS = 30.0
@@ -127,52 +124,21 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
 
 def run_worker(database: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run measure() in a fresh process against a fresh database, and return its figures."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "HUB_DEBUG": "0",
-            "HUB_TESTING": "1",
-            "HUB_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "HUB_LOG_LEVEL": "ERROR",
-            "HUB_ALLOWED_HOSTS": "testserver",
-        }
-    )
-    env.pop("HUB_DATABASE_URL", None)
-    env.pop("HUB_SQLITE_PATH", None)
-    command = [
-        sys.executable,
+    return run_fresh(
+        database,
         __file__,
-        "--worker",
-        "--partnerships",
-        str(args.partnerships),
-        "--activities",
-        str(args.activities),
-        "--organisations",
-        str(args.organisations),
-        "--requests",
-        str(args.requests),
-    ]
-    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
-        env["HUB_DATA_DIR"] = tmp
-        db_name = ""
-        if database == "sqlite":
-            env["HUB_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-        else:
-            db_name = f"hub_bench_partnerships_{os.getpid()}"
-            _postgres(f'CREATE DATABASE "{db_name}"')
-            env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{db_name}"
-        try:
-            out = subprocess.run(  # noqa: S603
-                command, env=env, cwd=ROOT, check=True, capture_output=True, text=True
-            )
-        except subprocess.CalledProcessError as error:
-            sys.stderr.write(error.stdout + error.stderr)
-            raise
-        finally:
-            if db_name:
-                _postgres(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    return json.loads(out.stdout.strip().splitlines()[-1])
+        [
+            "--partnerships",
+            str(args.partnerships),
+            "--activities",
+            str(args.activities),
+            "--organisations",
+            str(args.organisations),
+            "--requests",
+            str(args.requests),
+        ],
+        db_name=f"hub_bench_partnerships_{os.getpid()}",
+    )
 
 
 def table(results: list[dict[str, Any]]) -> str:

@@ -207,8 +207,21 @@ def measure(size: int, requests: int, groups: list[str]) -> dict[str, Any]:
 # --- the driver --------------------------------------------------------------------------------
 
 
-def run_worker(database: str, size: int, requests: int, groups: list[str]) -> dict[str, Any]:
-    """Run measure() in a fresh process against a fresh database, and return its figures."""
+def run_fresh(
+    database: str,
+    script: str,
+    arguments: list[str],
+    *,
+    db_name: str,
+    show_stderr: bool = False,
+) -> dict[str, Any]:
+    """Run ``script --worker arguments`` in a fresh process against a fresh database.
+
+    ``database``: "sqlite" (a file in a temporary directory) or "postgres" (``db_name``,
+    created on POSTGRES_SERVER and dropped afterwards). Return the JSON of the worker's last
+    line of output. ``show_stderr``: let the worker's stderr through (a profile, say);
+    otherwise it is shown only when the worker fails.
+    """
     env = dict(os.environ)
     env.update(
         {
@@ -225,38 +238,41 @@ def run_worker(database: str, size: int, requests: int, groups: list[str]) -> di
     env.pop("HUB_SQLITE_PATH", None)
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         env["HUB_DATA_DIR"] = tmp
-        db_name = ""
+        created = ""
         if database == "sqlite":
             env["HUB_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
         else:
-            db_name = f"hub_bench_{os.getpid()}_{size}"
-            _postgres(f'CREATE DATABASE "{db_name}"')
-            env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{db_name}"
+            created = db_name
+            _postgres(f'CREATE DATABASE "{created}"')
+            env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{created}"
         try:
             out = subprocess.run(  # noqa: S603
-                [
-                    sys.executable,
-                    __file__,
-                    "--worker",
-                    str(size),
-                    "--requests",
-                    str(requests),
-                    "--pages",
-                    ",".join(groups),
-                ],
+                [sys.executable, script, "--worker", *arguments],
                 env=env,
                 cwd=ROOT,
                 check=True,
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=None if show_stderr else subprocess.PIPE,
                 text=True,
             )
         except subprocess.CalledProcessError as error:
-            sys.stderr.write(error.stdout + error.stderr)
+            sys.stderr.write(error.stdout + (error.stderr or ""))
             raise
         finally:
-            if db_name:
-                _postgres(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-    return json.loads(out.stdout.strip().splitlines()[-1])
+            if created:
+                _postgres(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_worker(database: str, size: int, requests: int, groups: list[str]) -> dict[str, Any]:
+    """Run measure() in a fresh process against a fresh database, and return its figures."""
+    return run_fresh(
+        database,
+        __file__,
+        [str(size), "--requests", str(requests), "--pages", ",".join(groups)],
+        db_name=f"hub_bench_{os.getpid()}_{size}",
+    )
 
 
 def _postgres(sql: str) -> None:

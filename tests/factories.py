@@ -98,3 +98,18 @@ def main_goal(aff: Affiliate, name: str | None = None) -> Any:
     from hub.partnerships.models import AffiliateGoal
 
     return AffiliateGoal.objects.create(affiliate=aff, name=name or f"Goal {next(_seq)}")
+
+
+def articles_link(
+    aff: Affiliate, titles: list[str], actor: User | None = None, **partnership_fields: Any
+) -> Any:
+    """Return a list of articles on sv.wikipedia.org, checked against the (recorded) wiki."""
+    from hub.impact import services as impact_services
+
+    return impact_services.add_content_link(
+        actor=actor,
+        partnership=partnership(aff, actor=actor, **partnership_fields),
+        kind="articles",
+        wiki_url="https://sv.wikipedia.org",
+        items_text="\n".join(titles),
+    )

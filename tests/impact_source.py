@@ -45,6 +45,7 @@ class RecordedSource:
     def __init__(self, *, background: bool = True) -> None:
         self.requests = 0
         self.world = world()
+        self.first_asked: list[str] = []  # the titles whose first revision was asked, in order
 
     def _made(self, requests: int = 1) -> None:
         self.requests += requests
@@ -118,6 +119,25 @@ class RecordedSource:
         self._made()
         usage = self.world.get("usage", {})
         return {f: [PageUse(w, t) for w, t in usage.get(f, [])] for f in files}
+
+    def _revisions(self, wiki_url: str, title: str) -> list[str] | None:
+        """Return [first, latest] revision times of a page, or None when it does not exist."""
+        found: list[str] | None = self.world.get("revisions", {}).get(wiki_url, {}).get(title)
+        return found
+
+    def latest_edits(self, wiki_url: str, titles: list[str]) -> dict[str, dt.datetime | None]:
+        self._wiki(wiki_url)
+        assert len(titles) <= 50
+        self._made()
+        times = {t: self._revisions(wiki_url, t) for t in titles}
+        return {t: dt.datetime.fromisoformat(r[1]) if r else None for t, r in times.items()}
+
+    def first_edit(self, wiki_url: str, title: str) -> dt.datetime | None:
+        self._wiki(wiki_url)
+        self.first_asked.append(title)
+        self._made()
+        found = self._revisions(wiki_url, title)
+        return dt.datetime.fromisoformat(found[0]) if found else None
 
     def monthly_views(
         self, wiki_host: str, title: str, first: dt.date, last: dt.date
@@ -210,3 +230,26 @@ def sample_world(files: int = 120, sub_files: int = 30) -> dict[str, Any]:
         "forbidden": [],
         "not_wiki": [],
     }
+
+
+WIKIPEDIA = "https://sv.wikipedia.org"
+PARTNERSHIP_START = dt.date(2026, 3, 1)
+# [first revision, latest revision] of a list of articles, around PARTNERSHIP_START.
+ARTICLE_REVISIONS: dict[str, list[str]] = {
+    "Nordiska museets samlingar": ["2026-04-02T10:00:00+00:00", "2026-10-01T08:00:00+00:00"],
+    "Hazelius": ["2026-03-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00"],  # on the first day
+    "Skansen": ["2019-05-05T12:00:00+00:00", "2026-06-06T09:30:00+00:00"],
+    "Julmarknad": ["2020-01-01T00:00:00+00:00", "2026-03-01T00:30:00+00:00"],
+    "Dalahäst": ["2018-02-02T00:00:00+00:00", "2026-02-28T23:59:59+00:00"],  # the day before
+}
+DELETED_ARTICLE = "Borttagen artikel"  # existed when listed, deleted before the refresh
+
+
+def add_articles(
+    data: dict[str, Any], revisions: dict[str, list[str]], *, deleted: int = 0
+) -> list[str]:
+    """Put articles with these revision times (and deleted ones) on WIKIPEDIA; return the list."""
+    gone = [f"{DELETED_ARTICLE} {n}" for n in range(deleted)]
+    data["pages"][WIKIPEDIA] = [*data["pages"].get(WIKIPEDIA, []), *revisions, *gone]
+    data.setdefault("revisions", {})[WIKIPEDIA] = revisions
+    return [*revisions, *gone]

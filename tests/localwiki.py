@@ -28,6 +28,7 @@ import subprocess
 import time
 import urllib.request
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -153,6 +154,10 @@ class LocalWiki:
             raise RuntimeError(f"php {' '.join(args)} failed:\n{out}")
         return out
 
+    def import_pages(self, pages: Mapping[str, str | Sequence[tuple[str, str]]]) -> None:
+        """Write pages with revisions at known times (see :func:`_dump`) through importDump."""
+        self.php("maintenance/importDump.php", stdin=_dump(pages))
+
     # -- knobs ------------------------------------------------------------------------------
 
     def set_maxlag(self, on: bool) -> None:
@@ -227,20 +232,27 @@ if ( file_exists( __DIR__ . '/maxlag.flag' ) ) {{
 """
 
 
-def _dump(pages: dict[str, str]) -> bytes:
-    """Return a MediaWiki XML export holding the given pages (title → wikitext)."""
+def _dump(pages: Mapping[str, str | Sequence[tuple[str, str]]]) -> bytes:
+    """Return a MediaWiki XML export holding the given pages.
+
+    Each page is its wikitext (one revision on 2026-01-01), or its revisions as
+    (timestamp "2026-01-01T00:00:00Z", wikitext) pairs, oldest first.
+    """
     parts = [
         '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">'
     ]
-    for title, text in pages.items():
+    for title, content in pages.items():
         ns = 14 if title.startswith("Category:") else 0
-        parts.append(
-            f"<page><title>{escape(title)}</title><ns>{ns}</ns><revision>"
-            "<timestamp>2026-01-01T00:00:00Z</timestamp>"
-            f"<contributor><username>{ADMIN}</username></contributor>"
-            "<model>wikitext</model><format>text/x-wiki</format>"
-            f'<text xml:space="preserve">{escape(text)}</text></revision></page>'
-        )
+        revisions = [("2026-01-01T00:00:00Z", content)] if isinstance(content, str) else content
+        parts.append(f"<page><title>{escape(title)}</title><ns>{ns}</ns>")
+        for timestamp, text in revisions:
+            parts.append(
+                f"<revision><timestamp>{escape(timestamp)}</timestamp>"
+                f"<contributor><username>{ADMIN}</username></contributor>"
+                "<model>wikitext</model><format>text/x-wiki</format>"
+                f'<text xml:space="preserve">{escape(text)}</text></revision>'
+            )
+        parts.append("</page>")
     parts.append("</mediawiki>")
     return "\n".join(parts).encode("utf-8")
 

@@ -15,7 +15,14 @@ from hub.impact.models import ContentLink, MetricPoint, RefreshRun, RefreshStep
 from hub.impact.refresh import run_refresh
 from hub.impact.sources import SourceUnreachable
 from tests import factories, impact_source
-from tests.impact_source import CATEGORY, RecordedSource, sample_world
+from tests.impact_source import (
+    ARTICLE_REVISIONS,
+    CATEGORY,
+    PARTNERSHIP_START,
+    RecordedSource,
+    add_articles,
+    sample_world,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.UTC)
@@ -245,6 +252,139 @@ def test_due_command_queues_links_not_refreshed_this_month(link: ContentLink) ->
     run_refresh(run_id=RefreshRun.objects.get(link=link).pk)
     call_command("refresh_impact", "--due", verbosity=0)  # refreshed just now: not due
     assert RefreshRun.objects.filter(link=link).count() == 1
+
+
+# Articles created and improved since the partnership started ----------------------------------
+
+
+def _articles_link(
+    affiliate: Any, member: Any, titles: list[str], *, start: dt.date | None = PARTNERSHIP_START
+) -> ContentLink:
+    link: ContentLink = factories.articles_link(affiliate, titles, member, start_date=start)
+    return link
+
+
+def _edit_points(link: ContentLink) -> tuple[MetricPoint, MetricPoint]:
+    return (
+        MetricPoint.objects.get(link=link, metric="articles_created"),
+        MetricPoint.objects.get(link=link, metric="articles_improved"),
+    )
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_articles_created_and_improved_since_the_partnership_started(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    titles = add_articles(world, ARTICLE_REVISIONS, deleted=1)
+    link = _articles_link(affiliate_a, member_a, titles)
+    source = RecordedSource()
+
+    run = _queue_and_run(link, source=source)
+
+    created, improved = _edit_points(link)
+    # Created on or after 1 March 2026: Nordiska museets samlingar, Hazelius (on the day).
+    assert created.value == 2
+    # Older, edited since: Skansen, Julmarknad. Dalahäst's last edit is the day before the
+    # start; the deleted article counts in neither.
+    assert improved.value == 2
+    assert created.source == improved.source == "live-api"
+    assert created.method == "first and latest revisions of 6 articles, since 2026-03-01"
+    assert created.detail == {"since": "2026-03-01", "checked": 4, "edited": 4}
+    # Only the articles edited since the start were asked for their first revision.
+    assert sorted(source.first_asked) == [
+        "Hazelius",
+        "Julmarknad",
+        "Nordiska museets samlingar",
+        "Skansen",
+    ]
+    assert run.requests == 1 + 4 + 6  # one latest-revisions pass, 4 first revisions, 6 views
+    assert run.done_steps == run.total_steps
+    link.refresh_from_db()
+    assert link.latest["articles_created"]["value"] == 2
+    assert link.latest["articles"]["value"] == 6
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_without_a_start_date_edits_count_from_the_day_the_link_was_added(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    titles = add_articles(world, ARTICLE_REVISIONS)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        link = _articles_link(affiliate_a, member_a, titles, start=None)
+
+    _queue_and_run(link)
+
+    created, improved = _edit_points(link)
+    # Since 1 June 2026 only Nordiska museets samlingar (created in April) and Skansen were
+    # edited; both existed before that day.
+    assert (created.value, improved.value) == (0, 2)
+    assert "since 2026-06-01" in created.method
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_request_budget_limits_first_revision_checks_and_says_so(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any, settings: Any
+) -> None:
+    revisions = {
+        f"Artikel {n:03d}": ["2026-05-01T10:00:00+00:00", "2026-09-01T10:00:00+00:00"]
+        for n in range(120)
+    }
+    link = _articles_link(affiliate_a, member_a, add_articles(world, revisions))
+    settings.HUB_IMPACT_LIVE_REQUEST_BUDGET = 3 + 50  # the pass over 120 titles, 50 checks
+    source = RecordedSource()
+
+    run = _queue_and_run(link, source=source)
+
+    created, improved = _edit_points(link)
+    assert (created.value, improved.value) == (50, 0)
+    assert created.method == (
+        "first 50 of 120 articles edited since 2026-03-01 checked (request budget)"
+    )
+    assert improved.method == created.method
+    assert source.first_asked == [f"Artikel {n:03d}" for n in range(50)]
+    assert run.requests == 3 + 50 + 120  # views of a list are counted outside the budget
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_worker_killed_between_steps_resumes_without_asking_twice(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    revisions = {
+        f"Artikel {n:03d}": [
+            "2026-05-01T10:00:00+00:00" if n % 3 else "2015-01-01T10:00:00+00:00",
+            "2026-09-01T10:00:00+00:00",
+        ]
+        for n in range(45)
+    }
+    link = _articles_link(affiliate_a, member_a, add_articles(world, revisions))
+    clean = _queue_and_run(link)
+    expected = [p.value for p in _edit_points(link)]
+    assert expected == [30, 15]
+    MetricPoint.objects.filter(link=link).delete()
+
+    class KilledBeforeSecondBatch(RecordedSource):
+        def first_edit(self, wiki_url: str, title: str) -> dt.datetime | None:
+            if len(self.first_asked) == 20:  # the first step of 20 is in the ledger
+                raise KeyboardInterrupt  # the worker is gone before its next request
+            return super().first_edit(wiki_url, title)
+
+    killed = KilledBeforeSecondBatch()
+    run = services.request_refresh(actor=None, link=link)
+    with pytest.raises(KeyboardInterrupt):
+        run_refresh(run_id=run.pk, source=killed)
+    steps = set(RefreshStep.objects.filter(run=run).values_list("key", flat=True))
+    assert steps == {"revisions:00000", "edits-plan", "first:00000"}
+
+    resumed = RecordedSource()
+    run_refresh(run_id=run.pk, source=resumed)
+
+    run.refresh_from_db()
+    assert run.status == RefreshRun.Status.DONE
+    assert [p.value for p in _edit_points(link)] == expected
+    asked = killed.first_asked + resumed.first_asked
+    assert len(asked) == len(set(asked)) == 45  # every article asked once, none twice
+    assert killed.requests + resumed.requests == clean.requests
+    assert run.requests == clean.requests
 
 
 def test_source_errors_say_whether_to_retry() -> None:

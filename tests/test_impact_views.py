@@ -17,7 +17,13 @@ from hub.impact import selectors, services
 from hub.impact.models import ContentLink, MetricPoint, RefreshRun, ShareLink
 from hub.impact.refresh import run_refresh
 from tests import factories, impact_source
-from tests.impact_source import CATEGORY, sample_world
+from tests.impact_source import (
+    ARTICLE_REVISIONS,
+    CATEGORY,
+    PARTNERSHIP_START,
+    add_articles,
+    sample_world,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.UTC)
@@ -414,6 +420,128 @@ def test_section_partial_links_to_the_impact_page(
 
     assert _url("partnership_impact", partnership) in html
     assert "Files in use: 40." in html
+
+
+# Articles created and improved ----------------------------------------------------------------
+
+
+def _refreshed_articles(
+    affiliate: Any,
+    member: Any,
+    revisions: dict[str, list[str]],
+    world: dict[str, Any],
+    **fields: Any,
+) -> ContentLink:
+    """Return a list of articles with these revision times, refreshed; fields: its partnership's."""
+    titles = add_articles(world, revisions, deleted=1)
+    link: ContentLink = factories.articles_link(
+        affiliate, titles, member, start_date=PARTNERSHIP_START, **fields
+    )
+    run_refresh(run_id=services.request_refresh(actor=member, link=link).pk)
+    link.refresh_from_db()
+    return link
+
+
+@pytest.fixture
+def articles(world: dict[str, Any], affiliate_a: Any, member_a: Any) -> ContentLink:
+    """Return a list of articles of a partnership that started on 1 March 2026, refreshed."""
+    org = factories.organisation(affiliate_a, actor=member_a, name="Nordiska museet")
+    with time_machine.travel(TODAY, tick=False):
+        return _refreshed_articles(
+            affiliate_a, member_a, ARTICLE_REVISIONS, world, partners=[(org, "main")]
+        )
+
+
+def _text(html: str) -> str:
+    """Return the words of a page as a person reads them: no tags, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").split())
+
+
+def test_impact_page_shows_articles_created_and_improved_with_source_and_age(
+    articles: ContentLink, member_a: Any
+) -> None:
+    with time_machine.travel(TODAY + dt.timedelta(days=2), tick=False):
+        client = Client()
+        client.force_login(member_a)
+        page = client.get(_url("partnership_impact", articles.partnership)).content.decode()
+    text = _text(page)
+
+    assert "2 articles were created and 2 improved since the partnership started." in text
+    assert "2 articles created" in text and "2 articles improved" in text
+    method = "first and latest revisions of 6 articles, since 2026-03-01"
+    assert (
+        f"Articles created since the partnership started 2 2027-01 Live from the wiki's API "
+        f"{method} 2 days ago" in text
+    )
+    assert (
+        f"Articles improved since the partnership started 2 2027-01 Live from the wiki's API "
+        f"{method} 2 days ago" in text
+    )
+
+
+def test_impact_page_says_when_the_budget_cut_the_article_checks(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any, client_a: Client, settings: Any
+) -> None:
+    revisions = {f"Artikel {n:03d}": ["2026-05-01T10:00:00+00:00"] * 2 for n in range(120)}
+    settings.HUB_IMPACT_LIVE_REQUEST_BUDGET = 3 + 50
+
+    link = _refreshed_articles(affiliate_a, member_a, revisions, world)
+
+    text = _text(client_a.get(_url("partnership_impact", link.partnership)).content.decode())
+
+    assert "50 articles were created and 0 improved since the partnership started." in text
+    assert "first 50 of 120 articles edited since 2026-03-01 checked (request budget)" in text
+
+
+def test_partner_and_affiliate_reports_show_the_article_counts(
+    articles: ContentLink, client_a: Client
+) -> None:
+    org = articles.partnership.partners.get().organisation
+    for url in (
+        reverse("impact:organisation_report", kwargs={"slug": "alpha", "pk": org.pk}),
+        reverse("impact:affiliate_report", kwargs={"slug": "alpha"}),
+    ):
+        text = _text(client_a.get(url).content.decode())
+        assert "2 articles were created and 2 improved since each partnership started." in text
+        assert "2 articles created" in text and "2 articles improved" in text
+        assert "Where these figures come from: Live from the wiki's API, fetched" in text
+    partner_page = _text(
+        client_a.get(
+            reverse("impact:organisation_report", kwargs={"slug": "alpha", "pk": org.pk})
+        ).content.decode()
+    )
+    assert "Articles improved since the partnership started 2 2027-01" in partner_page
+
+
+def test_one_article_reads_in_the_singular(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    from hub.impact.reports import summary
+
+    revisions = {"Skansen": ["2026-04-01T10:00:00+00:00", "2026-04-01T10:00:00+00:00"]}
+    link = _refreshed_articles(affiliate_a, member_a, revisions, world)
+
+    sentences = summary(selectors.partnership_report(affiliate_a, link.partnership))
+
+    assert "1 article was created and 0 improved since the partnership started." in sentences
+
+
+def test_csv_lists_the_article_counts_with_source_and_method(
+    articles: ContentLink, client_a: Client
+) -> None:
+    import csv
+    import io
+
+    response = client_a.get(_url("partnership_csv", articles.partnership))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    figures = {row[2]: row[3:7] for row in rows[1:] if row[1] == str(articles)}
+    method = "first and latest revisions of 6 articles, since 2026-03-01"
+    for label in (
+        "Articles created since the partnership started",
+        "Articles improved since the partnership started",
+    ):
+        assert figures[label] == ["2027-01", "2", "Live from the wiki's API", method]
 
 
 # Share links ----------------------------------------------------------------------------------

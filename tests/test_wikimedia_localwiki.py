@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -192,3 +193,125 @@ def test_a_real_badtoken_error_refreshes_the_token(wiki: LocalWiki) -> None:
     result = client.edit("Token test", "Written with a fresh token.")
     assert result["result"] == "Success"
     assert outcomes == ["WikiApiError", "ok", "ok"]  # badtoken, new token, the edit
+
+
+# Revision times: the latest of many pages, the first of one ------------------------------------
+
+CREATED = "Revisions test created"  # three revisions in 2026
+OLD = "Revisions test old"  # created in 2019, last edited in 2025
+REDIRECT = "Revisions test moved"  # a redirect to CREATED
+
+
+@pytest.fixture
+def revisions_wiki(wiki: LocalWiki) -> LocalWiki:
+    """Return the local wiki with pages whose revisions were written at known times."""
+    wiki.import_pages(
+        {
+            CREATED: [
+                ("2026-04-02T10:00:00Z", "First version."),
+                ("2026-05-03T11:00:00Z", "Second version."),
+                ("2026-06-04T12:00:00Z", "Third version."),
+            ],
+            OLD: [("2019-05-05T12:00:00Z", "Old."), ("2025-02-02T08:00:00Z", "Less old.")],
+            REDIRECT: [("2024-01-01T00:00:00Z", f"#REDIRECT [[{CREATED}]]")],
+        }
+    )
+    return wiki
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+
+
+def test_latest_revisions_of_pages_written_at_known_times(revisions_wiki: LocalWiki) -> None:
+    client = client_for(revisions_wiki)
+    asked = [CREATED, "revisions_test_old", REDIRECT, "Revisions test never written", "A [bad]"]
+
+    found = {r.asked: r for r in client.latest_revisions(asked)}
+
+    assert found[CREATED].timestamp == _utc("2026-06-04T12:00:00")
+    assert found[CREATED].exists and found[CREATED].page_id
+    # Normalised by the wiki (first letter, underscores), and read back under the asked title.
+    assert found["revisions_test_old"].title == OLD
+    assert found["revisions_test_old"].timestamp == _utc("2025-02-02T08:00:00")
+    # A redirect leads to its target's latest revision.
+    assert found[REDIRECT].title == CREATED
+    assert found[REDIRECT].timestamp == _utc("2026-06-04T12:00:00")
+    assert found["Revisions test never written"].missing
+    assert found["Revisions test never written"].timestamp is None
+    assert found["A [bad]"].invalid and not found["A [bad]"].exists
+    assert client.stats.requests == 1
+
+
+def test_first_revision_takes_one_request_however_many_revisions(
+    revisions_wiki: LocalWiki,
+) -> None:
+    client = client_for(revisions_wiki)
+
+    created = client.first_revision(CREATED)
+    old = client.first_revision("revisions test old")
+    moved = client.first_revision(REDIRECT)
+
+    assert created.timestamp == _utc("2026-04-02T10:00:00")
+    assert old.title == OLD and old.timestamp == _utc("2019-05-05T12:00:00")
+    assert moved.title == CREATED and moved.timestamp == _utc("2026-04-02T10:00:00")
+    # Its next revisions are left unasked: the reply's continuation is not followed.
+    assert client.stats.requests == 3
+    assert client.first_revision("Revisions test never written").missing
+    with pytest.raises(InvalidTitle):
+        client.first_revision("A [bad]")
+
+
+def test_an_edit_made_now_is_the_latest_revision_and_not_the_first(
+    revisions_wiki: LocalWiki,
+) -> None:
+    revisions_wiki.import_pages({"Revisions test edited": [("2018-01-01T00:00:00Z", "Then.")]})
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    editor = client_for(revisions_wiki)
+    editor.login(*revisions_wiki.admin_bot)
+    editor.edit("Revisions test edited", f"Edited at {before.isoformat()}.", summary="test")
+
+    reader = client_for(revisions_wiki)
+    [latest] = reader.latest_revisions(["Revisions test edited"])
+    first = reader.first_revision("Revisions test edited")
+
+    assert latest.timestamp is not None and latest.timestamp >= before
+    assert first.timestamp == _utc("2018-01-01T00:00:00")
+
+
+def test_latest_revisions_are_batched_by_50_for_an_ordinary_account(
+    revisions_wiki: LocalWiki,
+) -> None:
+    client = client_for(revisions_wiki)
+    titles = [CREATED, OLD] + [f"Revisions test missing {n:03d}" for n in range(118)]
+
+    found = client.latest_revisions(titles)
+
+    assert [r.asked for r in found] == titles
+    assert sum(r.exists for r in found) == 2
+    assert client.stats.requests == 3  # 50 + 50 + 20
+
+
+def test_latest_revisions_raise_the_real_maxlag_error_typed(revisions_wiki: LocalWiki) -> None:
+    revisions_wiki.set_maxlag(True)  # MediaWiki answers HTTP 200 with an error body
+    clock = FakeClock()
+    client = client_for(
+        revisions_wiki, sleep=clock.sleep, clock=clock, policy=RetryPolicy(max_attempts=2)
+    )
+    with pytest.raises(WikiMaxLag) as caught:
+        client.latest_revisions([CREATED])
+    assert caught.value.retryable
+
+
+def test_the_impact_source_reads_edit_times_through_the_client(
+    revisions_wiki: LocalWiki,
+) -> None:
+    from hub.impact.sources import WikimediaSource
+
+    source = WikimediaSource()
+
+    latest = source.latest_edits(revisions_wiki.base_url, [CREATED, "Revisions test nowhere"])
+
+    assert latest == {CREATED: _utc("2026-06-04T12:00:00"), "Revisions test nowhere": None}
+    assert source.first_edit(revisions_wiki.base_url, OLD) == _utc("2019-05-05T12:00:00")
+    assert source.first_edit(revisions_wiki.base_url, "Revisions test nowhere") is None

@@ -83,6 +83,10 @@ class Metric(models.TextChoices):
     STATEMENTS = "statements", _("Statements")
     SITELINKS = "sitelinks", _("Sitelinks")
     ARTICLES = "articles", _("Articles")
+    # A page whose first revision is on or after the partnership's start is created; one
+    # created before it and edited since is improved (never both). See hub.impact.refresh.
+    ARTICLES_CREATED = "articles_created", _("Articles created since the partnership started")
+    ARTICLES_IMPROVED = "articles_improved", _("Articles improved since the partnership started")
     TOP_PAGES = "top_pages", _("Top pages")
 
 

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 USAGE_BATCH = 50  # titles per globalusage request: the API's limit for ordinary clients
 VIEWS_BATCH = 20  # pages per ledger step of pageviews (one request each)
+REVISIONS_BATCH = 50  # titles per latest-revision request: the API's limit for ordinary clients
+FIRST_EDIT_BATCH = 20  # pages per ledger step of first revisions (one request each)
 ENTITY_BATCH = 50  # ids per wbgetentities request
 RETRY_BACKOFF_SECONDS = (60, 300, 900, 3600)
 TOP_PAGES = 20
@@ -278,16 +280,102 @@ def _wikidata(link: ContentLink, ledger: Ledger, today: dt.date) -> list[dict[st
     ]
 
 
+def window_start(link: ContentLink) -> dt.date:
+    """Return the day edits count from: the partnership's start, else the day the link was added."""
+    return link.partnership.start_date or timezone.localdate(link.created_at)
+
+
+def _edits_steps(
+    ledger: Ledger, link: ContentLink, titles: list[str]
+) -> tuple[int, int, dict[str, Any]]:
+    """Count the articles created and improved since the window start, in ledger steps.
+
+    One pass asks every title's latest revision, 50 a request: an article not edited since
+    the start was neither created nor improved, and costs nothing more. Only the others need
+    their first revision, one request each, as far as the request budget left after the pass
+    allows; which ones (and from which day) is decided once and kept in the ledger, so a
+    resumed run checks the same articles. Return (created, improved, the plan).
+    """
+    latest: dict[str, str | None] = {}
+    for index, batch in enumerate(_batches(titles, REVISIONS_BATCH)):
+
+        def fetch_latest(batch: list[str] = batch) -> dict[str, Any]:
+            found = ledger.source.latest_edits(link.wiki_url, batch)
+            rows = []
+            for title in batch:
+                when = found.get(title)
+                rows.append([title, when.isoformat() if when else None])
+            return {"latest": rows}
+
+        latest.update(ledger.step(f"revisions:{index:05d}", fetch_latest)["latest"])
+
+    def fetch_plan() -> dict[str, Any]:
+        since = window_start(link)
+        edited = [t for t in titles if (when := latest[t]) and _utc_date(when) >= since]
+        left = max(0, settings.HUB_IMPACT_LIVE_REQUEST_BUDGET - ledger.requests_so_far())
+        return {"since": since.isoformat(), "pages": edited[:left], "of": len(edited)}
+
+    plan = ledger.step("edits-plan", fetch_plan)
+    since = dt.date.fromisoformat(plan["since"])
+    created = improved = 0
+    for index, batch in enumerate(_batches(plan["pages"], FIRST_EDIT_BATCH)):
+
+        def fetch_first(batch: list[str] = batch) -> dict[str, Any]:
+            rows = []
+            for title in batch:
+                first = ledger.source.first_edit(link.wiki_url, title)
+                rows.append([title, first.isoformat() if first else None])
+            return {"first": rows}
+
+        for _title, first in ledger.step(f"first:{index:05d}", fetch_first)["first"]:
+            if first is None:
+                continue  # deleted since the pass: counted in neither
+            if _utc_date(first) >= since:
+                created += 1
+            else:
+                improved += 1
+    return created, improved, plan
+
+
+def _utc_date(timestamp: str) -> dt.date:
+    """Return the UTC day of a wiki timestamp (the day a partnership starts is a UTC day)."""
+    return dt.datetime.fromisoformat(timestamp).astimezone(dt.UTC).date()
+
+
 def _articles(link: ContentLink, ledger: Ledger, today: dt.date) -> list[dict[str, Any]]:
-    """Count the monthly views of a list of articles on one wiki."""
+    """Count a list of articles on one wiki: created and improved since the start, and views.
+
+    The views of every listed article are counted, as before the edit counts existed; the
+    request budget limits the first-revision checks, which are the costly part.
+    """
     first, last = views_window(today)
     host = names.host_of(link.wiki_url)
-    pages = [(host, title) for title in link.items]
-    ledger.plan(len(_batches(pages, VIEWS_BATCH)) + 1)
+    titles = list(dict.fromkeys(link.items))
+    pages = [(host, title) for title in titles]
+    revision_steps = len(_batches(titles, REVISIONS_BATCH))
+    view_steps = len(_batches(pages, VIEWS_BATCH))
+    ledger.plan(revision_steps + 1 + view_steps + 1)
+    created, improved, plan = _edits_steps(ledger, link, titles)
+    first_steps = len(_batches(plan["pages"], FIRST_EDIT_BATCH))
+    ledger.plan(revision_steps + 1 + first_steps + view_steps + 1)
     months, per_page = _views_steps(ledger, pages, first, last, "views")
     method = _("views of %(n)s articles") % {"n": len(pages)}
+    since = dt.date.fromisoformat(plan["since"])
+    checked = len(plan["pages"])
+    if checked < plan["of"]:
+        edits_method = _(
+            "first %(n)s of %(of)s articles edited since %(date)s checked (request budget)"
+        ) % {"n": checked, "of": plan["of"], "date": since.isoformat()}
+    else:
+        edits_method = _("first and latest revisions of %(n)s articles, since %(date)s") % {
+            "n": len(titles),
+            "date": since.isoformat(),
+        }
+    edits_detail = {"since": since.isoformat(), "checked": checked, "edited": plan["of"]}
     return [
         _snapshot(Metric.ARTICLES, len(pages), Source.LIVE, _("list of articles")),
+        _snapshot(Metric.ARTICLES_CREATED, created, Source.LIVE, edits_method, edits_detail),
+        _snapshot(Metric.ARTICLES_IMPROVED, improved, Source.LIVE, edits_method, edits_detail),
         _snapshot(
             Metric.TOP_PAGES, len(pages), Source.PAGEVIEWS, method, detail={"pages": _top(per_page)}
         ),

@@ -79,9 +79,32 @@ def summary(report: ImpactReport) -> list[str]:
             )
             % {"n": readable_number(report.sitelinks)}
         )
+    if report.articles_created or report.articles_improved:
+        sentences.append(_articles_sentence(report))
     if not sentences:
         sentences.append(_("No figures yet: they appear after the first refresh."))
     return sentences
+
+
+def _articles_sentence(report: ImpactReport) -> str:
+    """Return "12 articles were created and 40 improved since the partnership started."."""
+    # Translators: the first half of "12 articles were created and 40 improved since ...".
+    created = ngettext(
+        "%(n)s article was created", "%(n)s articles were created", report.articles_created
+    ) % {"n": readable_number(report.articles_created)}
+    # Translators: the second half of "12 articles were created and 40 improved since ...".
+    improved = ngettext("%(n)s improved", "%(n)s improved", report.articles_improved) % {
+        "n": readable_number(report.articles_improved)
+    }
+    if report.scope == "partnership":
+        return _("%(created)s and %(improved)s since the partnership started.") % {
+            "created": created,
+            "improved": improved,
+        }
+    return _("%(created)s and %(improved)s since each partnership started.") % {
+        "created": created,
+        "improved": improved,
+    }
 
 
 def charts(report: ImpactReport) -> dict[str, SafeString]:

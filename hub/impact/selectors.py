@@ -56,6 +56,10 @@ class ImpactReport:
     statements: int = 0
     sitelinks: int = 0
     articles: int = 0
+    articles_created: int = 0
+    articles_improved: int = 0
+    # "partnership", "partner" or "affiliate": one partnership's start, or each one's.
+    scope: str = "partnership"
     views_year: int = 0
     months: list[str] = field(default_factory=list)
     views_by_month: list[int] = field(default_factory=list)
@@ -187,6 +191,7 @@ def _build(
     links: list[LinkFigures],
     by_metric: dict[str, dict[dt.date, int]],
     summary: dict[str, Any],
+    scope: str,
 ) -> ImpactReport:
     """Return a report from its monthly series and the summary of its links' newest figures."""
     view_years = sorted({m.year for m in by_metric[Metric.VIEWS]})
@@ -201,6 +206,7 @@ def _build(
         views_by_month=[by_metric[Metric.VIEWS].get(m, 0) for m in months],
         files_in_use_by_month=[by_metric[Metric.FILES_IN_USE].get(m, 0) for m in months],
         years=view_years,
+        scope=scope,
     )
     report.views_year = sum(report.views_by_month)
     if not summary:
@@ -222,7 +228,9 @@ def _build(
     return report
 
 
-def _report(title: str, links_qs: QuerySet[ContentLink], year: int | None) -> ImpactReport:
+def _report(
+    title: str, links_qs: QuerySet[ContentLink], year: int | None, scope: str
+) -> ImpactReport:
     """Build the report of a few links from their newest figures and their monthly points."""
     links = list(
         links_qs.select_related("partnership").only(
@@ -249,6 +257,7 @@ def _report(title: str, links_qs: QuerySet[ContentLink], year: int | None) -> Im
         [LinkFigures(link=lk, figures=_figures_of(lk)) for lk in links],
         _series(series),
         summarise(lk.latest for lk in links),
+        scope,
     )
 
 
@@ -256,14 +265,18 @@ def partnership_report(
     affiliate: Affiliate, partnership: Partnership, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partnership."""
-    return _report(partnership.title, _links_for_partnership(affiliate, partnership), year)
+    return _report(
+        partnership.title, _links_for_partnership(affiliate, partnership), year, "partnership"
+    )
 
 
 def organisation_report(
     affiliate: Affiliate, organisation: Organisation, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partner across all its partnerships."""
-    return _report(organisation.name, _links_for_organisation(affiliate, organisation), year)
+    return _report(
+        organisation.name, _links_for_organisation(affiliate, organisation), year, "partner"
+    )
 
 
 def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> ImpactReport:
@@ -275,7 +288,8 @@ def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> Impact
     series = AffiliateMonthTotal.objects.filter(affiliate=affiliate).values(
         "metric", "month", total=F("value")
     )
-    return _build(affiliate.name, year, [], _series(series), totals.figures if totals else {})
+    figures = totals.figures if totals else {}
+    return _build(affiliate.name, year, [], _series(series), figures, "affiliate")
 
 
 def section_context(partnership: Partnership) -> dict[str, Any]:

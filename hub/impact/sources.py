@@ -131,6 +131,10 @@ class ImpactSource(Protocol):
 
     def global_usage(self, wiki_url: str, files: list[str]) -> dict[str, list[PageUse]]: ...
 
+    def latest_edits(self, wiki_url: str, titles: list[str]) -> dict[str, dt.datetime | None]: ...
+
+    def first_edit(self, wiki_url: str, title: str) -> dt.datetime | None: ...
+
     def monthly_views(
         self, wiki_host: str, title: str, first: dt.date, last: dt.date
     ) -> dict[str, int]: ...
@@ -261,6 +265,24 @@ class WikimediaSource:
             raise _translate(exc) from exc
         found = {u.title: [PageUse(g.wiki, g.title) for g in u.usages] for u in usage}
         return {f: found.get(f, []) for f in files}
+
+    def latest_edits(self, wiki_url: str, titles: list[str]) -> dict[str, dt.datetime | None]:
+        """Return each title's latest edit time (None: no such page), 50 titles a request."""
+        try:
+            found = self._client(wiki_url).latest_revisions(titles)
+        except WikiError as exc:
+            raise _translate(exc) from exc
+        return {r.asked: r.timestamp if r.exists else None for r in found}
+
+    def first_edit(self, wiki_url: str, title: str) -> dt.datetime | None:
+        """Return the time the page was created (None: no such page), in one request."""
+        try:
+            found = self._client(wiki_url).first_revision(title)
+        except InvalidTitle:
+            return None  # listed before the wiki refused such titles: counted as missing
+        except WikiError as exc:
+            raise _translate(exc) from exc
+        return found.timestamp if found.exists else None
 
     def monthly_views(
         self, wiki_host: str, title: str, first: dt.date, last: dt.date

@@ -29,6 +29,8 @@ SUMMED = (
     (Metric.STATEMENTS, "statements"),
     (Metric.SITELINKS, "sitelinks"),
     (Metric.ARTICLES, "articles"),
+    (Metric.ARTICLES_CREATED, "articles_created"),
+    (Metric.ARTICLES_IMPROVED, "articles_improved"),
 )
 
 

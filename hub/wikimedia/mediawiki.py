@@ -181,6 +181,28 @@ class CategoryTree:
 
 
 @dataclass(frozen=True)
+class PageRevision:
+    """A page's latest (or first) revision time, for a title as it was asked.
+
+    ``title`` is where the wiki led: normalised, and through one redirect when followed.
+    ``missing`` for a page that does not exist, ``invalid`` for a title no page can have.
+    """
+
+    asked: str
+    title: str
+    page_id: int | None = None
+    missing: bool = False
+    invalid: bool = False
+    timestamp: datetime | None = None
+    revision_id: int | None = None
+
+    @property
+    def exists(self) -> bool:
+        """Return whether the wiki has the page (and so a revision time)."""
+        return not (self.missing or self.invalid) and self.timestamp is not None
+
+
+@dataclass(frozen=True)
 class LoginResult:
     """Who we are logged in as."""
 
@@ -215,6 +237,50 @@ def _pages(query: Mapping[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(pages, list):
         raise WikiMalformedResponse("query.pages is neither a list nor an object.")
     return [p for p in pages if isinstance(p, dict)]
+
+
+def _aliases(query: Mapping[str, Any]) -> dict[str, str]:
+    """Return from-title → to-title for the titles the wiki normalised, converted or followed."""
+    found: dict[str, str] = {}
+    for key in ("normalized", "converted", "redirects"):
+        entries = query.get(key, [])
+        if not isinstance(entries, list):
+            raise WikiMalformedResponse(f"query.{key} is not a list.")
+        for entry in entries:
+            if isinstance(entry, dict) and "from" in entry and "to" in entry:
+                found[str(entry["from"])] = str(entry["to"])
+    return found
+
+
+def _resolve(title: str, aliases: Mapping[str, str]) -> str:
+    """Return where the wiki led a title, following its aliases (a loop stops where it began)."""
+    seen = {title}
+    while title in aliases and aliases[title] not in seen:
+        title = aliases[title]
+        seen.add(title)
+    return title
+
+
+def _page_revision(asked: str, page: Mapping[str, Any] | None) -> PageRevision:
+    """Return the revision time a ``prop=revisions`` reply gives for one asked title."""
+    if page is None:  # the wiki did not mention the title at all
+        return PageRevision(asked=asked, title=asked, missing=True)
+    title = str(page.get("title", asked))
+    if "invalid" in page and page.get("invalid") is not False:
+        return PageRevision(asked=asked, title=title, invalid=True)
+    if "missing" in page and page.get("missing") is not False:
+        return PageRevision(asked=asked, title=title, missing=True)
+    revisions = page.get("revisions")
+    revision = revisions[0] if isinstance(revisions, list) and revisions else {}
+    if not isinstance(revision, dict):
+        raise WikiMalformedResponse(f"The revisions of {title} are not objects.")
+    return PageRevision(
+        asked=asked,
+        title=title,
+        page_id=_int(page.get("pageid")),
+        timestamp=_timestamp(revision.get("timestamp")),
+        revision_id=_int(revision.get("revid")),
+    )
 
 
 def api_url_candidates(url: str) -> list[str]:
@@ -393,17 +459,23 @@ class MediaWikiClient:
                 return
             cont = {str(k): v for k, v in next_cont.items()}
 
-    def query_pages(self, params: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    def query_pages(
+        self, params: Mapping[str, Any], *, aliases: dict[str, str] | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
         """Yield complete batches of ``query.pages``, merging what continuation split.
 
         A prop module (imageinfo, globalusage) may spread one batch of pages over several
         replies; the pages are merged by id (or title) and yielded once ``batchcomplete``.
+        ``aliases``, when given, collects what the wiki did to the titles asked
+        (``normalized``, ``converted``, ``redirects``): from-title → to-title.
         """
         merged: dict[Any, dict[str, Any]] = {}
         for data in self.query(params):
             query = data.get("query", {})
             if not isinstance(query, dict):
                 raise WikiMalformedResponse("query is not an object.", url=self.api_url)
+            if aliases is not None:
+                aliases.update(_aliases(query))
             for page in _pages(query):
                 key = page.get("pageid") or page.get("title")
                 into = merged.setdefault(key, {})
@@ -607,17 +679,22 @@ class MediaWikiClient:
                 result.extend(self._image_info(page) for page in batch)
         return result
 
+    def _batched(self, values: list[str]) -> Iterator[list[str]]:
+        """Yield the values in batches as big as one request may carry for this account."""
+        start = 0
+        while start < len(values):
+            size = self._batch_size()  # asked again: the first reply may have raised it
+            yield values[start : start + size]
+            start += size
+
     def _batched_ids(
         self, titles: Iterable[str], page_ids: Iterable[int]
     ) -> Iterator[tuple[str, list[str]]]:
         title_list = list(dict.fromkeys(T.file_title(t) for t in titles))
         id_list = list(dict.fromkeys(str(int(p)) for p in page_ids))
         for key, values in (("titles", title_list), ("pageids", id_list)):
-            start = 0
-            while start < len(values):
-                size = self._batch_size()
-                yield key, values[start : start + size]
-                start += size
+            for batch in self._batched(values):
+                yield key, batch
 
     def global_usage(
         self,
@@ -663,6 +740,59 @@ class MediaWikiClient:
                         )
                     )
         return result
+
+    # -- revisions --------------------------------------------------------------------------
+
+    def latest_revisions(
+        self, titles: Iterable[str], *, follow_redirects: bool = True
+    ) -> list[PageRevision]:
+        """Return each title's latest revision time, 50 (or 500) titles per request.
+
+        In multi-page mode ``prop=revisions`` gives each page's latest revision only. One
+        entry per distinct title, in the order asked, keyed by the title as given: the
+        wiki's normalisation (and a redirect, when followed) is read from the reply.
+        """
+        asked = list(dict.fromkeys(titles))
+        params: dict[str, Any] = {
+            "prop": "revisions",
+            "rvprop": "ids|timestamp",
+            "redirects": follow_redirects,
+        }
+        result: list[PageRevision] = []
+        for batch in self._batched(asked):
+            aliases: dict[str, str] = {}
+            by_title: dict[str, dict[str, Any]] = {}
+            for pages in self.query_pages({**params, "titles": batch}, aliases=aliases):
+                by_title.update((str(p.get("title", "")), p) for p in pages)
+            result += [_page_revision(t, by_title.get(_resolve(t, aliases))) for t in batch]
+        return result
+
+    def first_revision(self, title: str, *, follow_redirects: bool = True) -> PageRevision:
+        """Return a page's first revision time, in one request.
+
+        The API allows ``rvdir`` only for a single page. Its ``continue`` (the page's next
+        revisions) is not followed: the oldest revision is all we ask for.
+        Raises :class:`InvalidTitle` for a title no page can have.
+        """
+        data = self.call(
+            {
+                "action": "query",
+                "prop": "revisions",
+                "titles": title,
+                "rvprop": "ids|timestamp",
+                "rvdir": "newer",
+                "rvlimit": 1,
+                "redirects": follow_redirects,
+            }
+        )
+        query = data.get("query", {})
+        if not isinstance(query, dict):
+            raise WikiMalformedResponse("query is not an object.", url=self.api_url)
+        pages = _pages(query)
+        found = _page_revision(title, pages[0] if pages else None)
+        if found.invalid:
+            raise InvalidTitle(f"{title!r} is not a valid title on this wiki.")
+        return found
 
     # -- logging in and writing ---------------------------------------------------------------
 
