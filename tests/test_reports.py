@@ -210,9 +210,7 @@ def test_dashboard_shows_every_change_at_once(data, affiliate_a):
     board = reports.dashboard(reports.ReportFilters(), affiliate=affiliate_a)
     assert board.money[0].financial.exact == first.money[0].financial.exact + 250
 
-    partner_services.update_organisation(
-        actor=None, organisation=museum, partner_type="archive"
-    )
+    partner_services.update_organisation(actor=None, organisation=museum, partner_type="archive")
     board = reports.dashboard(reports.ReportFilters(), affiliate=affiliate_a)
     assert "archive" in {b.key for b in board.by_partner_type}
     assert "museum" not in {b.key for b in board.by_partner_type}

@@ -366,9 +366,7 @@ def test_partnership_page_judges_as_the_scoring_of_all_does(affiliate_a, member_
     outputs = activity_selectors.activity_outputs(Activity.objects.filter(partnership=p))
     context = selectors_tasks.section_context(page, outputs, today=TODAY)
     facts = scoring.facts_for(Partnership.objects.filter(pk=p.pk))[p.pk]
-    assert context["assessment"] == scoring.assess(
-        p, scoring.get_definition(), facts, today=TODAY
-    )
+    assert context["assessment"] == scoring.assess(p, scoring.get_definition(), facts, today=TODAY)
     assert context["health_flags"] == scoring.health_flags(p, today=TODAY)
     assert {f.code for f in context["health_flags"]} >= {"tasks"}
 
