@@ -12,7 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from hub.core.models import AuditEvent
-from hub.partnerships import activities, activity_selectors, selectors
+from hub.partnerships import (
+    activities,
+    activity_selectors,
+    money,
+    selectors,
+    selectors_tasks,
+    todo,
+)
 from hub.partnerships.models import Activity, Contribution
 from tests import factories
 
@@ -395,3 +402,46 @@ def test_section_context_feeds_the_partnership_page_partials(p, django_assert_ma
     assert "Record contribution" not in render_to_string(
         "partnerships/_section_money.html", context
     )
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_page_sections_count_what_the_timeline_read_as_the_database_does(p, member_a, n):
+    """With few rows the page counts the timeline's rows itself; with more than a timeline
+    page holds it asks the database. Either way the figures are the database's."""
+    museum = p.partners.get(role="main").organisation
+    rates_currency = p.affiliate.reporting_currency
+    for i in range(n):
+        _activity(
+            p,
+            kind="media_upload" if i % 3 == 0 else "editathon",
+            title=f"Session {i}",
+            starts_on=dt.date(2024 + i % 3, 1 + i % 12, 1 + i % 28),
+            participants=i,
+            articles_created=i % 4,
+            files_uploaded=2 * i,
+        )
+        activities.add_contribution(
+            actor=None,
+            partnership=p,
+            organisation=museum if i % 2 else None,
+            kind="financial" if i % 2 else "in_kind",
+            in_kind_type="" if i % 2 else "venue",
+            received_on=dt.date(2024 + i % 3, 1 + i % 12, 1),
+            amount=Decimal(10 + i),
+            currency=[rates_currency, "SEK", "USD"][i % 3],
+        )
+        todo.create_task(
+            actor=member_a,
+            affiliate=p.affiliate,
+            title=f"Task {i}",
+            partnership=p,
+            due_on=None if i % 5 == 0 else dt.date(2026, 1 + i % 12, 1 + i % 27),
+        )
+    page = selectors.partnership_page(p.affiliate, p.pk)
+    assert ({"activities", "tasks", "contributions"} <= page.complete) == (n < 31)
+    section = activity_selectors.section_context(page)
+    from_db = activity_selectors.activity_outputs(Activity.objects.filter(partnership=p))
+    assert section["activity_outputs"] == from_db
+    assert section["money"] == money.partnership_money(p)
+    tasks = selectors_tasks.section_context(page, section["activity_outputs"])
+    assert tasks["open_tasks"] == selectors_tasks.open_tasks_of(p)

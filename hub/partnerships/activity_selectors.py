@@ -113,15 +113,35 @@ def with_conversions(
     ]
 
 
+def outputs_of(activities: Iterable[Activity]) -> dict[str, int]:
+    """Return what activity_outputs counts, from activities already loaded (no queries)."""
+    rows = list(activities)
+    outputs = {
+        "count": len(rows),
+        "upload_activities": sum(1 for a in rows if a.kind in UPLOAD_KINDS),
+        "participants": sum(a.participants or 0 for a in rows),
+    }
+    outputs.update({name: sum(getattr(a, name) or 0 for a in rows) for name in OUTPUT_FIELDS})
+    return outputs
+
+
 def section_context(page: PartnershipPage) -> dict[str, Any]:
-    """Return what the partnership page's activity and money sections show (three queries:
-    the newest activities come with the page's timeline)."""
+    """Return what the partnership page's activity and money sections show: the newest
+    activities come with the page's timeline, and when it read every activity or every
+    contribution, they are counted and summed here; else one query each, plus the rates."""
     partnership = page.partnership
-    activities = Activity.objects.filter(partnership=partnership)
+    outputs = (
+        outputs_of(page.latest_activities)
+        if "activities" in page.complete
+        else activity_outputs(Activity.objects.filter(partnership=partnership))
+    )
     return {
         "latest_activities": page.latest_activities[:SECTION_ACTIVITIES],
-        "activity_outputs": activity_outputs(activities),
-        "money": money.partnership_money(partnership),
+        "activity_outputs": outputs,
+        "money": money.partnership_money(
+            partnership,
+            contributions=page.latest_contributions if "contributions" in page.complete else None,
+        ),
     }
 
 

@@ -241,17 +241,48 @@ class MoneySummary:
         )
 
 
-def partnership_money(partnership: Partnership, rates: RateTable | None = None) -> MoneySummary:
-    """Return a partnership's contribution totals per kind, partner and year (two queries)."""
+def _grouped_here(contributions: Iterable[Contribution]) -> list[dict[str, Any]]:
+    """Return the rows grouped_sums(…, "kind", "organisation_id", "organisation__name") would,
+    from contributions already loaded (with their organisations)."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for c in contributions:
+        key = (c.currency, c.received_on.year, c.kind, c.organisation_id)
+        row = groups.get(key)
+        if row is None:
+            row = groups[key] = {
+                "currency": c.currency,
+                "year": c.received_on.year,
+                "kind": c.kind,
+                "organisation_id": c.organisation_id,
+                "organisation__name": c.organisation.name if c.organisation else None,
+                "total": Decimal(0),
+                "n": 0,
+            }
+        row["total"] += c.amount
+        row["n"] += 1
+    return list(groups.values())
+
+
+def partnership_money(
+    partnership: Partnership,
+    rates: RateTable | None = None,
+    *,
+    contributions: Iterable[Contribution] | None = None,
+) -> MoneySummary:
+    """Return a partnership's contribution totals per kind, partner and year (two queries; one
+    when the caller passes every contribution of the partnership, already loaded)."""
     rates = rates or rate_table(partnership.affiliate)
-    rows = list(
-        grouped_sums(
-            Contribution.objects.filter(partnership=partnership),
-            "kind",
-            "organisation_id",
-            "organisation__name",
+    if contributions is not None:
+        rows = _grouped_here(contributions)
+    else:
+        rows = list(
+            grouped_sums(
+                Contribution.objects.filter(partnership=partnership),
+                "kind",
+                "organisation_id",
+                "organisation__name",
+            )
         )
-    )
     currency = rates.reporting_currency
 
     def empty() -> Total:

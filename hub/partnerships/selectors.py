@@ -251,6 +251,11 @@ class PartnershipPage:
     # Read off the timeline's own queries, so the page's other sections need not ask again.
     last_interaction: dt.date | None = None
     latest_activities: list[Activity] = field(default_factory=list)
+    latest_tasks: list[Task] = field(default_factory=list)
+    latest_contributions: list[Contribution] = field(default_factory=list)
+    # Which of those lists hold every row of the partnership (the timeline asked for more than
+    # there are): the sections then count and sum them here instead of asking the database.
+    complete: frozenset[str] = frozenset()
 
 
 def _day(value: dt.date) -> dt.datetime:
@@ -269,9 +274,9 @@ def _timeline(
     *,
     page: int,
     per_page: int,
-) -> tuple[list[TimelineEntry], bool, list[Interaction], list[Activity]]:
+) -> tuple[list[TimelineEntry], bool, dict[str, list[Any]]]:
     """Return one page of the merged timeline (newest first), whether more follows, and the
-    newest interactions and activities it read (newest first).
+    newest rows it read of each source (newest first, at most page * per_page + 1).
 
     Each source gives at most the newest page * per_page + 1 rows, so a page costs one query
     per source however long the partnership's history.
@@ -292,13 +297,13 @@ def _timeline(
         entries += [TimelineEntry(_day(i.date), "interaction", i) for i in interactions]
     activities = list(partnership.activities.order_by("-starts_on", "-id")[:upto])
     entries += [TimelineEntry(_day(a.starts_on), "activity", a) for a in activities]
-    tasks = (
+    tasks = list(
         Task.objects.filter(partnership=partnership)
         .select_related("assignee")
         .order_by("-created_at", "-id")[:upto]
     )
     entries += [TimelineEntry(t.done_at or t.created_at, "task", t) for t in tasks]
-    contributions = (
+    contributions = list(
         Contribution.objects.filter(partnership=partnership)
         .select_related("organisation")
         .order_by("-received_on", "-id")[:upto]
@@ -310,12 +315,13 @@ def _timeline(
     entries += [TimelineEntry(e.created_at, "event", e) for e in events]
     entries.sort(key=lambda e: e.when, reverse=True)
     start = (page - 1) * per_page
-    return (
-        entries[start : start + per_page],
-        len(entries) > start + per_page,
-        interactions,
-        activities,
-    )
+    read = {
+        "interactions": interactions,
+        "activities": activities,
+        "tasks": tasks,
+        "contributions": contributions,
+    }
+    return entries[start : start + per_page], len(entries) > start + per_page, read
 
 
 def partnership_page(
@@ -355,7 +361,7 @@ def partnership_page(
     goals = list(partnership.main_goals.order_by("position", "name"))
     # Older pages cost more rows per source; a hundred pages of thirty is years of history.
     timeline_page = max(1, min(timeline_page, 100))
-    timeline, has_more, interactions, activities = _timeline(
+    timeline, has_more, read = _timeline(
         partnership,
         [pp.organisation_id for pp in partners],
         stage_history,
@@ -378,8 +384,15 @@ def partnership_page(
         timeline=timeline,
         timeline_page=timeline_page,
         timeline_has_more=has_more,
-        last_interaction=interactions[0].date if interactions else None,
-        latest_activities=activities,
+        last_interaction=read["interactions"][0].date if read["interactions"] else None,
+        latest_activities=read["activities"],
+        latest_tasks=read["tasks"],
+        latest_contributions=read["contributions"],
+        complete=frozenset(
+            name
+            for name in ("activities", "tasks", "contributions")
+            if len(read[name]) < timeline_page * per_page + 1
+        ),
     )
 
 

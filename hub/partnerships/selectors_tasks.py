@@ -141,13 +141,20 @@ def section_context(
     """Return what the partnership page's task and strategic sections show.
 
     The rules' facts come from what the page has already loaded (its partners, main goals,
-    checklist, newest interaction and activity counts), so this costs two queries, the
-    definition and the open tasks, and a third only when the open tasks fill the section
-    (then the overdue ones are counted, not guessed from the first few).
+    checklist, newest interaction and activity counts), and so do the open tasks when the
+    timeline read every task: then this costs one query, the definition. Else the open tasks
+    cost one more, and a third when they fill the section (the overdue ones are then counted,
+    not guessed from the first few).
     """
     today = today or timezone.localdate()
     partnership = page.partnership
-    open_tasks = open_tasks_of(partnership)
+    if "tasks" in page.complete:  # the timeline read every task: pick the open ones here
+        open_tasks = sorted(
+            (t for t in page.latest_tasks if t.done_at is None),
+            key=lambda t: (t.due_on is None, t.due_on or dt.date.min, t.id),
+        )[:SECTION_TASKS]
+    else:
+        open_tasks = open_tasks_of(partnership)
     overdue = None
     if len(open_tasks) < SECTION_TASKS:  # all of them: count here
         overdue = sum(1 for t in open_tasks if t.due_on is not None and t.due_on < today)
