@@ -277,7 +277,6 @@ def count_dashboard(
         .annotate(
             total=Count("id"),
             strategic=Count("id", filter=Q(is_strategic=True)),
-            without_main=Count("id", filter=~Q(_main_partners())),
             **{f"stage_{stage}": Count("id", filter=Q(stage=stage)) for stage in Stage.values},
             **{
                 f"goal_{goal}": Count("id", filter=Q(**{col: True}))
@@ -300,17 +299,25 @@ def count_dashboard(
     stages: dict[str, int] = {stage: aggregates.get(f"stage_{stage}", 0) for stage in Stage.values}
     # A stage outside the choices (none today) still counts, under "Other".
     stages["other"] = aggregates.get("total", 0) - sum(stages.values())
-    mains = PartnershipPartner.objects.filter(
-        role=PartnershipPartner.Role.MAIN, partnership__in=plain.values("pk")
-    ).order_by()
-    types = dict(
-        mains.values_list("organisation__partner_type").annotate(
-            n=Count("partnership_id", distinct=True)
+    # The main partners' types and regions in one pass: a partnership counts once under each
+    # type and region its main partners have, and those without a main partner are the rest.
+    types_of: dict[str, set[int]] = {}
+    regions_of: dict[str, set[int]] = {}
+    with_main: set[int] = set()
+    mains = (
+        PartnershipPartner.objects.filter(
+            role=PartnershipPartner.Role.MAIN, partnership__in=plain.values("pk")
         )
+        .order_by()
+        .values_list("partnership_id", "organisation__partner_type", "organisation__region")
+        .distinct()
     )
-    regions = dict(
-        mains.values_list("organisation__region").annotate(n=Count("partnership_id", distinct=True))
-    )
+    for partnership_id, partner_type, region in mains:
+        with_main.add(partnership_id)
+        types_of.setdefault(partner_type, set()).add(partnership_id)
+        regions_of.setdefault(region, set()).add(partnership_id)
+    types = {key: len(ids) for key, ids in types_of.items()}
+    regions = {key: len(ids) for key, ids in regions_of.items()}
     year_labels = {y: str(y) for y in sorted((y for y in years if y is not None), reverse=True)}
     if affiliate is not None:
         tables = {affiliate.pk: money.rate_table(affiliate)}
@@ -327,7 +334,7 @@ def count_dashboard(
     return Dashboard(
         total=aggregates.get("total", 0),
         strategic=aggregates.get("strategic", 0),
-        without_main_partner=aggregates.get("without_main", 0),
+        without_main_partner=aggregates.get("total", 0) - len(with_main),
         by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
         by_partner_type=_buckets(
             types, choice_labels(Organisation, "partner_type"), keep_order=False
