@@ -315,7 +315,7 @@ def _timeline(
     entries += [TimelineEntry(e.created_at, "event", e) for e in events]
     entries.sort(key=lambda e: e.when, reverse=True)
     start = (page - 1) * per_page
-    read = {
+    read: dict[str, list[Any]] = {
         "interactions": interactions,
         "activities": activities,
         "tasks": tasks,
