@@ -479,6 +479,19 @@ def test_impact_page_shows_articles_created_and_improved_with_source_and_age(
     )
 
 
+def test_partnership_page_card_shows_the_article_counts(
+    articles: ContentLink, member_a: Any
+) -> None:
+    client = Client()
+    client.force_login(member_a)
+    url = reverse(
+        "partnerships:partnership_detail",
+        kwargs={"slug": "alpha", "pk": articles.partnership.pk},
+    )
+    text = _text(client.get(url).content.decode())
+    assert "Articles created since the start: 2; improved: 2." in text
+
+
 def test_impact_page_says_when_the_budget_cut_the_article_checks(
     world: dict[str, Any], affiliate_a: Any, member_a: Any, client_a: Client, settings: Any
 ) -> None:

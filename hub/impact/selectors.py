@@ -303,15 +303,19 @@ def section_context(partnership: Partnership) -> dict[str, Any]:
         ).aggregate(total=Sum("value"))["total"]
         or 0
     )
-    in_use = sum(
-        lk.latest.get(Metric.FILES_IN_USE, {}).get("value", 0) for lk in links if lk.latest
-    )
+
+    def latest_sum(metric: str) -> int:
+        return sum(lk.latest.get(metric, {}).get("value", 0) for lk in links if lk.latest)
+
+    in_use = latest_sum(Metric.FILES_IN_USE)
     return {
         "impact_partnership": partnership,
         "impact_link_count": len(links),
         "impact_unverified": sum(1 for lk in links if lk.status != ContentLink.Status.VERIFIED),
         "impact_files_in_use": in_use,
         "impact_views_12_months": views,
+        "impact_articles_created": latest_sum(Metric.ARTICLES_CREATED),
+        "impact_articles_improved": latest_sum(Metric.ARTICLES_IMPROVED),
     }
 
 
