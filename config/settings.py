@@ -289,6 +289,16 @@ HUB_WIKIMEDIA_CONTACT = env("HUB_WIKIMEDIA_CONTACT")  # an e-mail address or a U
 HUB_WIKIMEDIA_USER_AGENT = env("HUB_WIKIMEDIA_USER_AGENT")  # replaces the built one entirely
 HUB_WIKIMEDIA_CONNECT_TIMEOUT = env_int("HUB_WIKIMEDIA_CONNECT_TIMEOUT", 5)
 HUB_WIKIMEDIA_READ_TIMEOUT = env_int("HUB_WIKIMEDIA_READ_TIMEOUT", 30)
+# Requests to one wiki go in series across every worker process and machine: a short lease per
+# wiki, and the wiki's Retry-After, kept in this cache (Redis, or the database's cache table).
+HUB_WIKIMEDIA_SHARED_HOST_LOCK = env_bool("HUB_WIKIMEDIA_SHARED_HOST_LOCK", True)
+if TESTING:
+    # Many client tests touch no database: their wikis' turns live in this process's memory.
+    CACHES["wikihosts"] = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "hub-wikihosts",
+    }
+HUB_WIKIMEDIA_HOST_CACHE = env("HUB_WIKIMEDIA_HOST_CACHE", "wikihosts" if TESTING else "default")
 # Wikis users may add are refused when they resolve to loopback or private networks; an
 # administrator can allow named ones (comma-separated base URLs, e.g. an intranet wiki).
 HUB_ALLOWED_PRIVATE_WIKIS = [

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -38,6 +39,14 @@ def _no_network() -> Any:
     socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
     yield
     socket.socket.connect = real_connect  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_wiki_turns() -> Iterator[None]:
+    """Start every test with no wiki's turn taken and no wiki's pause pending."""
+    caches["wikihosts"].clear()
+    yield
+    caches["wikihosts"].clear()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

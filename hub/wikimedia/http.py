@@ -6,6 +6,9 @@ Every HTTP call of :mod:`hub.wikimedia` goes through :class:`WikiHttp`. It
   client have its own session (its cookies are its account's) that shares the host's lock;
 - sends requests to one host one at a time (a per-host lock), and makes every caller wait while
   the host asked us to (``Retry-After``);
+- keeps that order across processes and machines too: a short lease per host and the host's
+  ``Retry-After`` live in Django's shared cache (:class:`SharedHost`), so two workers never
+  talk to one wiki at once and a 429 seen by one pauses all;
 - sends a descriptive User-Agent with a contact (settings ``HUB_WIKIMEDIA_USER_AGENT`` or
   ``HUB_WIKIMEDIA_CONTACT``);
 - retries HTTP 429/5xx, timeouts, refused connections and MediaWiki ``maxlag``/``ratelimited``
@@ -21,10 +24,12 @@ The sleep and clock functions are injectable so tests never wait in real time.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +37,9 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import transaction
 
 from hub.wikimedia.errors import (
     ForbiddenAddress,
@@ -55,6 +63,8 @@ RETRY_API_CODES = frozenset({"maxlag", "ratelimited", "readonly"})
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+# How often a caller looks again whether another process has finished with a host.
+LEASE_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class RequestStats:
     retries: int = 0
     wiki_seconds: float = 0.0  # from sending a request to having read its whole reply
     waited_seconds: float = 0.0  # time spent backing off (Retry-After or exponential)
+    queued_seconds: float = 0.0  # time spent waiting for another process to finish with the host
     bytes_received: int = 0
     records: list[RequestRecord] = field(default_factory=list)
     keep_records: bool = False
@@ -127,6 +138,109 @@ _REGISTRY_LOCK = threading.Lock()
 def _host_state(origin: str) -> _HostState:
     with _REGISTRY_LOCK:
         return _HOSTS.setdefault(origin, _HostState())
+
+
+class SharedHost:
+    """One host's turn and pause, shared by every process through Django's cache.
+
+    The per-process lock keeps the threads of one worker in series; this lease keeps the workers
+    of several processes or machines in series too, and a ``Retry-After`` that one of them
+    receives makes all of them wait. The lease expires by itself (``lease_seconds``, longer than
+    any one request may take), so a worker killed while holding it delays the others, never
+    blocks them. When the cache cannot be used the per-process lock still holds: a wiki call
+    must not fail because the cache did.
+    """
+
+    def __init__(
+        self,
+        origin: str,
+        *,
+        lease_seconds: float,
+        cache: BaseCache | None = None,
+        wall_clock: Clock = time.time,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        digest = hashlib.sha256(origin.encode()).hexdigest()[:32]
+        self.origin = origin
+        self.lease_key = f"hub:wikihost:{digest}:turn"
+        self.pause_key = f"hub:wikihost:{digest}:not-before"
+        self.lease_seconds = lease_seconds
+        self._cache = cache
+        self.wall_clock = wall_clock
+        self.sleep = sleep
+
+    @property
+    def cache(self) -> BaseCache:
+        if self._cache is not None:
+            return self._cache
+        return caches[getattr(settings, "HUB_WIKIMEDIA_HOST_CACHE", "default")]
+
+    def usable(self) -> bool:
+        """Whether the shared turn can be taken from here now.
+
+        The database cache writes rows: inside a transaction the lease would stay invisible to
+        the other processes until the commit (or vanish on a rollback), so it is not used there.
+        """
+        if not getattr(settings, "HUB_WIKIMEDIA_SHARED_HOST_LOCK", True):
+            return False
+        if isinstance(self.cache, DatabaseCache):
+            return not transaction.get_connection().in_atomic_block
+        return True
+
+    def acquire(self) -> tuple[str | None, float]:
+        """Wait for this host's turn; return the lease's token (None if the cache failed) and
+        the seconds waited."""
+        token = uuid.uuid4().hex
+        waited = 0.0
+        # The holder's lease runs out after lease_seconds at most; past twice that, something
+        # is wrong with the cache's clock, and we go ahead rather than hang.
+        while waited < 2 * self.lease_seconds:
+            try:
+                if self.cache.add(self.lease_key, token, timeout=self.lease_seconds):
+                    return token, waited
+            except Exception:  # noqa: BLE001 — any cache failure: fall back, and say so
+                logger.warning(
+                    "shared cache unavailable: %s is serialised per process only",
+                    self.origin,
+                    exc_info=True,
+                )
+                return None, waited
+            self.sleep(LEASE_POLL_SECONDS)
+            waited += LEASE_POLL_SECONDS
+        logger.warning("gave up waiting for the shared turn at %s", self.origin)
+        return None, waited
+
+    def release(self, token: str | None) -> None:
+        """Give the turn back, if it is still ours."""
+        if token is None:
+            return
+        try:
+            if self.cache.get(self.lease_key) == token:
+                self.cache.delete(self.lease_key)
+        except Exception:  # noqa: BLE001
+            logger.warning("could not release the shared turn at %s", self.origin, exc_info=True)
+
+    def pause(self, seconds: float) -> None:
+        """Ask every process to leave this host alone for ``seconds`` from now."""
+        until = self.wall_clock() + seconds
+        try:
+            if until > float(self.cache.get(self.pause_key) or 0.0):
+                self.cache.set(self.pause_key, until, timeout=int(seconds) + 2)
+        except Exception:  # noqa: BLE001
+            logger.warning("could not share the pause of %s", self.origin, exc_info=True)
+
+    def remaining(self) -> float:
+        """Return how many seconds the host still asked everybody to wait."""
+        try:
+            until = float(self.cache.get(self.pause_key) or 0.0)
+        except Exception:  # noqa: BLE001
+            return 0.0
+        return max(0.0, until - self.wall_clock())
+
+
+def lease_seconds(timeout: tuple[float, float]) -> float:
+    """Return how long one request may hold a host's shared turn: longer than it can take."""
+    return timeout[0] + timeout[1] + 5.0
 
 
 def user_agent() -> str:
@@ -209,7 +323,9 @@ class WikiHttp:
     """Send JSON requests to one host in series, with retries and typed errors.
 
     ``session``: pass one to keep a login's cookies apart from the host's shared anonymous
-    session. ``sleep``/``clock``: injectable for tests. ``on_request``: called after every
+    session. ``sleep``/``clock``/``wall_clock``: injectable for tests. ``shared`` and
+    ``host_state``: the host's turn across processes and within this one (tests pass their
+    own to play several processes). ``on_request``: called after every
     exchange with a :class:`RequestRecord` (benchmarks, logging).
     """
 
@@ -224,6 +340,9 @@ class WikiHttp:
         clock: Clock = time.monotonic,
         on_request: Callable[[RequestRecord], None] | None = None,
         stats: RequestStats | None = None,
+        shared: SharedHost | None = None,
+        host_state: _HostState | None = None,
+        wall_clock: Clock | None = None,
     ) -> None:
         self.base_url = base_url
         self.origin = origin_of(base_url)
@@ -234,7 +353,18 @@ class WikiHttp:
         self.clock = clock
         self.on_request = on_request
         self.stats = stats if stats is not None else RequestStats()
-        self._host = _host_state(self.origin)
+        # host_state: tests pass a fresh one to play a second process.
+        self._host = host_state if host_state is not None else _host_state(self.origin)
+        if wall_clock is None:
+            # Pauses shared with other processes are in wall-clock time; a test's own clock
+            # stands for both.
+            wall_clock = time.time if clock is time.monotonic else clock
+        self.shared = shared or SharedHost(
+            self.origin,
+            lease_seconds=lease_seconds(self.timeout),
+            wall_clock=wall_clock,
+            sleep=sleep,
+        )
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
         """GET a URL and return its decoded JSON body."""
@@ -273,6 +403,10 @@ class WikiHttp:
                 )
             except _Retry as retry:
                 error = retry.error
+                if error.retry_after is not None:
+                    # The wiki said how long to leave it alone: everybody does, whether or not
+                    # this caller tries again.
+                    self._hold_host(error.retry_after)
                 if attempt >= self.policy.max_attempts:
                     raise error from None
                 delay = error.retry_after
@@ -292,18 +426,48 @@ class WikiHttp:
                 waited += delay  # the next attempt waits for the host before sending
 
     def _hold_host(self, delay: float) -> None:
-        """Ask every caller to this host to wait ``delay`` seconds from now."""
+        """Ask every caller to this host, in this process and the others, to wait ``delay``."""
         self._host.not_before = max(self._host.not_before, self.clock() + delay)
+        if self.shared.usable():
+            self.shared.pause(delay)
 
-    def _wait_for_host(self) -> float:
+    def _wait_for_host(self, shared: bool) -> float:
         remaining = self._host.not_before - self.clock()
+        if shared:
+            remaining = max(remaining, self.shared.remaining())
         if remaining <= 0:
             return 0.0
+        if remaining > self.policy.max_delay:
+            # Waiting that long is the task queue's job (or the person's, later), not this
+            # thread's: say when to come back, without sending anything.
+            raise WikiRateLimited(
+                f"{self.origin} asked to be left alone for {remaining:.0f} more seconds.",
+                retry_after=remaining,
+            )
         self.sleep(remaining)
         self.stats.waited_seconds += remaining
         return remaining
 
-    def _attempt(
+    def _attempt(self, *args: Any) -> Any:
+        """Send once, in this host's turn: the process's lock, then the shared lease."""
+        shared = self.shared.usable()
+        while True:
+            self._wait_for_host(shared)
+            with self._host.lock:
+                token = None
+                if shared:
+                    token, queued = self.shared.acquire()
+                    self.stats.queued_seconds += queued
+                    if token is not None and self.shared.remaining() > 0:
+                        # Another process was told to back off while we queued: so are we.
+                        self.shared.release(token)
+                        continue
+                try:
+                    return self._send(*args)
+                finally:
+                    self.shared.release(token)
+
+    def _send(
         self,
         method: str,
         url: str,
@@ -315,65 +479,61 @@ class WikiHttp:
         idempotent: bool,
         not_found_ok: bool,
     ) -> Any:
-        self._wait_for_host()
-        with self._host.lock:
-            started = self.clock()
-            status: int | None = None
-            size = 0
-            outcome = "ok"
+        started = self.clock()
+        status: int | None = None
+        size = 0
+        outcome = "ok"
+        try:
             try:
-                try:
-                    response = self.session.request(
-                        method,
-                        url,
-                        params=params,
-                        data=data,
-                        files=files,
-                        timeout=self.timeout,
-                        allow_redirects=False,
-                    )
-                    body = response.content
-                except requests.Timeout as exc:
-                    outcome = "timeout"
-                    error = WikiUnreachable(f"{self.origin} did not answer in time.", url=url)
-                    if idempotent:
-                        raise _Retry(error, outcome) from exc
-                    raise error from exc
-                except requests.ConnectionError as exc:
-                    if isinstance(exc.__context__, ForbiddenAddress):
-                        raise exc.__context__ from None
-                    outcome = "connection-error"
-                    raise _Retry(
-                        WikiUnreachable(f"Could not connect to {self.origin}.", url=url), outcome
-                    ) from exc
-                except requests.RequestException as exc:
-                    outcome = "request-error"
-                    raise WikiUnreachable(
-                        f"Request to {self.origin} failed: {exc}", url=url
-                    ) from exc
-                status = response.status_code
-                size = len(body)
-                try:
-                    return self._interpret(response, body, url, mediawiki, not_found_ok)
-                except _Retry as retry:
-                    outcome = retry.outcome
-                    raise
-                except WikiError as exc:
-                    outcome = type(exc).__name__
-                    raise
-            finally:
-                record = RequestRecord(
-                    method=method,
-                    url=url,
-                    status=status,
-                    seconds=self.clock() - started,
-                    attempt=attempt,
-                    outcome=outcome,
-                    bytes_received=size,
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    files=files,
+                    timeout=self.timeout,
+                    allow_redirects=False,
                 )
-                self.stats.add(record)
-                if self.on_request is not None:
-                    self.on_request(record)
+                body = response.content
+            except requests.Timeout as exc:
+                outcome = "timeout"
+                error = WikiUnreachable(f"{self.origin} did not answer in time.", url=url)
+                if idempotent:
+                    raise _Retry(error, outcome) from exc
+                raise error from exc
+            except requests.ConnectionError as exc:
+                if isinstance(exc.__context__, ForbiddenAddress):
+                    raise exc.__context__ from None
+                outcome = "connection-error"
+                raise _Retry(
+                    WikiUnreachable(f"Could not connect to {self.origin}.", url=url), outcome
+                ) from exc
+            except requests.RequestException as exc:
+                outcome = "request-error"
+                raise WikiUnreachable(f"Request to {self.origin} failed: {exc}", url=url) from exc
+            status = response.status_code
+            size = len(body)
+            try:
+                return self._interpret(response, body, url, mediawiki, not_found_ok)
+            except _Retry as retry:
+                outcome = retry.outcome
+                raise
+            except WikiError as exc:
+                outcome = type(exc).__name__
+                raise
+        finally:
+            record = RequestRecord(
+                method=method,
+                url=url,
+                status=status,
+                seconds=self.clock() - started,
+                attempt=attempt,
+                outcome=outcome,
+                bytes_received=size,
+            )
+            self.stats.add(record)
+            if self.on_request is not None:
+                self.on_request(record)
 
     def _interpret(
         self,
