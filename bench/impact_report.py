@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, WARM_UP, percentile, run_fresh  # noqa: E402
+from run import ROOT, WARM_UP, cpu_reference_ms, percentile, run_fresh  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "impact_report.txt"
 REBUILDS = 10  # times the affiliate's totals are rebuilt and timed
@@ -185,6 +185,7 @@ def measure(link_count: int, requests: int) -> dict[str, Any]:
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_reference_ms()
     timings: dict[str, list[float]] = {name: [] for name in pages}
     # Round-robin over the pages, so that other work on the machine slows all of them alike.
     for _ in range(requests):
@@ -201,6 +202,7 @@ def measure(link_count: int, requests: int) -> dict[str, Any]:
             rebuild_affiliate_totals(affiliate.pk)
         rebuilds.append((time.perf_counter() - t0) * 1000)
     result["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    result["cpu_reference_ms"] = [cpu_before, cpu_reference_ms()]
     result["totals_rebuild_ms"] = {
         "p50": statistics.median(rebuilds),
         "max": max(rebuilds),
@@ -236,7 +238,8 @@ def table(results: list[dict[str, Any]]) -> str:
             f"{result['vendor']:<10}  {result['partnerships']:,} partnerships, "
             f"{result['links']:,} content links, {result['points']:,} metric points, loaded in "
             f"{result['load_seconds']} s; load average while timing: {before} -> {after} "
-            f"({os.cpu_count()} CPUs)"
+            f"({os.cpu_count()} CPUs); CPU reference loop: "
+            f"{' -> '.join(str(ms) for ms in result.get('cpu_reference_ms', []))} ms"
         )
     lines.append(f"Target: p50 <= {TARGET_MS:g} ms per page.")
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, WARM_UP, page_weight, percentile, run_fresh  # noqa: E402
+from run import ROOT, WARM_UP, cpu_reference_ms, page_weight, percentile, run_fresh  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "partnerships.txt"
 TARGET_MS = 30.0
@@ -97,6 +97,7 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
         for _ in range(WARM_UP):
             client.get(next_url())
     load_before = os.getloadavg()[0]
+    cpu_before = cpu_reference_ms()
     timings: dict[str, list[float]] = {name: [] for name in pages}
     html: dict[str, bytes] = {}
     for _ in range(requests):
@@ -118,6 +119,7 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
         "reminders_again": reminders_again,
         "reminder_count": reminder_count,
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpu_reference_ms": [cpu_before, cpu_reference_ms()],
         "pages": {
             name: {
                 "p50": statistics.median(values),
@@ -171,7 +173,8 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"{result['vendor']:<10}  {result['partnerships']:,} partnerships, "
             f"{result['activities']:,} activities; load average while timing: {before} -> "
-            f"{after} ({os.cpu_count()} CPUs)"
+            f"{after} ({os.cpu_count()} CPUs); CPU reference loop: "
+            f"{' -> '.join(str(ms) for ms in result['cpu_reference_ms'])} ms"
         )
     lines.append(
         f"Targets: p50 <= {TARGET_MS:g} ms per page; the day's reminders <= "

@@ -45,6 +45,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
+def cpu_reference_ms() -> float:
+    """Time a fixed pure-Python loop (best of three, ms): how fast this machine is just now.
+
+    Page timings scale with it. Shared machines change speed from minute to minute, so the
+    benchmarks print it before and after timing, to compare figures taken on different days.
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return round(best, 1)
+
+
 def gzip_size(data: bytes) -> int:
     """Return the size of data compressed as a web server would send it."""
     return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
