@@ -93,6 +93,20 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
         "dashboard": lambda: f"{base}/reports/",
         "dashboard, just after a change": changed_dashboard,
     }
+    if os.environ.get("BENCH_PROFILE"):
+        # A profile of one page instead of the figures: 20 requests after the warm-up.
+        import cProfile
+        import pstats
+
+        next_url = pages[os.environ["BENCH_PROFILE"]]
+        for _ in range(WARM_UP):
+            client.get(next_url())
+        urls = [next_url() for _ in range(20)]
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [client.get(url) for url in urls])
+        order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(40)
+        return {"profile": os.environ["BENCH_PROFILE"]}
     for next_url in pages.values():
         for _ in range(WARM_UP):
             client.get(next_url())
@@ -148,6 +162,7 @@ def run_worker(database: str, args: argparse.Namespace) -> dict[str, Any]:
             str(args.requests),
         ],
         db_name=f"hub_bench_partnerships_{os.getpid()}",
+        show_stderr=bool(os.environ.get("BENCH_PROFILE")),
     )
 
 
@@ -206,6 +221,8 @@ def main() -> None:
     for database in databases:
         print(f"… {database}", file=sys.stderr, flush=True)
         results.append(run_worker(database, args))
+    if os.environ.get("BENCH_PROFILE"):
+        return
     report = table(results)
     print(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
