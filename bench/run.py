@@ -48,8 +48,9 @@ def percentile(values: list[float], share: float) -> float:
 def cpu_reference_ms() -> float:
     """Time a fixed pure-Python loop (best of three, ms): how fast this machine is just now.
 
-    Page timings scale with it. Shared machines change speed from minute to minute, so the
-    benchmarks print it before and after timing, to compare figures taken on different days.
+    A rough gauge only (the pages' speed did not always follow it, see bench/README.md):
+    shared machines change speed from minute to minute, so the benchmarks print it before and
+    after timing, beside their figures.
     """
     best = float("inf")
     for _ in range(3):

@@ -323,7 +323,7 @@ class WikiHttp:
     """Send JSON requests to one host in series, with retries and typed errors.
 
     ``session``: pass one to keep a login's cookies apart from the host's shared anonymous
-    session. ``sleep``/``clock``/``wall_clock``: injectable for tests. ``shared`` and
+    session. ``sleep``/``clock``: injectable for tests. ``shared`` and
     ``host_state``: the host's turn across processes and within this one (tests pass their
     own to play several processes). ``on_request``: called after every
     exchange with a :class:`RequestRecord` (benchmarks, logging).
@@ -342,7 +342,6 @@ class WikiHttp:
         stats: RequestStats | None = None,
         shared: SharedHost | None = None,
         host_state: _HostState | None = None,
-        wall_clock: Clock | None = None,
     ) -> None:
         self.base_url = base_url
         self.origin = origin_of(base_url)
@@ -355,14 +354,12 @@ class WikiHttp:
         self.stats = stats if stats is not None else RequestStats()
         # host_state: tests pass a fresh one to play a second process.
         self._host = host_state if host_state is not None else _host_state(self.origin)
-        if wall_clock is None:
-            # Pauses shared with other processes are in wall-clock time; a test's own clock
-            # stands for both.
-            wall_clock = time.time if clock is time.monotonic else clock
         self.shared = shared or SharedHost(
             self.origin,
             lease_seconds=lease_seconds(self.timeout),
-            wall_clock=wall_clock,
+            # Pauses shared with other processes are in wall-clock time; a test's own clock
+            # stands for both.
+            wall_clock=time.time if clock is time.monotonic else clock,
             sleep=sleep,
         )
 
