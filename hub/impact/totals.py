@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -43,6 +44,7 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
     wikis: Counter[str] = Counter()
     pages: list[tuple[str, str, int]] = []
     oldest: dict[str, dt.datetime] = {}
+    parsed: dict[str, dt.datetime] = {}
     for latest in latests:
         for metric, attribute in SUMMED:
             if metric in latest:
@@ -52,7 +54,11 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
         if Metric.TOP_PAGES in latest:
             pages += [tuple(p) for p in latest[Metric.TOP_PAGES]["detail"].get("pages", [])]  # type: ignore[misc]
         for entry in latest.values():
-            fetched = dt.datetime.fromisoformat(entry["fetched_at"])
+            # One refresh writes one fetch time on many figures: parse each distinct one once.
+            stamp = entry["fetched_at"]
+            fetched = parsed.get(stamp)
+            if fetched is None:
+                fetched = parsed[stamp] = dt.datetime.fromisoformat(stamp)
             if entry["source"] not in oldest or fetched < oldest[entry["source"]]:
                 oldest[entry["source"]] = fetched
     return {
@@ -60,7 +66,9 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "wikis": len(wikis),
         "languages": len({w for w in wikis if w.endswith(".wikipedia.org")}),
         "top_wikis": [list(pair) for pair in wikis.most_common(TOP_N)],
-        "top_pages": [list(p) for p in sorted(pages, key=lambda p: (-p[2], p[0], p[1]))[:TOP_N]],
+        "top_pages": [
+            list(p) for p in heapq.nsmallest(TOP_N, pages, key=lambda p: (-p[2], p[0], p[1]))
+        ],
         "sources": sorted([source, when.isoformat()] for source, when in oldest.items()),
     }
 
