@@ -199,6 +199,32 @@ def test_dashboard_queries_do_not_grow_with_partnerships(
         assert client_a.get(url).status_code == 200
 
 
+def test_dashboard_charts_are_drawn_once_per_board_and_redrawn_after_a_change(
+    data, affiliate_a, client_a
+):
+    drawn: list[int] = []
+
+    def draw(board):
+        drawn.append(board.total)
+        return {}
+
+    filters = reports.ReportFilters()
+    reports.dashboard(filters, affiliate=affiliate_a, draw=draw)
+    reports.dashboard(filters, affiliate=affiliate_a, draw=draw)
+    assert len(drawn) == 1
+    wikigap = Partnership.objects.get(title="WikiGap")
+    _give(wikigap, wikigap.partners.get(role="main").organisation, "250")
+    reports.dashboard(filters, affiliate=affiliate_a, draw=draw)
+    assert len(drawn) == 2
+
+    # Through the page: the charts served from the cache are the same SVG, not escaped text.
+    url = reverse("partnerships:dashboard", kwargs={"slug": "alpha"}) + "?year=2025"
+    first = client_a.get(url).content.decode()
+    again = client_a.get(url).content.decode()
+    assert again.count("<svg") == first.count("<svg") > 0
+    assert "&lt;svg" not in again
+
+
 def test_dashboard_shows_every_change_at_once(data, affiliate_a):
     """The board is cached, but each change through a service shows on the next view."""
     wikigap = Partnership.objects.get(title="WikiGap")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from hub.core import audit
@@ -180,6 +181,8 @@ class Dashboard:
     by_year: list[Bucket]
     money: list[CurrencyMoney]
     by_affiliate: list[Bucket] = field(default_factory=list)
+    # The board's charts (SVG), drawn once by the caller's ``draw`` and kept with the counts.
+    charts: dict[str, SafeString] | None = None
 
 
 def _buckets(
@@ -243,10 +246,18 @@ DASHBOARD_CACHE_SECONDS = 600
 
 
 def dashboard(
-    filters: ReportFilters, *, affiliate: Affiliate | None = None, published_only: bool = False
+    filters: ReportFilters,
+    *,
+    affiliate: Affiliate | None = None,
+    published_only: bool = False,
+    draw: Callable[[Dashboard], dict[str, SafeString]] | None = None,
 ) -> Dashboard:
     """Return the counts and totals of the reports dashboard: from the cache when nothing has
-    changed since they were counted, else counted afresh (about ten grouped queries)."""
+    changed since they were counted, else counted afresh (about ten grouped queries).
+
+    ``draw``: makes the board's charts; they are cached with the board, so a board seen again
+    is not drawn again.
+    """
     key = ":".join(
         (
             "dashboard",
@@ -258,8 +269,13 @@ def dashboard(
         )
     )
     board: Dashboard | None = cache.get(key)
+    changed = board is None
     if board is None:
         board = count_dashboard(filters, affiliate=affiliate, published_only=published_only)
+    if draw is not None and board.charts is None:
+        board.charts = draw(board)
+        changed = True
+    if changed:
         cache.set(key, board, DASHBOARD_CACHE_SECONDS)
     return board
 

@@ -98,7 +98,7 @@ def _dashboard_page(
     request: HttpRequest, *, affiliate: Affiliate | None, hub: bool
 ) -> HttpResponse:
     filters = reports.ReportFilters.from_params(request.GET)
-    board = reports.dashboard(filters, affiliate=affiliate, published_only=hub)
+    board = reports.dashboard(filters, affiliate=affiliate, published_only=hub, draw=_charts)
     query = request.GET.copy()
     query.pop("format", None)
     return render(
@@ -106,7 +106,7 @@ def _dashboard_page(
         "partnerships/dashboard.html",
         {
             "board": board,
-            "charts": _charts(board),
+            "charts": board.charts,
             "form": ReportFilterForm(request.GET or None),
             "filters": filters,
             "query": query.urlencode(),
