@@ -418,3 +418,61 @@ def test_archive_hides_from_the_list_and_restore_brings_back(client_a, affiliate
 def test_nav_links_to_partnerships(client_a):
     page = client_a.get(reverse("partners:my_work", kwargs={"slug": "alpha"})).content.decode()
     assert url("partnership_list") in page
+
+
+def test_timeline_shows_every_kind_of_entry_escaped(client_a, affiliate_a, member_a):
+    from decimal import Decimal
+
+    from hub.partnerships import activities, services, todo
+
+    org = factories.organisation(affiliate_a, name="Museum <b>of</b> Maps")
+    p = factories.partnership(affiliate_a, actor=member_a, partners=[(org, "main")])
+    factories.interaction(org, actor=member_a, summary="Talked <script>x</script> about scans.")
+    activities.create_activity(
+        actor=member_a,
+        partnership=p,
+        kind="editathon",
+        title="WikiGap <i>2026</i>",
+        starts_on=dt.date(2026, 3, 8),
+        participants=1,
+        articles_created=12,
+    )
+    activities.add_contribution(
+        actor=member_a,
+        partnership=p,
+        organisation=org,
+        kind="in_kind",
+        in_kind_type="venue",
+        received_on=dt.date(2026, 3, 8),
+        amount=Decimal("1500.50"),
+        currency="EUR",
+    )
+    todo.create_task(
+        actor=member_a,
+        affiliate=affiliate_a,
+        title="Send the <report>",
+        partnership=p,
+        assignee=member_a,
+        due_on=dt.date(2026, 4, 1),
+    )
+    factories.document(p, actor=member_a, name="signed.pdf")
+    services.update_partnership(actor=member_a, partnership=p, summary="Now with <maps>")
+
+    page = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
+    timeline = page[page.index('id="timeline-h"') :]
+
+    assert "Started at the stage Idea" in timeline
+    org_url = reverse("partners:organisation_detail", kwargs={"slug": "alpha", "pk": org.pk})
+    assert f'with <a href="{org_url}">Museum &lt;b&gt;of&lt;/b&gt; Maps</a>' in timeline
+    assert "Talked &lt;script&gt;x&lt;/script&gt; about scans." in timeline
+    assert "<strong>Edit-a-thon</strong>: WikiGap &lt;i&gt;2026&lt;/i&gt;" in timeline
+    assert "Contribution: In kind (Venue) 1500.50 EUR from Museum &lt;b&gt;of&lt;/b&gt; Maps" in (
+        timeline
+    )
+    assert "Task: Send the &lt;report&gt;" in timeline and "due 2026-04-01" in timeline
+    assert "Document uploaded: signed.pdf" in timeline
+    # An audit event, with what changed.
+    assert "What changed" in timeline and "Now with &lt;maps&gt;" in timeline
+    assert "<script>" not in page
+    # The activities section lists the activity's outputs, in the singular where it is one.
+    assert "<li>1 participant</li><li>12 articles created</li>" in page

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
@@ -180,6 +184,27 @@ class StageForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One point of the checklist form, ready to write out: no widget templates to render."""
+
+    label: str
+    status_name: str
+    options: SafeString
+    text_name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DateRow:
+    """One date field of the checklist form, ready to write out."""
+
+    name: str
+    label: str
+    value: str
+    errors: list[str]
+
+
 class AgreementForm(forms.Form):
     """The agreement checklist: a status and a text for each of the six points, and dates."""
 
@@ -213,10 +238,51 @@ class AgreementForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
+    def _value(self, name: str) -> Any:
+        """Return what the field shows: the submitted text when bound, else its initial."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(name), "")
+        return self.get_initial_for_field(self.fields[name], name)
+
     @property
-    def points(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        """Return the (status, text) field pairs of the six points, for the template."""
-        return [(self[f"{p}_status"], self[f"{p}_text"]) for p in ChecklistPoint.values]
+    def checklist_rows(self) -> list[ChecklistRow]:
+        """Return the six points with their options and texts, for the partnership page.
+
+        Written here rather than through each field's widget template: the page shows the
+        checklist on every visit, and twelve widgets cost it three milliseconds.
+        """
+        rows = []
+        for point, label in ChecklistPoint.choices:
+            status = str(self._value(f"{point}_status") or "")
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, SafeString(" selected") if value == status else "", text)
+                    for value, text in AgreementPoint.Status.choices
+                ),
+            )
+            rows.append(
+                ChecklistRow(
+                    label=str(label),
+                    status_name=self.add_prefix(f"{point}_status"),
+                    options=options,
+                    text_name=self.add_prefix(f"{point}_text"),
+                    text=str(self._value(f"{point}_text") or ""),
+                )
+            )
+        return rows
+
+    @property
+    def date_rows(self) -> list[DateRow]:
+        """Return the signed and expiry dates as they should show, with their errors."""
+        rows = []
+        for name in ("signed_on", "expires_on"):
+            value = self._value(name)
+            text = value.isoformat() if isinstance(value, dt.date) else str(value or "")
+            errors = [str(e) for e in self.errors.get(name, [])] if self.is_bound else []
+            rows.append(DateRow(self.add_prefix(name), str(self.fields[name].label), text, errors))
+        return rows
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -249,6 +315,25 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Document.Kind.choices, initial=Document.Kind.AGREEMENT
     )
+
+    @property
+    def accept(self) -> str:
+        """Return the file input's accept list (the partnership page writes the input out)."""
+        return str(self.fields["file"].widget.attrs["accept"])
+
+    @property
+    def kind_options(self) -> SafeString:
+        """Return the kind's options with the chosen (or initial) one selected."""
+        chosen = self.data.get(self.add_prefix("kind")) if self.is_bound else None
+        chosen = chosen or Document.Kind.AGREEMENT
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, SafeString(" selected") if value == chosen else "", label)
+                for value, label in Document.Kind.choices
+            ),
+        )
 
 
 class MainGoalForm(forms.Form):

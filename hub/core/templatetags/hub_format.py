@@ -7,7 +7,11 @@ from typing import Any
 
 from django import template
 from django.db import models
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from hub.core import labels
 
@@ -36,6 +40,44 @@ def isodate(value: dt.date | dt.datetime | None) -> str:
             value = timezone.localtime(value)
         return value.date().isoformat()
     return value.isoformat()
+
+
+@register.simple_tag
+def audit_event(event: Any) -> SafeString:
+    """Return one audit event as a timeline item: when, who, what, and what changed.
+
+    Written in Python rather than as a partial: timelines show dozens of events, and the
+    template language spent a quarter of a millisecond on each.
+    """
+    when = event.created_at
+    if timezone.is_aware(when):
+        when = timezone.localtime(when)
+    changes: Any = ""
+    if event.changes:
+        changes = format_html(
+            "\n<details><summary>{}</summary><ul>{}</ul></details>",
+            _("What changed"),
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {} → {}</li>",
+                (
+                    (changed_field_label(event, name), pair[0] or "—", pair[1] or "—")
+                    for name, pair in event.changes.items()
+                ),
+            ),
+        )
+    return format_html(
+        '<li class="event"><span class="muted">{} · {}</span> — {}{}</li>',
+        when.strftime("%Y-%m-%d %H:%M"),
+        event.actor or _("system"),
+        event.label,
+        changes,
+    )
+
+
+def linebreaks_html(text: str) -> SafeString:
+    """Return text escaped, with its line breaks as <br> (the linebreaksbr filter)."""
+    return SafeString(linebreaksbr(text, autoescape=True))
 
 
 @register.simple_tag
