@@ -226,8 +226,12 @@ def test_agreement_expiring_before_signing_is_explained_and_nothing_saved(
     data.update(signed_on="2026-05-01", expires_on="2026-01-01")
     response = client_a.post(url("partnership_agreement", pk=p.pk), data)
     assert response.status_code == 200
-    assert "cannot expire before it was signed" in response.content.decode()
+    page = response.content.decode()
+    assert "cannot expire before it was signed" in page
     assert not p.agreement_points.filter(status="agreed").exists()
+    # What was typed stays in the form, to be corrected rather than typed again.
+    assert 'name="signed_on" value="2026-05-01"' in page
+    assert '<option value="agreed" selected>' in page
 
 
 def test_an_unknown_checklist_status_is_refused(client_a, affiliate_a, member_a):
