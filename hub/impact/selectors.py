@@ -295,14 +295,16 @@ def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> Impact
 def section_context(partnership: Partnership) -> dict[str, Any]:
     """Return what the partnership page's impact section shows: link count and key figures."""
     links = list(ContentLink.objects.filter(partnership=partnership).only("id", "latest", "status"))
-    views = (
-        MetricPoint.objects.filter(
-            link__partnership=partnership,
-            metric=Metric.VIEWS,
-            month__gte=dt.date(timezone.localdate().year - 1, timezone.localdate().month, 1),
-        ).aggregate(total=Sum("value"))["total"]
-        or 0
-    )
+    views = 0
+    if links:  # nothing linked, nothing to count
+        views = (
+            MetricPoint.objects.filter(
+                link__partnership=partnership,
+                metric=Metric.VIEWS,
+                month__gte=dt.date(timezone.localdate().year - 1, timezone.localdate().month, 1),
+            ).aggregate(total=Sum("value"))["total"]
+            or 0
+        )
 
     def latest_sum(metric: str) -> int:
         return sum(lk.latest.get(metric, {}).get("value", 0) for lk in links if lk.latest)

@@ -270,8 +270,8 @@ def partnership_money(
     contributions: Iterable[Contribution] | None = None,
 ) -> MoneySummary:
     """Return a partnership's contribution totals per kind, partner and year (two queries; one
-    when the caller passes every contribution of the partnership, already loaded)."""
-    rates = rates or rate_table(partnership.affiliate)
+    when the caller passes every contribution of the partnership, already loaded; none more
+    for the rates when every amount is in the reporting currency)."""
     if contributions is not None:
         rows = _grouped_here(contributions)
     else:
@@ -283,6 +283,10 @@ def partnership_money(
                 "organisation__name",
             )
         )
+    if rates is None:
+        reporting = partnership.affiliate.reporting_currency
+        foreign = any(r["currency"] != reporting for r in rows)
+        rates = rate_table(partnership.affiliate) if foreign else _table(reporting, [])
     currency = rates.reporting_currency
 
     def empty() -> Total:
