@@ -182,7 +182,14 @@ class Partnership(models.Model):
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [
-            models.Index(fields=["affiliate", "archived_at", "-updated_at"]),
+            # The list's default order, newest change first, over live partnerships only:
+            # PostgreSQL cannot read an order off an index after an IS NULL column, so a
+            # plain (affiliate, archived_at, -updated_at) index still sorted every row.
+            models.Index(
+                fields=["affiliate", "-updated_at", "-id"],
+                condition=Q(archived_at__isnull=True),
+                name="partnership_live_updated_idx",
+            ),
             models.Index(fields=["affiliate", "stage"]),
             models.Index(fields=["visibility", "stage"]),
             models.Index(fields=["agreement_expires_on"]),
