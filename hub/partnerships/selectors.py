@@ -41,7 +41,9 @@ PARTNERSHIP_SORTS = {
     "start": ("start_date", "id"),
     "-start": ("-start_date", "-id"),
 }
-TIMELINE_PAGE = 30
+# The newest twenty timeline entries, then "Show more": a screenful on a phone, and a page that
+# stays light on a slow connection.
+TIMELINE_PAGE = 20
 # What pages show of a person (str(user) is the full name, else the username).
 PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 
@@ -371,7 +373,7 @@ def partnership_page(
     )
     people = list(partnership.responsible.only(*PERSON_FIELDS).order_by("username"))
     goals = list(partnership.main_goals.order_by("position", "name"))
-    # Older pages cost more rows per source; a hundred pages of thirty is years of history.
+    # Older pages cost more rows per source; a hundred pages of twenty is years of history.
     timeline_page = max(1, min(timeline_page, 100))
     timeline, has_more, read = _timeline(
         partnership,
