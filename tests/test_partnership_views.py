@@ -285,6 +285,18 @@ def test_list_shows_partners_and_tells_what_to_do_when_empty(client_a, affiliate
     factories.partnership(affiliate_a, actor=member_a, title="Scans", partners=[(org, "main")])
     page = client_a.get(url("partnership_list")).content.decode()
     assert "Scans" in page and "Biblioteca" in page and "1 partnership" in page
+    other = factories.organisation(affiliate_a, name="Archive <b>of</b> Maps")
+    p = factories.partnership(
+        affiliate_a,
+        actor=member_a,
+        title="Maps <script>",
+        visibility="published",
+        partners=[(org, "main"), (other, "funder")],
+    )
+    page = client_a.get(url("partnership_list")).content.decode()
+    assert f'<a href="{url("partnership_detail", pk=p.pk)}">Maps &lt;script&gt;</a>' in page
+    assert "Biblioteca, Archive &lt;b&gt;of&lt;/b&gt; Maps" in page
+    assert '<span class="badge">published</span>' in page and "<script>" not in page
     page = client_a.get(url("partnership_list") + "?q=zzz").content.decode()
     assert "No partnership matches" in page
 
