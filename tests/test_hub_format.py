@@ -59,3 +59,24 @@ def test_list_rows_link_to_their_detail_pages(client_a, affiliate_a):
     assert "<td>Museum</td>" in text and "<td>Chile</td>" in text and "<td>Active</td>" in text
     assert '<span class="tag">GLAM</span>' in text
     assert f"<td>{timezone.localdate().isoformat()}</td>" in text
+
+
+@pytest.mark.django_db
+def test_navigation_is_each_affiliates_own_and_shows_hub_pages_to_hub_staff(
+    client_a, client_b, affiliate_a, affiliate_b
+):
+    page_a = client_a.get(reverse("partnerships:partnership_list", args=[affiliate_a.slug]))
+    page_b = client_b.get(reverse("partnerships:partnership_list", args=[affiliate_b.slug]))
+    tasks_a = reverse("partnerships:task_list", args=[affiliate_a.slug])
+    tasks_b = reverse("partnerships:task_list", args=[affiliate_b.slug])
+    assert tasks_a in page_a.content.decode() and tasks_b not in page_a.content.decode()
+    assert tasks_b in page_b.content.decode() and tasks_a not in page_b.content.decode()
+    hub_reports = reverse("partnerships:hub_reports")
+    assert hub_reports not in page_a.content.decode()
+    staff = factories.member(affiliate_a, username="hubby", is_hub_staff=True)
+    client_a.force_login(staff)
+    page = client_a.get(reverse("partnerships:partnership_list", args=[affiliate_a.slug]))
+    assert hub_reports in page.content.decode() and tasks_a in page.content.decode()
+    # Outside an affiliate, only the links every signed-in person has.
+    account = client_b.get(reverse("account")).content.decode()
+    assert reverse("community:directory") in account and tasks_b not in account
