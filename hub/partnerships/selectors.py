@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
+from hub.core.prepared import PreparedQuery
 from hub.core.regions import Region
 from hub.partners.keys import search_words
 from hub.partners.models import Interaction, Organisation, PartnerType
@@ -281,6 +281,80 @@ def _day(value: dt.date) -> dt.datetime:
 _SHOWN_ELSEWHERE = {"partnership.stage_changed", "partnership.document_added"}
 
 
+def _known(rows: list[Any], **parents: Any) -> list[Any]:
+    """Return rows with the parent record they were read for set, as a related manager does."""
+    for row in rows:
+        for name, parent in parents.items():
+            row._state.fields_cache[name] = parent
+    return rows
+
+
+# The partnership page's reads, compiled to SQL once per process (hub.core.prepared).
+_PARTNERSHIP = PreparedQuery(
+    lambda affiliate_id, pk: Partnership.objects.filter(affiliate_id=affiliate_id, pk=pk).order_by()
+)
+_PARTNERS = PreparedQuery(
+    lambda pk: (
+        PartnershipPartner.objects.filter(partnership_id=pk)
+        .select_related("organisation")
+        .only(
+            "id",
+            "role",
+            "partnership_id",
+            "organisation__id",
+            "organisation__name",
+            "organisation__partner_type",
+            "organisation__country",
+            "organisation__region",
+        )
+    )
+)
+_CHECKLIST = PreparedQuery(lambda pk: AgreementPoint.objects.filter(partnership_id=pk).order_by())
+_DOCUMENTS = PreparedQuery(
+    lambda pk: with_related(Document.objects.filter(partnership_id=pk), uploaded_by=PERSON_FIELDS)
+)
+_STAGES = PreparedQuery(
+    lambda pk: with_related(StageChange.objects.filter(partnership_id=pk), actor=PERSON_FIELDS)
+)
+_RESPONSIBLE = PreparedQuery(
+    lambda pk: User.objects.filter(partnerships__id=pk).only(*PERSON_FIELDS).order_by("username")
+)
+_MAIN_GOALS = PreparedQuery(
+    lambda pk: AffiliateGoal.objects.filter(partnerships__id=pk).order_by("position", "name")
+)
+_INTERACTIONS = PreparedQuery(
+    lambda affiliate_id, organisation_ids, *, upto: (
+        Interaction.objects.filter(affiliate_id=affiliate_id, organisation_id__in=organisation_ids)
+        .select_related("organisation")
+        .only("id", "date", "kind", "summary", "organisation__id", "organisation__name")
+        .order_by("-date", "-id")[:upto]
+    )
+)
+_ACTIVITIES = PreparedQuery(
+    lambda pk, *, upto: Activity.objects.filter(partnership_id=pk).order_by("-starts_on", "-id")[
+        :upto
+    ]
+)
+_TASKS = PreparedQuery(
+    lambda pk, *, upto: with_related(
+        Task.objects.filter(partnership_id=pk), assignee=PERSON_FIELDS
+    ).order_by("-created_at", "-id")[:upto]
+)
+_CONTRIBUTIONS = PreparedQuery(
+    lambda pk, *, upto: with_related(
+        Contribution.objects.filter(partnership_id=pk), organisation=("id", "name")
+    ).order_by("-received_on", "-id")[:upto]
+)
+_EVENTS = PreparedQuery(
+    lambda pk, *, upto: with_related(
+        AuditEvent.objects.filter(target_type=Partnership._meta.label_lower, target_id=pk)
+        .exclude(action__in=sorted(_SHOWN_ELSEWHERE))
+        .order_by("-created_at", "-id"),
+        actor=PERSON_FIELDS,
+    )[:upto]
+)
+
+
 def _timeline(
     partnership: Partnership,
     organisation_ids: list[int],
@@ -301,35 +375,15 @@ def _timeline(
     entries += [TimelineEntry(d.uploaded_at, "document", d) for d in documents[:upto]]
     interactions: list[Interaction] = []
     if organisation_ids:
-        interactions = list(
-            Interaction.objects.filter(
-                affiliate_id=partnership.affiliate_id, organisation_id__in=organisation_ids
-            )
-            .select_related("organisation")
-            .only("id", "date", "kind", "summary", "organisation__id", "organisation__name")
-            .order_by("-date", "-id")[:upto]
-        )
+        interactions = _INTERACTIONS(partnership.affiliate_id, organisation_ids, upto=upto)
         entries += [TimelineEntry(_day(i.date), "interaction", i) for i in interactions]
-    activities = list(partnership.activities.order_by("-starts_on", "-id")[:upto])
+    activities = _known(_ACTIVITIES(partnership.pk, upto=upto), partnership=partnership)
     entries += [TimelineEntry(_day(a.starts_on), "activity", a) for a in activities]
-    tasks = list(
-        with_related(Task.objects.filter(partnership=partnership), assignee=PERSON_FIELDS).order_by(
-            "-created_at", "-id"
-        )[:upto]
-    )
+    tasks = _known(_TASKS(partnership.pk, upto=upto), partnership=partnership)
     entries += [TimelineEntry(t.done_at or t.created_at, "task", t) for t in tasks]
-    contributions = list(
-        with_related(
-            Contribution.objects.filter(partnership=partnership), organisation=("id", "name")
-        ).order_by("-received_on", "-id")[:upto]
-    )
+    contributions = _known(_CONTRIBUTIONS(partnership.pk, upto=upto), partnership=partnership)
     entries += [TimelineEntry(_day(c.received_on), "contribution", c) for c in contributions]
-    events: list[AuditEvent] = list(
-        with_related(
-            audit.events_for(partnership).exclude(action__in=_SHOWN_ELSEWHERE),
-            actor=PERSON_FIELDS,
-        )[:upto]
-    )
+    events: list[AuditEvent] = _EVENTS(partnership.pk, upto=upto)
     entries += [TimelineEntry(e.created_at, "event", e) for e in events]
     entries.sort(key=lambda e: e.when, reverse=True)
     start = (page - 1) * per_page
@@ -346,33 +400,26 @@ def partnership_page(
     affiliate: Affiliate, pk: int, *, timeline_page: int = 1, per_page: int = TIMELINE_PAGE
 ) -> PartnershipPage:
     """Return a partnership with its partners, checklist, documents, stages and timeline."""
-    partnership = get_partnership(affiliate, pk)
-    partners = list(
-        partnership.partners.select_related("organisation").only(
-            "id",
-            "role",
-            "partnership_id",
-            "organisation__id",
-            "organisation__name",
-            "organisation__partner_type",
-            "organisation__country",
-            "organisation__region",
-        )
-    )
-    checklist = list(partnership.agreement_points.all())
+    found = _PARTNERSHIP(affiliate.pk, pk)
+    if not found:
+        raise Http404
+    partnership = found[0]
+    partnership.affiliate = affiliate
+    partners = _known(_PARTNERS(pk), partnership=partnership)
+    checklist = _known(_CHECKLIST(pk), partnership=partnership)
     order = {point: n for n, point in enumerate(ChecklistPoint.values)}
     checklist.sort(key=lambda ap: order.get(ap.point, 99))
     reviewed = len(checklist) >= len(order) and all(
         ap.status != AgreementPoint.Status.NOT_DISCUSSED for ap in checklist
     )
-    documents = list(with_related(partnership.documents.all(), uploaded_by=PERSON_FIELDS))
-    stage_history = list(with_related(partnership.stage_changes.all(), actor=PERSON_FIELDS))
+    documents = _known(_DOCUMENTS(pk), partnership=partnership)
+    stage_history = _known(_STAGES(pk), partnership=partnership)
     reopen_at = next(
         (c.from_stage for c in stage_history if c.to_stage == Stage.ENDED and c.from_stage),
         Stage.IDEA,
     )
-    people = list(partnership.responsible.only(*PERSON_FIELDS).order_by("username"))
-    goals = list(partnership.main_goals.order_by("position", "name"))
+    people = _RESPONSIBLE(pk)
+    goals = _MAIN_GOALS(pk)
     # Older pages cost more rows per source; a hundred pages of twenty is years of history.
     timeline_page = max(1, min(timeline_page, 100))
     timeline, has_more, read = _timeline(
