@@ -28,7 +28,7 @@ from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.regions import Region
 from hub.partners.models import Organisation, PartnerType
-from hub.partnerships import money
+from hub.partnerships import money, selectors
 from hub.partnerships.activities import OUTPUT_FIELDS
 from hub.partnerships.models import (
     CONTRIBUTION_FIELDS,
@@ -508,16 +508,7 @@ def export_rows(
             .prefetch_related(
                 Prefetch(
                     "partners",
-                    queryset=PartnershipPartner.objects.select_related("organisation").only(
-                        "id",
-                        "role",
-                        "partnership_id",
-                        "organisation__id",
-                        "organisation__name",
-                        "organisation__partner_type",
-                        "organisation__country",
-                        "organisation__region",
-                    ),
+                    queryset=selectors.partner_rows(),
                     to_attr="partner_list",
                 ),
                 Prefetch(

@@ -167,6 +167,20 @@ def partnership_list(affiliate: Affiliate, filters: PartnershipFilters) -> Query
     )
 
 
+def partner_rows() -> QuerySet[PartnershipPartner]:
+    """Return partnership partners with what pages and exports show of each organisation."""
+    return PartnershipPartner.objects.select_related("organisation").only(
+        "id",
+        "role",
+        "partnership_id",
+        "organisation__id",
+        "organisation__name",
+        "organisation__partner_type",
+        "organisation__country",
+        "organisation__region",
+    )
+
+
 def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]:
     """Return the partnerships with ``partner_names`` set, in one query for all of them."""
     rows = list(partnerships)
@@ -293,22 +307,7 @@ def _known(rows: list[Any], **parents: Any) -> list[Any]:
 _PARTNERSHIP = PreparedQuery(
     lambda affiliate_id, pk: Partnership.objects.filter(affiliate_id=affiliate_id, pk=pk).order_by()
 )
-_PARTNERS = PreparedQuery(
-    lambda pk: (
-        PartnershipPartner.objects.filter(partnership_id=pk)
-        .select_related("organisation")
-        .only(
-            "id",
-            "role",
-            "partnership_id",
-            "organisation__id",
-            "organisation__name",
-            "organisation__partner_type",
-            "organisation__country",
-            "organisation__region",
-        )
-    )
-)
+_PARTNERS = PreparedQuery(lambda pk: partner_rows().filter(partnership_id=pk))
 _CHECKLIST = PreparedQuery(lambda pk: AgreementPoint.objects.filter(partnership_id=pk).order_by())
 _DOCUMENTS = PreparedQuery(
     lambda pk: with_related(Document.objects.filter(partnership_id=pk), uploaded_by=PERSON_FIELDS)
