@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,20 +201,23 @@ def _buckets(
     return rows
 
 
-def _money(
+def _money_rows(
     partnerships: QuerySet[Partnership], tables: dict[int, money.RateTable]
-) -> list[CurrencyMoney]:
-    """Return totals per reporting currency of the partnerships' contributions (one query)."""
+) -> list[dict[str, Any]]:
+    """Return the partnerships' contribution sums per kind, currency and year (one query)."""
     contributions = Contribution.objects.filter(
         partnership__in=partnerships.order_by().values("pk")
     )
-    # One affiliate's report needs no join to learn each contribution's affiliate.
+    if len(tables) == 1:  # one affiliate's report needs no join to learn the affiliate
+        return list(money.grouped_sums(contributions, "kind"))
+    return list(money.grouped_sums(contributions, "kind", "partnership__affiliate_id"))
+
+
+def _money(
+    rows: Sequence[dict[str, Any]], tables: dict[int, money.RateTable]
+) -> list[CurrencyMoney]:
+    """Return totals per reporting currency of contribution sums (rows of _money_rows)."""
     only = next(iter(tables)) if len(tables) == 1 else None
-    rows = (
-        money.grouped_sums(contributions, "kind")
-        if only is not None
-        else money.grouped_sums(contributions, "kind", "partnership__affiliate_id")
-    )
     out: dict[str, CurrencyMoney] = {}
     years: dict[tuple[str, int], money.YearMoney] = {}
     for row in rows:
@@ -235,6 +239,59 @@ def _money(
     for (currency, _year), year_money in sorted(years.items()):
         out[currency].by_year.append(year_money)
     return [out[c] for c in sorted(out)]
+
+
+@dataclass
+class Counts:
+    """The numbers a dashboard shows, before labels, order and currency conversion."""
+
+    total: int = 0
+    strategic: int = 0
+    with_main: int = 0
+    stages: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    regions: Counter[str | None] = field(default_factory=Counter)
+    goals: Counter[str] = field(default_factory=Counter)
+    gives: Counter[str] = field(default_factory=Counter)
+    years: Counter[int | None] = field(default_factory=Counter)
+    # Contribution sums: rows of money.grouped_sums (currency, year, kind, total, n).
+    money_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def assemble(
+    counts: Counts, tables: dict[int, money.RateTable], by_affiliate: list[Bucket] | None = None
+) -> Dashboard:
+    """Return the dashboard of these counts: labelled, ordered buckets and converted money."""
+    stages: dict[str, int] = {stage: counts.stages.get(stage, 0) for stage in Stage.values}
+    # A stage outside the choices (none today) still counts, under "Other".
+    stages["other"] = counts.total - sum(stages.values())
+    years = dict(counts.years)
+    year_labels = {y: str(y) for y in sorted((y for y in years if y is not None), reverse=True)}
+    return Dashboard(
+        total=counts.total,
+        strategic=counts.strategic,
+        without_main_partner=counts.total - counts.with_main,
+        by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
+        by_partner_type=_buckets(
+            dict(counts.types), choice_labels(Organisation, "partner_type"), keep_order=False
+        ),
+        by_region=_buckets(
+            dict(counts.regions),
+            choice_labels(Organisation, "region"),
+            keep_order=True,
+            none_label=_("No region"),
+        ),
+        by_goal=[
+            Bucket(str(goal), str(label), counts.goals.get(goal, 0)) for goal, label in Goal.choices
+        ],
+        by_contribution_type=[
+            Bucket(str(kind), str(label), counts.gives.get(kind, 0))
+            for kind, label in ContributionType.choices
+        ],
+        by_year=_buckets(years, year_labels, keep_order=True, none_label=_("No start date")),
+        money=_money(counts.money_rows, tables),
+        by_affiliate=by_affiliate or [],
+    )
 
 
 # The dashboard aggregates every partnership of the affiliate (the hub's: every published one),
@@ -286,6 +343,7 @@ def count_dashboard(
     """Count the reports dashboard from the database, in about ten grouped queries."""
     qs = report_partnerships(filters, affiliate=affiliate, published_only=published_only)
     plain = qs.order_by()
+    counts = Counts()
     # One pass over the partnerships: every count per start year, summed here across years.
     per_year = (
         plain.annotate(year=DateYear("start_date"))
@@ -305,20 +363,20 @@ def count_dashboard(
         )
         .order_by()
     )
-    aggregates: dict[str, int] = {}
-    years: dict[int | None, int] = {}
     for row in per_year:
-        year = row.pop("year")
-        years[year] = row["total"]
-        for key, n in row.items():
-            aggregates[key] = aggregates.get(key, 0) + n
-    stages: dict[str, int] = {stage: aggregates.get(f"stage_{stage}", 0) for stage in Stage.values}
-    # A stage outside the choices (none today) still counts, under "Other".
-    stages["other"] = aggregates.get("total", 0) - sum(stages.values())
+        counts.years[row["year"]] += row["total"]
+        counts.total += row["total"]
+        counts.strategic += row["strategic"]
+        for stage in Stage.values:
+            counts.stages[stage] += row[f"stage_{stage}"]
+        for goal in GOAL_FIELDS:
+            counts.goals[goal] += row[f"goal_{goal}"]
+        for kind in CONTRIBUTION_FIELDS:
+            counts.gives[kind] += row[f"gives_{kind}"]
     # The main partners' types and regions in one pass: a partnership counts once under each
     # type and region its main partners have, and those without a main partner are the rest.
     types_of: dict[str, set[int]] = {}
-    regions_of: dict[str, set[int]] = {}
+    regions_of: dict[str | None, set[int]] = {}
     with_main: set[int] = set()
     mains = (
         PartnershipPartner.objects.filter(
@@ -332,9 +390,9 @@ def count_dashboard(
         with_main.add(partnership_id)
         types_of.setdefault(partner_type, set()).add(partnership_id)
         regions_of.setdefault(region, set()).add(partnership_id)
-    types = {key: len(ids) for key, ids in types_of.items()}
-    regions = {key: len(ids) for key, ids in regions_of.items()}
-    year_labels = {y: str(y) for y in sorted((y for y in years if y is not None), reverse=True)}
+    counts.types.update({key: len(ids) for key, ids in types_of.items()})
+    counts.regions.update({key: len(ids) for key, ids in regions_of.items()})
+    counts.with_main = len(with_main)
     if affiliate is not None:
         tables = {affiliate.pk: money.rate_table(affiliate)}
         by_affiliate: list[Bucket] = []
@@ -347,32 +405,8 @@ def count_dashboard(
             (Bucket(str(a), name, n) for a, name, n in per_affiliate),
             key=lambda b: (-b.count, b.label),
         )
-    return Dashboard(
-        total=aggregates.get("total", 0),
-        strategic=aggregates.get("strategic", 0),
-        without_main_partner=aggregates.get("total", 0) - len(with_main),
-        by_stage=_buckets(stages, choice_labels(Partnership, "stage"), keep_order=True),
-        by_partner_type=_buckets(
-            types, choice_labels(Organisation, "partner_type"), keep_order=False
-        ),
-        by_region=_buckets(
-            regions,
-            choice_labels(Organisation, "region"),
-            keep_order=True,
-            none_label=_("No region"),
-        ),
-        by_goal=[
-            Bucket(str(goal), str(label), aggregates.get(f"goal_{goal}", 0))
-            for goal, label in Goal.choices
-        ],
-        by_contribution_type=[
-            Bucket(str(kind), str(label), aggregates.get(f"gives_{kind}", 0))
-            for kind, label in ContributionType.choices
-        ],
-        by_year=_buckets(years, year_labels, keep_order=True, none_label=_("No start date")),
-        money=_money(plain, tables),
-        by_affiliate=by_affiliate,
-    )
+    counts.money_rows = _money_rows(plain, tables)
+    return assemble(counts, tables, by_affiliate)
 
 
 @dataclass
