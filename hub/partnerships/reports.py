@@ -221,7 +221,7 @@ def _money(
     out: dict[str, CurrencyMoney] = {}
     years: dict[tuple[str, int], money.YearMoney] = {}
     for row in rows:
-        table = tables[row.get("partnership__affiliate_id", only)]
+        table = tables[only if only is not None else row["partnership__affiliate_id"]]
         currency = table.reporting_currency
         entry = out.setdefault(
             currency, CurrencyMoney(currency, money.Total(currency), money.Total(currency))
