@@ -315,10 +315,6 @@ def dashboard(
     ``draw``: makes the board's charts; they are cached with the board, so a board seen again
     is not drawn again.
     """
-    if affiliate is not None and not published_only:
-        from hub.partnerships import tally  # it builds on this module
-
-        return tally.affiliate_dashboard(filters, affiliate, draw)
     key = ":".join(
         (
             "dashboard",
