@@ -201,22 +201,10 @@ def _buckets(
     return rows
 
 
-def _money_rows(
-    partnerships: QuerySet[Partnership], tables: dict[int, money.RateTable]
-) -> list[dict[str, Any]]:
-    """Return the partnerships' contribution sums per kind, currency and year (one query)."""
-    contributions = Contribution.objects.filter(
-        partnership__in=partnerships.order_by().values("pk")
-    )
-    if len(tables) == 1:  # one affiliate's report needs no join to learn the affiliate
-        return list(money.grouped_sums(contributions, "kind"))
-    return list(money.grouped_sums(contributions, "kind", "partnership__affiliate_id"))
-
-
 def _money(
     rows: Sequence[dict[str, Any]], tables: dict[int, money.RateTable]
 ) -> list[CurrencyMoney]:
-    """Return totals per reporting currency of contribution sums (rows of _money_rows)."""
+    """Return totals per reporting currency of contribution sums (Counts.money_rows)."""
     only = next(iter(tables)) if len(tables) == 1 else None
     out: dict[str, CurrencyMoney] = {}
     years: dict[tuple[str, int], money.YearMoney] = {}
@@ -309,12 +297,22 @@ def dashboard(
     published_only: bool = False,
     draw: Callable[[Dashboard], dict[str, SafeString]] | None = None,
 ) -> Dashboard:
-    """Return the counts and totals of the reports dashboard: from the cache when nothing has
-    changed since they were counted, else counted afresh (about ten grouped queries).
+    """Return the counts and totals of the reports dashboard.
 
-    ``draw``: makes the board's charts; they are cached with the board, so a board seen again
-    is not drawn again.
+    An affiliate's whole board comes from the counts the services keep current (tally); a
+    filtered board or the hub's from the cache when nothing has changed since they were
+    counted, else counted afresh (about ten grouped queries).
+
+    ``draw``: makes the board's charts; a cached board keeps them, so it is not drawn again.
     """
+    if affiliate is not None and not published_only and not filters.active:
+        # The whole board: counts kept current by the services (hub.partnerships.tally).
+        from hub.partnerships import tally  # it builds on this module
+
+        whole = assemble(tally.current(affiliate), {affiliate.pk: money.rate_table(affiliate)})
+        if draw is not None:
+            whole.charts = draw(whole)
+        return whole
     key = ":".join(
         (
             "dashboard",
@@ -341,6 +339,25 @@ def count_dashboard(
     filters: ReportFilters, *, affiliate: Affiliate | None = None, published_only: bool = False
 ) -> Dashboard:
     """Count the reports dashboard from the database, in about ten grouped queries."""
+    counts = count(filters, affiliate=affiliate, published_only=published_only)
+    if affiliate is not None:
+        return assemble(counts, {affiliate.pk: money.rate_table(affiliate)})
+    plain = report_partnerships(filters, published_only=published_only).order_by()
+    per_affiliate = list(
+        plain.values_list("affiliate_id", "affiliate__name").annotate(n=Count("id"))
+    )
+    by_affiliate = sorted(
+        (Bucket(str(a), name, n) for a, name, n in per_affiliate),
+        key=lambda b: (-b.count, b.label),
+    )
+    return assemble(counts, money.rate_tables(a for a, _name, _n in per_affiliate), by_affiliate)
+
+
+def count(
+    filters: ReportFilters, *, affiliate: Affiliate | None = None, published_only: bool = False
+) -> Counts:
+    """Count what the dashboard shows, in three grouped queries (money per affiliate when
+    the count spans several)."""
     qs = report_partnerships(filters, affiliate=affiliate, published_only=published_only)
     plain = qs.order_by()
     counts = Counts()
@@ -393,20 +410,13 @@ def count_dashboard(
     counts.types.update({key: len(ids) for key, ids in types_of.items()})
     counts.regions.update({key: len(ids) for key, ids in regions_of.items()})
     counts.with_main = len(with_main)
-    if affiliate is not None:
-        tables = {affiliate.pk: money.rate_table(affiliate)}
-        by_affiliate: list[Bucket] = []
-    else:
-        per_affiliate = list(
-            plain.values_list("affiliate_id", "affiliate__name").annotate(n=Count("id"))
-        )
-        tables = money.rate_tables(a for a, _name, _n in per_affiliate)
-        by_affiliate = sorted(
-            (Bucket(str(a), name, n) for a, name, n in per_affiliate),
-            key=lambda b: (-b.count, b.label),
-        )
-    counts.money_rows = _money_rows(plain, tables)
-    return assemble(counts, tables, by_affiliate)
+    contributions = Contribution.objects.filter(partnership__in=plain.values("pk"))
+    counts.money_rows = list(
+        money.grouped_sums(contributions, "kind")
+        if affiliate is not None
+        else money.grouped_sums(contributions, "kind", "partnership__affiliate_id")
+    )
+    return counts
 
 
 @dataclass

@@ -30,6 +30,7 @@ from hub.partnerships.models import (
     Stage,
     StageChange,
 )
+from hub.partnerships.tally import follows, of_partnership
 
 # The fields create_partnership and update_partnership take besides the multi-selects.
 PARTNERSHIP_FIELDS = (
@@ -140,6 +141,7 @@ def _partners_text(partnership: Partnership) -> list[str]:
     )
 
 
+@follows(lambda kw: (kw["affiliate"].pk, []), created=True)
 @transaction.atomic
 def create_partnership(
     *,
@@ -203,6 +205,7 @@ def _locked(partnership: Partnership) -> Partnership:
     return locked
 
 
+@follows(of_partnership())
 @transaction.atomic
 def update_partnership(
     *,
@@ -251,6 +254,7 @@ def _touch(partnership: Partnership) -> None:
     Partnership.objects.filter(pk=partnership.pk).update(updated_at=timezone.now())
 
 
+@follows(of_partnership())
 @transaction.atomic
 def set_partners(
     *,
@@ -337,6 +341,7 @@ def reopen_stage(partnership: Partnership) -> str:
     return last_end if last_end and last_end != Stage.ENDED else Stage.IDEA
 
 
+@follows(of_partnership())
 @transaction.atomic
 def advance_stage(
     *,
@@ -470,6 +475,7 @@ def set_agreement_dates(
     )
 
 
+@follows(of_partnership())
 @transaction.atomic
 def archive_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Hide a partnership from lists without deleting anything."""
@@ -485,6 +491,7 @@ def archive_partnership(*, actor: User | None, partnership: Partnership) -> Part
     return partnership
 
 
+@follows(of_partnership())
 @transaction.atomic
 def restore_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Bring an archived partnership back into the lists."""
