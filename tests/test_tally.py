@@ -183,3 +183,19 @@ def test_counts_survive_their_json_and_a_fact_counts_in_and_out_to_nothing() -> 
     assert again.shown() == counts.shown() and again.shown().regions == {None: 1}
     again.add(fact, -1)
     assert again.shown() == reports.Counts()
+
+
+def test_a_followed_service_calling_another_drops_the_counts(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    _same_as_a_fresh_count(affiliate_a)
+    p = world["ps"][0]
+
+    @tally.follows(tally.of_partnership())
+    def rename_and_move(*, partnership: Any) -> Any:
+        services.update_partnership(actor=member_a, partnership=partnership, goals=["funding"])
+        return partnership
+
+    rename_and_move(partnership=p)
+    assert not DashboardCounts.objects.filter(affiliate=affiliate_a).exists()
+    _same_as_a_fresh_count(affiliate_a)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -262,31 +263,56 @@ def follows(
         @functools.wraps(service)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             affiliate_id, ids = concerned(kwargs)
-            with transaction.atomic():
-                _lock(affiliate_id)
-                kept = (
-                    DashboardCounts.objects.filter(affiliate_id=affiliate_id)
-                    .only("affiliate_id", "data")
-                    .first()
-                )
-                before = facts(affiliate_id, ids) if kept is not None else {}
+            if getattr(_following, "depth", 0):
+                # One followed service calling another: the outer one's "before" would miss
+                # the inner change, so the kept counts are dropped and counted afresh.
                 result = service(*args, **kwargs)
-                if kept is not None:
-                    moved = set(ids) | ({result.pk} if created else set())
-                    after = facts(affiliate_id, moved)
-                    tally = Tally.from_json(kept.data)
-                    for pid in moved:
-                        if pid in before:
-                            tally.add(before[pid], -1)
-                        if pid in after:
-                            tally.add(after[pid])
-                    kept.data = tally.to_json()
-                    kept.save(update_fields=["data"])
+                DashboardCounts.objects.filter(affiliate_id=affiliate_id).delete()
                 return result
+            _following.depth = 1
+            try:
+                return _follow(service, affiliate_id, ids, created, args, kwargs)
+            finally:
+                _following.depth = 0
 
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+_following = threading.local()
+
+
+def _follow(
+    service: Callable[..., Any],
+    affiliate_id: int,
+    ids: list[int],
+    created: bool,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """Run the service in a transaction and move the kept counts by what it changed."""
+    with transaction.atomic():
+        _lock(affiliate_id)
+        kept = (
+            DashboardCounts.objects.filter(affiliate_id=affiliate_id)
+            .only("affiliate_id", "data")
+            .first()
+        )
+        before = facts(affiliate_id, ids) if kept is not None else {}
+        result = service(*args, **kwargs)
+        if kept is not None:
+            moved = set(ids) | ({result.pk} if created else set())
+            after = facts(affiliate_id, moved)
+            tally = Tally.from_json(kept.data)
+            for pid in moved:
+                if pid in before:
+                    tally.add(before[pid], -1)
+                if pid in after:
+                    tally.add(after[pid])
+            # An update, not a save: a followed service called inside may have dropped the row.
+            DashboardCounts.objects.filter(affiliate_id=affiliate_id).update(data=tally.to_json())
+        return result
 
 
 def of_partnership(name: str = "partnership") -> Callable[[dict[str, Any]], tuple[int, list[int]]]:
