@@ -31,7 +31,7 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
     from django.utils import timezone
 
     from hub.core.models import Affiliate, Membership, User
-    from hub.partnerships import reminders, scoring, services
+    from hub.partnerships import reminders, scoring, services, tally
     from hub.partnerships.models import Partnership, Reminder
 
     started = time.perf_counter()
@@ -130,7 +130,34 @@ def measure(partnerships: int, activities: int, organisations: int, requests: in
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
             html[name] = response.content
+
+    # What keeping the whole board current costs a change, and what counting it afresh costs
+    # (the first view, after the nightly score refresh, and every ten minutes).
+    def change_ms(n: int) -> float:
+        spent = []
+        for k in range(n):
+            partnership = Partnership.objects.get(pk=ids[k % len(ids)])
+            t0 = time.perf_counter()
+            services.update_partnership(
+                actor=None, partnership=partnership, goals=goal_sets[k % len(goal_sets)]
+            )
+            spent.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(spent)
+
+    client.get(f"{base}/reports/")  # counts kept
+    followed = change_ms(40)
+    recounts = []
+    for _ in range(15):
+        tally.forget(affiliate)
+        t0 = time.perf_counter()
+        client.get(f"{base}/reports/")
+        recounts.append((time.perf_counter() - t0) * 1000)
+    tally.forget(affiliate)
+    unfollowed = change_ms(40)  # no kept counts: nothing to follow
     return {
+        "change_followed_ms": followed,
+        "change_unfollowed_ms": unfollowed,
+        "recount_ms": statistics.median(recounts),
         "vendor": connection.vendor,
         "partnerships": partnerships,
         "activities": activities,
@@ -190,6 +217,12 @@ def table(results: list[dict[str, Any]]) -> str:
             f"({result['reminder_count']:,} reminders; {ok}), again: "
             f"{result['reminders_again']:.2f} s; strategic scores for all: "
             f"{result['score_seconds']:.2f} s"
+        )
+        lines.append(
+            f"{result['vendor']:<10}  whole dashboard counted afresh: "
+            f"{result['recount_ms']:.1f} ms p50; a partnership's change through its service: "
+            f"{result['change_followed_ms']:.1f} ms p50 keeping the counts current, "
+            f"{result['change_unfollowed_ms']:.1f} ms with none kept"
         )
         before, after = result["load"]
         lines.append(
