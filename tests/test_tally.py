@@ -191,7 +191,7 @@ def test_a_followed_service_calling_another_drops_the_counts(
     _same_as_a_fresh_count(affiliate_a)
     p = world["ps"][0]
 
-    @tally.follows(tally.of_partnership())
+    @tally.follows(tally.of_partnership)
     def rename_and_move(*, partnership: Any) -> Any:
         services.update_partnership(actor=member_a, partnership=partnership, goals=["funding"])
         return partnership

@@ -123,7 +123,7 @@ def _label(activity: Activity) -> str:
     return f"{activity.title} ({activity.get_kind_display()}, {activity.starts_on})"
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def create_activity(
     *,
@@ -260,7 +260,7 @@ def _validate_contribution(contribution: Contribution) -> None:
     _check_contributor(contribution.partnership, contribution.organisation)
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def add_contribution(
     *, actor: User | None, partnership: Partnership, **fields: Any

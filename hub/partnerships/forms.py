@@ -184,6 +184,18 @@ class StageForm(forms.Form):
     )
 
 
+def _options(choices: Any, chosen: str) -> SafeString:
+    """Return <option> elements for choices, the chosen one selected (no widget template)."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, SafeString(" selected") if value == chosen else "", label)
+            for value, label in choices
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class ChecklistRow:
     """One point of the checklist form, ready to write out: no widget templates to render."""
@@ -254,14 +266,7 @@ class AgreementForm(forms.Form):
         rows = []
         for point, label in ChecklistPoint.choices:
             status = str(self._value(f"{point}_status") or "")
-            options = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (value, SafeString(" selected") if value == status else "", text)
-                    for value, text in AgreementPoint.Status.choices
-                ),
-            )
+            options = _options(AgreementPoint.Status.choices, status)
             rows.append(
                 ChecklistRow(
                     label=str(label),
@@ -326,14 +331,7 @@ class DocumentForm(forms.Form):
         """Return the kind's options with the chosen (or initial) one selected."""
         chosen = self.data.get(self.add_prefix("kind")) if self.is_bound else None
         chosen = chosen or Document.Kind.AGREEMENT
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, SafeString(" selected") if value == chosen else "", label)
-                for value, label in Document.Kind.choices
-            ),
-        )
+        return _options(Document.Kind.choices, chosen)
 
 
 class MainGoalForm(forms.Form):

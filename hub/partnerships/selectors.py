@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
 from hub.core.prepared import PreparedQuery
@@ -199,10 +200,10 @@ def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]
 
 def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
     """Return one of the affiliate's partnerships, or raise 404."""
-    try:
-        partnership = Partnership.objects.get(affiliate=affiliate, pk=pk)
-    except Partnership.DoesNotExist:
-        raise Http404 from None
+    found = _PARTNERSHIP(affiliate.pk, pk)
+    if not found:
+        raise Http404
+    partnership = found[0]
     partnership.affiliate = affiliate  # the row we already hold: saves every page a query
     return partnership
 
@@ -346,9 +347,7 @@ _CONTRIBUTIONS = PreparedQuery(
 )
 _EVENTS = PreparedQuery(
     lambda pk, *, upto: with_related(
-        AuditEvent.objects.filter(target_type=Partnership._meta.label_lower, target_id=pk)
-        .exclude(action__in=sorted(_SHOWN_ELSEWHERE))
-        .order_by("-created_at", "-id"),
+        audit.events_for(Partnership(pk=pk)).exclude(action__in=sorted(_SHOWN_ELSEWHERE)),
         actor=PERSON_FIELDS,
     )[:upto]
 )
@@ -399,11 +398,7 @@ def partnership_page(
     affiliate: Affiliate, pk: int, *, timeline_page: int = 1, per_page: int = TIMELINE_PAGE
 ) -> PartnershipPage:
     """Return a partnership with its partners, checklist, documents, stages and timeline."""
-    found = _PARTNERSHIP(affiliate.pk, pk)
-    if not found:
-        raise Http404
-    partnership = found[0]
-    partnership.affiliate = affiliate
+    partnership = get_partnership(affiliate, pk)
     partners = _known(_PARTNERS(pk), partnership=partnership)
     checklist = _known(_CHECKLIST(pk), partnership=partnership)
     order = {point: n for n, point in enumerate(ChecklistPoint.values)}

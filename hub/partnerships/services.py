@@ -205,7 +205,7 @@ def _locked(partnership: Partnership) -> Partnership:
     return locked
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def update_partnership(
     *,
@@ -254,7 +254,7 @@ def _touch(partnership: Partnership) -> None:
     Partnership.objects.filter(pk=partnership.pk).update(updated_at=timezone.now())
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def set_partners(
     *,
@@ -341,7 +341,7 @@ def reopen_stage(partnership: Partnership) -> str:
     return last_end if last_end and last_end != Stage.ENDED else Stage.IDEA
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def advance_stage(
     *,
@@ -475,7 +475,7 @@ def set_agreement_dates(
     )
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def archive_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Hide a partnership from lists without deleting anything."""
@@ -491,7 +491,7 @@ def archive_partnership(*, actor: User | None, partnership: Partnership) -> Part
     return partnership
 
 
-@follows(of_partnership())
+@follows(of_partnership)
 @transaction.atomic
 def restore_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Bring an archived partnership back into the lists."""

@@ -315,14 +315,10 @@ def _follow(
         return result
 
 
-def of_partnership(name: str = "partnership") -> Callable[[dict[str, Any]], tuple[int, list[int]]]:
-    """``follows``' concerned partnerships for a service given a partnership as ``name``."""
-
-    def concerned(kwargs: dict[str, Any]) -> tuple[int, list[int]]:
-        partnership = kwargs[name]
-        return partnership.affiliate_id, [partnership.pk]
-
-    return concerned
+def of_partnership(kwargs: dict[str, Any]) -> tuple[int, list[int]]:
+    """``follows``' concerned partnership for a service given a ``partnership``."""
+    partnership = kwargs["partnership"]
+    return partnership.affiliate_id, [partnership.pk]
 
 
 def of_item(name: str) -> Callable[[dict[str, Any]], tuple[int, list[int]]]:
