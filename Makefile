@@ -36,17 +36,20 @@ mediawiki:
 	    >/dev/null; }
 
 ## make run: set up, migrate, load the demo data, start the web server and a background worker.
+# A development copy (no HUB_SECRET_KEY) with the friendly error pages; tracebacks go to the
+# console. Links in e-mails point at the port it serves on. HUB_DEBUG=1 brings Django's debug pages.
+RUN_ENV := HUB_SITE_URL=$${HUB_SITE_URL:-http://127.0.0.1:$(PORT)}
 run: $(STAMP)
-	HUB_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	HUB_DEBUG=1 $(BIN)/python manage.py createcachetable
-	HUB_DEBUG=1 $(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py load_demo
 	@echo "Starting the worker and the web server on http://127.0.0.1:$(PORT)/ (Ctrl+C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  HUB_DEBUG=1 $(BIN)/python manage.py run_worker & \
-	  HUB_DEBUG=1 $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+	  $(RUN_ENV) $(BIN)/python manage.py run_worker & \
+	  $(RUN_ENV) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 worker: $(STAMP)
-	HUB_DEBUG=1 $(BIN)/python manage.py run_worker
+	$(RUN_ENV) $(BIN)/python manage.py run_worker
 
 ## make test: set up the same way and run the whole suite (SQLite; PostgreSQL too when it answers).
 test: $(STAMP) browser mediawiki

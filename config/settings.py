@@ -46,22 +46,22 @@ def env_int(name: str, default: int) -> int:
 
 SECRET_KEY = env("HUB_SECRET_KEY")
 # With no configuration at all the Hub runs as a development copy on SQLite. Setting a secret
-# key is what makes it a deployment, and then debugging is off unless asked for.
-DEBUG = env_bool("HUB_DEBUG", not SECRET_KEY)
+# key is what makes it a deployment. A development copy still shows the friendly 404 and 500
+# pages (tracebacks go to the console): Django's debug pages, which list every URL and setting,
+# only with HUB_DEBUG=1.
+DEVELOPMENT = not SECRET_KEY
+DEBUG = env_bool("HUB_DEBUG", False)
 # pytest imports these settings too; tests need no secret and no manifest of static files.
 TESTING = env_bool("HUB_TESTING", "pytest" in sys.modules)
 DATA_DIR = Path(env("HUB_DATA_DIR", str(BASE_DIR / "var")))
 
-if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured(
-            "HUB_SECRET_KEY is not set. Set it (or HUB_SECRET_KEY_FILE) for a deployment, or "
-            "leave HUB_DEBUG unset for a local development run."
-        )
+if DEVELOPMENT:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [h.strip() for h in env("HUB_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in env("HUB_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The Hub's public address: links in e-mails and feeds, built where no request is at hand
+# (hub.core.links). `make run` sets it from PORT.
 SITE_URL = env("HUB_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -88,16 +88,23 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: an oversized request is refused unread.
+    "hub.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hub.core.middleware.SessionIdleTimeoutMiddleware",
+    "hub.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
-if not (DEBUG or TESTING):
-    # Production serves its own static files, compressed, with far-future cache headers.
+if not TESTING:
+    # The Hub serves its own static files: in production compressed, with far-future cache
+    # headers; in a development copy straight from the source folders (no debug mode needed).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = DEBUG or DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEBUG or DEVELOPMENT
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -183,6 +190,9 @@ TASKS = {
 # A worker that has not reported for this long is taken for dead; its running task is re-queued.
 HUB_WORKER_LEASE_SECONDS = env_int("HUB_WORKER_LEASE_SECONDS", 60)
 HUB_TASK_MAX_ATTEMPTS = env_int("HUB_TASK_MAX_ATTEMPTS", 5)
+# Finished tasks keep their arguments (e-mail bodies among them): workers delete them this many
+# days after they finished (also `manage.py prune_task_results`).
+HUB_TASK_RESULT_RETENTION_DAYS = env_int("HUB_TASK_RESULT_RETENTION_DAYS", 3)
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,8 +204,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Login attempts per client address and per username, per window.
+# Login attempts per client address and per username, per window (the admin's log-in too).
 HUB_LOGIN_RATE = env("HUB_LOGIN_RATE", "10/5m")
+# Password-reset requests per e-mail address and per client address, per window.
+HUB_PASSWORD_RESET_RATE = env("HUB_PASSWORD_RESET_RATE", "5/h")
+# Sessions end after this long without a request (the absolute age is SESSION_COOKIE_AGE).
+HUB_SESSION_IDLE_SECONDS = env_int("HUB_SESSION_IDLE_SECONDS", 2 * 60 * 60)
+SESSION_COOKIE_AGE = env_int("HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 60 * 60)
+# Erasing a person and bulk exports ask for the password again when it was last typed
+# longer ago than this.
+HUB_REAUTH_SECONDS = env_int("HUB_REAUTH_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -222,7 +240,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG or DEVELOPMENT or TESTING
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -248,8 +266,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("HUB_SECURE_COOKIES", not (DEBUG or TESTING))
+SESSION_COOKIE_SECURE = env_bool("HUB_SECURE_COOKIES", not (DEBUG or DEVELOPMENT or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS: off by default so a first deployment behind an unfinished proxy still answers; turn
+# them on once HTTPS works (HSTS cannot be taken back for its max-age).
+SECURE_HSTS_SECONDS = env_int("HUB_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUB_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("HUB_SECURE_SSL_REDIRECT", False)
+# Behind a proxy that ends TLS: the header it sets, e.g. "X-Forwarded-Proto: https". Only set
+# it when the proxy always sets (or strips) that header, or clients could claim HTTPS.
+_proxy_ssl_header = env("HUB_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    _header, _sep, _value = _proxy_ssl_header.partition(":")
+    if not (_sep and _header.strip() and _value.strip()):
+        raise ImproperlyConfigured(
+            "HUB_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto: https', "
+            f"not {_proxy_ssl_header!r}"
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -265,6 +302,9 @@ HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
 HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
+# Any request body larger than this is refused with 413 before it is read, except on the
+# upload pages, which allow their own cap plus room for the form (hub.core.middleware).
+HUB_MAX_REQUEST_BYTES = env_int("HUB_MAX_REQUEST_BYTES", 1024 * 1024)
 
 # Impact metrics. The wikis that content links point at by default; Commons categories that
 # Commons Impact Metrics covers (others are counted live, within a request budget per refresh).
@@ -314,6 +354,8 @@ for _wiki_url in HUB_ALLOWED_PRIVATE_WIKIS:
 # the largest form accepted, and how long a status link stays valid.
 HUB_HELPDESK_RATE = env("HUB_HELPDESK_RATE", "5/h")
 HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
+# Wrong or tampered status links opened per client address before it must wait.
+HUB_HELPDESK_LINK_RATE = env("HUB_HELPDESK_LINK_RATE", "20/h")
 HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
 HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
 
@@ -322,5 +364,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("HUB_LOG_LEVEL", "WARNING")},
-    "loggers": {"hub": {"level": env("HUB_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "hub": {"level": env("HUB_LOG_LEVEL", "INFO")},
+        # Log-ins, refusals, erasures and exports: send it where the security team reads.
+        "hub.security": {"level": env("HUB_SECURITY_LOG_LEVEL", "INFO")},
+    },
 }

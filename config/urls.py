@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from hub.core.accounts import admin_login
+
 urlpatterns = [
     path("", include("hub.core.urls")),
     path("", include("hub.partners.urls")),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("", include("hub.helpdesk.urls")),
     path("", include("hub.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own routes: its log-in page counts attempts like the site's.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.helpdesk_factories import immediate_tasks  # noqa: F401 (a fixture)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -66,9 +68,12 @@ def test_logout_needs_post_and_ends_the_session(client_a):
     assert client_a.get(reverse("partners:my_work", kwargs={"slug": "alpha"})).status_code == 302
 
 
-def test_password_reset_sends_a_working_link(member_a):
+def test_password_reset_sends_a_working_link(
+    member_a, immediate_tasks, django_capture_on_commit_callbacks
+):
     client = Client()
-    client.post(reverse("password_reset"), {"email": "alice@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "alice@example.org"})
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
     path = link[link.index("/password-reset/") :].strip()

@@ -44,6 +44,13 @@ cell_text = st.one_of(
 rows_of_text = st.lists(st.lists(cell_text, min_size=1, max_size=4), min_size=1, max_size=4)
 
 
+@pytest.fixture
+def manager_client(client: Any, affiliate_a: Any) -> Any:
+    """Return a client logged in as a manager of affiliate A (contact exports are theirs)."""
+    client.force_login(factories.member(affiliate_a, username="mona", role="manager"))
+    return client
+
+
 def read_csv(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -226,15 +233,15 @@ def test_search_and_status_filters_apply_to_the_xlsx_export(client_a, directory)
 
 
 @pytest.mark.django_db
-def test_contact_export_follows_the_search(client_a, directory):
-    response = client_a.get(url("contact_export"), {"q": "example", "format": "csv"})
+def test_contact_export_follows_the_search(manager_client, directory):
+    response = manager_client.get(url("contact_export"), {"q": "example", "format": "csv"})
     header, *rows = read_csv(response.content)
     assert [r[0] for r in rows] == ["Ana Example", "Bilal Example", "Olena Example"]
     ana = dict(zip(header, rows[0], strict=True))
     assert ana["E-mail addresses"] == "ana@mnba.example; ana2@mnba.example"
     assert ana["Organisation"] == '\'=HYPERLINK("http://evil.example")'
     assert ana["Role"] == "Curator"
-    response = client_a.get(url("contact_export"), {"q": "olena", "format": "xlsx"})
+    response = manager_client.get(url("contact_export"), {"q": "olena", "format": "xlsx"})
     read = read_xlsx(response.content)
     assert [c.value for c in read[1]][:2] == ["Olena Example", "School B"]
     assert read[1][-1].value == "yes"
@@ -261,11 +268,21 @@ def test_anonymous_visitor_is_sent_to_log_in(client, affiliate_a, directory, nam
 
 
 @pytest.mark.django_db
-def test_list_pages_link_to_their_exports(client_a, directory):
-    page = client_a.get(url("organisation_list"), {"type": "museum"}).content.decode()
+def test_list_pages_link_to_their_exports(manager_client, directory):
+    page = manager_client.get(url("organisation_list"), {"type": "museum"}).content.decode()
     assert url("organisation_export") + "?type=museum&amp;format=xlsx" in page
-    page = client_a.get(url("contact_list"), {"q": "ana"}).content.decode()
+    page = manager_client.get(url("contact_list"), {"q": "ana"}).content.decode()
     assert url("contact_export") + "?q=ana&amp;format=csv" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_only_managers_export_everyones_e_mails_and_phones(client, affiliate_a, directory, role):
+    client.force_login(factories.member(affiliate_a, username="val", role=role))
+    assert client.get(url("contact_export"), {"format": "csv"}).status_code == 403
+    assert url("contact_export") not in client.get(url("contact_list")).content.decode()
+    # The organisation list holds no personal data: everyone may still download it.
+    assert client.get(url("organisation_export"), {"format": "csv"}).status_code == 200
 
 
 def _make_organisations(affiliate, count: int, start: int = 0) -> None:
@@ -279,14 +296,14 @@ def _make_organisations(affiliate, count: int, start: int = 0) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("name", ["organisation_export", "contact_export"])
 def test_export_makes_as_many_queries_for_50_organisations_as_for_5(
-    client_a, affiliate_a, django_assert_num_queries, name, fmt
+    manager_client, affiliate_a, django_assert_num_queries, name, fmt
 ):
     _make_organisations(affiliate_a, 5)
     with CaptureQueriesContext(connection) as five:
-        assert client_a.get(url(name), {"format": fmt}).status_code == 200
+        assert manager_client.get(url(name), {"format": fmt}).status_code == 200
     _make_organisations(affiliate_a, 45, start=5)
     with django_assert_num_queries(len(five)):
-        response = client_a.get(url(name), {"format": fmt})
+        response = manager_client.get(url(name), {"format": fmt})
     rows = read_csv(response.content) if fmt == "csv" else read_xlsx(response.content)
     assert len(rows) == 51
 

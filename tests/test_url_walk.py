@@ -20,6 +20,7 @@ PUBLIC = {
     "home",  # redirects a visitor to the log-in page
     "health",
     "login",
+    "admin_login",  # Django admin's log-in page, behind the same rate limit as "login"
     "logout",
     "password_reset",
     "password_reset_done",
@@ -40,6 +41,9 @@ PUBLIC = {
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
     "account",
+    "password_change",
+    "password_change_done",
+    "confirm_password",
     "notifications",
     "notifications_read",
     "notification_preferences",
@@ -80,6 +84,7 @@ SIGNED_LINKS = {"request_status"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
 MANAGER_ONLY = {
     "contact_erase",
+    "contact_export",
     "contact_data",
     "group_member_add",
     "reporting_currency",

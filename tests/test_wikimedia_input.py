@@ -179,6 +179,7 @@ def test_entity_ids_that_cannot_exist_are_refused(bad: str) -> None:
 
 def test_a_deployment_without_a_wikimedia_contact_does_not_start(settings: Any) -> None:
     settings.DEBUG = False
+    settings.DEVELOPMENT = False
     settings.TESTING = False
     settings.HUB_WIKIMEDIA_CONTACT = ""
     settings.HUB_WIKIMEDIA_USER_AGENT = ""

@@ -1,4 +1,5 @@
-"""Keep the queue honest: worker heartbeats, a reaper of stuck tasks, enqueue on commit."""
+"""Keep the queue honest: worker heartbeats, a reaper of stuck tasks, pruning of finished
+tasks, enqueue on commit."""
 
 from __future__ import annotations
 
@@ -152,6 +153,22 @@ def _give_up(result: DBTaskResult, worker_id: str, now: dt.datetime) -> None:
     result.save(
         update_fields=["status", "finished_at", "return_value", "exception_class_path", "traceback"]
     )
+
+
+def prune_finished_tasks(now: dt.datetime | None = None) -> int:
+    """Delete tasks that finished over HUB_TASK_RESULT_RETENTION_DAYS ago; return how many.
+
+    A finished task keeps its arguments, and those hold e-mail bodies and addresses: they
+    must not outlive their use. Zero or less keeps them all.
+    """
+    days = settings.HUB_TASK_RESULT_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("Pruned %d finished task(s) older than %d day(s).", deleted, days)
+    return deleted
 
 
 def enqueue_on_commit(task: Task[P, T], /, *args: P.args, **kwargs: P.kwargs) -> None:

@@ -13,10 +13,10 @@ from django.template import loader
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
 from hub.core import selectors
 from hub.core.permissions import affiliates_of, hub_staff_view
+from hub.core.security import posted, rate_limited
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,10 +29,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"affiliates": affiliates})
 
 
-def _username_key(group: str, request: HttpRequest) -> str:
-    return (request.POST.get("username") or "").strip().lower()[:150]
-
-
 @method_decorator(never_cache, name="dispatch")
 class RateLimitedLoginView(auth_views.LoginView):
     """Log in, refusing further attempts from one address or for one username for a while."""
@@ -41,14 +37,9 @@ class RateLimitedLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        rate = settings.HUB_LOGIN_RATE
-        limited = False
-        for key in ("ip", _username_key):
-            if is_ratelimited(
-                request, group="login", key=key, rate=rate, method="POST", increment=True
-            ):
-                limited = True
-        if limited:
+        if rate_limited(
+            request, group="login", rate=settings.HUB_LOGIN_RATE, keys=("ip", posted("username"))
+        ):
             form = self.get_form()
             form.errors.clear()
             form.add_error(

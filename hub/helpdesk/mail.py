@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from email.utils import formataddr
 
-from django.conf import settings
 from django.urls import reverse
 
+from hub.core.links import absolute_url
 from hub.core.queue import enqueue_on_commit
 from hub.core.tasks import send_mail_task
 
@@ -28,12 +28,12 @@ def mailbox(name: str, email: str) -> str:
 
 def absolute(path: str) -> str:
     """Return the full address of a path on this Hub, for links in e-mails."""
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def status_url(token: str) -> str:
     """Return the full address of a request's status page."""
-    return absolute(reverse("helpdesk:request_status", kwargs={"token": token}))
+    return absolute_url(reverse("helpdesk:request_status", kwargs={"token": token}))
 
 
 def send_on_commit(*, subject: str, body: str, to: list[str]) -> None:

@@ -101,7 +101,8 @@ class HelpRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.partner}"
+        # The reference only: audit events keep this text, and they outlive an erased request.
+        return self.reference
 
     @property
     def reference(self) -> str:

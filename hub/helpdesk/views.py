@@ -21,6 +21,7 @@ from django_ratelimit.core import is_ratelimited
 from hub.community.models import Profile
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, hub_staff_view
+from hub.core.security import count_failure, failures_exceeded
 from hub.helpdesk import selectors, services
 from hub.helpdesk.forms import (
     CapacityForm,
@@ -149,18 +150,31 @@ def _link_problem(request: HttpRequest, *, expired: bool) -> HttpResponse:
     return response
 
 
+def _bad_link(request: HttpRequest) -> HttpResponse:
+    """Count a wrong status link against the client and say the link does not work."""
+    count_failure(request, group="helpdesk-link", rate=settings.HUB_HELPDESK_LINK_RATE)
+    return _link_problem(request, expired=False)
+
+
 @never_cache
 def request_status(request: HttpRequest, token: str) -> HttpResponse:
     """Show the requester their request through the signed link, and take their answers."""
+    if failures_exceeded(request, group="helpdesk-link", rate=settings.HUB_HELPDESK_LINK_RATE):
+        return _refused(
+            request,
+            _("Too many wrong links"),
+            _("Please wait an hour, then open the link from your e-mail again."),
+            429,
+        )
     try:
         pk, key = read_status_token(token)
     except LinkExpiredError:
         return _link_problem(request, expired=True)
     except LinkInvalidError:
-        return _link_problem(request, expired=False)
+        return _bad_link(request)
     help_request = HelpRequest.objects.filter(pk=pk).first()
     if help_request is None or not constant_time_compare(help_request.status_key, key):
-        return _link_problem(request, expired=False)
+        return _bad_link(request)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
         if _too_large(request) or _rate_limited(

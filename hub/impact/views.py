@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from hub.core.links import absolute_url
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
 from hub.impact import reports, selectors, services
@@ -36,8 +37,9 @@ def _share_urls(request: HttpRequest, shares: list[ShareLink]) -> list[tuple[Sha
     return [
         (
             share,
-            request.build_absolute_uri(
-                reverse("impact:shared_report", kwargs={"token": services.share_token(share)})
+            absolute_url(
+                reverse("impact:shared_report", kwargs={"token": services.share_token(share)}),
+                request,
             ),
         )
         for share in shares
@@ -47,6 +49,8 @@ def _share_urls(request: HttpRequest, shares: list[ShareLink]) -> list[tuple[Sha
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # A partner's figures: no shared cache or browser history keeps a copy.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -20,6 +20,7 @@ from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
+from hub.core.security import log_event, recent_password_required
 from hub.partners import selectors, services
 from hub.partners.forms import (
     ContactForm,
@@ -326,16 +327,20 @@ def contact_data(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRes
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
+    response["Cache-Control"] = "private, no-store"
+    log_event("contact.data_exported", request, affiliate=affiliate.slug, contact=contact.pk)
     return response
 
 
 @affiliate_view(manage=True)
+@recent_password_required
 def contact_erase(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Erase a person's data for good, after a confirmation page (managers only)."""
     contact = selectors.get_contact(affiliate, pk)
     if request.method == "POST" and request.POST.get("confirm") == "erase":
         org = contact.organisation
         services.erase_contact(actor=acting_user(request), contact=contact)
+        log_event("contact.erased", request, affiliate=affiliate.slug, contact=pk)
         messages.success(request, _("The person's data was erased."))
         if org:
             return redirect("partners:organisation_detail", slug=affiliate.slug, pk=org.pk)

@@ -13,6 +13,7 @@ from hub.core.exports import CellValue, write_csv, write_xlsx
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import affiliate_view
+from hub.core.security import log_event, recent_password_required
 from hub.partners import exports, selectors
 
 CONTENT_TYPES = {
@@ -59,12 +60,17 @@ def organisation_export(request: HttpRequest, affiliate: Affiliate) -> HttpRespo
     )
 
 
-@affiliate_view()
+@affiliate_view(manage=True)
+@recent_password_required
 def contact_export(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
-    """Download the contact people that the list shows for the same search, as CSV or XLSX."""
+    """Download the contact people that the list shows for the same search, as CSV or XLSX.
+
+    Managers only, like one person's data: the file holds everyone's e-mails and phones.
+    """
     fmt = _format(request)
     if fmt is None:
         return HttpResponseBadRequest(_("Choose CSV or XLSX."))
+    log_event("contacts.exported", request, affiliate=affiliate.slug, format=fmt)
     rows = exports.contact_rows(
         affiliate,
         q=text_param(request.GET, "q"),

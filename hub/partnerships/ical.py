@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
+from hub.core.links import absolute_url
 from hub.core.models import User
 from hub.partnerships.models import CalendarFeed, Reminder, Task
 from hub.partnerships.reminders import describe
@@ -41,9 +42,7 @@ def hash_token(token: str) -> str:
 
 def feed_url(token: str) -> str:
     """Return the full address of a feed, to copy into a calendar application."""
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "partnerships:calendar_feed", kwargs={"token": token}
-    )
+    return absolute_url(reverse("partnerships:calendar_feed", kwargs={"token": token}))
 
 
 @transaction.atomic
@@ -179,7 +178,7 @@ def _host() -> str:
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def task_event(task: Task) -> Event:

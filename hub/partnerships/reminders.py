@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hub.core.links import absolute_url
 from hub.core.models import Membership, User
 from hub.core.queue import enqueue_on_commit
 from hub.core.tasks import send_mail_task
@@ -438,9 +439,7 @@ def _digest_body(user: User, reminders: list[Reminder], today: dt.date) -> str:
         for reminder in group:
             overdue = " " + _("(overdue)") if reminder.due_on < today else ""
             lines.append(f"- {reminder.due_on.isoformat()}{overdue} {describe(reminder)}")
-        url = settings.SITE_URL.rstrip("/") + reverse(
-            "partners:my_work", kwargs={"slug": affiliate.slug}
-        )
+        url = absolute_url(reverse("partners:my_work", kwargs={"slug": affiliate.slug}))
         lines.append(_("Open My work: %(url)s") % {"url": url})
     lines += [
         "",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ from hub.partnerships.forms import (
 )
 
 PAGE_SIZE = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _page_int(value: Any) -> int:
@@ -277,8 +280,14 @@ def document_upload(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
 def document_download(request: HttpRequest, affiliate: Affiliate, pk: int) -> FileResponse:
     """Send a document as a download, to members of its affiliate only."""
     document = selectors.get_document(affiliate, pk)
+    try:
+        stream = document.file.open("rb")
+    except FileNotFoundError:
+        # The record outlived its file (a lost disk, a partial restore): nothing to send.
+        logger.error("Document %s has no file on disk (%s)", document.pk, document.file.name)
+        raise Http404 from None
     response = FileResponse(
-        document.file.open("rb"),
+        stream,
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,

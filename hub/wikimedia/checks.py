@@ -11,7 +11,7 @@ from django.core.checks import CheckMessage, Error, register
 @register("wikimedia", deploy=False)
 def check_wikimedia_contact(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Return an error when a deployment has no contact for its Wikimedia User-Agent."""
-    if settings.DEBUG or getattr(settings, "TESTING", False):
+    if any(getattr(settings, name, False) for name in ("DEBUG", "DEVELOPMENT", "TESTING")):
         return []
     contact = getattr(settings, "HUB_WIKIMEDIA_CONTACT", "")
     agent = getattr(settings, "HUB_WIKIMEDIA_USER_AGENT", "")

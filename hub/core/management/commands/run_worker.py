@@ -14,22 +14,39 @@ from django.db import DatabaseError, close_old_connections, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from hub.core.queue import beat, reap_stuck_tasks, register_worker, unregister_worker
+from hub.core.queue import (
+    beat,
+    prune_finished_tasks,
+    reap_stuck_tasks,
+    register_worker,
+    unregister_worker,
+)
 
 logger = logging.getLogger(__name__)
 
+# Finished tasks are pruned this often by each worker (HUB_TASK_RESULT_RETENTION_DAYS says which).
+PRUNE_EVERY_SECONDS = 60 * 60
+
 
 class LeaseKeeper:
-    """Beat a worker's heartbeat and reap stuck tasks from a daemon thread.
+    """Beat a worker's heartbeat, reap stuck tasks and prune old ones from a daemon thread.
 
     A thread, so the heartbeat goes on while the worker's main thread runs a long task, and the
     reaper goes on even when every worker is busy. It has its own database connection.
     """
 
-    def __init__(self, worker_id: str, *, beat_every: float, reap_every: float) -> None:
+    def __init__(
+        self,
+        worker_id: str,
+        *,
+        beat_every: float,
+        reap_every: float,
+        prune_every: float = PRUNE_EVERY_SECONDS,
+    ) -> None:
         self.worker_id = worker_id
         self.beat_every = beat_every
         self.reap_every = reap_every
+        self.prune_every = prune_every
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name=f"lease-keeper-{worker_id}", daemon=True
@@ -46,8 +63,9 @@ class LeaseKeeper:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        """Beat every beat_every seconds and reap every reap_every seconds until stopped."""
+        """Beat every beat_every seconds, reap every reap_every, prune every prune_every."""
         next_reap = time.monotonic() + self.reap_every
+        next_prune = time.monotonic()  # at start, then now and again
         try:
             while not self._stop.wait(self.beat_every):
                 close_old_connections()
@@ -55,6 +73,12 @@ class LeaseKeeper:
                     beat(self.worker_id)
                 except DatabaseError:
                     logger.exception("Worker %s could not record its heartbeat", self.worker_id)
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + self.prune_every
+                    try:
+                        prune_finished_tasks()
+                    except DatabaseError:
+                        logger.exception("Worker %s could not prune old tasks", self.worker_id)
                 if time.monotonic() < next_reap:
                     continue
                 next_reap = time.monotonic() + self.reap_every
