@@ -68,9 +68,8 @@ def test_logout_needs_post_and_ends_the_session(client_a):
     assert client_a.get(reverse("partners:my_work", kwargs={"slug": "alpha"})).status_code == 302
 
 
-def test_password_reset_sends_a_working_link(
-    member_a, immediate_tasks, django_capture_on_commit_callbacks
-):
+@pytest.mark.usefixtures("immediate_tasks")
+def test_password_reset_sends_a_working_link(member_a, django_capture_on_commit_callbacks):
     client = Client()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": "alice@example.org"})

@@ -280,3 +280,12 @@ def test_the_service_refuses_an_unknown_kind_before_storing(affiliate_a, member_
             kind="secret",
         )
     assert _stored_files(media) == []
+
+
+@pytest.mark.django_db
+def test_a_document_whose_file_is_lost_answers_404_not_500(client_a, affiliate_a, member_a, media):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    doc = factories.document(p, actor=member_a)
+    Path(doc.file.path).unlink()
+    url = reverse("partnerships:document_download", kwargs={"slug": "alpha", "pk": doc.pk})
+    assert client_a.get(url).status_code == 404

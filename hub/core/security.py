@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
 # One logger for what a security team reads: log-ins, refusals, erasures, exports. Settings'
 # LOGGING can send it to its own file or service.
@@ -65,8 +65,9 @@ def rate_limited(request: HttpRequest, *, group: str, rate: str, keys: Iterable[
 
 
 def failures_exceeded(request: HttpRequest, *, group: str, rate: str) -> bool:
-    """Return whether this client failed too often lately at something (counts nothing)."""
-    return is_ratelimited(request, group=group, key="ip", rate=rate, method=ALL, increment=False)
+    """Return whether this client used up its failures lately at something (counts nothing)."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, method=ALL, increment=False)
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 def count_failure(request: HttpRequest, *, group: str, rate: str) -> None:
