@@ -17,6 +17,7 @@ from hub.impact.models import (
     Metric,
     MetricPoint,
 )
+from hub.wikimedia.pageviews import project_host
 
 # The monthly series a report draws, and how many wikis and pages it lists.
 SERIES_METRICS = (Metric.VIEWS, Metric.FILES_IN_USE, Metric.UPLOADS)
@@ -49,10 +50,15 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
         for metric, attribute in SUMMED:
             if metric in latest:
                 sums[attribute] += latest[metric]["value"]
+        # Wikis by one id, their host name, whichever spelling a figure was stored with.
         if Metric.WIKIS_USING in latest:
-            wikis.update(latest[Metric.WIKIS_USING]["detail"].get("wikis", {}))
+            for wiki, count in latest[Metric.WIKIS_USING]["detail"].get("wikis", {}).items():
+                wikis[project_host(wiki)] += count
         if Metric.TOP_PAGES in latest:
-            pages += [tuple(p) for p in latest[Metric.TOP_PAGES]["detail"].get("pages", [])]  # type: ignore[misc]
+            pages += [
+                (project_host(wiki), title, views)
+                for wiki, title, views in latest[Metric.TOP_PAGES]["detail"].get("pages", [])
+            ]
         for entry in latest.values():
             # One refresh writes one fetch time on many figures: parse each distinct one once.
             stamp = entry["fetched_at"]
