@@ -386,7 +386,11 @@ def test_affiliate_totals_equal_the_links_and_a_rerun_never_double_counts(
     assert _totals(selectors.affiliate_report(affiliate_a)) == expected
     services.remove_content_link(actor=member_a, link=refreshed)
     emptied = selectors.affiliate_report(affiliate_a)
-    assert (emptied.files, emptied.views_year, emptied.top_pages) == (0, 0, [])
+    assert (emptied.files, emptied.views_year, emptied.top_pages) == (
+        None,
+        None,
+        [],
+    )  # nothing left to measure: no zeros
     assert not AffiliateMonthTotal.objects.exists()
 
 
@@ -626,3 +630,45 @@ def test_viewer_cannot_create_a_share_link(viewer_a: Any, partnership: Any) -> N
 
     assert client.post(_url("share_create", partnership), {"days": "30"}).status_code == 403
     assert not ShareLink.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_report_with_no_figures_yet_shows_no_zero_anywhere(
+    world: dict[str, Any], partnership: Any, member_a: Any
+) -> None:
+    """Nothing measured yet reads "not measured yet" with the next refresh, never as zeros."""
+    client_a = Client()
+    client_a.force_login(member_a)
+    services.add_content_link(
+        actor=member_a, partnership=partnership, kind="commons_category", target=CATEGORY
+    )
+
+    response = client_a.get(_url("partnership_impact", partnership))
+    assert response.status_code == 200, response
+    page = response.content.decode()
+    assert "Not measured yet: the next refresh runs by" in page
+    assert "Jan. 16, 2027" in page  # the daily refresh picks a new link up by tomorrow
+    assert not re.search(r"<strong>0</strong>", page)
+
+    rows = client_a.get(_url("partnership_csv", partnership)).content.decode()
+    assert "Not measured yet" in rows
+    assert ",Views," not in rows  # not twelve months of zero views
+
+    pdf = client_a.get(_url("partnership_pdf", partnership))
+    assert pdf.status_code == 200
+    report = selectors.partnership_report(partnership.affiliate, partnership)
+    assert (report.files, report.views_year, report.wikis) == (None, None, None)
+    assert report.views_by_month == [None] * 12
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_shared_report_greets_the_partner_and_says_who_sends_it(
+    world: dict[str, Any], partnership: Any, member_a: Any
+) -> None:
+    _share, token = services.create_share_link(actor=member_a, partnership=partnership)
+
+    page = Client().get(reverse("impact:shared_report", kwargs={"token": token}))
+
+    text = page.content.decode()
+    assert "Dear Nordic Museum," in text
+    assert "Wikimedia Alpha sends you this report" in text

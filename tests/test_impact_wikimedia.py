@@ -11,7 +11,7 @@ import time_machine
 from hub.impact import services
 from hub.impact.models import ContentLink, MetricPoint, RefreshRun
 from hub.impact.refresh import run_refresh
-from hub.impact.sources import WikimediaSource
+from hub.impact.sources import SourceNotFound, WikimediaSource
 from tests import factories
 from tests.wikiserver import RecordedServer, Reply
 
@@ -100,7 +100,7 @@ def _serve_commons(server: RecordedServer) -> None:
     for project, views in (("sv.wikipedia", 300), ("en.wikipedia", 100)):
         server.add(
             f"/rest/metrics/pageviews/per-article/{project}/all-access/user/Skansen/monthly/"
-            "2026010100/2026120100",
+            "2026010100/2026123100",
             Reply(
                 {
                     "items": [
@@ -191,3 +191,104 @@ def test_unreachable_wiki_through_the_real_client_saves_an_unverified_link(
 
     assert link.status == ContentLink.Status.UNVERIFIED
     assert "could not be reached" in link.status_reason
+
+
+CIM = "/rest/metrics/commons-analytics"
+MUSEUM = "Media_contributed_by_the_Example_Museum"
+
+
+def _snapshot(month: int, *, deep: bool = True) -> dict[str, Any]:
+    """Return a snapshot row (SYNTHETIC: numbers invented, fields as the API names them)."""
+    shallow = {"media-file-count": 120, "used-media-file-count": 40}
+    shallow |= {"leveraging-wiki-count": 5, "leveraging-page-count": 60}
+    row: dict[str, Any] = {"category": MUSEUM, "timestamp": f"2026-{month:02d}-01T00:00:00Z"}
+    for key, value in shallow.items():
+        row[key] = value
+        row[f"{key}-deep"] = value + 30 if deep else 0
+    return row
+
+
+def _serve_cim(server: RecordedServer, *, deep: bool = True) -> None:
+    """Serve December 2026 not published yet, no uploads at all, views in October only."""
+    server.add(
+        f"{CIM}/category-metrics-snapshot/{MUSEUM}/20261001/20270101",
+        Reply({"items": [_snapshot(10, deep=deep), _snapshot(11, deep=deep)]}),
+    )
+    server.add(
+        f"{CIM}/pageviews-per-category-monthly/{MUSEUM}/deep/all-wikis/20261001/20270101",
+        Reply({"items": [{"timestamp": "2026-10-01T00:00:00Z", "pageview-count": 900}]}),
+    )
+    server.add(
+        f"{CIM}/edits-per-category-monthly/{MUSEUM}/deep/create/20261001/20270101",
+        Reply({"title": "Not found."}, status=404),
+    )
+    server.add(
+        f"{CIM}/top-pages-per-category-monthly/{MUSEUM}/deep/all-wikis/2026/11",
+        Reply(
+            {
+                "items": [
+                    {
+                        "wiki": "all-wikis",
+                        "page-wiki": "sv.wikipedia",
+                        "page-title": "Exempelmuseet",
+                        "pageview-count": 700,
+                        "rank": 1,
+                    }
+                ]
+            }
+        ),
+    )
+    server.add(
+        f"{CIM}/top-wikis-per-category-monthly/{MUSEUM}/deep/2026/11",
+        Reply({"items": [{"wiki": "sv.wikipedia", "pageview-count": 700, "rank": 1}]}),
+    )
+
+
+def test_commons_impact_metrics_404s_mean_no_rows_and_not_published_yet(
+    wiki_server: RecordedServer, settings: Any
+) -> None:
+    settings.HUB_IMPACT_REST_URL = wiki_server.url("/rest")
+    _serve_cim(wiki_server)
+
+    cim = WikimediaSource().cim_category(
+        "Media contributed by the Example Museum", dt.date(2026, 10, 1), dt.date(2026, 12, 1)
+    )
+
+    # October and November are published: November has no view row, a measured 0.
+    # December is not published yet: no figure at all, not a zero.
+    assert cim.views == {"2026-10": 900, "2026-11": 0}
+    assert cim.uploads == {}
+    assert cim.as_of == "2026-11"
+    assert (cim.files, cim.files_deep, cim.files_in_use) == (120, 150, 70)
+    # Each top page keeps its own wiki, named as GlobalUsage names it.
+    assert cim.top_pages == [("sv.wikipedia.org", "Exempelmuseet", 700)]
+    assert cim.wikis_using == {"sv.wikipedia.org": 700}
+
+
+def test_a_subcategory_is_counted_live_not_read_as_its_tree(
+    wiki_server: RecordedServer, settings: Any
+) -> None:
+    settings.HUB_IMPACT_REST_URL = wiki_server.url("/rest")
+    _serve_cim(wiki_server, deep=False)
+
+    with pytest.raises(SourceNotFound) as caught:
+        WikimediaSource().cim_category(
+            "Media contributed by the Example Museum", dt.date(2026, 10, 1), dt.date(2026, 12, 1)
+        )
+    assert "subcategory" in caught.value.message
+
+
+def test_commons_impact_metrics_without_any_recent_snapshot_are_not_covered(
+    wiki_server: RecordedServer, settings: Any
+) -> None:
+    settings.HUB_IMPACT_REST_URL = wiki_server.url("/rest")
+    wiki_server.add(
+        f"{CIM}/category-metrics-snapshot/Not_allow_listed/20261001/20270101",
+        Reply({"title": "Not found."}, status=404),
+    )
+    with pytest.raises(SourceNotFound):
+        WikimediaSource().cim_category(
+            "Not allow listed", dt.date(2026, 12, 1), dt.date(2026, 12, 1)
+        )
+    # One request: the snapshot range covers the recent months at once.
+    assert len(wiki_server.seen) == 1

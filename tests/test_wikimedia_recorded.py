@@ -13,7 +13,8 @@ import pytest
 from hub.wikimedia.commons_metrics import CommonsMetricsClient
 from hub.wikimedia.errors import NotInCommonsImpactMetrics, WikiMalformedResponse, WikiNotFound
 from hub.wikimedia.mediawiki import MediaWikiClient
-from hub.wikimedia.pageviews import PageviewsClient
+from hub.wikimedia.pageviews import PageviewsClient, project_host
+from hub.wikimedia.titles import capitalizes_first_letter
 from hub.wikimedia.wikidata import Entity, MissingEntity, WikidataClient
 from tests.wikiserver import RecordedServer, Reply
 
@@ -304,15 +305,18 @@ def test_cim_monthly_series(cim: CommonsMetricsClient) -> None:
         date(2026, 4, 1),
         edit_type="create",
     )
-    assert [u.count for u in uploads] == [40, 0, 212]
+    # A month without uploads has no row (and a series with no row at all answers 404).
+    assert [(u.month.month, u.count) for u in uploads] == [(1, 40), (3, 212)]
 
 
 def test_cim_rankings(cim: CommonsMetricsClient) -> None:
     pages = cim.top_pages(CATEGORY, 2026, 3)
     assert pages[0].title == "Example Museum"
-    assert (pages[0].wiki, pages[0].rank, pages[0].views) == ("en.wikipedia", 1, 20110)
+    # Asked for all wikis, each page keeps its own wiki (page-wiki), named as GlobalUsage does.
+    assert (pages[0].wiki, pages[0].rank, pages[0].views) == ("en.wikipedia.org", 1, 20110)
+    assert [p.wiki for p in pages] == ["en.wikipedia.org", "sv.wikipedia.org", "de.wikipedia.org"]
     wikis = cim.top_wikis(CATEGORY, 2026, 3)
-    assert [w.wiki for w in wikis] == ["en.wikipedia", "sv.wikipedia", "de.wikipedia"]
+    assert [w.wiki for w in wikis] == ["en.wikipedia.org", "sv.wikipedia.org", "de.wikipedia.org"]
 
 
 def test_cim_category_not_allow_listed(cim: CommonsMetricsClient) -> None:
@@ -330,3 +334,78 @@ def test_cim_reply_missing_a_field_is_malformed(wiki_server: RecordedServer) -> 
         CommonsMetricsClient(wiki_server.base_url).category_snapshots(
             CATEGORY, date(2026, 1, 1), date(2026, 4, 1)
         )
+
+
+def test_cim_series_without_rows_is_empty_not_uncovered(wiki_server: RecordedServer) -> None:
+    # Edit rows exist only where a month had edits: a 404 from a series means "no rows".
+    wiki_server.add(
+        "/metrics/commons-analytics/edits-per-category-monthly/"
+        "Media_contributed_by_the_Example_Museum/deep/create/20260101/20260401",
+        Reply(synthetic("not-loaded-404.json"), 404),
+    )
+    uploads = CommonsMetricsClient(wiki_server.base_url).edits_per_category(
+        CATEGORY, date(2026, 1, 1), date(2026, 4, 1), edit_type="create"
+    )
+    assert uploads == []
+
+
+def test_cim_subcategory_has_no_tree_figures(
+    cim: CommonsMetricsClient, wiki_server: RecordedServer
+) -> None:
+    # Deep figures are summed over primary (allow-listed) categories only: a subcategory's
+    # are 0 although its own files are in its tree.
+    data = synthetic("category-metrics-snapshot.json")
+    for item in data["items"]:
+        item["category"] = "Example_Museum_details"
+        for key in [k for k in item if k.endswith("-deep")]:
+            item[key] = 0
+    wiki_server.add(
+        "/metrics/commons-analytics/category-metrics-snapshot/Example_Museum_details/"
+        "20260101/20260401",
+        Reply(data),
+    )
+    start, end = date(2026, 1, 1), date(2026, 4, 1)
+    assert all(s.has_tree_figures for s in cim.category_snapshots(CATEGORY, start, end))
+    sub = cim.category_snapshots("Example Museum details", start, end)
+    assert not any(s.has_tree_figures for s in sub)
+
+
+@pytest.mark.parametrize(
+    "name,host",
+    [
+        ("en.wikipedia", "en.wikipedia.org"),  # Commons Impact Metrics, pageviews
+        ("en.wikipedia.org", "en.wikipedia.org"),  # GlobalUsage
+        ("https://sv.wikipedia.org/wiki/Skansen", "sv.wikipedia.org"),
+        ("commons.wikimedia", "commons.wikimedia.org"),
+        ("all-wikis", "all-wikis"),
+    ],
+)
+def test_every_spelling_of_a_wiki_gives_one_id(name: str, host: str) -> None:
+    assert project_host(name) == host
+
+
+@pytest.mark.parametrize(
+    "first,last,expected",
+    [
+        # The service counts whole months only and cuts an end that is not a month's last day
+        # back to the month before (AQS aqsUtil.getLastFullMonthLastDay).
+        (date(2026, 1, 1), date(2026, 12, 1), "2026010100/2026123100"),
+        # One month (HUB_IMPACT_HISTORY_MONTHS=1): start = end would be refused with 400.
+        (date(2026, 12, 1), date(2026, 12, 1), "2026120100/2026123100"),
+        (date(2024, 2, 1), date(2024, 2, 1), "2024020100/2024022900"),
+    ],
+)
+def test_monthly_pageviews_ask_for_whole_months(first: date, last: date, expected: str) -> None:
+    url = PageviewsClient().article_url("en.wikipedia.org", "Skansen", first, last)
+    assert url.endswith(f"/Skansen/monthly/{expected}")
+
+
+def test_a_wiktionary_title_keeps_its_first_letter() -> None:
+    # Wiktionaries are case-sensitive: "cat" and "Cat" are two entries.
+    client = PageviewsClient()
+    wiktionary = client.article_url("en.wiktionary.org", "cat", date(2026, 1, 1), date(2026, 1, 1))
+    wikipedia = client.article_url("en.wikipedia.org", "cat", date(2026, 1, 1), date(2026, 1, 1))
+    assert "/user/cat/monthly/" in wiktionary
+    assert "/user/Cat/monthly/" in wikipedia
+    assert capitalizes_first_letter("en.wikipedia.org")
+    assert not capitalizes_first_letter("fr.wiktionary.org")

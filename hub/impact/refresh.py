@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 from hub.core import audit
 from hub.impact import names
 from hub.impact.models import ContentLink, Metric, MetricPoint, RefreshRun, RefreshStep, Source
-from hub.impact.sources import ImpactSource, SourceError, SourceNotFound, get_source
+from hub.impact.sources import (
+    ImpactSource,
+    SourceError,
+    SourceNotFound,
+    add_months,
+    get_source,
+)
 from hub.impact.totals import rebuild_affiliate_totals
 
 logger = logging.getLogger(__name__)
@@ -41,12 +47,6 @@ TOP_PAGES = 20
 def month_start(day: dt.date) -> dt.date:
     """Return the first day of the day's month."""
     return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Return the first day of the month ``months`` after (or before) the day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def views_window(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -222,6 +222,8 @@ def _commons(link: ContentLink, ledger: Ledger, today: dt.date) -> list[dict[str
 def _cim_points(cim: dict[str, Any]) -> list[dict[str, Any]]:
     """Turn a Commons Impact Metrics answer into points."""
     method = _("Commons Impact Metrics (monthly dataset)")
+    if cim.get("as_of"):
+        method = _("Commons Impact Metrics (monthly dataset, %(month)s)") % {"month": cim["as_of"]}
     wikis = dict(cim["wikis_using"])
     top = [list(t) for t in cim["top_pages"]]
     return [
@@ -482,7 +484,11 @@ def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> N
 
 
 def run_refresh(*, run_id: int, source: ImpactSource | None = None) -> dict[str, Any]:
-    """Run (or resume) one refresh; safe to run twice: a finished run is left alone."""
+    """Run (or resume) one refresh; safe to run twice: a finished run is left alone.
+
+    Return what happened: ``done``, ``failed``, ``skipped``, or ``retry_at`` (ISO time) when
+    the run should be tried again then.
+    """
     with transaction.atomic():
         run = (
             RefreshRun.objects.select_for_update()
@@ -512,19 +518,19 @@ def run_refresh(*, run_id: int, source: ImpactSource | None = None) -> dict[str,
 
 
 def _fail_or_retry(run: RefreshRun, exc: SourceError) -> dict[str, Any]:
-    """Re-queue a run the wiki may answer later, with back-off; fail it otherwise."""
-    from hub.impact.tasks import refresh_link
+    """Put back a run the wiki may answer later, with back-off; fail it otherwise.
 
+    The run waits, queued, until ``retry_at`` (returned): the task that ran it queues the
+    next attempt for then (hub.impact.tasks), so this module needs no task.
+    """
     if exc.retryable and run.attempts < settings.HUB_TASK_MAX_ATTEMPTS:
         wait = RETRY_BACKOFF_SECONDS[min(run.attempts, len(RETRY_BACKOFF_SECONDS)) - 1]
         retry_at = timezone.now() + dt.timedelta(seconds=wait)
-        with transaction.atomic():
-            RefreshRun.objects.filter(pk=run.pk).update(
-                status=RefreshRun.Status.QUEUED,
-                error=_("Waiting to try again at %(time)s: %(reason)s")
-                % {"time": retry_at.strftime("%H:%M UTC"), "reason": exc.message},
-            )
-            transaction.on_commit(lambda: refresh_link.using(run_after=retry_at).enqueue(run.pk))
+        RefreshRun.objects.filter(pk=run.pk).update(
+            status=RefreshRun.Status.QUEUED,
+            error=_("Waiting to try again at %(time)s: %(reason)s")
+            % {"time": retry_at.strftime("%H:%M UTC"), "reason": exc.message},
+        )
         return {"retry_at": retry_at.isoformat()}
     _finish_failed(run, exc.message)
     return {"failed": exc.message}

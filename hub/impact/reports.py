@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intword
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,12 +34,12 @@ def summary(report: ImpactReport) -> list[str]:
             pages = ngettext(
                 "%(n)s Wikipedia page", "%(n)s Wikipedia pages", report.pages_using
             ) % {"n": readable_number(report.pages_using)}
-            languages = ngettext("%(n)s language", "%(n)s languages", report.languages) % {
-                "n": readable_number(report.languages)
+            languages = ngettext("%(n)s language", "%(n)s languages", report.languages or 0) % {
+                "n": readable_number(report.languages or 0)
             }
             in_use = ngettext(
-                "%(n)s of them is in use.", "%(n)s of them are in use.", report.files_in_use
-            ) % {"n": readable_number(report.files_in_use)}
+                "%(n)s of them is in use.", "%(n)s of them are in use.", report.files_in_use or 0
+            ) % {"n": readable_number(report.files_in_use or 0)}
             sentences.append(
                 _("Your %(files)s appear on %(pages)s in %(languages)s.")
                 % {"files": files, "pages": pages, "languages": languages}
@@ -69,32 +69,41 @@ def summary(report: ImpactReport) -> list[str]:
             )
             % {"n": readable_number(report.items)}
             + ", "
-            + ngettext("with %(n)s statement", "with %(n)s statements", report.statements)
-            % {"n": readable_number(report.statements)}
+            + ngettext("with %(n)s statement", "with %(n)s statements", report.statements or 0)
+            % {"n": readable_number(report.statements or 0)}
             + " "
             + ngettext(
                 "and %(n)s link to Wikipedia articles.",
                 "and %(n)s links to Wikipedia articles.",
-                report.sitelinks,
+                report.sitelinks or 0,
             )
-            % {"n": readable_number(report.sitelinks)}
+            % {"n": readable_number(report.sitelinks or 0)}
         )
     if report.articles_created or report.articles_improved:
         sentences.append(_articles_sentence(report))
-    if not sentences:
-        sentences.append(_("No figures yet: they appear after the first refresh."))
+    if not report.measured:
+        sentences.append(not_measured(report))
     return sentences
+
+
+def not_measured(report: ImpactReport) -> str:
+    """Return "Not measured yet" with the day the next refresh runs."""
+    if report.next_refresh is None:
+        return _("Not measured yet: the figures appear after the first refresh.")
+    return _("Not measured yet: the next refresh runs by %(date)s.") % {
+        "date": date_format(report.next_refresh, "DATE_FORMAT")
+    }
 
 
 def _articles_sentence(report: ImpactReport) -> str:
     """Return "12 articles were created and 40 improved since the partnership started."."""
     # Translators: the first half of "12 articles were created and 40 improved since ...".
     created = ngettext(
-        "%(n)s article was created", "%(n)s articles were created", report.articles_created
-    ) % {"n": readable_number(report.articles_created)}
+        "%(n)s article was created", "%(n)s articles were created", report.articles_created or 0
+    ) % {"n": readable_number(report.articles_created or 0)}
     # Translators: the second half of "12 articles were created and 40 improved since ...".
-    improved = ngettext("%(n)s improved", "%(n)s improved", report.articles_improved) % {
-        "n": readable_number(report.articles_improved)
+    improved = ngettext("%(n)s improved", "%(n)s improved", report.articles_improved or 0) % {
+        "n": readable_number(report.articles_improved or 0)
     }
     if report.scope == "partnership":
         return _("%(created)s and %(improved)s since the partnership started.") % {
@@ -161,8 +170,11 @@ def report_csv(report: ImpactReport) -> bytes:
         _("Fetched"),
     ]
     rows: list[list[CellValue]] = []
+    if not report.measured:
+        rows.append([report.title, _("All content"), not_measured(report), "", "", "", "", None])
     for month, views in zip(report.months, report.views_by_month, strict=True):
-        rows.append([report.title, _("All content"), _("Views"), month, views, "", "", None])
+        if views is not None:  # a month nothing was measured in has no row, not a zero
+            rows.append([report.title, _("All content"), _("Views"), month, views, "", "", None])
     for entry in report.links:
         for figure in entry.figures:
             rows.append(
@@ -219,20 +231,18 @@ def report_pdf(report: ImpactReport) -> bytes:
         drawing.add(chart)
         story.append(drawing)
 
-    if report.views_year:
-        bars(
-            _("Views per month, %(year)s") % {"year": report.year},
-            [m[5:] for m in report.months],
-            report.views_by_month,
-            False,
-        )
-    if any(report.files_in_use_by_month):
-        bars(
-            _("Files in use, %(year)s") % {"year": report.year},
-            [m[5:] for m in report.months],
-            report.files_in_use_by_month,
-            False,
-        )
+    for title, values in (
+        (_("Views per month, %(year)s"), report.views_by_month),
+        (_("Files in use, %(year)s"), report.files_in_use_by_month),
+    ):
+        measured = [(m[5:], v) for m, v in zip(report.months, values, strict=True) if v is not None]
+        if any(v for _m, v in measured):  # only the months measured, each with its label
+            bars(
+                title % {"year": report.year},
+                [m for m, _v in measured],
+                [v for _m, v in measured],
+                False,
+            )
     if report.top_pages:
         top = list(reversed(report.top_pages))
         bars(

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -47,31 +48,40 @@ class ImpactReport:
     title: str
     year: int
     links: list[LinkFigures]
-    files: int = 0
-    files_in_use: int = 0
-    pages_using: int = 0
-    languages: int = 0
-    wikis: int = 0
-    items: int = 0
-    statements: int = 0
-    sitelinks: int = 0
-    articles: int = 0
-    articles_created: int = 0
-    articles_improved: int = 0
+    # None: not measured yet (no link has that figure), never shown as a zero.
+    files: int | None = None
+    files_in_use: int | None = None
+    pages_using: int | None = None
+    languages: int | None = None
+    wikis: int | None = None
+    items: int | None = None
+    statements: int | None = None
+    sitelinks: int | None = None
+    articles: int | None = None
+    articles_created: int | None = None
+    articles_improved: int | None = None
     # "partnership", "partner" or "affiliate": one partnership's start, or each one's.
     scope: str = "partnership"
-    views_year: int = 0
+    views_year: int | None = None
     months: list[str] = field(default_factory=list)
-    views_by_month: list[int] = field(default_factory=list)
-    files_in_use_by_month: list[int] = field(default_factory=list)
+    # None for a month nothing was measured in (not yet counted, or not published yet).
+    views_by_month: list[int | None] = field(default_factory=list)
+    files_in_use_by_month: list[int | None] = field(default_factory=list)
     top_pages: list[tuple[str, str, int]] = field(default_factory=list)
     top_wikis: list[tuple[str, int]] = field(default_factory=list)
     sources: list[tuple[str, dt.datetime]] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    # The day the next refresh runs at the latest (for a report with no figures yet).
+    next_refresh: dt.date | None = None
 
     @property
     def has_figures(self) -> bool:
         return any(lf.figures for lf in self.links)
+
+    @property
+    def measured(self) -> bool:
+        """Return whether any figure of the report was measured (fetched) at all."""
+        return bool(self.sources)
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -192,6 +202,7 @@ def _build(
     by_metric: dict[str, dict[dt.date, int]],
     summary: dict[str, Any],
     scope: str,
+    next_refresh: dt.date | None = None,
 ) -> ImpactReport:
     """Return a report from its monthly series and the summary of its links' newest figures."""
     view_years = sorted({m.year for m in by_metric[Metric.VIEWS]})
@@ -203,12 +214,14 @@ def _build(
         year=year,
         links=links,
         months=[m.isoformat()[:7] for m in months],
-        views_by_month=[by_metric[Metric.VIEWS].get(m, 0) for m in months],
-        files_in_use_by_month=[by_metric[Metric.FILES_IN_USE].get(m, 0) for m in months],
+        views_by_month=[by_metric[Metric.VIEWS].get(m) for m in months],
+        files_in_use_by_month=[by_metric[Metric.FILES_IN_USE].get(m) for m in months],
         years=view_years,
         scope=scope,
+        next_refresh=next_refresh,
     )
-    report.views_year = sum(report.views_by_month)
+    measured_views = [v for v in report.views_by_month if v is not None]
+    report.views_year = sum(measured_views) if measured_views else None
     if not summary:
         return report
     for attribute, value in summary["sums"].items():
@@ -242,6 +255,7 @@ def _report(
             "latest",
             "status",
             "partnership__title",
+            "last_refreshed_at",
         )
     )
     # The report names its links' ids, so the (link, metric, month) index answers.
@@ -258,7 +272,24 @@ def _report(
         _series(series),
         summarise(lk.latest for lk in links),
         scope,
+        next_refresh(
+            min((lk.last_refreshed_at for lk in links if lk.last_refreshed_at), default=None),
+            any_never=any(lk.last_refreshed_at is None for lk in links),
+        ),
     )
+
+
+def next_refresh(oldest: dt.datetime | None, *, any_never: bool) -> dt.date:
+    """Return the day the next link is refreshed at the latest, from the oldest refresh.
+
+    The daily ``refresh_impact --due`` queues a link never refreshed (``any_never``), or
+    refreshed more than HUB_IMPACT_REFRESH_DAYS ago: the first is due tomorrow at the latest.
+    """
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    if any_never or oldest is None:
+        return tomorrow
+    due = timezone.localdate(oldest) + dt.timedelta(days=settings.HUB_IMPACT_REFRESH_DAYS + 1)
+    return max(tomorrow, due)
 
 
 def partnership_report(
@@ -289,7 +320,12 @@ def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> Impact
         "metric", "month", total=F("value")
     )
     figures = totals.figures if totals else {}
-    return _build(affiliate.name, year, [], _series(series), figures, "affiliate")
+    refreshed = ContentLink.objects.filter(affiliate=affiliate).aggregate(
+        oldest=Min("last_refreshed_at"),
+        never=Count("pk", filter=Q(last_refreshed_at__isnull=True)),
+    )
+    due = next_refresh(refreshed["oldest"], any_never=bool(refreshed["never"]))
+    return _build(affiliate.name, year, [], _series(series), figures, "affiliate", due)
 
 
 def section_context(partnership: Partnership) -> dict[str, Any]:
@@ -319,6 +355,17 @@ def section_context(partnership: Partnership) -> dict[str, Any]:
         "impact_articles_created": latest_sum(Metric.ARTICLES_CREATED),
         "impact_articles_improved": latest_sum(Metric.ARTICLES_IMPROVED),
     }
+
+
+def share_partner_names(share: ShareLink) -> list[str]:
+    """Return the names of the partners a share link is for (the partnership's partners)."""
+    if share.organisation is not None:
+        return [share.organisation.name]
+    return list(
+        PartnershipPartner.objects.filter(partnership=share.partnership)
+        .order_by("organisation__name")
+        .values_list("organisation__name", flat=True)
+    )
 
 
 def share_for(

@@ -26,6 +26,7 @@ from hub.impact.sources import (
     SourceRefused,
     get_source,
 )
+from hub.impact.tasks import refresh_link
 from hub.impact.totals import rebuild_affiliate_totals
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
@@ -214,8 +215,6 @@ def request_refresh(
     *, actor: User | None, link: ContentLink, trigger: str = RefreshRun.Trigger.MANUAL
 ) -> RefreshRun:
     """Queue a refresh of a link's figures; a link already refreshing returns its current run."""
-    from hub.impact.tasks import refresh_link
-
     active = link.runs.filter(status__in=[RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING])
     existing = active.first()
     if existing is not None:

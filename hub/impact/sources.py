@@ -31,6 +31,10 @@ from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.pageviews import PageviewsClient
 from hub.wikimedia.wikidata import Entity, WikidataClient
 
+# Months of snapshots asked for at least, so that the newest one not being published yet is
+# not read as "this category is not covered".
+CIM_RECENT_MONTHS = 3
+
 
 class SourceError(Exception):
     """A figure could not be fetched; ``retryable`` says whether trying later can help."""
@@ -113,6 +117,7 @@ class CimCategory:
     uploads: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" → files uploaded
     top_pages: list[tuple[str, str, int]] = field(default_factory=list)  # (wiki, title, views)
     wiki_count: int = 0
+    as_of: str = ""  # "YYYY-MM": the newest published month the snapshot figures are from
 
 
 class ImpactSource(Protocol):
@@ -169,6 +174,12 @@ def _translate(exc: Exception) -> SourceError:
 
 def _month_key(day: dt.date) -> str:
     return day.isoformat()[:7]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Return the first day of the month ``months`` after (or before) the day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 class WikimediaSource:
@@ -297,32 +308,49 @@ class WikimediaSource:
         return {_month_key(c.day): c.views for c in views.counts}
 
     def cim_category(self, category: str, first: dt.date, last: dt.date) -> CimCategory:
-        """Return Commons Impact Metrics' figures; SourceNotFound if it does not cover them."""
+        """Return Commons Impact Metrics' figures; SourceNotFound if it does not cover them.
+
+        Covered means a snapshot in at least one of the recent months (the newest month may
+        not be published yet), and tree totals: a subcategory of an allow-listed category has
+        none (its deep figures are 0), so it is counted live instead. Monthly series have rows
+        only where a count is above zero: a published month without a row is a measured 0,
+        a month not published yet has no figure at all.
+        """
         client = CommonsMetricsClient(
             settings.HUB_IMPACT_REST_URL, background=self.background, stats=self.stats
         )
-        end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = add_months(last, 1)
+        recent = min(first, add_months(last, 1 - CIM_RECENT_MONTHS))
         try:
-            snapshots = client.category_snapshots(category, first, end)
+            snapshots = client.category_snapshots(category, recent, end)
             if not snapshots:
                 raise SourceNotFound(category)
             latest = max(snapshots, key=lambda s: s.month)
+            if not latest.has_tree_figures:
+                raise SourceNotFound(
+                    f"Category:{category} is a subcategory in Commons Impact Metrics, which keep "
+                    "tree totals for allow-listed categories only."
+                )
             views = client.pageviews_per_category(category, first, end)
             uploads = client.edits_per_category(category, first, end, edit_type="create")
-            top = client.top_pages(category, last.year, last.month)
-            wikis = client.top_wikis(category, last.year, last.month)
+            top = client.top_pages(category, latest.month.year, latest.month.month)
+            wikis = client.top_wikis(category, latest.month.year, latest.month.month)
         except WikiError as exc:
             raise _translate(exc) from exc
+        published = sorted({s.month for s in snapshots if first <= s.month <= last})
+        view_rows = {v.month: v.count for v in views}
+        upload_rows = {u.month: u.count for u in uploads}
         return CimCategory(
             files=latest.media_file_count,
             files_deep=latest.media_file_count_deep,
             files_in_use=latest.used_media_file_count_deep,
             pages_using=latest.leveraging_page_count_deep,
             wikis_using={w.wiki: w.views for w in wikis},
-            views={_month_key(v.month): v.count for v in views},
-            uploads={_month_key(u.month): u.count for u in uploads if u.count},
+            views={_month_key(m): view_rows.get(m, 0) for m in published},
+            uploads={_month_key(m): upload_rows[m] for m in published if upload_rows.get(m)},
             top_pages=[(p.wiki, p.title, p.views) for p in top],
             wiki_count=latest.leveraging_wiki_count_deep,
+            as_of=_month_key(latest.month),
         )
 
     def entities(self, qids: list[str]) -> dict[str, EntityInfo]:

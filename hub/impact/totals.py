@@ -17,6 +17,7 @@ from hub.impact.models import (
     Metric,
     MetricPoint,
 )
+from hub.wikimedia.pageviews import project_host
 
 # The monthly series a report draws, and how many wikis and pages it lists.
 SERIES_METRICS = (Metric.VIEWS, Metric.FILES_IN_USE, Metric.UPLOADS)
@@ -40,19 +41,28 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
 
     Lists, not mappings, carry every order that matters (PostgreSQL's jsonb reorders keys).
     """
-    sums = dict.fromkeys((attribute for _m, attribute in SUMMED), 0)
+    # Only figures some link measured are summed: a figure nobody measured has no value,
+    # not zero.
+    sums: dict[str, int] = {}
     wikis: Counter[str] = Counter()
+    measured_wikis = False
     pages: list[tuple[str, str, int]] = []
     oldest: dict[str, dt.datetime] = {}
     parsed: dict[str, dt.datetime] = {}
     for latest in latests:
         for metric, attribute in SUMMED:
             if metric in latest:
-                sums[attribute] += latest[metric]["value"]
+                sums[attribute] = sums.get(attribute, 0) + latest[metric]["value"]
+        # Wikis by one id, their host name, whichever spelling a figure was stored with.
         if Metric.WIKIS_USING in latest:
-            wikis.update(latest[Metric.WIKIS_USING]["detail"].get("wikis", {}))
+            measured_wikis = True
+            for wiki, count in latest[Metric.WIKIS_USING]["detail"].get("wikis", {}).items():
+                wikis[project_host(wiki)] += count
         if Metric.TOP_PAGES in latest:
-            pages += [tuple(p) for p in latest[Metric.TOP_PAGES]["detail"].get("pages", [])]  # type: ignore[misc]
+            pages += [
+                (project_host(wiki), title, views)
+                for wiki, title, views in latest[Metric.TOP_PAGES]["detail"].get("pages", [])
+            ]
         for entry in latest.values():
             # One refresh writes one fetch time on many figures: parse each distinct one once.
             stamp = entry["fetched_at"]
@@ -63,8 +73,10 @@ def summarise(latests: Iterable[dict[str, Any]]) -> dict[str, Any]:
                 oldest[entry["source"]] = fetched
     return {
         "sums": sums,
-        "wikis": len(wikis),
-        "languages": len({w for w in wikis if w.endswith(".wikipedia.org")}),
+        "wikis": len(wikis) if measured_wikis else None,
+        "languages": len({w for w in wikis if w.endswith(".wikipedia.org")})
+        if measured_wikis
+        else None,
         "top_wikis": [list(pair) for pair in wikis.most_common(TOP_N)],
         "top_pages": [
             list(p) for p in heapq.nsmallest(TOP_N, pages, key=lambda p: (-p[2], p[0], p[1]))

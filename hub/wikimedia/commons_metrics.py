@@ -7,10 +7,20 @@ Endpoints under ``https://wikimedia.org/api/rest_v1/metrics/commons-analytics/``
 ``top-pages-per-category-monthly/{category}/{scope}/{wiki}/{year}/{month}`` and
 ``top-wikis-per-category-monthly/{category}/{scope}/{year}/{month}``.
 Dates are ``YYYYMMDD`` (first of a month); the category is in URL form (underscores).
-Only allow-listed categories and their subcategories (7 levels) have data; for any other the API
-answers 404 ("not loaded yet"), raised here as :class:`NotInCommonsImpactMetrics` so a caller can
-fall back to counting live.
 
+What a 404 means, from how the pipeline (analytics-refinery ``hql/commons_impact_metrics``)
+fills the tables:
+
+- Snapshots exist for every allow-listed category and its subcategories each month once the
+  month is published. A snapshot range with no row at all is the only "not covered" answer:
+  :class:`NotInCommonsImpactMetrics`. The newest month alone missing means "not published yet".
+- Edit and pageview rows exist only where a count is above zero, and the ``deep`` series only
+  for primary (allow-listed) categories: a 404 from a series is "no rows", returned as ``[]``.
+- A subcategory's ``*-deep`` snapshot figures are 0 (deep figures are summed over the files'
+  primary categories only): see :attr:`CategorySnapshot.has_tree_figures`.
+
+Wikis are named ``en.wikipedia`` there; this client returns each wiki by its host name
+(``en.wikipedia.org``), as GlobalUsage does, so one wiki has one id.
 "Views" here are views of the wiki pages that *use* the category's files, not of the files.
 """
 
@@ -33,7 +43,7 @@ from hub.wikimedia.http import (
     Sleep,
     WikiHttp,
 )
-from hub.wikimedia.pageviews import REST_BASE
+from hub.wikimedia.pageviews import REST_BASE, project_host
 
 Scope = Literal["shallow", "deep"]
 EditType = Literal["all-edit-types", "create", "update"]
@@ -54,6 +64,15 @@ class CategorySnapshot:
     leveraging_page_count: int
     leveraging_page_count_deep: int
 
+    @property
+    def has_tree_figures(self) -> bool:
+        """Return whether the ``*_deep`` figures are the category tree's totals.
+
+        Only a primary (allow-listed) category gets them; a subcategory's are 0, though its
+        own files count in its tree. A category with no files of its own cannot tell.
+        """
+        return self.media_file_count_deep >= self.media_file_count
+
 
 @dataclass(frozen=True)
 class MonthlyCount:
@@ -68,7 +87,7 @@ class TopPage:
     """A wiki page that uses the category's files, ranked by its views in the month."""
 
     rank: int
-    wiki: str
+    wiki: str  # the page's own wiki, by host name ("en.wikipedia.org")
     title: str
     views: int
 
@@ -133,9 +152,12 @@ class CommonsMetricsClient:
             timeout=timeout,
         )
 
-    def _items(self, path: str, category: str) -> list[dict[str, Any]]:
+    def _items(self, path: str, category: str, *, rows_only: bool = True) -> list[dict[str, Any]]:
+        """Return a reply's items; a 404 is "no rows", or "not covered" for a snapshot."""
         url = f"{self.base_url}/metrics/commons-analytics/{path}"
         data = self.http.get_json(url, not_found_ok=True)
+        if data is None and rows_only:
+            return []
         if data is None:
             raise NotInCommonsImpactMetrics(
                 f"Commons Impact Metrics has no data for Category:{T.category_name(category)} "
@@ -148,7 +170,11 @@ class CommonsMetricsClient:
         return items
 
     def category_snapshots(self, category: str, start: date, end: date) -> list[CategorySnapshot]:
-        """Return the category's monthly snapshots from ``start`` to ``end`` (exclusive)."""
+        """Return the category's monthly snapshots from ``start`` to ``end`` (exclusive).
+
+        Raise :class:`NotInCommonsImpactMetrics` when there is none in the whole range: ask
+        for several recent months, since the newest one may not be published yet.
+        """
         path = (
             f"category-metrics-snapshot/{_category_segment(category)}/{start:%Y%m%d}/{end:%Y%m%d}"
         )
@@ -166,7 +192,7 @@ class CommonsMetricsClient:
                 leveraging_page_count=_count(item, "leveraging-page-count", url),
                 leveraging_page_count_deep=_count(item, "leveraging-page-count-deep", url),
             )
-            for item in self._items(path, category)
+            for item in self._items(path, category, rows_only=False)
         ]
 
     def pageviews_per_category(
@@ -178,7 +204,7 @@ class CommonsMetricsClient:
         scope: Scope = "deep",
         wiki: str = "all-wikis",
     ) -> list[MonthlyCount]:
-        """Return monthly views of the pages using the category's files."""
+        """Return monthly views of the pages using the category's files (months with views)."""
         path = (
             f"pageviews-per-category-monthly/{_category_segment(category)}/{scope}/{wiki}/"
             f"{start:%Y%m%d}/{end:%Y%m%d}"
@@ -197,7 +223,7 @@ class CommonsMetricsClient:
         scope: Scope = "deep",
         edit_type: EditType = "all-edit-types",
     ) -> list[MonthlyCount]:
-        """Return monthly edits to the category's files (``create`` counts uploads)."""
+        """Return monthly edits to the category's files (months with edits; ``create``: uploads)."""
         path = (
             f"edits-per-category-monthly/{_category_segment(category)}/{scope}/{edit_type}/"
             f"{start:%Y%m%d}/{end:%Y%m%d}"
@@ -216,7 +242,11 @@ class CommonsMetricsClient:
         scope: Scope = "deep",
         wiki: str = "all-wikis",
     ) -> list[TopPage]:
-        """Return the most viewed pages that use the category's files in a month."""
+        """Return the most viewed pages that use the category's files in a month.
+
+        With ``wiki="all-wikis"`` every row's ``wiki`` is the literal ``all-wikis``; the page's
+        own wiki is in ``page-wiki``.
+        """
         path = (
             f"top-pages-per-category-monthly/{_category_segment(category)}/{scope}/{wiki}/"
             f"{year:04d}/{month:02d}"
@@ -224,7 +254,7 @@ class CommonsMetricsClient:
         return [
             TopPage(
                 rank=_count(i, "rank", path),
-                wiki=str(i.get("wiki") or i.get("page-wiki") or ""),
+                wiki=project_host(str(i.get("page-wiki") or i.get("wiki") or "")),
                 title=str(i.get("page-title", "")).replace("_", " "),
                 views=_count(i, "pageview-count", path),
             )
@@ -242,7 +272,7 @@ class CommonsMetricsClient:
         return [
             TopWiki(
                 rank=_count(i, "rank", path),
-                wiki=str(i.get("wiki", "")),
+                wiki=project_host(str(i.get("wiki", ""))),
                 views=_count(i, "pageview-count", path),
             )
             for i in self._items(path, category)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import time
 from collections.abc import Callable
@@ -66,6 +67,27 @@ def project_name(project: str) -> str:
     return project.removesuffix(".org")
 
 
+def project_host(project: str) -> str:
+    """Return a wiki's one id, its host name: ``"en.wikipedia"`` → ``"en.wikipedia.org"``.
+
+    GlobalUsage names a wiki by its host (``en.wikipedia.org``); the pageviews API and Commons
+    Impact Metrics drop the ``.org`` (the metrics take the domain name less its last four
+    characters). Every Wikimedia domain ends in ``.org``, so adding it back is exact.
+    """
+    project = project.strip().lower()
+    for prefix in ("https://", "http://"):
+        project = project.removeprefix(prefix)
+    project = project.split("/", 1)[0]
+    if not project or project.endswith(".org") or "." not in project:
+        return project
+    return f"{project}.org"
+
+
+def month_end(day: date) -> date:
+    """Return the last day of the day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
 def _day(timestamp: Any) -> date:
     text = str(timestamp)
     try:
@@ -110,8 +132,19 @@ class PageviewsClient:
         access: Access = "all-access",
         agent: Agent = "user",
     ) -> str:
-        """Return the request address; the title is normalised and encoded as one segment."""
-        title = T.path_segment(T.normalize_title(article))
+        """Return the request address; the title is normalised and encoded as one segment.
+
+        The service counts monthly data in whole months only: an end that is not the last day
+        of its month is cut back to the end of the month before (so the end month would be
+        lost, and a one-month range refused with 400 "no full months found"). Monthly ranges
+        therefore end on the last day of the end's month. The first letter is upper-cased only
+        on wikis that do so (not on Wiktionaries).
+        """
+        title = T.path_segment(
+            T.normalize_title(article, capitalize=T.capitalizes_first_letter(project))
+        )
+        if granularity == "monthly":
+            start, end = start.replace(day=1), month_end(end)
         return (
             f"{self.base_url}/metrics/pageviews/per-article/{project_name(project)}/{access}/"
             f"{agent}/{title}/{granularity}/{start:%Y%m%d}00/{end:%Y%m%d}00"
@@ -131,7 +164,7 @@ class PageviewsClient:
         """Return an article's views from ``start`` to ``end`` (both included).
 
         ``agent="user"`` counts people, not crawlers. Monthly data covers whole months: pass
-        the first day of the first month and any day of the last.
+        any day of the first month and any day of the last; both months are counted.
         """
         url = self.article_url(
             project, article, start, end, granularity=granularity, access=access, agent=agent
@@ -139,7 +172,7 @@ class PageviewsClient:
         data = self.http.get_json(url, not_found_ok=True)
         result = ArticlePageviews(
             project=project_name(project),
-            article=T.normalize_title(article),
+            article=T.normalize_title(article, capitalize=T.capitalizes_first_letter(project)),
             granularity=granularity,
             access=access,
             agent=agent,

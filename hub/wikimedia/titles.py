@@ -48,6 +48,23 @@ def normalize_title(text: str, *, capitalize: bool = True) -> str:
     return title
 
 
+# Wikimedia wikis that keep the first letter of a title as written ($wgCapitalLinks = false;
+# their siteinfo says "case": "case-sensitive"): every Wiktionary, where "cat" and "Cat" are
+# two entries. Matched on the host name's end.
+CASE_SENSITIVE_WIKIS = (".wiktionary.org", ".wiktionary")
+
+
+def capitalizes_first_letter(wiki: str) -> bool:
+    """Return whether a wiki upper-cases the first letter of titles (by host or project name).
+
+    A title found on such a wiki (through GlobalUsage, say) is already in its stored form;
+    upper-casing it on a case-sensitive wiki names another page.
+    """
+    host = wiki.strip().lower().removeprefix("https://").removeprefix("http://")
+    host = host.split("/", 1)[0]
+    return not host.endswith(CASE_SENSITIVE_WIKIS)
+
+
 def _upper_first(title: str) -> str:
     first = title[0]
     upper = first.upper()
