@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, WARM_UP, cpu_reference_ms, percentile, run_fresh  # noqa: E402
+from bench_data import run_fresh  # noqa: E402
+from run import ROOT, WARM_UP, cpu_reference_ms, percentile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "impact_report.txt"
 REBUILDS = 10  # times the affiliate's totals are rebuilt and timed

@@ -1,40 +1,56 @@
-"""Benchmark the partner directory's pages at 10,000 and 100,000 organisations."""
+"""Time the hub's main pages against a floor page: realistic affiliates, and one big one.
+
+Usage: .venv/bin/python bench/run.py [--database sqlite|postgres|both] [--requests 100]
+[--fresh]. See bench/README.md: what is generated, what is timed and the targets.
+"""
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
 import os
+import random
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_data import ROOT, prepare, run_on_copy
+
 RESULTS = ROOT / "bench" / "results" / "latest.txt"
-POSTGRES_SERVER = os.environ.get("HUB_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-TARGET_MS = {10_000: 20.0, 100_000: 50.0}
-TARGET_KB = 60.0
 WARM_UP = 5
-PAGE_GROUPS = ("organisations", "contacts")
 GZIP_LEVEL = 6  # what a web server typically uses on the fly
+TARGET_KB = 60.0
+UNDER_TEST = "a001"  # the realistic affiliate whose pages are timed
+SAMPLE = 300  # organisations, contacts and partnerships each page cycles through
+# Page -> its p50 at the realistic size, at most this many times the floor page's.
+TARGETS = {
+    "partner list": 3.0,
+    "organisation page": 3.0,
+    "contact page": 3.0,
+    "partnership list": 3.0,
+    "partnership page": 5.0,
+    "My work": 5.0,
+    "dashboard": 5.0,
+}
+STRESS_TARGET = 2.0  # the stress affiliate's page, over the same page at the realistic size
+GROWTH_ALLOWED = 1.25  # a page's ratio at 100 affiliates over its ratio at 10 (noise margin)
+TARGET_REMINDERS_S = 5.0
 
 
 @dataclass
 class Page:
-    """One page under test: a name, and a way to produce the next URL to fetch."""
+    """One page under test: its group (floor, realistic, stress), name, who asks, next URL."""
 
+    group: str
     name: str
+    client: Any
     next_url: Callable[[], str]
 
 
@@ -48,9 +64,7 @@ def percentile(values: list[float], share: float) -> float:
 def cpu_reference_ms() -> float:
     """Time a fixed pure-Python loop (best of three, ms): how fast this machine is just now.
 
-    A rough gauge only (the pages' speed did not always follow it, see bench/README.md):
-    shared machines change speed from minute to minute, so the benchmarks print it before and
-    after timing, beside their figures.
+    A rough gauge only (the pages' speed did not always follow it, see bench/README.md).
     """
     best = float("inf")
     for _ in range(3):
@@ -67,13 +81,12 @@ def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0))
 
 
-def page_weight(html: bytes) -> tuple[int, list[str]]:
-    """Return the compressed bytes of a page with the CSS and JS it references, and the assets."""
+def page_weight(html: bytes) -> int:
+    """Return the compressed bytes of a page with the CSS and JS it references."""
     from django.conf import settings
     from django.contrib.staticfiles import finders
 
     total = gzip_size(html)
-    assets = []
     text = html.decode("utf-8")
     refs = [
         re.search(r'href="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
@@ -89,292 +102,285 @@ def page_weight(html: bytes) -> tuple[int, list[str]]:
             raise SystemExit(f"static file not found: {ref}")
         data = Path(str(path)).read_bytes()
         total += gzip_size(data)
-        assets.append(ref)
         if ref.endswith(".css"):  # fonts and images a stylesheet pulls in count too
             for url in re.findall(rb"url\(\s*['\"]?([^'\")]+)", data):
                 if not url.startswith(b"data:"):
                     refs.append(urljoin(ref, url.decode()))
-    return total, assets
+    return total
 
 
-# --- the worker: one database at one size, in its own process --------------------------------
+# --- the worker: one database at one stage, in its own process -------------------------------
 
 
-def measure(size: int, requests: int, groups: list[str]) -> dict[str, Any]:
-    """Load size organisations with generate_demo, then time each group's pages in-process."""
+def rotating(urls: list[str]) -> Callable[[], str]:
+    """Return a function that hands out the URLs in turn, round and round."""
+    state = {"i": -1}
+
+    def next_url() -> str:
+        state["i"] += 1
+        return urls[state["i"] % len(urls)]
+
+    return next_url
+
+
+def affiliate_pages(slug: str, group: str) -> list[Page]:
+    """Return the pages under test for one affiliate, asked for by one of its coordinators."""
+    from django.test import Client
+
+    from bench.generate import coordinator_name
+    from hub.core.models import User
+    from hub.partners.models import Contact, Organisation
+    from hub.partnerships.models import Partnership
+
+    client = Client()
+    client.force_login(User.objects.get(username=coordinator_name(slug)))
+    rng = random.Random(slug)
+
+    def some(model: Any, path: str) -> Callable[[], str]:
+        ids = list(model.objects.filter(affiliate__slug=slug).values_list("pk", flat=True))
+        return rotating(
+            [f"/a/{slug}/{path}/{pk}/" for pk in rng.sample(ids, min(SAMPLE, len(ids)))]
+        )
+
+    base = f"/a/{slug}/"
+    return [
+        Page(group, "partner list", client, rotating([f"{base}organisations/"])),
+        Page(group, "organisation page", client, some(Organisation, "organisations")),
+        Page(group, "contact page", client, some(Contact, "contacts")),
+        Page(group, "partnership list", client, rotating([f"{base}partnerships/"])),
+        Page(group, "partnership page", client, some(Partnership, "partnerships")),
+        Page(group, "My work", client, rotating([base])),
+        Page(group, "dashboard", client, rotating([f"{base}reports/"])),
+    ]
+
+
+def measure(stage: str, requests: int) -> dict[str, Any]:
+    """Time the floor and every page, round-robin, on the stage's kept data (see README)."""
+    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from django.core.management import call_command
+    from django.conf import settings
     from django.db import connection
-    from django.test import Client
+    from django.utils import timezone
 
-    from hub.core.models import Affiliate, Membership, User
-    from hub.partners.models import Contact, Organisation
+    from bench.generate import STRESS_SLUG
+    from bench.urls import FLOOR_PATH
+    from hub.partnerships import reminders
+    from hub.partnerships.models import Reminder
 
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    call_command("generate_demo", organisations=size, stdout=io.StringIO())
-    if connection.vendor == "postgresql":
-        # What autovacuum does within minutes of a bulk load: without the visibility map, a
-        # count cannot be answered from an index alone.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
-    load_seconds = time.perf_counter() - started
-    affiliate = Affiliate.objects.get(slug="generated")
-    user = User.objects.create_user(username="bench")  # force_login: no password
-    Membership.objects.create(user=user, affiliate=affiliate, role="member")
-    client = Client()
-    client.force_login(user)
-
-    base = f"/a/{affiliate.slug}/organisations/"
-    contacts = f"/a/{affiliate.slug}/contacts/"
-    ids = list(
-        Organisation.objects.filter(affiliate=affiliate)
-        .order_by("?")
-        .values_list("pk", flat=True)[:500]
+    settings.ROOT_URLCONF = "bench.urls"
+    pages = affiliate_pages(UNDER_TEST, "realistic")
+    pages.insert(
+        0, Page("floor", "floor", pages[0].client, rotating([f"/a/{UNDER_TEST}/{FLOOR_PATH}"]))
     )
-    email = (
-        Contact.objects.filter(affiliate=affiliate, organisation_id=ids[0]).values_list(
-            "emails", flat=True
-        )[0]
-        or ""
-    )
-    # "amina.example.4711@example.org" -> "example.4711@": a fragment that finds one partner
-    # (and its one contact with that last name).
-    email_fragment = email.split(".", 1)[1].split("@")[0] + "@"
+    if stage == "100":
+        pages += affiliate_pages(STRESS_SLUG, "stress")
 
-    def rotating(urls: list[str]) -> Callable[[], str]:
-        state = {"i": 0}
-
-        def next_url() -> str:
-            state["i"] += 1
-            return urls[state["i"] % len(urls)]
-
-        return next_url
-
-    pages = []
-    if "organisations" in groups:
-        pages += [
-            Page("list, first page", rotating([base])),
-            Page(
-                "list, type+country filter",
-                rotating([f"{base}?type=museum&country=SE&sort=name"]),
-            ),
-            Page("detail", rotating([f"{base}{pk}/" for pk in ids])),
-            Page("search, two words", rotating([f"{base}?q=krakow+museum"])),
-            Page("search, e-mail fragment", rotating([f"{base}?q={email_fragment}"])),
-        ]
-    if "contacts" in groups:
-        pages += [
-            Page("contacts, first page", rotating([contacts])),
-            Page("contacts, search two words", rotating([f"{contacts}?q=zofia+krakow"])),
-            Page("contacts, e-mail fragment", rotating([f"{contacts}?q={email_fragment}"])),
-        ]
-    results: dict[str, Any] = {
-        "vendor": connection.vendor,
-        "size": size,
-        "load_seconds": round(load_seconds, 1),
-        "pages": {},
-    }
+    if os.environ.get("BENCH_PROFILE"):
+        return profile(pages, os.environ["BENCH_PROFILE"])
     for page in pages:
         for _ in range(WARM_UP):
-            client.get(page.next_url())
+            page.client.get(page.next_url())
     load_before = os.getloadavg()[0]
-    timings: dict[str, list[float]] = {page.name: [] for page in pages}
-    html: dict[str, bytes] = {}
+    cpu_before = cpu_reference_ms()
+    timings: dict[int, list[float]] = {i: [] for i in range(len(pages))}
+    html: dict[int, bytes] = {}
     # Round-robin over the pages, so that anything else the machine does slows all of them alike.
     for _ in range(requests):
-        for page in pages:
+        for i, page in enumerate(pages):
             url = page.next_url()
             t0 = time.perf_counter()
-            response = client.get(url)
-            timings[page.name].append((time.perf_counter() - t0) * 1000)
+            response = page.client.get(url)
+            timings[i].append((time.perf_counter() - t0) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
-            html[page.name] = response.content
-    # Other work on the machine shows in the figures; the load average says how much there was.
-    results["load"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    for page in pages:
-        weight, assets = page_weight(html[page.name])
-        body = html[page.name]
-        results["pages"][page.name] = {
-            "p50": statistics.median(timings[page.name]),
-            "p95": percentile(timings[page.name], 0.95),
-            "n": len(timings[page.name]),
-            "gzip_bytes": weight,
-            "html_bytes": len(body),
-            "assets": assets,
-            "rows": body.count(b"<tr>") - 1 if b"<tbody>" in body else 0,
+            html[i] = response.content
+    result: dict[str, Any] = {
+        "vendor": "postgres" if connection.vendor == "postgresql" else connection.vendor,
+        "stage": stage,
+        # Other work on the machine shows in the figures; the load average says how much.
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpu_reference_ms": [cpu_before, cpu_reference_ms()],
+        "pages": {},
+    }
+    for i, page in enumerate(pages):
+        result["pages"].setdefault(page.group, {})[page.name] = {
+            "p50": statistics.median(timings[i]),
+            "p95": percentile(timings[i], 0.95),
+            "n": len(timings[i]),
+            "gzip_bytes": page_weight(html[i]),
         }
-    # Not a target, but what a coordinator waits for: every organisation, once per format.
-    results["exports"] = {}
-    for fmt in ("csv", "xlsx") if "organisations" in groups else ():
+    if stage == "100":
+        # Every affiliate's reminders for the day: the first run, which creates them, and a
+        # second, which finds nothing new.
+        today = timezone.localdate()
         t0 = time.perf_counter()
-        response = client.get(f"/a/{affiliate.slug}/organisations/export/?format={fmt}")
-        results["exports"][fmt] = {
-            "seconds": time.perf_counter() - t0,
-            "bytes": len(response.content),
-            "status": response.status_code,
+        reminders.generate_reminders(today=today)
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        reminders.generate_reminders(today=today)
+        result["reminders"] = {
+            "first_s": first,
+            "again_s": time.perf_counter() - t0,
+            "count": Reminder.objects.count(),
         }
-    return results
-
-
-# --- the driver --------------------------------------------------------------------------------
-
-
-def run_fresh(
-    database: str,
-    script: str,
-    arguments: list[str],
-    *,
-    db_name: str,
-    show_stderr: bool = False,
-) -> dict[str, Any]:
-    """Run ``script --worker arguments`` in a fresh process against a fresh database.
-
-    ``database``: "sqlite" (a file in a temporary directory) or "postgres" (``db_name``,
-    created on POSTGRES_SERVER and dropped afterwards). Return the JSON of the worker's last
-    line of output. ``show_stderr``: let the worker's stderr through (a profile, say);
-    otherwise it is shown only when the worker fails.
-    """
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            # Not DEBUG (which would record every query); plain static storage, no manifest.
-            "HUB_DEBUG": "0",
-            "HUB_TESTING": "1",
-            "HUB_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "HUB_LOG_LEVEL": "ERROR",
-            "HUB_ALLOWED_HOSTS": "testserver",
-        }
-    )
-    env.pop("HUB_DATABASE_URL", None)
-    env.pop("HUB_SQLITE_PATH", None)
-    with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
-        env["HUB_DATA_DIR"] = tmp
-        created = ""
-        if database == "sqlite":
-            env["HUB_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-        else:
-            created = db_name
-            _postgres(f'CREATE DATABASE "{created}"')
-            env["HUB_DATABASE_URL"] = f"{POSTGRES_SERVER}/{created}"
-        try:
-            out = subprocess.run(  # noqa: S603
-                [sys.executable, script, "--worker", *arguments],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.PIPE,
-                stderr=None if show_stderr else subprocess.PIPE,
-                text=True,
-            )
-        except subprocess.CalledProcessError as error:
-            sys.stderr.write(error.stdout + (error.stderr or ""))
-            raise
-        finally:
-            if created:
-                _postgres(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def run_worker(database: str, size: int, requests: int, groups: list[str]) -> dict[str, Any]:
-    """Run measure() in a fresh process against a fresh database, and return its figures."""
-    return run_fresh(
-        database,
-        __file__,
-        [str(size), "--requests", str(requests), "--pages", ",".join(groups)],
-        db_name=f"hub_bench_{os.getpid()}_{size}",
-    )
+def profile(pages: list[Page], name: str) -> dict[str, Any]:
+    """Print a cProfile of 20 requests to the named page (after the warm-up) to stderr."""
+    import cProfile
+    import pstats
+
+    page = next(p for p in pages if f"{p.group} {p.name}" == name)
+    for _ in range(WARM_UP):
+        page.client.get(page.next_url())
+    urls = [page.next_url() for _ in range(20)]
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [page.client.get(url) for url in urls])
+    order = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(40)
+    return {"profile": name}
 
 
-def _postgres(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(sql.encode())
+# --- the report --------------------------------------------------------------------------------
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    """Return the figures as a plain-text table, with each target's verdict."""
-    lines = [
-        f"{'database':<10} {'orgs':>7}  {'page':<27} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'target':>7}  {'gzip KB':>7}  rows",
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def tables(runs: list[dict[str, Any]], made: list[dict[str, Any]]) -> str:
+    """Return the figures as markdown tables, each target with its verdict."""
+    by = {(r["vendor"], r["stage"]): r for r in runs}
+    vendors = list(dict.fromkeys(r["vendor"] for r in runs))
+    out = [
+        "### Realistic size (affiliate a001 of 100: 1,000 partners, 100 partnerships)",
+        "",
+        "| database | page | p50 ms | p95 ms | × floor | target | | first load KB |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
     ]
-    for result in results:
-        target = TARGET_MS[10_000] if result["size"] <= 10_000 else TARGET_MS[100_000]
-        for name, page in result["pages"].items():
-            ok = "ok" if page["p50"] <= target else "MISS"
-            kb = page["gzip_bytes"] / 1024
-            lines.append(
-                f"{result['vendor']:<10} {result['size']:>7}  {name:<27} {page['p50']:>7.1f} "
-                f"{page['p95']:>7.1f} {ok:>7}  {kb:>6.1f}{'' if kb <= TARGET_KB else '!'}  "
-                f"{page['rows']}"
-            )
-    for result in results:
-        before, after = result.get("load", ["?", "?"])
-        lines.append(
-            f"{result['vendor']:<10} {result['size']:>7}  load average while timing: "
-            f"{before} -> {after} ({os.cpu_count()} CPUs)"
+    for vendor in vendors:
+        run = by[(vendor, "100")]
+        floor = run["pages"]["floor"]["floor"]
+        out.append(
+            f"| {vendor} | floor | {floor['p50']:.1f} | {floor['p95']:.1f} | 1.00 | | | "
+            f"{floor['gzip_bytes'] / 1024:.1f} |"
         )
-    for result in results:
-        for fmt, export in result.get("exports", {}).items():
-            lines.append(
-                f"{result['vendor']:<10} {result['size']:>7}  export {fmt.upper()} of every "
-                f"organisation: {export['seconds']:.1f} s, {export['bytes'] / 1e6:.1f} MB"
+        for name, page in run["pages"]["realistic"].items():
+            ratio = page["p50"] / floor["p50"]
+            kb = page["gzip_bytes"] / 1024
+            out.append(
+                f"| {vendor} | {name} | {page['p50']:.1f} | {page['p95']:.1f} | {ratio:.2f} | "
+                f"≤ {TARGETS[name]:g} | {_met(ratio <= TARGETS[name])} | "
+                f"{kb:.1f}{'' if kb <= TARGET_KB else ' (over 60)'} |"
             )
-    lines.append(
-        f"p50 target: {', '.join(f'{ms:g} ms at {n:,}' for n, ms in TARGET_MS.items())}; "
-        f"first load (HTML + CSS + JS, gzip -{GZIP_LEVEL}) <= {TARGET_KB:g} KB."
-    )
-    return "\n".join(lines)
+    out += [
+        "",
+        "### Stress affiliate (100,000 partners, 10,000 partnerships), same run",
+        "",
+        "| database | page | p50 ms | p95 ms | × floor | ÷ realistic | target | |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for vendor in vendors:
+        run = by[(vendor, "100")]
+        floor = run["pages"]["floor"]["floor"]["p50"]
+        for name, page in run["pages"]["stress"].items():
+            growth = page["p50"] / run["pages"]["realistic"][name]["p50"]
+            out.append(
+                f"| {vendor} | {name} | {page['p50']:.1f} | {page['p95']:.1f} | "
+                f"{page['p50'] / floor:.2f} | {growth:.2f} | ≤ {STRESS_TARGET:g} | "
+                f"{_met(growth <= STRESS_TARGET)} |"
+            )
+    out += [
+        "",
+        "### Other affiliates' data: a001's pages with 10 and with 100 affiliates",
+        "",
+        "| database | page | × floor, 10 | × floor, 100 | 100 ÷ 10 | target | |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for vendor in vendors:
+        ten, hundred = by[(vendor, "10")], by[(vendor, "100")]
+        for name in TARGETS:
+            before = ten["pages"]["realistic"][name]["p50"] / ten["pages"]["floor"]["floor"]["p50"]
+            after = (
+                hundred["pages"]["realistic"][name]["p50"]
+                / hundred["pages"]["floor"]["floor"]["p50"]
+            )
+            out.append(
+                f"| {vendor} | {name} | {before:.2f} | {after:.2f} | {after / before:.2f} | "
+                f"≤ {GROWTH_ALLOWED:g} | {_met(after / before <= GROWTH_ALLOWED)} |"
+            )
+    out.append("")
+    for run in runs:
+        floor = run["pages"]["floor"]["floor"]
+        out.append(
+            f"- {run['vendor']}, {run['stage']} affiliates: floor {floor['p50']:.1f} ms p50, "
+            f"{floor['p95']:.1f} ms p95; load average {run['load'][0]} → {run['load'][1]} "
+            f"({os.cpu_count()} CPUs); CPU reference loop "
+            f"{' → '.join(str(ms) for ms in run['cpu_reference_ms'])} ms"
+        )
+        if "reminders" in run:
+            rem = run["reminders"]
+            out.append(
+                f"- {run['vendor']}: every affiliate's reminders for the day "
+                f"{rem['first_s']:.2f} s ({rem['count']:,}; target ≤ {TARGET_REMINDERS_S:g} s: "
+                f"{_met(rem['first_s'] <= TARGET_REMINDERS_S)}), again {rem['again_s']:.2f} s"
+            )
+    for step in made:
+        extra = (
+            f", of which the stress affiliate {step['stress_seconds']} s"
+            if "stress_seconds" in step
+            else ""
+        )
+        out.append(
+            f"- {step['vendor']}: generating stage {step['stage']} took {step['seconds']} s"
+            f"{extra} (strategic scores {step['scores_seconds']} s)"
+        )
+    return "\n".join(out)
 
 
 def main() -> None:
-    """Parse the arguments, measure each database at each size, print and save the table."""
+    """Parse the arguments, measure each database at each stage, print and save the tables."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--sizes", default="10000,100000", help="organisation counts, comma-separated"
-    )
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument(
-        "--requests", type=int, default=100, help="timed requests per page (at least 50)"
-    )
-    parser.add_argument(
-        "--pages",
-        default=",".join(PAGE_GROUPS),
-        help=f"page groups to time, comma-separated: {', '.join(PAGE_GROUPS)} (default both)",
-    )
-    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per page")
+    parser.add_argument("--fresh", action="store_true", help="generate the data again")
+    parser.add_argument("--worker", choices=["10", "100"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    groups = [g.strip() for g in args.pages.split(",") if g.strip()]
-    if not groups or set(groups) - set(PAGE_GROUPS):
-        parser.error(f"--pages takes {', '.join(PAGE_GROUPS)}")
     if args.worker:
-        sys.path.insert(0, str(ROOT))
-        print(json.dumps(measure(args.worker, args.requests, groups)))
+        print(json.dumps(measure(args.worker, args.requests)))
         return
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results = []
+    runs, made = [], []
     for database in databases:
-        for size in sizes:
-            print(f"… {database}, {size:,} organisations", file=sys.stderr, flush=True)
-            result = run_worker(database, size, args.requests, groups)
-            print(f"  loaded in {result['load_seconds']} s", file=sys.stderr, flush=True)
-            results.append(result)
-    report = table(results)
+        for stage in ("10", "100"):
+            print(f"… {database}, {stage} affiliates: data", file=sys.stderr, flush=True)
+            source, making = prepare(database, stage, fresh=args.fresh)
+            if making:
+                made.append({"vendor": database, **making})
+                print(f"  generated in {making['seconds']} s", file=sys.stderr, flush=True)
+            print(f"… {database}, {stage} affiliates: timing", file=sys.stderr, flush=True)
+            runs.append(
+                run_on_copy(
+                    database,
+                    source,
+                    __file__,
+                    ["--worker", stage, "--requests", str(args.requests)],
+                    db_name=f"hub_bench_run_{os.getpid()}",
+                    show_stderr=bool(os.environ.get("BENCH_PROFILE")),
+                )
+            )
+    if os.environ.get("BENCH_PROFILE"):
+        return
+    report = tables(runs, made)
     print(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     RESULTS.write_text(
-        f"# bench/run.py --sizes {args.sizes} --database {args.database} "
-        f"--requests {args.requests} --pages {','.join(groups)}  ({stamp})\n{report}\n\n"
-        + json.dumps(results, indent=1)
+        f"# bench/run.py {' '.join(sys.argv[1:])}  ({stamp})\n\n{report}\n\n"
+        + json.dumps({"runs": runs, "generated": made}, indent=1)
         + "\n",
         encoding="utf-8",
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from hub.core import audit
@@ -109,17 +106,6 @@ def test_merging_organisations_moves_the_contacts_search_to_the_kept_name(
     services.merge_organisations(actor=member_a, keep=kept, duplicate=museum)
     assert found(affiliate_a, "arktiske oystein") == ["Øystein Sample"]
     assert found(affiliate_a, "tromso museum") == []
-
-
-def test_generated_contacts_have_the_search_text_the_services_build(affiliate_a):
-    call_command("generate_demo", organisations=5, affiliate=affiliate_a.slug, stdout=StringIO())
-    for contact in Contact.objects.filter(affiliate=affiliate_a).select_related("organisation"):
-        stored = contact.search_text
-        services.refresh_contact_search_text(contact)
-        assert stored == contact.search_text
-    first = Contact.objects.filter(affiliate=affiliate_a).first()
-    assert first is not None
-    assert found(affiliate_a, first.main_email.split("@")[0]) == [first.name]
 
 
 @pytest.mark.parametrize("n", [3, 12])

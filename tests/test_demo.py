@@ -1,4 +1,4 @@
-"""Test the demo data loader and the benchmark data generator."""
+"""Test the demo data loader."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.test import Client
 
 from hub.core.models import Affiliate, Membership, User
 from hub.core.regions import region_for_country
-from hub.partners import services
 from hub.partners.demo import (
     DEMO_AFFILIATES,
     DEMO_PASSWORD,
@@ -21,9 +19,7 @@ from hub.partners.demo import (
     HUB_STAFF_USERNAME,
     load_demo,
 )
-from hub.partners.keys import normalise_email, normalise_name, website_domain
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation
-from tests import factories
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -142,43 +138,6 @@ def test_demo_data_has_no_invented_wikidata_ids() -> None:
         o.wikidata_qid for a in DEMO_AFFILIATES for o in a.organisations
     }
     assert qids - {""} <= checked
-
-
-def test_generate_demo_creates_organisations_with_contacts_and_interactions(db: None) -> None:
-    affiliate = factories.affiliate(slug="bench")
-    out = StringIO()
-    call_command("generate_demo", organisations=50, affiliate="bench", seed=7, stdout=out)
-
-    orgs = Organisation.objects.filter(affiliate=affiliate)
-    assert orgs.count() == 50
-    assert Contact.objects.filter(affiliate=affiliate).count() == 150
-    assert Interaction.objects.filter(affiliate=affiliate).count() == 500
-    assert ContactEmail.objects.filter(affiliate=affiliate).count() == 150
-    assert "100 %" in out.getvalue()
-    for org in orgs:
-        assert org.normalised_name == normalise_name(org.name)
-        assert org.website_domain == website_domain(org.website)
-        assert org.region == region_for_country(org.country.code or "")
-        stored = org.search_text
-        services.refresh_search_text(org)
-        assert stored == org.search_text
-        assert org.tags.filter(name="generated").exists()
-    for key in ContactEmail.objects.select_related("contact")[:20]:
-        assert key.email == normalise_email(key.contact.main_email)
-
-
-def test_generate_demo_rejects_an_unknown_affiliate(db: None) -> None:
-    with pytest.raises(CommandError):
-        call_command("generate_demo", organisations=5, affiliate="nowhere", stdout=StringIO())
-
-
-def test_generate_demo_continues_numbering_in_a_second_run(db: None) -> None:
-    call_command("generate_demo", organisations=5, stdout=StringIO())
-    call_command("generate_demo", organisations=5, stdout=StringIO())
-    affiliate = Affiliate.objects.get(slug="generated")
-    assert affiliate.is_demo
-    names = list(Organisation.objects.filter(affiliate=affiliate).values_list("name", flat=True))
-    assert len(names) == len(set(names)) == 10
 
 
 def test_load_demo_leaves_a_real_account_with_a_demo_name_alone(

@@ -1,12 +1,10 @@
-"""Test the demo partnerships and the benchmark's partnership generator."""
+"""Test the demo partnerships."""
 
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from hub.core.models import User
@@ -16,7 +14,6 @@ from hub.partnerships.models import (
     Activity,
     Contribution,
     Partnership,
-    Reminder,
     StageChange,
     Task,
 )
@@ -64,17 +61,3 @@ def test_demo_partnership_pages_open_for_the_demo_manager():
     assert "WikiGap 2026" in page.content.decode()
     dashboard = client.get("/a/sweden/reports/")
     assert dashboard.status_code == 200
-
-
-def test_generate_partnerships_builds_the_benchmark_data_and_reminders_run_on_it():
-    call_command("generate_demo", organisations=30, stdout=StringIO())
-    call_command("generate_partnerships", partnerships=40, activities=200, stdout=StringIO())
-    assert Partnership.objects.filter(affiliate__slug="generated").count() == 40
-    assert Activity.objects.count() == 200
-    from hub.partnerships import reminders
-
-    reminders.generate_reminders(today=TODAY)
-    made = Reminder.objects.count()
-    assert made > 0
-    reminders.generate_reminders(today=TODAY)
-    assert Reminder.objects.count() == made
