@@ -223,15 +223,41 @@ def test_agreement_expiring_before_signing_is_explained_and_nothing_saved(
 ):
     p = factories.partnership(affiliate_a, actor=member_a)
     data = {f"{point}_status": "agreed" for point in ChecklistPoint.values}
-    data.update(signed_on="2026-05-01", expires_on="2026-01-01")
+    data.update(
+        signed_on="2026-05-01", expires_on="2026-01-01", licences_text="Licence agreed <here>"
+    )
     response = client_a.post(url("partnership_agreement", pk=p.pk), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "cannot expire before it was signed" in page
     assert not p.agreement_points.filter(status="agreed").exists()
+    # The error stands next to the date it is about, and the date input points to it.
+    expires = _field_html(page, "id_expires_on")
+    assert "cannot expire before it was signed" in expires
+    assert 'aria-invalid="true"' in expires and 'aria-describedby="id_expires_on_error"' in expires
+    assert "cannot expire" not in _field_html(page, "id_signed_on")
     # What was typed stays in the form, to be corrected rather than typed again.
-    assert 'name="signed_on" value="2026-05-01"' in page
-    assert '<option value="agreed" selected>' in page
+    assert 'value="2026-05-01"' in _field_html(page, "id_signed_on")
+    assert '<option value="agreed" selected>' in _field_html(page, "id_money_status")
+    assert "Licence agreed &lt;here&gt;</textarea>" in _field_html(page, "id_licences_text")
+
+
+def _field_html(page: str, input_id: str) -> str:
+    """Return the markup of the form field (label, errors, input) whose input has this id."""
+    at = page.index(f' id="{input_id}"')
+    start = page.rindex('<div class="field">', 0, at)
+    return page[start : page.index("</div>", at)]
+
+
+def test_a_refused_upload_shows_the_error_at_the_file_and_keeps_the_kind(
+    client_a, affiliate_a, member_a
+):
+    p = factories.partnership(affiliate_a, actor=member_a)
+    response = client_a.post(url("document_upload", pk=p.pk), {"kind": "report"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This field is required." in _field_html(page, "id_file")
+    assert '<option value="report" selected>' in _field_html(page, "id_kind")
+    assert not p.documents.exists()
 
 
 def test_an_unknown_checklist_status_is_refused(client_a, affiliate_a, member_a):
@@ -307,7 +333,9 @@ def test_list_page_stays_within_a_few_queries(
     orgs = [factories.organisation(affiliate_a) for _ in range(3)]
     for n in range(20):
         factories.partnership(affiliate_a, partners=[(orgs[n % 3], "main")])
-    with django_assert_max_num_queries(12):
+    # The session, the user and the membership; the filter's people; the count, the page and
+    # the partners' names.
+    with django_assert_max_num_queries(7):
         response = client_a.get(url("partnership_list") + "?type=other&sort=title")
     assert response.status_code == 200
 
@@ -332,9 +360,11 @@ def test_detail_page_stays_within_a_few_queries(
         )
         todo.create_task(actor=member_a, affiliate=affiliate_a, title=f"Task {n}", partnership=p)
         _impact_link(p, n)
-    # The page's own reads plus the activities, money, tasks, strategic and impact sections; the
-    # count does not grow with partners, activities, tasks or content links and their figures.
-    with django_assert_max_num_queries(40):
+    # The session, the user and the membership; the page's twelve reads (its selector's test
+    # names them), which the activities, money and tasks sections reuse; the strategic
+    # definition; the impact section's links and their figures. The count does not grow with
+    # partners, activities, tasks or content links and their figures.
+    with django_assert_max_num_queries(18):
         response = client_a.get(url("partnership_detail", pk=p.pk))
     assert response.status_code == 200
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
@@ -184,39 +180,6 @@ class StageForm(forms.Form):
     )
 
 
-def _options(choices: Any, chosen: str) -> SafeString:
-    """Return <option> elements for choices, the chosen one selected (no widget template)."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, SafeString(" selected") if value == chosen else "", label)
-            for value, label in choices
-        ),
-    )
-
-
-@dataclass(frozen=True)
-class ChecklistRow:
-    """One point of the checklist form, ready to write out: no widget templates to render."""
-
-    label: str
-    status_name: str
-    options: SafeString
-    text_name: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DateRow:
-    """One date field of the checklist form, ready to write out."""
-
-    name: str
-    label: str
-    value: str
-    errors: list[str]
-
-
 class AgreementForm(forms.Form):
     """The agreement checklist: a status and a text for each of the six points, and dates."""
 
@@ -237,57 +200,29 @@ class AgreementForm(forms.Form):
             initial[f"{ap.point}_text"] = ap.text
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        for point, label in ChecklistPoint.choices:
+        for point in ChecklistPoint.values:
+            # The point's name heads its fieldset; each field's own label is short.
             self.fields[f"{point}_status"] = forms.ChoiceField(
-                label=label,
+                label=_("Status"),
+                label_suffix="",
                 choices=AgreementPoint.Status.choices,
                 initial=AgreementPoint.Status.NOT_DISCUSSED,
             )
             self.fields[f"{point}_text"] = forms.CharField(
-                label=_("What was agreed: %(point)s") % {"point": label},
+                label=_("What was agreed"),
+                label_suffix="",
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
-    def _value(self, name: str) -> Any:
-        """Return what the field shows: the submitted text when bound, else its initial."""
-        if self.is_bound:
-            return self.data.get(self.add_prefix(name), "")
-        return self.get_initial_for_field(self.fields[name], name)
-
     @property
-    def checklist_rows(self) -> list[ChecklistRow]:
-        """Return the six points with their options and texts, for the partnership page.
-
-        Written here rather than through each field's widget template: the page shows the
-        checklist on every visit, and twelve widgets cost it three milliseconds.
-        """
-        rows = []
-        for point, label in ChecklistPoint.choices:
-            status = str(self._value(f"{point}_status") or "")
-            options = _options(AgreementPoint.Status.choices, status)
-            rows.append(
-                ChecklistRow(
-                    label=str(label),
-                    status_name=self.add_prefix(f"{point}_status"),
-                    options=options,
-                    text_name=self.add_prefix(f"{point}_text"),
-                    text=str(self._value(f"{point}_text") or ""),
-                )
-            )
-        return rows
-
-    @property
-    def date_rows(self) -> list[DateRow]:
-        """Return the signed and expiry dates as they should show, with their errors."""
-        rows = []
-        for name in ("signed_on", "expires_on"):
-            value = self._value(name)
-            text = value.isoformat() if isinstance(value, dt.date) else str(value or "")
-            errors = [str(e) for e in self.errors.get(name, [])] if self.is_bound else []
-            rows.append(DateRow(self.add_prefix(name), str(self.fields[name].label), text, errors))
-        return rows
+    def points(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """Return the six points as (name, status field, text field), for the template."""
+        return [
+            (str(label), self[f"{point}_status"], self[f"{point}_text"])
+            for point, label in ChecklistPoint.choices
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -320,18 +255,6 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Document.Kind.choices, initial=Document.Kind.AGREEMENT
     )
-
-    @property
-    def accept(self) -> str:
-        """Return the file input's accept list (the partnership page writes the input out)."""
-        return str(self.fields["file"].widget.attrs["accept"])
-
-    @property
-    def kind_options(self) -> SafeString:
-        """Return the kind's options with the chosen (or initial) one selected."""
-        chosen = self.data.get(self.add_prefix("kind")) if self.is_bound else None
-        chosen = chosen or Document.Kind.AGREEMENT
-        return _options(Document.Kind.choices, chosen)
 
 
 class MainGoalForm(forms.Form):

@@ -13,7 +13,6 @@ from django.http import Http404
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
-from hub.core.prepared import PreparedQuery
 from hub.core.regions import Region
 from hub.partners.keys import search_words
 from hub.partners.models import Interaction, Organisation, PartnerType
@@ -52,8 +51,8 @@ PERSON_FIELDS = ("id", "username", "first_name", "last_name")
 def with_related(qs: QuerySet[Any], **related: tuple[str, ...]) -> QuerySet[Any]:
     """Return qs joining each named relation but reading only the given columns of it.
 
-    A partnership page runs a dozen such queries; compiling and loading every column of each
-    joined user and organisation (passwords and search text included) was a tenth of its time.
+    Pages show a person's name and an organisation's name; they need not load passwords or
+    search text with them.
     """
     own = [f.name for f in qs.model._meta.concrete_fields]
     shown = [f"{name}__{column}" for name, columns in related.items() for column in columns]
@@ -168,18 +167,22 @@ def partnership_list(affiliate: Affiliate, filters: PartnershipFilters) -> Query
     )
 
 
+# What pages and exports show of a partnership's partners and their organisations.
+PARTNER_COLUMNS = (
+    "id",
+    "role",
+    "partnership_id",
+    "organisation__id",
+    "organisation__name",
+    "organisation__partner_type",
+    "organisation__country",
+    "organisation__region",
+)
+
+
 def partner_rows() -> QuerySet[PartnershipPartner]:
     """Return partnership partners with what pages and exports show of each organisation."""
-    return PartnershipPartner.objects.select_related("organisation").only(
-        "id",
-        "role",
-        "partnership_id",
-        "organisation__id",
-        "organisation__name",
-        "organisation__partner_type",
-        "organisation__country",
-        "organisation__region",
-    )
+    return PartnershipPartner.objects.select_related("organisation").only(*PARTNER_COLUMNS)
 
 
 def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]:
@@ -200,10 +203,10 @@ def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]
 
 def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
     """Return one of the affiliate's partnerships, or raise 404."""
-    found = _PARTNERSHIP(affiliate.pk, pk)
-    if not found:
-        raise Http404
-    partnership = found[0]
+    try:
+        partnership = Partnership.objects.get(affiliate=affiliate, pk=pk)
+    except Partnership.DoesNotExist:
+        raise Http404 from None
     partnership.affiliate = affiliate  # the row we already hold: saves every page a query
     return partnership
 
@@ -296,63 +299,6 @@ def _day(value: dt.date) -> dt.datetime:
 _SHOWN_ELSEWHERE = {"partnership.stage_changed", "partnership.document_added"}
 
 
-def _known(rows: list[Any], **parents: Any) -> list[Any]:
-    """Return rows with the parent record they were read for set, as a related manager does."""
-    for row in rows:
-        for name, parent in parents.items():
-            row._state.fields_cache[name] = parent
-    return rows
-
-
-# The partnership page's reads, compiled to SQL once per process (hub.core.prepared).
-_PARTNERSHIP = PreparedQuery(
-    lambda affiliate_id, pk: Partnership.objects.filter(affiliate_id=affiliate_id, pk=pk).order_by()
-)
-_PARTNERS = PreparedQuery(lambda pk: partner_rows().filter(partnership_id=pk))
-_CHECKLIST = PreparedQuery(lambda pk: AgreementPoint.objects.filter(partnership_id=pk).order_by())
-_DOCUMENTS = PreparedQuery(
-    lambda pk: with_related(Document.objects.filter(partnership_id=pk), uploaded_by=PERSON_FIELDS)
-)
-_STAGES = PreparedQuery(
-    lambda pk: with_related(StageChange.objects.filter(partnership_id=pk), actor=PERSON_FIELDS)
-)
-_RESPONSIBLE = PreparedQuery(
-    lambda pk: User.objects.filter(partnerships__id=pk).only(*PERSON_FIELDS).order_by("username")
-)
-_MAIN_GOALS = PreparedQuery(
-    lambda pk: AffiliateGoal.objects.filter(partnerships__id=pk).order_by("position", "name")
-)
-_INTERACTIONS = PreparedQuery(
-    lambda affiliate_id, organisation_ids, *, upto: (
-        Interaction.objects.filter(affiliate_id=affiliate_id, organisation_id__in=organisation_ids)
-        .select_related("organisation")
-        .only("id", "date", "kind", "summary", "organisation__id", "organisation__name")
-        .order_by("-date", "-id")[:upto]
-    )
-)
-_ACTIVITIES = PreparedQuery(
-    lambda pk, *, upto: Activity.objects.filter(partnership_id=pk).order_by("-starts_on", "-id")[
-        :upto
-    ]
-)
-_TASKS = PreparedQuery(
-    lambda pk, *, upto: with_related(
-        Task.objects.filter(partnership_id=pk), assignee=PERSON_FIELDS
-    ).order_by("-created_at", "-id")[:upto]
-)
-_CONTRIBUTIONS = PreparedQuery(
-    lambda pk, *, upto: with_related(
-        Contribution.objects.filter(partnership_id=pk), organisation=("id", "name")
-    ).order_by("-received_on", "-id")[:upto]
-)
-_EVENTS = PreparedQuery(
-    lambda pk, *, upto: with_related(
-        audit.events_for(Partnership(pk=pk)).exclude(action__in=sorted(_SHOWN_ELSEWHERE)),
-        actor=PERSON_FIELDS,
-    )[:upto]
-)
-
-
 def _timeline(
     partnership: Partnership,
     organisation_ids: list[int],
@@ -373,15 +319,36 @@ def _timeline(
     entries += [TimelineEntry(d.uploaded_at, "document", d) for d in documents[:upto]]
     interactions: list[Interaction] = []
     if organisation_ids:
-        interactions = _INTERACTIONS(partnership.affiliate_id, organisation_ids, upto=upto)
+        interactions = list(
+            Interaction.objects.filter(
+                affiliate_id=partnership.affiliate_id, organisation_id__in=organisation_ids
+            )
+            .select_related("organisation")
+            .only("id", "date", "kind", "summary", "organisation__id", "organisation__name")
+            .order_by("-date", "-id")[:upto]
+        )
         entries += [TimelineEntry(_day(i.date), "interaction", i) for i in interactions]
-    activities = _known(_ACTIVITIES(partnership.pk, upto=upto), partnership=partnership)
+    # Read through the partnership's related managers, so each row knows its partnership.
+    activities = list(partnership.activities.order_by("-starts_on", "-id")[:upto])
     entries += [TimelineEntry(_day(a.starts_on), "activity", a) for a in activities]
-    tasks = _known(_TASKS(partnership.pk, upto=upto), partnership=partnership)
+    tasks = list(
+        with_related(partnership.tasks.all(), assignee=PERSON_FIELDS).order_by(
+            "-created_at", "-id"
+        )[:upto]
+    )
     entries += [TimelineEntry(t.done_at or t.created_at, "task", t) for t in tasks]
-    contributions = _known(_CONTRIBUTIONS(partnership.pk, upto=upto), partnership=partnership)
+    contributions = list(
+        with_related(partnership.contributions.all(), organisation=("id", "name")).order_by(
+            "-received_on", "-id"
+        )[:upto]
+    )
     entries += [TimelineEntry(_day(c.received_on), "contribution", c) for c in contributions]
-    events: list[AuditEvent] = _EVENTS(partnership.pk, upto=upto)
+    events: list[AuditEvent] = list(
+        with_related(
+            audit.events_for(partnership).exclude(action__in=_SHOWN_ELSEWHERE),
+            actor=PERSON_FIELDS,
+        )[:upto]
+    )
     entries += [TimelineEntry(e.created_at, "event", e) for e in events]
     entries.sort(key=lambda e: e.when, reverse=True)
     start = (page - 1) * per_page
@@ -399,21 +366,21 @@ def partnership_page(
 ) -> PartnershipPage:
     """Return a partnership with its partners, checklist, documents, stages and timeline."""
     partnership = get_partnership(affiliate, pk)
-    partners = _known(_PARTNERS(pk), partnership=partnership)
-    checklist = _known(_CHECKLIST(pk), partnership=partnership)
+    partners = list(partnership.partners.select_related("organisation").only(*PARTNER_COLUMNS))
+    checklist = list(partnership.agreement_points.all())
     order = {point: n for n, point in enumerate(ChecklistPoint.values)}
     checklist.sort(key=lambda ap: order.get(ap.point, 99))
     reviewed = len(checklist) >= len(order) and all(
         ap.status != AgreementPoint.Status.NOT_DISCUSSED for ap in checklist
     )
-    documents = _known(_DOCUMENTS(pk), partnership=partnership)
-    stage_history = _known(_STAGES(pk), partnership=partnership)
+    documents = list(with_related(partnership.documents.all(), uploaded_by=PERSON_FIELDS))
+    stage_history = list(with_related(partnership.stage_changes.all(), actor=PERSON_FIELDS))
     reopen_at = next(
         (c.from_stage for c in stage_history if c.to_stage == Stage.ENDED and c.from_stage),
         Stage.IDEA,
     )
-    people = _RESPONSIBLE(pk)
-    goals = _MAIN_GOALS(pk)
+    people = list(partnership.responsible.only(*PERSON_FIELDS).order_by("username"))
+    goals = list(partnership.main_goals.order_by("position", "name"))
     # Older pages cost more rows per source; a hundred pages of twenty is years of history.
     timeline_page = max(1, min(timeline_page, 100))
     timeline, has_more, read = _timeline(
