@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "partnership.partners_changed": _("changed the partners and their roles"),
     "partnership.stage_changed": _("moved the partnership to another stage"),
     "partnership.scores_refreshed": _("recomputed the strategic scores"),
+    "partnerships.generated": _("generated synthetic partnerships for a benchmark"),
     "partnership.agreement_updated": _("updated the agreement"),
     "partnership.document_added": _("uploaded a document"),
     "partnership.document_deleted": _("deleted a document"),

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from hub.core import audit
 from hub.core.models import Affiliate, Membership, User
 from hub.partners.models import Organisation
 from hub.partnerships.models import (
@@ -74,6 +75,15 @@ class Command(BaseCommand):
             self._activities(ids, options["activities"], rng)
             # A quarter of the partners say when their budget year starts.
             Organisation.objects.filter(pk__in=org_ids[::4]).update(fiscal_year_starts=1)
+            # The rows bypass the services: one event says so in the history and moves the
+            # affiliate's audit stamp, which keys its cached dashboard.
+            audit.record(
+                actor=None,
+                affiliate=affiliate,
+                action="partnerships.generated",
+                target=affiliate,
+                changes={"partnerships": [None, len(ids)]},
+            )
         self.stdout.write(
             f"{len(ids):,} partnerships and {options['activities']:,} activities in "
             f"{time.perf_counter() - started:.1f} s"
