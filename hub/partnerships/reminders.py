@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -339,7 +339,21 @@ def _insert(reminders: list[_Due]) -> None:
     """Insert the reminders, INSERT_ROWS per statement; a (user, key) already there (a
     concurrent run inserted it meanwhile) is skipped by the database's unique constraint."""
     Reminder.objects.bulk_create(
-        [Reminder(**asdict(reminder)) for reminder in reminders],
+        [
+            Reminder(
+                affiliate_id=r.affiliate_id,
+                user_id=r.user_id,
+                kind=r.kind,
+                key=r.key,
+                due_on=r.due_on,
+                remind_on=r.remind_on,
+                partnership_id=r.partnership_id,
+                organisation_id=r.organisation_id,
+                task_id=r.task_id,
+                interaction_id=r.interaction_id,
+            )
+            for r in reminders
+        ],
         batch_size=INSERT_ROWS,
         ignore_conflicts=True,
     )
