@@ -230,6 +230,23 @@ def test_generating_twice_creates_nothing_new(affiliate_a, member_a):
     assert Reminder.objects.count() == first
 
 
+def test_a_reminder_a_concurrent_run_inserted_meanwhile_is_skipped(affiliate_a, member_a):
+    """Two runs may both find a reminder missing; the database keeps one (user, key)."""
+    due = reminders._Due(
+        affiliate_id=affiliate_a.pk,
+        user_id=member_a.pk,
+        kind=Reminder.Kind.TASK_DUE,
+        key="task:1:2026-11-20",
+        due_on=D(2026, 11, 20),
+        remind_on=D(2026, 11, 17),
+    )
+    reminders._insert([due])
+    reminders._insert([due, due])
+    assert list(Reminder.objects.values_list("user", "key", "kind")) == [
+        (member_a.pk, "task:1:2026-11-20", "task_due")
+    ]
+
+
 @pytest.mark.parametrize("n", [2, 12])
 def test_generation_query_count_does_not_grow_with_partnerships(
     affiliate_a, member_a, n, django_assert_max_num_queries

@@ -24,7 +24,6 @@ from hub.partners.keys import (
 )
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation, Tag
 from hub.partners.validators import clean_email_lines
-from hub.partnerships.tally import follows, of_organisations
 
 ORGANISATION_FIELDS = (
     "name",
@@ -151,7 +150,6 @@ def create_organisation(
     return org
 
 
-@follows(of_organisations("organisation"))
 @transaction.atomic
 def update_organisation(
     *,
@@ -432,7 +430,6 @@ def complete_follow_up(*, actor: User | None, interaction: Interaction) -> Inter
     return update_interaction(actor=actor, interaction=interaction, follow_up_done=True)
 
 
-@follows(of_organisations("keep", "duplicate"))
 @transaction.atomic
 def merge_organisations(
     *, actor: User | None, keep: Organisation, duplicate: Organisation

@@ -16,7 +16,6 @@ from hub.core.models import Affiliate, User
 from hub.partners.models import Organisation
 from hub.partnerships import scoring
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
-from hub.partnerships.tally import follows, of_item, of_partnership
 
 # Hand-entered outputs: a number above this is a typo (an extra zero, a phone number), not an
 # edit-a-thon. Wikipedia in all languages has about 65 million articles.
@@ -123,7 +122,6 @@ def _label(activity: Activity) -> str:
     return f"{activity.title} ({activity.get_kind_display()}, {activity.starts_on})"
 
 
-@follows(of_partnership)
 @transaction.atomic
 def create_activity(
     *,
@@ -157,7 +155,6 @@ def create_activity(
     return activity
 
 
-@follows(of_item("activity"))
 @transaction.atomic
 def update_activity(
     *,
@@ -200,7 +197,6 @@ def update_activity(
     return current
 
 
-@follows(of_item("activity"))
 @transaction.atomic
 def delete_activity(*, actor: User | None, activity: Activity) -> None:
     """Delete an activity, keeping a record of what it was."""
@@ -260,7 +256,6 @@ def _validate_contribution(contribution: Contribution) -> None:
     _check_contributor(contribution.partnership, contribution.organisation)
 
 
-@follows(of_partnership)
 @transaction.atomic
 def add_contribution(
     *, actor: User | None, partnership: Partnership, **fields: Any
@@ -282,7 +277,6 @@ def add_contribution(
     return contribution
 
 
-@follows(of_item("contribution"))
 @transaction.atomic
 def update_contribution(
     *, actor: User | None, contribution: Contribution, **fields: Any
@@ -315,7 +309,6 @@ def update_contribution(
     return current
 
 
-@follows(of_item("contribution"))
 @transaction.atomic
 def delete_contribution(*, actor: User | None, contribution: Contribution) -> None:
     """Delete a contribution, keeping a record of what it was."""

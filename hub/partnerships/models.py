@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -628,18 +626,3 @@ class StrategicDefinition(models.Model):
 
     def __str__(self) -> str:
         return str(_("Strategic partnership definition"))
-
-
-class DashboardCounts(models.Model):
-    """An affiliate's whole-dashboard counts (hub.partnerships.tally): counted once, then kept
-    current by the services that change what they count. Derived data: deleting a row only
-    means the next dashboard view counts afresh."""
-
-    affiliate = models.OneToOneField(
-        Affiliate, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    data: models.JSONField[Any] = models.JSONField(default=dict)
-    counted_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.affiliate_id} ({self.counted_at:%Y-%m-%d %H:%M})"

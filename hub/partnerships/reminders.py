@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -88,8 +88,8 @@ class _People:
 
 @dataclass(frozen=True, slots=True)
 class _Due:
-    """A reminder to create, as plain values: building ten thousand model instances a day
-    cost more than finding what is due."""
+    """A reminder to create, as plain values: it becomes a Reminder only once it is known to
+    be new."""
 
     affiliate_id: int
     user_id: int
@@ -336,71 +336,28 @@ def generate_reminders(today: dt.date | None = None) -> int:
     return Reminder.objects.count() - before
 
 
-_INSERTED = (
-    "affiliate",
-    "user",
-    "kind",
-    "key",
-    "due_on",
-    "remind_on",
-    "partnership",
-    "organisation",
-    "task",
-    "interaction",
-    "created_at",
-)
-
-
 def _insert(reminders: list[_Due]) -> None:
-    """Insert the reminders, many rows per statement, skipping a (user, key) already there.
-
-    bulk_create prepares each of the thirteen values of each row through its field, which
-    for a day's ten thousand reminders took longer than finding them; these values are plain
-    ids, strings and dates, adapted here the way their fields would.
-    """
-    ops = connection.ops
-    meta = Reminder._meta
-    fields = {field.name: field for field in meta.concrete_fields}
-    columns = ", ".join(ops.quote_name(fields[name].column) for name in _INSERTED)
-    row = "(" + ", ".join(["%s"] * len(_INSERTED)) + ")"
-    # As many rows per statement as the database takes parameters (90 on SQLite).
-    size = max(1, min(INSERT_ROWS, ops.bulk_batch_size([fields[n] for n in _INSERTED], reminders)))
-    now = ops.adapt_datetimefield_value(timezone.now())
-    values = [
-        (
-            r.affiliate_id,
-            r.user_id,
-            str(r.kind),
-            r.key,
-            ops.adapt_datefield_value(r.due_on),
-            ops.adapt_datefield_value(r.remind_on),
-            r.partnership_id,
-            r.organisation_id,
-            r.task_id,
-            r.interaction_id,
-            now,
-        )
-        for r in reminders
-    ]
-    table = ops.quote_name(meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array per column: psycopg spends longer parsing a statement of a hundred
-            # thousand placeholders than the server spends inserting the rows.
-            arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in _INSERTED)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names from the model
-                "ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*values, strict=True)],
+    """Insert the reminders, INSERT_ROWS per statement; a (user, key) already there (a
+    concurrent run inserted it meanwhile) is skipped by the database's unique constraint."""
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                affiliate_id=r.affiliate_id,
+                user_id=r.user_id,
+                kind=r.kind,
+                key=r.key,
+                due_on=r.due_on,
+                remind_on=r.remind_on,
+                partnership_id=r.partnership_id,
+                organisation_id=r.organisation_id,
+                task_id=r.task_id,
+                interaction_id=r.interaction_id,
             )
-            return
-        for start in range(0, len(values), size):
-            batch = values[start : start + size]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model
-                f"VALUES {', '.join([row] * len(batch))} ON CONFLICT DO NOTHING",
-                [value for one in batch for value in one],
-            )
+            for r in reminders
+        ],
+        batch_size=INSERT_ROWS,
+        ignore_conflicts=True,
+    )
 
 
 def open_reminders() -> QuerySet[Reminder]:

@@ -283,10 +283,11 @@ def assemble(
 
 
 # The dashboard aggregates every partnership of the affiliate (the hub's: every published one),
-# tens of milliseconds at 10,000 partnerships. It is kept in the shared cache under the newest
-# audit event, which every change moves (hub.core.audit.latest_stamp), so a cached board is
-# never stale; the timeout only bounds what an edit outside the services (the admin site)
-# leaves behind.
+# tens of milliseconds at 10,000 partnerships. It is kept, with its charts, in the shared cache
+# under the newest audit event of the affiliate (the hub's: of any affiliate), which every
+# change moves inside its transaction (hub.core.audit.latest_stamp): a cached board is never
+# stale, and a change costs nothing more than its audit event. The timeout only bounds what an
+# edit outside the services (the admin site) leaves behind.
 DASHBOARD_CACHE_SECONDS = 600
 
 
@@ -297,22 +298,12 @@ def dashboard(
     published_only: bool = False,
     draw: Callable[[Dashboard], dict[str, SafeString]] | None = None,
 ) -> Dashboard:
-    """Return the counts and totals of the reports dashboard.
+    """Return the counts and totals of the reports dashboard: from the cache when nothing has
+    changed since they were counted, else counted afresh (about ten grouped queries).
 
-    An affiliate's whole board comes from the counts the services keep current (tally); a
-    filtered board or the hub's from the cache when nothing has changed since they were
-    counted, else counted afresh (about ten grouped queries).
-
-    ``draw``: makes the board's charts; a cached board keeps them, so it is not drawn again.
+    ``draw``: makes the board's charts; they are cached with the board, so a board seen again
+    is not drawn again.
     """
-    if affiliate is not None and not published_only and not filters.active:
-        # The whole board: counts kept current by the services (hub.partnerships.tally).
-        from hub.partnerships import tally  # it builds on this module
-
-        whole = assemble(tally.current(affiliate), {affiliate.pk: money.rate_table(affiliate)})
-        if draw is not None:
-            whole.charts = draw(whole)
-        return whole
     key = ":".join(
         (
             "dashboard",

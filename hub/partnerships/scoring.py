@@ -18,7 +18,6 @@ from hub.core import audit
 from hub.core.models import Affiliate, User
 from hub.core.queue import enqueue_on_commit
 from hub.partners.models import GLAM_TYPES, Interaction
-from hub.partnerships import tally
 from hub.partnerships.models import (
     Activity,
     AgreementPoint,
@@ -393,7 +392,6 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
                 action="partnership.scores_refreshed",
                 target=owner,
             )
-            tally.forget(owner)  # the kept whole-board counts: counted afresh on the next view
     return sum(per_affiliate.values())
 
 

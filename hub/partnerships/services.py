@@ -30,7 +30,6 @@ from hub.partnerships.models import (
     Stage,
     StageChange,
 )
-from hub.partnerships.tally import follows, of_partnership
 
 # The fields create_partnership and update_partnership take besides the multi-selects.
 PARTNERSHIP_FIELDS = (
@@ -141,7 +140,6 @@ def _partners_text(partnership: Partnership) -> list[str]:
     )
 
 
-@follows(lambda kw: (kw["affiliate"].pk, []), created=True)
 @transaction.atomic
 def create_partnership(
     *,
@@ -205,7 +203,6 @@ def _locked(partnership: Partnership) -> Partnership:
     return locked
 
 
-@follows(of_partnership)
 @transaction.atomic
 def update_partnership(
     *,
@@ -254,7 +251,6 @@ def _touch(partnership: Partnership) -> None:
     Partnership.objects.filter(pk=partnership.pk).update(updated_at=timezone.now())
 
 
-@follows(of_partnership)
 @transaction.atomic
 def set_partners(
     *,
@@ -341,7 +337,6 @@ def reopen_stage(partnership: Partnership) -> str:
     return last_end if last_end and last_end != Stage.ENDED else Stage.IDEA
 
 
-@follows(of_partnership)
 @transaction.atomic
 def advance_stage(
     *,
@@ -475,7 +470,6 @@ def set_agreement_dates(
     )
 
 
-@follows(of_partnership)
 @transaction.atomic
 def archive_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Hide a partnership from lists without deleting anything."""
@@ -491,7 +485,6 @@ def archive_partnership(*, actor: User | None, partnership: Partnership) -> Part
     return partnership
 
 
-@follows(of_partnership)
 @transaction.atomic
 def restore_partnership(*, actor: User | None, partnership: Partnership) -> Partnership:
     """Bring an archived partnership back into the lists."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -50,34 +47,14 @@ def _format(request: HttpRequest) -> str | None:
     return fmt if fmt in CONTENT_TYPES else None
 
 
-@functools.lru_cache(maxsize=512)
-def _drawn(
-    series: tuple[tuple[str, tuple[Any, ...]], ...],
-    labels: tuple[str, ...],
-    options: tuple[tuple[str, Any], ...],
-) -> SafeString:
-    return bar_chart([(name, list(values)) for name, values in series], labels, **dict(options))
-
-
-def _bar_chart(
-    series: Sequence[tuple[str, Sequence[Any]]], labels: Sequence[str], **options: Any
-) -> SafeString:
-    """Return bar_chart(...), drawn once per process for the same figures, words and options:
-    a board updated after one change redraws only the charts whose figures moved."""
-    return _drawn(
-        tuple((str(name), tuple(values)) for name, values in series),
-        tuple(str(label) for label in labels),
-        tuple(sorted((key, str(v) if isinstance(v, Promise) else v) for key, v in options.items())),
-    )
-
-
 def _charts(board: reports.Dashboard) -> dict[str, SafeString]:
-    """Return the dashboard's charts, one per breakdown that has something to show."""
+    """Return the dashboard's charts, one per breakdown that has something to show (drawn on
+    a cache miss only: reports.dashboard keeps them with the board)."""
     count = _("Partnerships")
 
     def chart(key: str, buckets: list[reports.Bucket], title: str, **kw: object) -> None:
         if any(b.count for b in buckets):
-            charts[key] = _bar_chart(
+            charts[key] = bar_chart(
                 [(count, [b.count for b in buckets])],
                 [b.label for b in buckets],
                 title=title,
@@ -100,7 +77,7 @@ def _charts(board: reports.Dashboard) -> dict[str, SafeString]:
     chart("year", list(reversed(board.by_year)), _("Partnerships by start year"))
     for entry in board.money:
         if entry.by_year:
-            charts[f"money-{entry.currency}"] = _bar_chart(
+            charts[f"money-{entry.currency}"] = bar_chart(
                 [
                     (_("Financial"), [y.financial.amount for y in entry.by_year]),
                     (_("In kind"), [y.in_kind.amount for y in entry.by_year]),
