@@ -16,6 +16,7 @@ from django.utils import timezone
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
+from hub.core.sections import Section
 from hub.partners import search
 from hub.partners.keys import (
     normalise_email,
@@ -25,6 +26,7 @@ from hub.partners.keys import (
     website_domain,
 )
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation, Tag
+from hub.partners.slots import MY_WORK
 
 ORGANISATION_SORTS = {
     "name": ("name", "id"),
@@ -344,8 +346,8 @@ class MyWork:
     follow_ups: Sequence[Interaction]
     recent: list[Organisation]
     counts: dict[str, int]
-    # The person's reminders and open tasks (hub.partnerships.selectors_tasks.WorkItems).
-    items: Any = None
+    # What apps higher up add (the partnerships app: the person's reminders and open tasks).
+    sections: list[Section] = field(default_factory=list)
 
 
 def my_work(
@@ -389,13 +391,11 @@ def my_work(
             affiliate=affiliate, date__gte=today - dt.timedelta(days=30)
         ).count(),
     }
-    from hub.partnerships.selectors_tasks import my_work_items
-
     return MyWork(
         follow_ups=follow_ups,
         recent=recent,
         counts=counts,
-        items=my_work_items(affiliate, user, today=today),
+        sections=MY_WORK.sections(affiliate, user, today),
     )
 
 
