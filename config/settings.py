@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "hub.impact",
     "hub.helpdesk",
     "hub.community",
+    "hub.demo",
 ]
 
 MIDDLEWARE = [

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from hub.community import selectors, services
 from hub.community.models import HelpOffer, Profile
-from hub.community.skills import pack_skills, split_languages, unpack_skills
 from hub.helpdesk import services as helpdesk_services
 from hub.helpdesk.models import HelpRequest
+from hub.helpdesk.skills import pack_skills, split_languages, unpack_skills
 from tests import factories
 from tests.helpdesk_factories import (
     approved_request,

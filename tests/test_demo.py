@@ -12,13 +12,15 @@ from django.test import Client
 
 from hub.core.models import Affiliate, Membership, User
 from hub.core.regions import region_for_country
-from hub.partners.demo import (
+from hub.demo.partners import (
     DEMO_AFFILIATES,
     DEMO_PASSWORD,
     DEMO_TAG,
     HUB_STAFF_USERNAME,
+    DemoContact,
     load_demo,
 )
+from hub.demo.records import build
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation
 
 TODAY = dt.date(2026, 11, 20)
@@ -147,3 +149,11 @@ def test_load_demo_leaves_a_real_account_with_a_demo_name_alone(
     summary = load_demo(today=TODAY)
     assert not real.memberships.exists()
     assert "chile" not in {login.username for login in summary.logins}
+
+
+def test_demo_data_files_refuse_a_field_the_records_do_not_have() -> None:
+    # A typo in hub/demo/data/*.json must fail loudly, not load a partner without its city.
+    with pytest.raises(TypeError):
+        build(DemoContact, {"name": "Ana", "email": "ana@example.org", "rol": "Curator"})
+    contact = build(DemoContact, {"name": "Ana", "email": "ana@example.org", "role": "Curator"})
+    assert contact.role == "Curator"

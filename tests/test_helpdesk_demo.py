@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from hub.community.models import Profile
-from hub.helpdesk.demo import REQUESTS, load_helpdesk_demo
+from hub.demo.helpdesk import REQUESTS, load_helpdesk_demo
+from hub.demo.partners import load_demo
 from hub.helpdesk.models import (
     AgendaItem,
     CommitteeMember,
@@ -20,7 +21,6 @@ from hub.helpdesk.models import (
     Message,
     WorkingGroup,
 )
-from hub.partners.demo import load_demo
 from tests.helpdesk_factories import fast_passwords  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]

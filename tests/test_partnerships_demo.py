@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from hub.core.models import User
-from hub.partners.demo import load_demo
-from hub.partnerships.demo import DEMO_PARTNERSHIPS, load_demo_partnerships
+from hub.demo.partners import load_demo
+from hub.demo.partnerships import DEMO_PARTNERSHIPS, load_demo_partnerships
 from hub.partnerships.models import (
     Activity,
     Contribution,

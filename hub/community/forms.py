@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hub.community.models import Availability
-from hub.community.skills import Skill
 from hub.core.models import Affiliate, User
 from hub.core.regions import Region
 from hub.helpdesk.forms import BlockField, LineField
+from hub.helpdesk.skills import Skill
 
 
 class ProfileForm(forms.Form):

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hub.community.skills import Skill, split_languages, unpack_skills
 from hub.core.models import Affiliate
 from hub.core.regions import Region
+from hub.helpdesk.skills import Skill, split_languages, unpack_skills
 
 
 class Availability(models.TextChoices):

@@ -9,11 +9,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from hub.community.models import Availability, HelpOffer, Profile
-from hub.community.skills import SKILL_VALUES, Skill, skill_filter, split_languages
 from hub.core.models import User
 from hub.core.params import text_param
 from hub.core.regions import Region
 from hub.helpdesk.models import HelpRequest
+from hub.helpdesk.skills import SKILL_VALUES, Skill, skill_filter, split_languages
 
 # Weights of "find a helper": a matching skill counts most, then a shared language, then
 # the region; somebody with time to mentor comes before somebody with a little.

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hub.community.models import HelpOffer, Profile
-from hub.community.skills import pack_skills
 from hub.core import audit
 from hub.core.models import Affiliate, Membership, User
 from hub.helpdesk.mail import header_safe
 from hub.helpdesk.models import GroupMember, HelpRequest, Notification
 from hub.helpdesk.notify import notify
+from hub.helpdesk.skills import pack_skills
 
 PROFILE_FIELDS = ("affiliate", "region", "languages", "skills", "availability", "about", "listed")
 

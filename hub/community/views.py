@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from hub.community import selectors, services
 from hub.community.forms import DirectoryFilterForm, OfferForm, ProfileForm
 from hub.community.models import Profile
+from hub.core.forms import apply_errors
 from hub.core.permissions import acting_user
 from hub.helpdesk import selectors as helpdesk_selectors
-from hub.helpdesk.forms import apply_errors
 from hub.helpdesk.permissions import helpdesk_view, login_view
 
 PAGE_SIZE = 50

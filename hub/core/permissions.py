@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from hub.core.models import Affiliate, Membership, User
+
+M = TypeVar("M", bound=Model)
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -48,6 +51,35 @@ def affiliate_view(
         return wrapped
 
     return decorator
+
+
+def get_for_affiliate_or_404(
+    queryset: QuerySet[M] | type[M],
+    affiliate: Affiliate,
+    pk: int,
+    *,
+    through: str = "",
+    **filters: Any,
+) -> M:
+    """Return the affiliate's object with this id, or raise 404 (another affiliate's too).
+
+    ``through`` names the relation that holds the affiliate when the object has no affiliate of
+    its own (``"partnership"`` for an activity; select it in ``queryset``). ``filters`` narrow
+    further (a pending batch, the person's own reminder). The affiliate row the view already
+    holds is put on the object (or on its ``through`` relation) so the page does not query it
+    again.
+    """
+    rows = queryset if isinstance(queryset, QuerySet) else queryset._default_manager.all()
+    scope = f"{through}__affiliate" if through else "affiliate"
+    try:
+        found = rows.get(pk=pk, **{scope: affiliate}, **filters)
+    except ObjectDoesNotExist:  # the model's DoesNotExist
+        raise Http404 from None
+    holder: Any = found
+    for name in through.split("__") if through else ():
+        holder = getattr(holder, name)
+    holder.affiliate = affiliate
+    return found
 
 
 def acting_user(request: HttpRequest) -> User:

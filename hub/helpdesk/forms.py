@@ -7,11 +7,9 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from hub.community.skills import Skill
 from hub.core.models import Affiliate, User
 from hub.helpdesk.models import (
     LINE_MAX,
@@ -23,6 +21,7 @@ from hub.helpdesk.models import (
     Notification,
     ReviewCheck,
 )
+from hub.helpdesk.skills import Skill
 
 # Controls mean nothing in typed text (NUL is refused by Django already); tabs and line
 # breaks stay in long text, and go from one-line fields, where they could split mail headers.
@@ -73,15 +72,6 @@ class SingleLineEmailField(forms.EmailField):
                 code="line_break",
             )
         return str(super().to_python(value))
-
-
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's validation errors on the form, field by field where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _user_by_username(username: str) -> User:

@@ -7,9 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from hub.community.skills import Skill, unpack_skills
 from hub.core.models import Affiliate
 from hub.core.regions import Region
+from hub.helpdesk.skills import Skill, unpack_skills
 
 # Caps on what a visitor may type; the form says so, the database holds to it.
 LINE_MAX = 200

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.community.skills import pack_skills
 from hub.core import audit
 from hub.core.models import Affiliate, User
 from hub.core.regions import region_for_country
@@ -34,6 +33,7 @@ from hub.helpdesk.models import (
     WorkingGroup,
 )
 from hub.helpdesk.notify import notify
+from hub.helpdesk.skills import pack_skills
 from hub.helpdesk.tokens import make_status_token, new_status_key
 
 Status = HelpRequest.Status

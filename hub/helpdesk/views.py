@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from hub.community.models import Profile
+from hub.core.forms import apply_errors
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, hub_staff_view
 from hub.core.security import count_failure, failures_exceeded
@@ -39,7 +39,6 @@ from hub.helpdesk.forms import (
     TaskForm,
     TriageForm,
     UpdateForm,
-    apply_errors,
 )
 from hub.helpdesk.models import (
     AgendaItem,
@@ -72,7 +71,8 @@ def _prefill(user: Any) -> dict[str, Any]:
         return {}
     membership = user.memberships.select_related("affiliate").first()
     affiliate = membership.affiliate if membership else None
-    profile = Profile.objects.filter(user=user).first()
+    # The community directory (an app on top of the helpdesk) keeps the person's languages.
+    profile = getattr(user, "community_profile", None)
     return {
         "name": user.get_full_name() or user.username,
         "email": user.email,

@@ -8,3 +8,9 @@ class ImpactConfig(AppConfig):
     name = "hub.impact"
     label = "impact"
     verbose_name = _("Impact")
+
+    def ready(self) -> None:
+        from hub.impact import sections
+        from hub.partnerships.slots import PARTNERSHIP_PAGE
+
+        PARTNERSHIP_PAGE.add(sections.partnership_impact_section)

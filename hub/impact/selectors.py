@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hub.core.models import Affiliate
+from hub.core.permissions import get_for_affiliate_or_404
 from hub.impact.models import (
     AffiliateMonthTotal,
     AffiliateTotals,
@@ -90,7 +91,7 @@ class ImpactReport:
 
 def partnership_for(affiliate: Affiliate, pk: int) -> Partnership:
     """Return the affiliate's partnership, or answer 404."""
-    return get_object_or_404(Partnership, pk=pk, affiliate=affiliate)
+    return get_for_affiliate_or_404(Partnership, affiliate, pk)
 
 
 def link_for(partnership: Partnership, pk: int) -> ContentLink:
@@ -107,7 +108,7 @@ def run_for(partnership: Partnership, pk: int) -> RefreshRun:
 
 def organisation_for(affiliate: Affiliate, pk: int) -> Organisation:
     """Return the affiliate's organisation, or answer 404."""
-    return get_object_or_404(Organisation, pk=pk, affiliate=affiliate)
+    return get_for_affiliate_or_404(Organisation, affiliate, pk)
 
 
 def share_links(
@@ -376,6 +377,6 @@ def share_for(
     organisation: Organisation | None = None,
 ) -> ShareLink:
     """Return one share link of the partnership or partner, or answer 404."""
-    return get_object_or_404(
-        ShareLink, pk=pk, affiliate=affiliate, partnership=partnership, organisation=organisation
+    return get_for_affiliate_or_404(
+        ShareLink, affiliate, pk, partnership=partnership, organisation=organisation
     )

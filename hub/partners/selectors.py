@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 from django.db import connections
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import Http404
 from django.utils import timezone
 
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
+from hub.core.permissions import get_for_affiliate_or_404
+from hub.core.sections import Section
 from hub.partners import search
 from hub.partners.keys import (
     normalise_email,
@@ -25,6 +26,7 @@ from hub.partners.keys import (
     website_domain,
 )
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation, Tag
+from hub.partners.slots import MY_WORK
 
 ORGANISATION_SORTS = {
     "name": ("name", "id"),
@@ -154,12 +156,7 @@ def with_tag_names(organisations: Iterable[Organisation]) -> list[Organisation]:
 
 def get_organisation(affiliate: Affiliate, pk: int) -> Organisation:
     """Return one of the affiliate's organisations, or raise 404."""
-    try:
-        org = Organisation.objects.get(affiliate=affiliate, pk=pk)
-    except Organisation.DoesNotExist:
-        raise Http404 from None
-    org.affiliate = affiliate  # the row we already hold: saves every page a query
-    return org
+    return get_for_affiliate_or_404(Organisation, affiliate, pk)
 
 
 @dataclass
@@ -311,10 +308,7 @@ def contact_list(
 
 def get_contact(affiliate: Affiliate, pk: int) -> Contact:
     """Return one of the affiliate's contacts, or raise 404."""
-    try:
-        return Contact.objects.select_related("organisation").get(affiliate=affiliate, pk=pk)
-    except Contact.DoesNotExist:
-        raise Http404 from None
+    return get_for_affiliate_or_404(Contact.objects.select_related("organisation"), affiliate, pk)
 
 
 def contact_page(affiliate: Affiliate, pk: int, *, limit: int = 50) -> dict[str, Any]:
@@ -331,10 +325,9 @@ def contact_page(affiliate: Affiliate, pk: int, *, limit: int = 50) -> dict[str,
 
 def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
     """Return one of the affiliate's interactions, or raise 404."""
-    try:
-        return Interaction.objects.select_related("organisation").get(affiliate=affiliate, pk=pk)
-    except Interaction.DoesNotExist:
-        raise Http404 from None
+    return get_for_affiliate_or_404(
+        Interaction.objects.select_related("organisation"), affiliate, pk
+    )
 
 
 @dataclass
@@ -344,8 +337,8 @@ class MyWork:
     follow_ups: Sequence[Interaction]
     recent: list[Organisation]
     counts: dict[str, int]
-    # The person's reminders and open tasks (hub.partnerships.selectors_tasks.WorkItems).
-    items: Any = None
+    # What apps higher up add (the partnerships app: the person's reminders and open tasks).
+    sections: list[Section] = field(default_factory=list)
 
 
 def my_work(
@@ -389,13 +382,11 @@ def my_work(
             affiliate=affiliate, date__gte=today - dt.timedelta(days=30)
         ).count(),
     }
-    from hub.partnerships.selectors_tasks import my_work_items
-
     return MyWork(
         follow_ups=follow_ups,
         recent=recent,
         counts=counts,
-        items=my_work_items(affiliate, user, today=today),
+        sections=MY_WORK.sections(affiliate, user, today),
     )
 
 

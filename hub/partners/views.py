@@ -30,7 +30,7 @@ from hub.partners.forms import (
     OrganisationForm,
 )
 from hub.partners.models import Contact, Organisation
-from hub.partnerships.selectors import organisation_partnerships
+from hub.partners.slots import ORGANISATION_PAGE
 
 PAGE_SIZE = 50
 
@@ -164,7 +164,7 @@ def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> 
             "page": page,
             "organisation": page.organisation,
             "interaction_form": InteractionForm(organisation=page.organisation),
-            "partnerships": organisation_partnerships(affiliate, page.organisation),
+            "sections": ORGANISATION_PAGE.sections(affiliate, page.organisation),
         },
     )
 

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hub.core.models import Affiliate
-from hub.core.permissions import acting_user, affiliate_view
+from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404
 from hub.partners import imports
 from hub.partners.forms_import import MappingForm, UploadForm
 from hub.partners.models import ImportBatch
@@ -24,9 +24,7 @@ PREVIEW_ACCEPTED_ROWS = 100
 
 def _pending_batch(affiliate: Affiliate, pk: int) -> ImportBatch:
     """Return the affiliate's pending batch, or answer 404."""
-    return get_object_or_404(
-        ImportBatch, pk=pk, affiliate=affiliate, status=ImportBatch.Status.PENDING
-    )
+    return get_for_affiliate_or_404(ImportBatch, affiliate, pk, status=ImportBatch.Status.PENDING)
 
 
 @affiliate_view(edit=True)
@@ -142,7 +140,7 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 @affiliate_view(edit=True)
 def import_status(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Follow an import running in the background; the page refreshes itself until it is done."""
-    batch = get_object_or_404(ImportBatch, pk=pk, affiliate=affiliate)
+    batch = get_for_affiliate_or_404(ImportBatch, affiliate, pk)
     if batch.status == ImportBatch.Status.PENDING:
         if batch.result.get("error"):
             messages.error(request, batch.result["error"])

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 
 from hub.core.dbfunctions import DateYear
 from hub.core.models import Affiliate
+from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import Organisation
 from hub.partnerships import money
 from hub.partnerships.activities import OUTPUT_FIELDS
@@ -24,36 +24,24 @@ SECTION_ACTIVITIES = 5
 
 def get_activity(affiliate: Affiliate, pk: int) -> Activity:
     """Return one of the affiliate's activities with its partnership, or raise 404."""
-    try:
-        activity = Activity.objects.select_related("partnership").get(
-            partnership__affiliate=affiliate, pk=pk
-        )
-    except Activity.DoesNotExist:
-        raise Http404 from None
-    activity.partnership.affiliate = affiliate
-    return activity
+    return get_for_affiliate_or_404(
+        Activity.objects.select_related("partnership"), affiliate, pk, through="partnership"
+    )
 
 
 def get_contribution(affiliate: Affiliate, pk: int) -> Contribution:
     """Return one of the affiliate's contributions with its partnership, or raise 404."""
-    try:
-        contribution = Contribution.objects.select_related("partnership", "organisation").get(
-            partnership__affiliate=affiliate, pk=pk
-        )
-    except Contribution.DoesNotExist:
-        raise Http404 from None
-    contribution.partnership.affiliate = affiliate
-    return contribution
+    return get_for_affiliate_or_404(
+        Contribution.objects.select_related("partnership", "organisation"),
+        affiliate,
+        pk,
+        through="partnership",
+    )
 
 
 def get_exchange_rate(affiliate: Affiliate, pk: int) -> ExchangeRate:
     """Return one of the affiliate's exchange rates, or raise 404."""
-    try:
-        rate = ExchangeRate.objects.get(affiliate=affiliate, pk=pk)
-    except ExchangeRate.DoesNotExist:
-        raise Http404 from None
-    rate.affiliate = affiliate
-    return rate
+    return get_for_affiliate_or_404(ExchangeRate, affiliate, pk)
 
 
 def partner_organisations(partnership: Partnership) -> QuerySet[Organisation]:

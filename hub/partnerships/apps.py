@@ -11,6 +11,9 @@ class PartnershipsConfig(AppConfig):
 
     def ready(self) -> None:
         from hub.core.models import ACTION_LABELS
-        from hub.partnerships import actions
+        from hub.partners.slots import MY_WORK, ORGANISATION_PAGE
+        from hub.partnerships import actions, sections
 
         ACTION_LABELS.update(actions.ACTION_LABELS)
+        ORGANISATION_PAGE.add(sections.organisation_partnerships_section)
+        MY_WORK.add(sections.my_work_tasks_section)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.params import text_param
+from hub.core.permissions import get_for_affiliate_or_404
 from hub.core.regions import Region
 from hub.partners.keys import search_words
 from hub.partners.models import Interaction, Organisation, PartnerType
@@ -203,34 +203,19 @@ def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]
 
 def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
     """Return one of the affiliate's partnerships, or raise 404."""
-    try:
-        partnership = Partnership.objects.get(affiliate=affiliate, pk=pk)
-    except Partnership.DoesNotExist:
-        raise Http404 from None
-    partnership.affiliate = affiliate  # the row we already hold: saves every page a query
-    return partnership
+    return get_for_affiliate_or_404(Partnership, affiliate, pk)
 
 
 def get_document(affiliate: Affiliate, pk: int) -> Document:
     """Return one of the affiliate's documents with its partnership, or raise 404."""
-    try:
-        document = Document.objects.select_related("partnership").get(
-            partnership__affiliate=affiliate, pk=pk
-        )
-    except Document.DoesNotExist:
-        raise Http404 from None
-    document.partnership.affiliate = affiliate
-    return document
+    return get_for_affiliate_or_404(
+        Document.objects.select_related("partnership"), affiliate, pk, through="partnership"
+    )
 
 
 def get_main_goal(affiliate: Affiliate, pk: int) -> AffiliateGoal:
     """Return one of the affiliate's main goals, or raise 404."""
-    try:
-        goal = AffiliateGoal.objects.get(affiliate=affiliate, pk=pk)
-    except AffiliateGoal.DoesNotExist:
-        raise Http404 from None
-    goal.affiliate = affiliate
-    return goal
+    return get_for_affiliate_or_404(AffiliateGoal, affiliate, pk)
 
 
 def main_goals(affiliate: Affiliate) -> QuerySet[AffiliateGoal]:

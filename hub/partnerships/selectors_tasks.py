@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from hub.core.models import Affiliate, Membership, User
+from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import GLAM_TYPES
 from hub.partnerships import scoring
 from hub.partnerships.models import AgreementPoint, Partnership, Reminder, Task
@@ -70,24 +70,14 @@ def task_list(affiliate: Affiliate, user: User, filters: TaskFilters) -> QuerySe
 
 def get_task(affiliate: Affiliate, pk: int) -> Task:
     """Return one of the affiliate's tasks, or raise 404."""
-    try:
-        task = Task.objects.select_related("partnership", "organisation", "assignee").get(
-            affiliate=affiliate, pk=pk
-        )
-    except Task.DoesNotExist:
-        raise Http404 from None
-    task.affiliate = affiliate
-    return task
+    return get_for_affiliate_or_404(
+        Task.objects.select_related("partnership", "organisation", "assignee"), affiliate, pk
+    )
 
 
 def get_reminder(affiliate: Affiliate, user: User, pk: int) -> Reminder:
     """Return one of the person's own reminders in the affiliate, or raise 404."""
-    try:
-        reminder = Reminder.objects.get(affiliate=affiliate, user=user, pk=pk)
-    except Reminder.DoesNotExist:
-        raise Http404 from None
-    reminder.affiliate = affiliate
-    return reminder
+    return get_for_affiliate_or_404(Reminder, affiliate, pk, user=user)
 
 
 @dataclass

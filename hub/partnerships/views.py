@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
-from hub.impact import selectors as impact_selectors
 from hub.partnerships import activity_selectors, selectors, selectors_tasks, services
 from hub.partnerships.forms import (
     AgreementForm,
@@ -28,6 +27,7 @@ from hub.partnerships.forms import (
     PartnershipForm,
     StageForm,
 )
+from hub.partnerships.slots import PARTNERSHIP_PAGE
 
 PAGE_SIZE = 50
 
@@ -162,10 +162,11 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
         "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
     }
     # The sections other parts of the app keep on this page: activities, money, tasks, the
-    # strategic view and impact, each from its own selector in a bounded number of queries.
+    # strategic view, each from its own selector in a bounded number of queries; apps higher up
+    # (impact) add theirs through the page's slot.
     context.update(activity_selectors.section_context(page))
     context.update(selectors_tasks.section_context(page, context["activity_outputs"]))
-    context.update(impact_selectors.section_context(page.partnership))
+    context["sections"] = PARTNERSHIP_PAGE.sections(page.partnership)
     return render(request, "partnerships/partnership_detail.html", context)
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.models import Membership
-from hub.helpdesk.demo import load_helpdesk_demo
-from hub.partners.demo import HUB_STAFF_ROLE, DemoSummary, load_demo
-from hub.partnerships.demo import load_demo_partnerships
+from hub.demo.helpdesk import load_helpdesk_demo
+from hub.demo.partners import HUB_STAFF_ROLE, DemoSummary, load_demo
+from hub.demo.partnerships import load_demo_partnerships
 
 
 def role_label(role: str) -> str:

@@ -1,4 +1,8 @@
-"""Load the helpdesk demo: requests named after the research, a committee, a working group."""
+"""Load the helpdesk demo: requests named after the research, a committee, a working group.
+
+The requests and community profiles are in hub/demo/data/helpdesk.json; this module takes
+them as far as their stage through the helpdesk's and the community's services.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 from hub.community import services as community_services
 from hub.community.models import Profile
 from hub.core.models import Affiliate, User
+from hub.demo.records import build, read
 from hub.helpdesk import services
 from hub.helpdesk.models import (
     AgendaItem,
@@ -58,134 +63,9 @@ class DemoProfile:
     about: str
 
 
-REQUESTS: tuple[DemoRequest, ...] = (
-    DemoRequest(
-        key="demo-helpdesk-tachelhit-recordings",
-        affiliate="morocco",
-        name="Wikimedia MA User Group (demo)",
-        partner="Royal Institute of Amazigh Culture (IRCAM)",
-        country="MA",
-        content_kinds=("audio_video", "data"),
-        size="About 3,000 word recordings",
-        description=(
-            "Record Tachelhit words with native speakers at the institute and upload them to "
-            "Lingua Libre and Commons, with the words and meanings on Wikidata."
-        ),
-        justification=(
-            "Tachelhit has almost no recordings on the Wikimedia projects. The institute gives "
-            "a quiet room and linguists; we need a recorder, a computer and upload help."
-        ),
-        languages="Tachelhit, Arabic, French",
-        timeline="Before the institute's summer break",
-        days_ago=75,
-        question="Will the institute release the recordings under CC BY-SA 4.0?",
-        answer="Yes, the director agreed in writing; we can send the letter.",
-        skills=("batch_upload", "structured_data", "training"),
-        summary="Tachelhit word recordings with a language institute",
-        stage=Status.APPROVED,
-    ),
-    DemoRequest(
-        key="demo-helpdesk-heritage-photos",
-        affiliate="chile",
-        name="Wikimedia Chile (demo)",
-        partner="National Cultural Heritage Service",
-        country="CL",
-        content_kinds=("images", "data"),
-        size="4,000 photographs and a metadata spreadsheet",
-        description=(
-            "Upload the heritage service's historical photo archive to Commons, with its "
-            "catalogue metadata as structured data."
-        ),
-        justification=(
-            "Chilean heritage is thin on Commons. The service commits staff to fix the metadata, "
-            "and the photos stay illustrating articles long after the project."
-        ),
-        languages="Spanish, English",
-        timeline="By the end of the quarter",
-        days_ago=20,
-        skills=("batch_upload", "licensing", "structured_data"),
-        summary="Historical photo archive of a national heritage service",
-        stage=Status.READY,
-    ),
-    DemoRequest(
-        key="demo-helpdesk-unfpa-documents",
-        affiliate="ukraine",
-        name="Wikimedia Ukraine (demo)",
-        partner="UNFPA Ukraine",
-        country="UA",
-        content_kinds=("documents", "text"),
-        description="Publish reports on gender equality for use in WikiGap articles.",
-        justification="The reports fill gaps on women's health in Ukrainian Wikipedia.",
-        languages="Ukrainian, English",
-        days_ago=9,
-        question="Are the reports published under a free licence, or only free to read?",
-        stage=Status.INFO_NEEDED,
-    ),
-    DemoRequest(
-        key="demo-helpdesk-unesco-data",
-        affiliate="argentina",
-        name="Wikimedia Argentina (demo)",
-        partner="UNESCO",
-        country="AR",
-        content_kinds=("data",),
-        description="Import the list of intangible heritage elements of Latin America.",
-        justification="A shared dataset for several Spanish-language communities.",
-        languages="Spanish",
-        days_ago=60,
-        skills=("wikidata",),
-        stage=Status.PARKED,
-    ),
-    DemoRequest(
-        key="demo-helpdesk-museum-contract",
-        affiliate="poland",
-        name="Wikimedia Polska (demo)",
-        partner="Polish National Museum",
-        country="PL",
-        content_kinds=("images",),
-        description="Help us write an agreement for digitising and releasing paintings.",
-        justification="The museum wants a model agreement before it commits.",
-        languages="Polish, English",
-        days_ago=2,
-    ),
-)
-
-PROFILES: tuple[DemoProfile, ...] = (
-    DemoProfile(
-        "morocco",
-        "Arabic, French, Tachelhit",
-        ("training", "glam_outreach"),
-        "available",
-        "Runs language recording sessions with volunteers.",
-    ),
-    DemoProfile(
-        "chile",
-        "Spanish, English",
-        ("agreements", "project_management", "glam_outreach"),
-        "limited",
-        "Alliances programme with universities and the public sector.",
-    ),
-    DemoProfile(
-        "poland",
-        "Polish, English",
-        ("batch_upload", "wikidata", "structured_data"),
-        "available",
-        "Uploaded museum collections with Pattypan and OpenRefine.",
-    ),
-    DemoProfile(
-        "ukraine",
-        "Ukrainian, Russian, English",
-        ("fundraising", "advocacy"),
-        "limited",
-        "Works with embassies and international agencies.",
-    ),
-    DemoProfile(
-        "germany",
-        "German, English",
-        ("licensing", "agreements"),
-        "available",
-        "Knows free licences and partner agreements inside out.",
-    ),
-)
+_DATA = read("helpdesk.json")
+REQUESTS: tuple[DemoRequest, ...] = tuple(build(DemoRequest, raw) for raw in _DATA["requests"])
+PROFILES: tuple[DemoProfile, ...] = tuple(build(DemoProfile, raw) for raw in _DATA["profiles"])
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The demo data: affiliates, partners, partnerships and helpdesk requests to try the Hub with."""
