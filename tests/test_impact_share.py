@@ -21,6 +21,7 @@ from tests.impact_fixtures import (
     TODAY,
     impact_url,
     partnership,  # noqa: F401 (a fixture)
+    pdf_text,
     refreshed,  # noqa: F401 (a fixture)
     world,  # noqa: F401 (a fixture)
 )
@@ -107,3 +108,25 @@ def test_the_shared_report_greets_the_partner_and_says_who_sends_it(
     text = page.content.decode()
     assert "Dear Nordic Museum," in text
     assert "Wikimedia Alpha sends you this report" in text
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_shared_pdf_greets_the_partner_and_says_who_sends_it(
+    world: dict[str, Any], partnership: Any, member_a: Any
+) -> None:
+    _share, token = services.create_share_link(actor=member_a, partnership=partnership)
+
+    pdf = Client().get(reverse("impact:shared_report_pdf", kwargs={"token": token}))
+
+    text = pdf_text(pdf.content)
+    assert text.startswith("Impact report: Nordic Museum images Dear Nordic Museum,"), text[:200]
+    assert (
+        "Wikimedia Alpha sends you this report of what your content does on Wikimedia projects."
+        in text
+    )
+    # The team's own copy of the report greets nobody.
+    client_a = Client()
+    client_a.force_login(member_a)
+    own = pdf_text(client_a.get(impact_url("partnership_pdf", partnership)).content)
+    assert own.startswith("Impact report: Nordic Museum images")
+    assert "Dear" not in own and "sends you this report" not in own
