@@ -15,13 +15,8 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
 from hub.wikimedia.errors import WikiNotFound, WikiRateLimited
-from hub.wikimedia.http import (
-    LEASE_POLL_SECONDS,
-    RetryPolicy,
-    SharedHost,
-    WikiHttp,
-    _HostState,
-)
+from hub.wikimedia.hosts import LEASE_POLL_SECONDS, HostState, SharedHost
+from hub.wikimedia.http import RetryPolicy, WikiHttp
 from tests.wikiserver import FakeClock, RecordedServer, Reply
 
 OK = Reply({"ok": True})
@@ -44,7 +39,7 @@ def process(server: RecordedServer, cache: Any, clock: FakeClock, **kwargs: Any)
         sleep=clock.sleep,
         clock=clock,
         shared=shared,
-        host_state=_HostState(),
+        host_state=HostState(),
         **kwargs,
     )
 
@@ -145,7 +140,7 @@ def test_a_killed_holder_delays_the_others_only_until_its_lease_runs_out(
     live = WikiHttp(
         wiki_server.base_url,
         shared=SharedHost(wiki_server.base_url, lease_seconds=0.3, cache=shared_cache),
-        host_state=_HostState(),
+        host_state=HostState(),
     )
     started = time.monotonic()
     assert live.get_json(wiki_server.url("/r")) == {"ok": True}
@@ -170,7 +165,7 @@ def test_a_broken_cache_does_not_stop_requests(
     wiki_server.add("/r", Reply({}, 503, {"Retry-After": "2"}), OK)
     clock = FakeClock()
     client = process(wiki_server, BrokenCache("broken", {}), clock)
-    with caplog.at_level(logging.WARNING, logger="hub.wikimedia.http"):
+    with caplog.at_level(logging.WARNING, logger="hub.wikimedia.hosts"):
         assert client.get_json(wiki_server.url("/r")) == {"ok": True}
     assert clock.sleeps == [2.0]  # the per-process pause still holds
     assert "serialised per process only" in caplog.text
@@ -203,7 +198,7 @@ def test_the_database_cache_carries_the_turn_outside_transactions(
     client = WikiHttp(
         wiki_server.base_url,
         shared=shared,
-        host_state=_HostState(),
+        host_state=HostState(),
         on_request=lambda record: held.append(cache.get(shared.lease_key)),
     )
     assert client.get_json(wiki_server.url("/r")) == {"ok": True}
@@ -224,7 +219,7 @@ def test_inside_a_transaction_the_database_cache_is_left_alone(
     # A lease row written inside a transaction would stay invisible to other workers.
     assert not shared.usable()
     wiki_server.add("/r", OK)
-    client = WikiHttp(wiki_server.base_url, shared=shared, host_state=_HostState())
+    client = WikiHttp(wiki_server.base_url, shared=shared, host_state=HostState())
     assert client.get_json(wiki_server.url("/r")) == {"ok": True}
 
 

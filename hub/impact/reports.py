@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intword
@@ -194,8 +195,21 @@ def report_csv(report: ImpactReport) -> bytes:
     return write_csv(rows, headers)
 
 
-def report_pdf(report: ImpactReport) -> bytes:
-    """Return the report as a PDF: summary, figures with sources, and bar charts."""
+def share_greeting(partner_names: str, sender: str) -> list[str]:
+    """Return the lines that open a shared report: to whom it is, and which affiliate sends it."""
+    if partner_names:
+        opening = _("Dear %(names)s,") % {"names": partner_names}
+    else:
+        opening = _("Hello,")
+    return [
+        opening,
+        _("%(affiliate)s sends you this report of what your content does on Wikimedia projects.")
+        % {"affiliate": sender},
+    ]
+
+
+def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
+    """Return the report as a PDF: greeting (if any), summary, figures with sources, charts."""
     from xml.sax.saxutils import escape
 
     from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -210,6 +224,8 @@ def report_pdf(report: ImpactReport) -> bytes:
     story: list[Any] = [
         Paragraph(escape(_("Impact report: %(title)s") % {"title": report.title}), styles["Title"])
     ]
+    for line in greeting:
+        story.append(Paragraph(escape(line), styles["BodyText"]))
     for sentence in summary(report):
         story.append(Paragraph(escape(sentence), styles["BodyText"]))
     story.append(Spacer(1, 0.4 * cm))

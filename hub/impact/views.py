@@ -289,8 +289,8 @@ def affiliate_report_pdf(request: HttpRequest, affiliate: Affiliate) -> HttpResp
 
 def _shared(
     request: HttpRequest, token: str
-) -> tuple[ImpactReport | None, HttpResponse | None, dict[str, str]]:
-    """Return the report a partner's link opens, who sends it and to whom, or the refusal."""
+) -> tuple[ImpactReport | None, HttpResponse | None, list[str]]:
+    """Return the report a partner's link opens and its greeting, or the refusal."""
     try:
         share = services.open_share_link(token)
     except services.ShareRefused as refused:
@@ -300,26 +300,25 @@ def _shared(
             {"reason": refused.reason},
             status=410 if refused.gone else 404,
         )
-        return None, page, {}
+        return None, page, []
     year = year_param(request.GET.get("year"))
-    people = {
-        "sender": share.affiliate.name,
-        "partner_names": ", ".join(selectors.share_partner_names(share)),
-    }
+    greeting = reports.share_greeting(
+        partner_names=", ".join(selectors.share_partner_names(share)), sender=share.affiliate.name
+    )
     if share.partnership is not None:
         report = selectors.partnership_report(share.affiliate, share.partnership, year=year)
-        return report, None, people
+        return report, None, greeting
     assert share.organisation is not None  # noqa: S101  a database constraint says so
     report = selectors.organisation_report(share.affiliate, share.organisation, year=year)
-    return report, None, people
+    return report, None, greeting
 
 
 def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     """Show a partner the read-only impact report its link opens (no account needed)."""
-    report, refused, people = _shared(request, token)
+    report, refused, greeting = _shared(request, token)
     if refused is not None or report is None:
         return refused or HttpResponse(status=404)
-    context = {"token": token, **people, **_report_context(request, report)}
+    context = {"token": token, "greeting": greeting, **_report_context(request, report)}
     response = render(request, "impact/shared.html", context)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
@@ -328,9 +327,8 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
 
 def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """Download the partner's report as PDF through its link."""
-    report, refused, _people = _shared(request, token)
+    report, refused, greeting = _shared(request, token)
     if refused is not None or report is None:
         return refused or HttpResponse(status=404)
-    return _download(
-        reports.report_pdf(report), "application/pdf", _file_name(report.title, report.year, "pdf")
-    )
+    pdf = reports.report_pdf(report, greeting=greeting)
+    return _download(pdf, "application/pdf", _file_name(report.title, report.year, "pdf"))

@@ -34,13 +34,12 @@ from typing import Any, Literal
 
 from hub.wikimedia import titles as T
 from hub.wikimedia.errors import NotInCommonsImpactMetrics, WikiMalformedResponse
+from hub.wikimedia.hosts import Clock, Sleep
 from hub.wikimedia.http import (
     BACKGROUND,
     FOREGROUND,
-    Clock,
     RequestRecord,
     RequestStats,
-    Sleep,
     WikiHttp,
 )
 from hub.wikimedia.pageviews import REST_BASE, project_host

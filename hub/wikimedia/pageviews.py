@@ -12,13 +12,12 @@ from typing import Any, Literal
 
 from hub.wikimedia import titles as T
 from hub.wikimedia.errors import WikiMalformedResponse
+from hub.wikimedia.hosts import Clock, Sleep
 from hub.wikimedia.http import (
     BACKGROUND,
     FOREGROUND,
-    Clock,
     RequestRecord,
     RequestStats,
-    Sleep,
     WikiHttp,
 )
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.wikimedia.errors import InvalidEntityId, WikiApiError, WikiMalformedResponse, WikiNotFound
-from hub.wikimedia.mediawiki import BATCH, MediaWikiClient
+from hub.wikimedia.mediawiki import MediaWikiClient
+from hub.wikimedia.mediawiki.results import BATCH
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
 ENTITY_ID = re.compile(r"^[QPLM][1-9]\d*$")

@@ -1,4 +1,7 @@
-"""Impact pages: adding content links (and refusing bad ones), refreshing, reports, share links."""
+"""Impact reports: the page, its charts, CSV and PDF, affiliate totals, articles counted."""
+
+# The fixtures of tests.impact_fixtures are imported, then named again as test parameters.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -10,250 +13,26 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from hub.core.models import AuditEvent
 from hub.impact import selectors, services
-from hub.impact.models import ContentLink, MetricPoint, RefreshRun, ShareLink
+from hub.impact.models import ContentLink, MetricPoint
 from hub.impact.refresh import run_refresh
-from tests import factories, impact_source
+from tests import factories
+from tests.impact_fixtures import (
+    TODAY,
+    impact_url,
+    partnership,  # noqa: F401 (a fixture)
+    refreshed,  # noqa: F401 (a fixture)
+    world,  # noqa: F401 (a fixture)
+)
 from tests.impact_source import (
     ARTICLE_REVISIONS,
     CATEGORY,
     PARTNERSHIP_START,
     add_articles,
-    sample_world,
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.datetime(2027, 1, 15, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def world(settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    settings.HUB_IMPACT_SOURCE = "tests.impact_source.RecordedSource"
-    settings.HUB_IMPACT_CIM_CATEGORIES = ["none"]
-    data = sample_world()
-    monkeypatch.setattr(impact_source, "WORLD", data)
-    return data
-
-
-@pytest.fixture
-def partnership(affiliate_a: Any, member_a: Any) -> Any:
-    org = factories.organisation(affiliate_a, actor=member_a, name="Nordic Museum")
-    return factories.partnership(
-        affiliate_a, actor=member_a, partners=[(org, "main")], title="Nordic Museum images"
-    )
-
-
-def _url(name: str, partnership: Any, **kwargs: Any) -> str:
-    return reverse(f"impact:{name}", kwargs={"slug": "alpha", "pk": partnership.pk, **kwargs})
-
-
-def _add(client: Client, partnership: Any, **data: Any) -> Any:
-    return client.post(_url("link_create", partnership), data)
-
-
-@pytest.fixture
-def refreshed(world: dict[str, Any], partnership: Any, member_a: Any) -> ContentLink:
-    """Return a category link of the partnership, refreshed on TODAY."""
-    with time_machine.travel(TODAY, tick=False):
-        link = services.add_content_link(
-            actor=member_a,
-            partnership=partnership,
-            kind="commons_category",
-            target=CATEGORY,
-            depth=1,
-        )
-        run = services.request_refresh(actor=member_a, link=link)
-        run_refresh(run_id=run.pk)
-    link.refresh_from_db()
-    return link
-
-
-# Adding links, and bad input ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "Category:Images_from_the_Nordic_Museum",
-        "category: images from the  Nordic Museum",
-        "\u200bImages\u00a0from the Nordic Museum\u200e",
-        "https://commons.wikimedia.org/wiki/Category:Images_from_the_Nordic_Museum",
-        ":Category:Images%20from%20the%20Nordic%20Museum",
-    ],
-)
-def test_category_name_is_normalised_and_checked_against_the_wiki(
-    world: dict[str, Any], client_a: Client, partnership: Any, typed: str
-) -> None:
-    response = _add(client_a, partnership, kind="commons_category", target=typed, depth=1)
-
-    assert response.status_code == 302
-    link = ContentLink.objects.get()
-    assert link.target == CATEGORY
-    assert link.status == ContentLink.Status.VERIFIED
-    assert link.size_seen == 120
-    assert link.wiki_url == "https://commons.wikimedia.org"
-    assert AuditEvent.objects.filter(action="impact.link_added").count() == 1
-
-
-def test_unknown_category_is_refused_and_nothing_is_stored(
-    world: dict[str, Any], client_a: Client, partnership: Any
-) -> None:
-    response = _add(client_a, partnership, kind="commons_category", target="Nordic Musuem")
-
-    assert response.status_code == 200
-    assert "There is no category “Nordic Musuem” on this wiki" in response.content.decode()
-    assert not ContentLink.objects.exists()
-    assert not AuditEvent.objects.filter(action="impact.link_added").exists()
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"kind": "commons_category", "target": "A [b] c"}, "cannot have"),
-        ({"kind": "commons_category", "target": "Category:"}, "empty"),
-        ({"kind": "wikidata_collection", "target": "Q0042x"}, "is not a Wikidata item id"),
-        ({"kind": "wikidata_collection", "target": "Q999999999"}, "There is no Wikidata item"),
-        ({"kind": "wikidata_items", "items_text": "Q1\nQ2\nQ999999"}, "do not exist"),
-        ({"kind": "articles", "items_text": "Skansen"}, "Give the address"),
-        (
-            {"kind": "articles", "items_text": "Skansen", "wiki_url": "ftp://sv.wikipedia.org"},
-            "is not a wiki address",
-        ),
-        (
-            {"kind": "articles", "items_text": "Skansen", "wiki_url": "https://example.org"},
-            "does not answer as a MediaWiki",
-        ),
-        (
-            {"kind": "articles", "items_text": "Skansen", "wiki_url": "http://127.0.0.1:8080"},
-            "private or loopback",
-        ),
-        (
-            {
-                "kind": "articles",
-                "items_text": "Skansen",
-                "wiki_url": "https://u:p@sv.wikipedia.org",
-            },
-            "user name or password",
-        ),
-        ({"kind": "commons_category", "target": CATEGORY, "depth": "9"}, "5"),
-    ],
-)
-def test_bad_input_gets_a_clear_message_and_stores_nothing(
-    world: dict[str, Any],
-    client_a: Client,
-    partnership: Any,
-    data: dict[str, str],
-    message: str,
-) -> None:
-    world["not_wiki"] = ["https://example.org"]
-    world["forbidden"] = ["http://127.0.0.1:8080"]
-
-    response = _add(client_a, partnership, **data)
-
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not ContentLink.objects.exists()
-
-
-def test_unreachable_wiki_saves_the_link_as_unverified_with_the_reason(
-    world: dict[str, Any], client_a: Client, partnership: Any
-) -> None:
-    world["unreachable"] = ["https://sv.wikipedia.org"]
-
-    response = _add(
-        client_a,
-        partnership,
-        kind="articles",
-        items_text="Nordiska museet\nSkansen\nskansen",
-        wiki_url="sv.wikipedia.org",
-    )
-
-    assert response.status_code == 302
-    link = ContentLink.objects.get()
-    assert link.status == ContentLink.Status.UNVERIFIED
-    assert "could not be reached" in link.status_reason
-    assert link.items == ["Nordiska museet", "Skansen"]
-    page = client_a.get(response["Location"])
-    assert "Saved, but not checked" in page.content.decode()
-
-
-def test_viewer_reads_the_impact_page_but_cannot_add_or_refresh(
-    world: dict[str, Any], viewer_a: Any, refreshed: ContentLink, partnership: Any
-) -> None:
-    client = Client()
-    client.force_login(viewer_a)
-
-    page = client.get(_url("partnership_impact", partnership))
-    assert page.status_code == 200
-    assert "Refresh now" not in page.content.decode()
-    assert _add(client, partnership, kind="commons_category", target="X").status_code == 403
-    refresh = client.post(_url("link_refresh", partnership, link_pk=refreshed.pk))
-    assert refresh.status_code == 403
-
-
-def test_other_affiliate_gets_404_for_a_link_through_its_own_partnership(
-    world: dict[str, Any], refreshed: ContentLink, affiliate_b: Any, member_b: Any, client_b: Client
-) -> None:
-    theirs = factories.partnership(affiliate_b, actor=member_b)
-    url = reverse(
-        "impact:link_remove", kwargs={"slug": "beta", "pk": theirs.pk, "link_pk": refreshed.pk}
-    )
-
-    assert client_b.post(url).status_code == 404
-    assert ContentLink.objects.filter(pk=refreshed.pk).exists()
-
-
-def test_removing_a_link_removes_its_figures(
-    world: dict[str, Any], client_a: Client, refreshed: ContentLink, partnership: Any
-) -> None:
-    response = client_a.post(_url("link_remove", partnership, link_pk=refreshed.pk))
-
-    assert response.status_code == 302
-    assert not ContentLink.objects.exists()
-    assert not MetricPoint.objects.exists()
-
-
-# Refreshing -----------------------------------------------------------------------------------
-
-
-def test_refresh_button_queues_one_run_and_shows_a_self_refreshing_status_page(
-    world: dict[str, Any], client_a: Client, partnership: Any, member_a: Any
-) -> None:
-    link = services.add_content_link(
-        actor=member_a, partnership=partnership, kind="commons_category", target=CATEGORY
-    )
-
-    first = client_a.post(_url("link_refresh", partnership, link_pk=link.pk))
-    second = client_a.post(_url("link_refresh", partnership, link_pk=link.pk))
-
-    assert first["Location"] == second["Location"]
-    run = RefreshRun.objects.get()
-    status = client_a.get(first["Location"])
-    assert status.status_code == 200
-    assert b'http-equiv="refresh"' in status.content
-    run_refresh(run_id=run.pk)
-    done = client_a.get(first["Location"]).content.decode()
-    assert 'http-equiv="refresh"' not in done
-    assert "Done" in done
-
-
-def test_failed_refresh_shows_its_reason_on_the_impact_page(
-    world: dict[str, Any], client_a: Client, partnership: Any, member_a: Any
-) -> None:
-    link = services.add_content_link(
-        actor=member_a, partnership=partnership, kind="commons_category", target=CATEGORY
-    )
-    del world["categories"][CATEGORY]  # deleted from Commons since it was added
-    run = services.request_refresh(actor=member_a, link=link)
-    run_refresh(run_id=run.pk)
-
-    page = client_a.get(_url("partnership_impact", partnership)).content.decode()
-
-    assert "The last refresh failed" in page
-    assert "does not exist" in page
 
 
 # Reports --------------------------------------------------------------------------------------
@@ -262,7 +41,7 @@ def test_failed_refresh_shows_its_reason_on_the_impact_page(
 def test_report_summary_matches_the_stored_figures(
     refreshed: ContentLink, client_a: Client, partnership: Any
 ) -> None:
-    page = client_a.get(_url("partnership_impact", partnership)).content.decode()
+    page = client_a.get(impact_url("partnership_impact", partnership)).content.decode()
 
     assert (
         "Your 150 files appear on 60 Wikipedia pages in 4 languages. 40 of them are in use." in page
@@ -317,12 +96,12 @@ def test_report_page_reads_a_fixed_number_of_queries(
         )
         run_refresh(run_id=services.request_refresh(actor=member_a, link=link).pk)
     with django_assert_max_num_queries(12):
-        response = client_a.get(_url("partnership_impact", partnership))
+        response = client_a.get(impact_url("partnership_impact", partnership))
     assert response.status_code == 200
 
 
 def test_pdf_report_renders(refreshed: ContentLink, client_a: Client, partnership: Any) -> None:
-    response = client_a.get(_url("partnership_pdf", partnership))
+    response = client_a.get(impact_url("partnership_pdf", partnership))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -334,7 +113,7 @@ def test_pdf_report_renders(refreshed: ContentLink, client_a: Client, partnershi
 def test_csv_report_lists_figures_with_source_and_month(
     refreshed: ContentLink, client_a: Client, partnership: Any
 ) -> None:
-    response = client_a.get(_url("partnership_csv", partnership))
+    response = client_a.get(impact_url("partnership_csv", partnership))
 
     text = response.content.decode("utf-8-sig")
     assert response.status_code == 200
@@ -422,7 +201,7 @@ def test_section_partial_links_to_the_impact_page(
         "impact/_section_impact.html", {**context, "current_affiliate": affiliate_a}
     )
 
-    assert _url("partnership_impact", partnership) in html
+    assert impact_url("partnership_impact", partnership) in html
     assert "Files in use: 40." in html
 
 
@@ -467,7 +246,7 @@ def test_impact_page_shows_articles_created_and_improved_with_source_and_age(
     with time_machine.travel(TODAY + dt.timedelta(days=2), tick=False):
         client = Client()
         client.force_login(member_a)
-        page = client.get(_url("partnership_impact", articles.partnership)).content.decode()
+        page = client.get(impact_url("partnership_impact", articles.partnership)).content.decode()
     text = _text(page)
 
     assert "2 articles were created and 2 improved since the partnership started." in text
@@ -504,7 +283,7 @@ def test_impact_page_says_when_the_budget_cut_the_article_checks(
 
     link = _refreshed_articles(affiliate_a, member_a, revisions, world)
 
-    text = _text(client_a.get(_url("partnership_impact", link.partnership)).content.decode())
+    text = _text(client_a.get(impact_url("partnership_impact", link.partnership)).content.decode())
 
     assert "50 articles were created and 0 improved since the partnership started." in text
     assert "first 50 of 120 articles edited since 2026-03-01 checked (request budget)" in text
@@ -549,7 +328,7 @@ def test_csv_lists_the_article_counts_with_source_and_method(
     import csv
     import io
 
-    response = client_a.get(_url("partnership_csv", articles.partnership))
+    response = client_a.get(impact_url("partnership_csv", articles.partnership))
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     figures = {row[2]: row[3:7] for row in rows[1:] if row[1] == str(articles)}
@@ -559,77 +338,6 @@ def test_csv_lists_the_article_counts_with_source_and_method(
         "Articles improved since the partnership started",
     ):
         assert figures[label] == ["2027-01", "2", "Live from the wiki's API", method]
-
-
-# Share links ----------------------------------------------------------------------------------
-
-
-def _share_url(client_a: Client, partnership: Any) -> str:
-    client_a.post(_url("share_create", partnership), {"days": "30"})
-    page = client_a.get(_url("partnership_impact", partnership)).content.decode()
-    match = re.search(r'value="(http://testserver/impact/shared/[^"]+)"', page)
-    assert match, "the share link is shown on the impact page"
-    return match.group(1).replace("http://testserver", "")
-
-
-def test_partner_opens_the_report_without_an_account(
-    refreshed: ContentLink, client_a: Client, partnership: Any
-) -> None:
-    url = _share_url(client_a, partnership)
-
-    response = Client().get(url)
-
-    assert response.status_code == 200
-    assert "Your 150 files appear on 60 Wikipedia pages" in response.content.decode()
-    assert response["X-Robots-Tag"] == "noindex"
-    assert Client().get(url + "report.pdf").content.startswith(b"%PDF")
-
-
-def test_revoked_link_is_refused_with_a_clear_page(
-    refreshed: ContentLink, client_a: Client, partnership: Any
-) -> None:
-    url = _share_url(client_a, partnership)
-    share = ShareLink.objects.get()
-
-    client_a.post(_url("share_revoke", partnership, share_pk=share.pk))
-
-    response = Client().get(url)
-    assert response.status_code == 410
-    assert "This link was withdrawn" in response.content.decode()
-    assert "150 files" not in response.content.decode()
-
-
-def test_expired_link_is_refused(
-    refreshed: ContentLink, client_a: Client, partnership: Any
-) -> None:
-    url = _share_url(client_a, partnership)
-
-    with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
-        response = Client().get(url)
-
-    assert response.status_code == 410
-    assert "This link expired on" in response.content.decode()
-
-
-def test_forged_or_altered_link_is_refused(
-    refreshed: ContentLink, client_a: Client, partnership: Any
-) -> None:
-    url = _share_url(client_a, partnership)
-    token = url.rstrip("/").rsplit("/", 1)[1]
-    forged = services.signing.dumps({"share": 1}, salt="another salt")
-
-    for bad in (token[:-2] + "xx", forged, "x"):
-        response = Client().get(reverse("impact:shared_report", kwargs={"token": bad}))
-        assert response.status_code == 404
-        assert "This link is not valid" in response.content.decode()
-
-
-def test_viewer_cannot_create_a_share_link(viewer_a: Any, partnership: Any) -> None:
-    client = Client()
-    client.force_login(viewer_a)
-
-    assert client.post(_url("share_create", partnership), {"days": "30"}).status_code == 403
-    assert not ShareLink.objects.exists()
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -643,32 +351,19 @@ def test_a_report_with_no_figures_yet_shows_no_zero_anywhere(
         actor=member_a, partnership=partnership, kind="commons_category", target=CATEGORY
     )
 
-    response = client_a.get(_url("partnership_impact", partnership))
+    response = client_a.get(impact_url("partnership_impact", partnership))
     assert response.status_code == 200, response
     page = response.content.decode()
     assert "Not measured yet: the next refresh runs by" in page
     assert "Jan. 16, 2027" in page  # the daily refresh picks a new link up by tomorrow
     assert not re.search(r"<strong>0</strong>", page)
 
-    rows = client_a.get(_url("partnership_csv", partnership)).content.decode()
+    rows = client_a.get(impact_url("partnership_csv", partnership)).content.decode()
     assert "Not measured yet" in rows
     assert ",Views," not in rows  # not twelve months of zero views
 
-    pdf = client_a.get(_url("partnership_pdf", partnership))
+    pdf = client_a.get(impact_url("partnership_pdf", partnership))
     assert pdf.status_code == 200
     report = selectors.partnership_report(partnership.affiliate, partnership)
     assert (report.files, report.views_year, report.wikis) == (None, None, None)
     assert report.views_by_month == [None] * 12
-
-
-@time_machine.travel(TODAY, tick=False)
-def test_the_shared_report_greets_the_partner_and_says_who_sends_it(
-    world: dict[str, Any], partnership: Any, member_a: Any
-) -> None:
-    _share, token = services.create_share_link(actor=member_a, partnership=partnership)
-
-    page = Client().get(reverse("impact:shared_report", kwargs={"token": token}))
-
-    text = page.content.decode()
-    assert "Dear Nordic Museum," in text
-    assert "Wikimedia Alpha sends you this report" in text
