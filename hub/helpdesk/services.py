@@ -73,7 +73,9 @@ def _committee() -> list[User]:
 
 
 def _tell_requester(request: HelpRequest, subject: str, lines: Iterable[str]) -> None:
-    """E-mail the requester, always with their status link."""
+    """E-mail the requester, always with their status link (none once their data is erased)."""
+    if not request.email:
+        return
     greeting = _("Hello %(name)s,") % {"name": header_safe(request.name, 80)}
     body = "\n\n".join(
         [
