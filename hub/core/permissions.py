@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from hub.core.context_processors import remember_affiliate
 from hub.core.models import Affiliate, Membership, User
 
 
@@ -43,6 +44,7 @@ def affiliate_view(
             if edit and not membership.can_edit:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
+            remember_affiliate(request, membership)
             return view(request, membership.affiliate, *args, **kwargs)
 
         return wrapped
