@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 from hub.core.models import Membership
 
-# The session key of the affiliate whose pages the person used last (set by affiliate_view).
-LAST_AFFILIATE = "hub_last_affiliate"
+# The cookie naming the affiliate whose pages the person used last (set by affiliate_view).
+# Only a choice among the person's own memberships: a changed cookie shows nobody else's menu.
+# A cookie rather than the session, so that an affiliate page writes nothing to the database.
+LAST_AFFILIATE = "hub_affiliate"
 
 
-def remember_affiliate(request: HttpRequest, membership: Membership) -> None:
+def remember_affiliate(request: HttpRequest, response: HttpResponse, slug: str) -> None:
     """Note the affiliate of the page being shown, for the navigation of hub-wide pages."""
-    if request.session.get(LAST_AFFILIATE) != membership.affiliate.slug:
-        request.session[LAST_AFFILIATE] = membership.affiliate.slug
+    if request.COOKIES.get(LAST_AFFILIATE) != slug:
+        response.set_cookie(
+            LAST_AFFILIATE,
+            slug,
+            max_age=settings.SESSION_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def navigation_membership(request: HttpRequest) -> Membership | None:
@@ -28,7 +38,7 @@ def navigation_membership(request: HttpRequest) -> Membership | None:
     if not user.is_authenticated:
         return None
     memberships = list(Membership.objects.filter(user=user).select_related("affiliate"))
-    last = request.session.get(LAST_AFFILIATE)
+    last = request.COOKIES.get(LAST_AFFILIATE)
     for membership in memberships:
         if membership.affiliate.slug == last:
             return membership

@@ -44,8 +44,9 @@ def affiliate_view(
             if edit and not membership.can_edit:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
-            remember_affiliate(request, membership)
-            return view(request, membership.affiliate, *args, **kwargs)
+            response = view(request, membership.affiliate, *args, **kwargs)
+            remember_affiliate(request, response, slug)
+            return response
 
         return wrapped
 
