@@ -445,3 +445,11 @@ def test_page_sections_count_what_the_timeline_read_as_the_database_does(p, memb
     assert section["money"] == money.partnership_money(p)
     tasks = selectors_tasks.section_context(page, section["activity_outputs"])
     assert tasks["open_tasks"] == selectors_tasks.open_tasks_of(p)
+
+
+def test_contribution_kind_radio_has_no_blank_choice(p, client_a):
+    page = client_a.get(
+        reverse("partnerships:contribution_create", kwargs={"slug": "alpha", "pk": p.pk})
+    ).content.decode()
+    assert 'name="kind" value="financial"' in page
+    assert 'name="kind" value=""' not in page and "---------" not in page.split('name="kind"')[1]

@@ -363,3 +363,27 @@ def test_closed_requests_take_no_more_answers():
     with pytest.raises(ValidationError):
         services.reply_as_requester(request=request, body="Please reconsider")
     assert not Message.objects.filter(kind="reply").exists()
+
+
+def test_a_request_sits_on_one_undecided_agenda_at_a_time():
+    hub = staff()
+    request = ready_request(hub)
+    november, december = meeting(hub), meeting(hub, held_on=dt.date(2026, 12, 18))
+    assert services.add_to_agenda(actor=hub, meeting=november, requests=[request]) == 1
+    with pytest.raises(ValidationError, match="already on the agenda of"):
+        services.add_to_agenda(actor=hub, meeting=december, requests=[request])
+    assert services.add_to_agenda(actor=hub, meeting=december) == 0
+    assert AgendaItem.objects.filter(request=request).count() == 1
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC), tick=False)
+def test_no_decision_is_recorded_for_a_meeting_still_to_come():
+    hub = staff()
+    request = ready_request(hub)
+    coming = meeting(hub, held_on=dt.date(2026, 12, 18))
+    services.add_to_agenda(actor=hub, meeting=coming, requests=[request])
+    item = AgendaItem.objects.get(request=request)
+    with pytest.raises(ValidationError, match="once it has taken place"):
+        services.record_decision(actor=hub, item=item, outcome="declined", reasons="Out of scope.")
+    request.refresh_from_db()
+    assert request.status == Status.READY and AgendaItem.objects.get().outcome == ""

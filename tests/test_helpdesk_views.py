@@ -334,3 +334,9 @@ def test_messages_of_the_requester_are_never_internal(hub):
     request = help_request()
     services.reply_as_requester(request=request, body="Hello")
     assert not Message.objects.get().is_internal
+
+
+def test_sent_page_offers_an_anonymous_requester_a_public_page(db):
+    page = Client().get(url("request_sent")).content.decode()
+    assert f'href="{url("request_new")}"' in page
+    assert f'href="{reverse("home")}">' not in page.split("<main")[1]

@@ -367,3 +367,9 @@ def test_filter_form_keeps_what_was_chosen_and_show_archived_works(client_a, aff
     assert '<option value="gallery" selected>' in html
     assert 'name="archived" value="1" id="id_archived" checked' in html
     assert 'value="old"' in html
+
+
+def test_new_interaction_form_starts_on_today(client_a, affiliate_a):
+    org = factories.organisation(affiliate_a)
+    page = client_a.get(url("interaction_create", pk=org.pk)).content.decode()
+    assert f'name="date" value="{timezone.localdate().isoformat()}"' in page

@@ -20,9 +20,9 @@ def test_a_slot_reads_its_sections_in_the_order_they_were_added() -> None:
     def second(name: str) -> Section:
         return Section("second.html", {"shout": name.upper()})
 
-    slot.add(first)
-    slot.add(second)
-    slot.add(first)  # a second ready() adds nothing twice
+    slot.register(first)
+    slot.register(second)
+    slot.register(first)  # a second ready() adds nothing twice
     assert slot.sections("ana") == [
         Section("first.html", {"name": "ana"}),
         Section("second.html", {"shout": "ANA"}),
@@ -30,9 +30,9 @@ def test_a_slot_reads_its_sections_in_the_order_they_were_added() -> None:
 
 
 def test_the_higher_apps_fill_the_lower_apps_pages_when_they_start() -> None:
-    assert sections.organisation_partnerships_section in ORGANISATION_PAGE._readers
-    assert sections.my_work_tasks_section in MY_WORK._readers
-    assert partnership_impact_section in PARTNERSHIP_PAGE._readers
+    assert sections.organisation_partnerships_section in list(ORGANISATION_PAGE)
+    assert sections.my_work_tasks_section in list(MY_WORK)
+    assert partnership_impact_section in list(PARTNERSHIP_PAGE)
 
 
 def test_draw_sections_renders_each_partial_with_its_own_values(settings, tmp_path) -> None:

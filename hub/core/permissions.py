@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
+from hub.core.context_processors import remember_affiliate
 from hub.core.models import Affiliate, Membership, User
 
 M = TypeVar("M", bound=Model)
@@ -46,7 +47,9 @@ def affiliate_view(
             if edit and not membership.can_edit:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]
-            return view(request, membership.affiliate, *args, **kwargs)
+            response = view(request, membership.affiliate, *args, **kwargs)
+            remember_affiliate(request, response, slug)
+            return response
 
         return wrapped
 

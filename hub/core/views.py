@@ -20,12 +20,15 @@ from hub.core.security import posted, rate_limited
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send a visitor to log in, a member to their affiliate, others to the chooser."""
+    """Send a visitor to log in, a member to their affiliate, hub staff of no affiliate to the
+    helpdesk queue, others to the chooser."""
     if not request.user.is_authenticated:
         return redirect("login")
     affiliates = affiliates_of(request.user)
     if len(affiliates) == 1:
         return redirect("partners:my_work", slug=affiliates[0].slug)
+    if not affiliates and getattr(request.user, "is_hub_staff", False):
+        return redirect("helpdesk:dashboard")
     return render(request, "core/home.html", {"affiliates": affiliates})
 
 

@@ -8,3 +8,10 @@ class HelpdeskConfig(AppConfig):
     name = "hub.helpdesk"
     label = "helpdesk"
     verbose_name = _("Helpdesk")
+
+    def ready(self) -> None:
+        from hub.core import erasure
+        from hub.helpdesk.erasure import scrub_helpdesk
+
+        # A contact erased in the partner directory is scrubbed from help requests too.
+        erasure.scrubbers.register(scrub_helpdesk)

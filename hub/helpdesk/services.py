@@ -73,7 +73,9 @@ def _committee() -> list[User]:
 
 
 def _tell_requester(request: HelpRequest, subject: str, lines: Iterable[str]) -> None:
-    """E-mail the requester, always with their status link."""
+    """E-mail the requester, always with their status link (none once their data is erased)."""
+    if not request.email:
+        return
     greeting = _("Hello %(name)s,") % {"name": header_safe(request.name, 80)}
     body = "\n\n".join(
         [
@@ -453,9 +455,27 @@ def add_to_agenda(
     """Put requests ready for review on a meeting's agenda (all of them when none are named)."""
     if meeting.brief_published_at is not None:
         raise ValidationError(_("This meeting's brief is published; its agenda is closed."))
-    ready = HelpRequest.objects.filter(status=Status.READY).exclude(agenda_items__meeting=meeting)
+    # A request waits for one decision at a time: never on two undecided agendas at once.
+    undecided_elsewhere = AgendaItem.objects.filter(outcome=AgendaItem.Outcome.PENDING).exclude(
+        meeting=meeting
+    )
+    ready = (
+        HelpRequest.objects.filter(status=Status.READY)
+        .exclude(agenda_items__meeting=meeting)
+        .exclude(pk__in=undecided_elsewhere.values("request"))
+    )
     if requests is not None:
-        ready = ready.filter(pk__in=[r.pk for r in requests])
+        named = [r.pk for r in requests]
+        taken = undecided_elsewhere.filter(request__in=named).select_related("meeting").first()
+        if taken is not None:
+            raise ValidationError(
+                _(
+                    "HD-%(request)s is already on the agenda of %(meeting)s. The committee "
+                    "decides it there; one request sits on one agenda at a time."
+                )
+                % {"request": taken.request_id, "meeting": taken.meeting}
+            )
+        ready = ready.filter(pk__in=named)
     added = [AgendaItem(meeting=meeting, request=r) for r in ready.order_by("created_at")]
     AgendaItem.objects.bulk_create(added)
     if added:
@@ -511,7 +531,11 @@ def record_decision(
     else:
         priority_rank = None
     redeciding = bool(item.outcome) and request.status == item.outcome
-    if request.status != Status.READY and not redeciding:
+    if item.meeting.held_on > timezone.localdate():
+        errors["__all__"] = _(
+            "This meeting is on %(date)s. Record its decisions once it has taken place."
+        ) % {"date": item.meeting.held_on.isoformat()}
+    elif request.status != Status.READY and not redeciding:
         errors["__all__"] = _(
             "Only a request that is ready for review can be decided (this one is “%(status)s”)."
         ) % {"status": Status(request.status).label}

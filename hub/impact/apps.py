@@ -13,4 +13,4 @@ class ImpactConfig(AppConfig):
         from hub.impact import sections
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
-        PARTNERSHIP_PAGE.add(sections.partnership_impact_section)
+        PARTNERSHIP_PAGE.register(sections.partnership_impact_section)

@@ -11,7 +11,11 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
+        from hub.core import erasure
         from hub.partners import search
+        from hub.partners.erasure import scrub_partners
+
+        erasure.scrubbers.register(scrub_partners)
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search
         # index's triggers back after every migrate.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import URLField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
@@ -158,6 +159,8 @@ class InteractionForm(forms.ModelForm):
         self.fields["users"].queryset = selectors.affiliate_members(  # type: ignore[attr-defined]
             organisation.affiliate
         )
+        if not self.instance.pk:
+            self.initial.setdefault("date", timezone.localdate())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.core import audit
+from hub.core import audit, erasure
 from hub.core.models import Affiliate, User
 from hub.core.regions import region_for_country
 from hub.partners.keys import (
@@ -311,14 +311,24 @@ def archive_contact(*, actor: User | None, contact: Contact) -> Contact:
 
 @transaction.atomic
 def erase_contact(*, actor: User | None, contact: Contact) -> None:
-    """Erase a person's data: the record, its e-mail keys and every audit row that names them."""
+    """Erase a person's data: the record, its e-mail keys, every audit row about them, and
+    their name, e-mail and phone wherever the affiliate's records mention them."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
     org = contact.organisation
     affiliate = contact.affiliate
+    person = erasure.Person(
+        affiliate=affiliate,
+        names=(contact.name,),
+        emails=tuple(contact.email_list),
+        phones=(contact.phone,),
+    )
     audit.events_for(contact).delete()
     contact_id = contact.pk
     contact.delete()
     _touch_organisation(org)
-    # Keep the fact that an erasure happened, without any of the person's data.
+    scrubbed = erasure.scrub_everywhere(person)
+    # Keep the fact that an erasure happened and how many records were scrubbed, without any
+    # of the person's data.
     audit.AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         affiliate=affiliate,
@@ -326,6 +336,7 @@ def erase_contact(*, actor: User | None, contact: Contact) -> None:
         target_type="partners.contact",
         target_id=contact_id,
         target_repr=_("(erased person)"),
+        changes={"scrubbed": [None, scrubbed]} if scrubbed else {},
     )
 
 

@@ -119,6 +119,8 @@ class ContributionForm(forms.ModelForm):
         organisation.required = True
         organisation.empty_label = _("Choose a partner")  # type: ignore[attr-defined]
         self.fields["in_kind_type"].help_text = _("Only for in-kind support.")
+        # A required radio needs no "---------" choice: one of the two kinds is always meant.
+        self.fields["kind"].choices = Contribution.Kind.choices  # type: ignore[attr-defined]
         if not self.instance.pk:
             self.initial.setdefault("currency", partnership.affiliate.reporting_currency)
             self.initial.setdefault("received_on", timezone.localdate())

@@ -1,0 +1,186 @@
+"""Scrub an erased person's name, e-mail and phone from every record that mentions them.
+
+Each app knows its own records: it registers a scrubber (a function taking the `Person` and
+returning how many rows it changed) in `scrubbers`, from its AppConfig.ready, so the app that
+erases (partners) reaches the helpdesk's or the partnerships' records without importing them.
+Scrubbers write with `update`/`bulk_update` and no audit events: the erasure records one event
+with the counts only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from email.utils import parseaddr
+from functools import cached_property
+from typing import Any
+
+from django.db import models
+from django.db.models.functions import Cast
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from hub.core.models import Affiliate, AuditEvent, User
+from hub.core.registry import Registry
+from hub.core.tasks import send_mail_task
+
+MARKER = "[erased]"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is being erased, and from which affiliate's records."""
+
+    affiliate: Affiliate
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+    @property
+    def needles(self) -> list[str]:
+        """Return every text to look for (names, addresses, phones), longest first."""
+        found = {n.strip() for n in (*self.names, *self.emails, *self.phones) if n.strip()}
+        return sorted(found, key=len, reverse=True)
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        """Return one case-insensitive pattern matching any needle as a whole word."""
+        parts = []
+        for needle in self.needles:
+            # Spaces in a name or phone match any run of spaces ("+48  123" is "+48 123").
+            words = [re.escape(w) for w in needle.split()]
+            parts.append(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+        return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def mentioned_in(self, text: str) -> bool:
+        """Return whether the text names this person."""
+        return self.pattern is not None and bool(self.pattern.search(text))
+
+    def owns_email(self, email: str) -> bool:
+        """Return whether an address is one of the person's own."""
+        return email.strip().casefold() in {e.strip().casefold() for e in self.emails}
+
+    def scrub(self, value: Any) -> Any:
+        """Return the value (text, or JSON-like lists and dicts) with every mention replaced."""
+        if self.pattern is None:
+            return value
+        if isinstance(value, str):
+            return self.pattern.sub(MARKER, value)
+        if isinstance(value, list | tuple):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {self.scrub(k): self.scrub(v) for k, v in value.items()}
+        return value
+
+    def prefilter(self, fields: Iterable[str], json_fields: Iterable[str] = ()) -> models.Q:
+        """Return a filter for rows that may mention the person (the pattern decides).
+
+        JSON columns are compared as text, in both the way PostgreSQL writes them and the
+        escaped way SQLite stores them.
+        """
+        q = models.Q(pk__in=[])
+        for needle in self.needles:
+            first = needle.split()[0]
+            escaped = json.dumps(first)[1:-1]
+            for field in fields:
+                q |= models.Q(**{f"{field}__icontains": first})
+            for field in json_fields:
+                q |= models.Q(**{f"_text_{field}__icontains": first})
+                q |= models.Q(**{f"_text_{field}__icontains": escaped})
+        return q
+
+
+Scrubber = Callable[[Person], int]
+scrubbers: Registry[Scrubber] = Registry("erasure scrubbers")
+
+
+def scrub_rows(
+    person: Person,
+    queryset: models.QuerySet[Any],
+    fields: Iterable[str],
+    json_fields: Iterable[str] = (),
+) -> int:
+    """Replace the person's mentions in the named columns of the rows; return rows changed."""
+    fields, json_fields = list(fields), list(json_fields)
+    if person.pattern is None:
+        return 0
+    model = queryset.model
+    rows = queryset.annotate(
+        **{f"_text_{f}": Cast(f, models.TextField()) for f in json_fields}
+    ).filter(person.prefilter(fields, json_fields))
+    changed = []
+    for row in rows.only("pk", *fields, *json_fields):
+        dirty = False
+        for name in [*fields, *json_fields]:
+            old = getattr(row, name)
+            new = person.scrub(old)
+            max_length = model._meta.get_field(name).max_length
+            if isinstance(new, str) and max_length:
+                new = new[:max_length]
+            if new != old:
+                setattr(row, name, new)
+                dirty = True
+        if dirty:
+            changed.append(row)
+    if changed:
+        model.objects.bulk_update(changed, [*fields, *json_fields], batch_size=500)
+    return len(changed)
+
+
+def _audit_events(person: Person) -> int:
+    return scrub_rows(
+        person,
+        AuditEvent.objects.filter(affiliate=person.affiliate),
+        ["target_repr"],
+        json_fields=["changes"],
+    )
+
+
+def _mail_recipients(person: Person) -> set[str]:
+    """Return the addresses the affiliate's mail goes to: its members, hub staff, the person."""
+    people = User.objects.filter(
+        models.Q(memberships__affiliate=person.affiliate) | models.Q(is_hub_staff=True)
+    ).exclude(email="")
+    return {e.casefold() for e in people.values_list("email", flat=True)} | {
+        e.casefold() for e in person.emails
+    }
+
+
+def _queued_mail(person: Person) -> int:
+    """Scrub the e-mails in the task queue sent to the affiliate's people; drop theirs unsent."""
+    recipients = _mail_recipients(person)
+    mails = DBTaskResult.objects.filter(task_path=send_mail_task.module_path)
+    ours, unsent_to_them = [], []
+    for row in mails.only("pk", "status", "args_kwargs"):
+        args = row.args_kwargs.get("args") or []
+        to = [str(a) for a in (args[2] if len(args) > 2 else [])]
+        addresses = {_address(a).casefold() for a in to}
+        if row.status == TaskResultStatus.READY and any(person.owns_email(a) for a in addresses):
+            unsent_to_them.append(row.pk)
+        elif addresses & recipients:
+            ours.append(row.pk)
+    DBTaskResult.objects.filter(pk__in=unsent_to_them).delete()
+    return len(unsent_to_them) + scrub_rows(
+        person,
+        DBTaskResult.objects.filter(pk__in=ours),
+        ["traceback"],
+        json_fields=["args_kwargs", "return_value"],
+    )
+
+
+def _address(mailbox: str) -> str:
+    """Return the address of "Name <address>" (or the text itself)."""
+    return parseaddr(mailbox)[1] or mailbox
+
+
+def scrub_everywhere(person: Person) -> dict[str, int]:
+    """Run every app's scrubber, then the audit trail's and the queue's; return rows changed.
+
+    Call inside the erasing service's transaction.
+    """
+    counts: dict[str, int] = {}
+    for scrubber in [*scrubbers, _queued_mail, _audit_events]:
+        counts[f"{scrubber.__module__}.{scrubber.__name__}"] = scrubber(person)
+    return {key: n for key, n in counts.items() if n}
