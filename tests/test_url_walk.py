@@ -391,3 +391,14 @@ def test_unknown_page_is_a_plain_404(client_a):
     assert response.status_code == 404
     assert b"Page not found" in response.content
     assert b"Traceback" not in response.content
+
+
+def test_organisation_suggestions_answer_only_the_affiliates_members(objects_a, client_a, client_b):
+    # The walk above opens the suggestions without a query; asked for the partner's name, they
+    # still show it only to A's members.
+    alpha = reverse("partners:organisation_suggest", kwargs={"slug": "alpha"}) + "?q=private"
+    beta = reverse("partners:organisation_suggest", kwargs={"slug": "beta"}) + "?q=private"
+    assert b"Private partner" in client_a.get(alpha).content
+    assert client_b.get(alpha).status_code == 404
+    assert b"Private partner" not in client_b.get(beta).content
+    assert Client().get(alpha).status_code == 302

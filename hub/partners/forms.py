@@ -14,6 +14,7 @@ from hub.core.regions import Region
 from hub.partners import selectors, services
 from hub.partners.keys import normalise_qid
 from hub.partners.models import Contact, Interaction, Organisation, PartnerType
+from hub.partners.pickers import OrganisationChoiceField
 from hub.partners.validators import clean_email_lines
 
 
@@ -125,9 +126,7 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, affiliate: Affiliate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            affiliate=affiliate, archived_at=None
-        ).only("id", "name")
+        self.fields["organisation"] = OrganisationChoiceField(affiliate=affiliate, required=False)
 
     def clean_emails(self) -> str:
         return "\n".join(clean_email_lines(self.cleaned_data.get("emails", "")))

@@ -13,6 +13,11 @@ urlpatterns = [
         views_export.organisation_export,
         name="organisation_export",
     ),
+    path(
+        "a/<slug:slug>/organisations/suggest/",
+        views.organisation_suggest,
+        name="organisation_suggest",
+    ),
     path("a/<slug:slug>/organisations/new/", views.organisation_create, name="organisation_create"),
     path(
         "a/<slug:slug>/organisations/<int:pk>/",

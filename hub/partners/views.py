@@ -14,14 +14,15 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
 from hub.core.security import log_event, recent_password_required
-from hub.partners import selectors, services
+from hub.partners import pickers, selectors, services
 from hub.partners.forms import (
     ContactForm,
     InteractionForm,
@@ -66,6 +67,26 @@ def organisation_list(request: HttpRequest, affiliate: Affiliate) -> HttpRespons
             "sort_query": sort_query.urlencode(),
         },
     )
+
+
+@affiliate_view()
+@require_GET
+def organisation_suggest(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """Return the affiliate's organisations matching q as JSON, for the picker's suggestions."""
+    q = text_param(request.GET, "q")
+    found, more = pickers.matches(pickers.live_organisations(affiliate), q)
+    if not found:
+        status = _("No organisation in your directory matches “%(query)s”.") % {"query": q}
+    else:
+        status = ngettext(
+            "%(count)s organisation matches “%(query)s”.",
+            "%(count)s organisations match “%(query)s”.",
+            len(found),
+        ) % {"count": len(found), "query": q}
+    response = JsonResponse({"results": found, "more": more, "status": status})
+    # Names of partners: never kept by a browser's or a proxy's cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _save_unless_duplicate(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
 from hub.core.regions import Region
 from hub.partners.models import Organisation, PartnerType
+from hub.partners.pickers import OrganisationChoiceField, live_organisations
 from hub.partnerships import documents, selectors
 from hub.partnerships.models import (
     AgreementPoint,
@@ -110,17 +112,16 @@ class PartnerRowsForm(forms.Form):
     ) -> None:
         super().__init__(data)
         self.affiliate = affiliate
-        self.choices = selectors.partner_choices(affiliate)
         rows = list(initial_rows or [])
         self.row_count = max(PARTNER_ROWS, len(rows) + extra)
         for n in range(self.row_count):
             org, role = rows[n] if n < len(rows) else (None, "")
             default_role = PartnershipPartner.Role.MAIN if n == 0 else "co_partner"
-            self.fields[f"partner_{n}"] = forms.TypedChoiceField(
+            self.fields[f"partner_{n}"] = OrganisationChoiceField(
+                affiliate=affiliate,
                 label=_("Partner %(n)s") % {"n": n + 1},
-                coerce=int,
+                help_text="",  # the rows' legend says how to find partners, once
                 required=False,
-                choices=[("", _("— none —")), *self.choices],
                 initial=org,
             )
             self.fields[f"role_{n}"] = forms.ChoiceField(
@@ -135,34 +136,54 @@ class PartnerRowsForm(forms.Form):
         """Return the (partner, role) field pairs, for the template."""
         return [(self[f"partner_{n}"], self[f"role_{n}"]) for n in range(self.row_count)]
 
+    def has_organisations(self) -> bool:
+        """Return whether the directory has any organisation to choose."""
+        return live_organisations(self.affiliate).exists()
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        chosen: list[tuple[Any, str]] = []
+        self.partners: list[tuple[Organisation, str]] = []
         for n in range(self.row_count):
             org = data.get(f"partner_{n}")
-            if org in (None, ""):
+            if org is None:
                 continue
             role = data.get(f"role_{n}") or PartnershipPartner.Role.MAIN
-            if any(org == o for o, _r in chosen):
+            if any(org == o for o, _r in self.partners):
                 self.add_error(f"partner_{n}", _("This partner is already chosen above."))
-            chosen.append((org, role))
-        if not chosen:
+            self.partners.append((org, role))
+        if not self.partners and not self.errors:
             raise forms.ValidationError(
                 _("Choose at least one partner organisation from your directory.")
             )
-        orgs = Organisation.objects.in_bulk([o for o, _r in chosen], field_name="id")
-        self.partners = [
-            (orgs[o], role)
-            for o, role in chosen
-            if o in orgs and orgs[o].affiliate_id == self.affiliate.pk
-        ]
         return data
 
 
 class StageForm(forms.Form):
-    """Move a partnership to another stage, with a reason, an override or exit notes."""
+    """Move a partnership to another stage, with a reason, an override or exit notes.
 
-    to_stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
+    The stage section's buttons send ``to_stage``; the "jump" form picks it from a menu, with
+    ``jump`` set so a refusal shows in the form that was sent.
+    """
+
+    # The field a refusal of the lifecycle is about (lifecycle.check_move's codes). A guard on
+    # the partnership itself (the checklist) is about no field: the page shows it at the top.
+    REFUSAL_FIELDS = {
+        "unknown": "to_stage",
+        "same": "to_stage",
+        "exit_notes": "exit_notes",
+        "reopen_reason": "reason",
+        "reopen_stage": "override",
+        "skip": "reason",
+    }
+
+    to_stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=Stage.choices,
+        error_messages={
+            "required": _("Choose one of the stages offered."),
+            "invalid_choice": _("Choose one of the stages offered."),
+        },
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -178,6 +199,35 @@ class StageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed to end a partnership: what happens after the intense phase."),
     )
+    jump = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, jump: bool = False, **kwargs: Any) -> None:
+        self.is_jump = jump or bool(data and data.get("jump"))
+        if self.is_jump:
+            # Its own ids beside the stage section's form on the same page; a jump always
+            # overrides (and so needs a reason).
+            kwargs.setdefault("auto_id", "id_jump_%s")
+            kwargs.setdefault("initial", {"jump": True, "override": True})
+        super().__init__(data, **kwargs)
+        if self.is_jump:
+            self.fields["override"].widget = forms.HiddenInput()
+            self.fields["to_stage"].label = _("Jump to the stage")
+        self.guard = ""
+
+    def refuse(self, error: ValidationError) -> None:
+        """Tie the lifecycle's refusal to the field it is about, or keep it as the guard.
+
+        The guard (an unmet condition of the partnership, such as the agreement checklist)
+        is shown once, at the top of the partnership page, with what to do about it.
+        """
+        message = " ".join(error.messages)
+        field = self.REFUSAL_FIELDS.get(getattr(error, "code", None) or "")
+        if not field:
+            self.guard = message
+        elif self.fields[field].widget.is_hidden:
+            self.add_error(None, message)
+        else:
+            self.add_error(field, message)
 
 
 class AgreementForm(forms.Form):

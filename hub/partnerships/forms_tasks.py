@@ -9,13 +9,14 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate, User
-from hub.partners.models import Organisation
+from hub.partners.pickers import OrganisationChoiceField
 from hub.partnerships.models import Partnership, StrategicDefinition, Task
 from hub.partnerships.scoring import DEFINITION_FIELDS
 from hub.partnerships.todo import TASK_FIELDS
 
 # A menu of 10,000 partnerships would weigh more than the page: offer the most recently
 # changed ones (plus the one already chosen); the field still accepts any of the affiliate's.
+# (Organisations are found by searching: hub.partners.pickers.)
 MENU_LIMIT = 300
 
 
@@ -54,23 +55,19 @@ class TaskForm(forms.ModelForm):
             memberships__affiliate=affiliate, is_active=True
         ).order_by("username")
         partnership = self.fields["partnership"]
-        organisation = self.fields["organisation"]
         assert isinstance(partnership, forms.ModelChoiceField)  # noqa: S101
-        assert isinstance(organisation, forms.ModelChoiceField)  # noqa: S101
         _limit_menu(
             partnership,
             Partnership.objects.filter(affiliate=affiliate, archived_at=None),
             "title",
             self.data.get("partnership") or self.initial.get("partnership"),
         )
-        _limit_menu(
-            organisation,
-            Organisation.objects.filter(affiliate=affiliate, archived_at=None),
-            "name",
-            self.data.get("organisation") or self.initial.get("organisation"),
+        self.fields["organisation"] = OrganisationChoiceField(
+            affiliate=affiliate,
+            required=False,
+            help_text=_("Optional: the partner this task is about. Search for it by name."),
         )
         partnership.help_text = _("Optional: the partnership this task is about.")
-        organisation.help_text = _("Optional: the partner this task is about.")
         self.fields["recurrence"].help_text = _(
             "When you mark a repeating task done, the next one is created."
         )

@@ -223,15 +223,6 @@ def main_goals(affiliate: Affiliate) -> QuerySet[AffiliateGoal]:
     return AffiliateGoal.objects.filter(affiliate=affiliate).order_by("position", "name")
 
 
-def partner_choices(affiliate: Affiliate) -> list[tuple[int, str]]:
-    """Return (id, name) of the affiliate's live organisations, for choosing partners."""
-    return list(
-        Organisation.objects.filter(affiliate=affiliate, archived_at=None)
-        .order_by("name", "id")
-        .values_list("id", "name")
-    )
-
-
 def member_choices(affiliate: Affiliate) -> QuerySet[User]:
     """Return the affiliate's members, who may be responsible for its partnerships."""
     return (

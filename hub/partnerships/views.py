@@ -150,11 +150,23 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
     page = selectors.partnership_page(
         affiliate, pk, timeline_page=_page_int(request.GET.get("page"))
     )
+    sent = forms.get("stage_form")
+    stage_form = (
+        sent
+        if sent and not sent.is_jump
+        else StageForm(initial={"exit_notes": page.partnership.exit_notes})
+    )
+    jump_form = sent if sent and sent.is_jump else StageForm(jump=True)
+    forward_guard = next((m.guard for m in page.moves if m.kind == "forward" and m.guard), "")
     context = {
         "page": page,
         "partnership": page.partnership,
-        "stage_form": forms.get("stage_form") or StageForm(),
-        "stage_error": forms.get("stage_error", ""),
+        "stage_form": stage_form,
+        "jump_form": jump_form,
+        # What stops the partnership moving on, said once at the top of the page: the
+        # refusal just met, or the guard on the next stage.
+        "stage_blocked": (sent.guard if sent else "") or forward_guard,
+        "stage_refused": bool(sent and sent.guard),
         "agreement_form": forms.get("agreement_form")
         or AgreementForm(partnership=page.partnership, points=page.checklist),
         "document_form": forms.get("document_form") or DocumentForm(),
@@ -194,29 +206,20 @@ def partnership_stage(request: HttpRequest, affiliate: Affiliate, pk: int) -> Ht
                 exit_notes=data["exit_notes"] or None,
             )
         except ValidationError as error:
-            return _render_page(
+            form.refuse(error)
+        else:
+            messages.success(
                 request,
-                affiliate,
-                pk,
-                stage_form=form,
-                stage_error=" ".join(error.messages),
+                _("The partnership is now at the stage “%(stage)s”.")
+                % {"stage": change.get_to_stage_display()},
             )
-        messages.success(
-            request,
-            _("The partnership is now at the stage “%(stage)s”.")
-            % {"stage": change.get_to_stage_display()},
-        )
-        return redirect(
-            reverse("partnerships:partnership_detail", kwargs={"slug": affiliate.slug, "pk": pk})
-            + "#stage"
-        )
-    return _render_page(
-        request,
-        affiliate,
-        pk,
-        stage_form=form,
-        stage_error=_("Choose one of the stages offered."),
-    )
+            return redirect(
+                reverse(
+                    "partnerships:partnership_detail", kwargs={"slug": affiliate.slug, "pk": pk}
+                )
+                + "#stage"
+            )
+    return _render_page(request, affiliate, pk, stage_form=form)
 
 
 @affiliate_view(edit=True)
