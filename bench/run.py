@@ -166,8 +166,8 @@ def measure(stage: str, requests: int) -> dict[str, Any]:
 
     from bench.generate import STRESS_SLUG
     from bench.urls import FLOOR_PATH
-    from hub.partnerships import reminders
     from hub.partnerships.models import Reminder
+    from hub.partnerships.todo import reminders
 
     settings.ROOT_URLCONF = "bench.urls"
     pages = affiliate_pages(UNDER_TEST, "realistic")

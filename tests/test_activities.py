@@ -12,15 +12,13 @@ from django.test import Client
 from django.urls import reverse
 
 from hub.core.models import AuditEvent
-from hub.partnerships import (
-    activities,
-    activity_selectors,
-    money,
-    selectors,
-    selectors_tasks,
-    todo,
-)
+from hub.partnerships import selectors
+from hub.partnerships.activities import money
+from hub.partnerships.activities import selectors as activity_selectors
+from hub.partnerships.activities import services as activities
 from hub.partnerships.models import Activity, Contribution
+from hub.partnerships.todo import selectors as selectors_tasks
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from hub.core.regions import region_for_country
 from hub.partners import selectors, services
 from hub.partners.keys import normalise_email, normalise_name, website_domain
 from hub.partners.models import Contact, ContactEmail, Interaction, Organisation
-from hub.partnerships import reminders
 from hub.partnerships.models import Activity, Partnership, Reminder
+from hub.partnerships.todo import reminders
 
 pytestmark = pytest.mark.django_db
 SMALL = generate.Size(organisations=12, partnerships=5, activities=30)

@@ -13,8 +13,9 @@ from django.test import Client
 from django.urls import reverse
 
 from hub.core.models import AuditEvent, Membership
-from hub.partnerships import ical, todo
 from hub.partnerships.models import CalendarFeed, Reminder
+from hub.partnerships.todo import ical
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from hub.core import audit
 from hub.partners import services as partner_services
-from hub.partnerships import activities, reports, scoring, services
+from hub.partnerships import scoring, services
+from hub.partnerships.activities import services as activities
 from hub.partnerships.models import AffiliateGoal, Partnership
+from hub.partnerships.reports import dashboard as reports
 from tests import factories
 
 pytestmark = pytest.mark.django_db

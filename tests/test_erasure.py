@@ -16,7 +16,7 @@ from hub.helpdesk.models import HelpRequest, Notification
 from hub.partners import imports, services
 from hub.partners.models import Interaction
 from hub.partners.spreadsheets import read_bytes
-from hub.partnerships import todo
+from hub.partnerships.todo import services as todo
 from tests import factories
 from tests import helpdesk_factories as hd
 

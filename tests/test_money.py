@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from hub.core.currencies import is_currency, validate_currency
 from hub.core.models import AuditEvent
-from hub.partnerships import activities, money
+from hub.partnerships.activities import money
+from hub.partnerships.activities import services as activities
 from hub.partnerships.models import Contribution, ExchangeRate
 from tests import factories
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from hub.core.models import AuditEvent
-from hub.partnerships import services
+from hub.partnerships import goals, services
 from hub.partnerships.models import (
     AffiliateGoal,
     AgreementPoint,
@@ -225,13 +225,13 @@ def test_archive_and_restore(affiliate_a, member_a):
 
 def test_main_goals_are_managed_by_managers_only(affiliate_a, member_a):
     manager = factories.member(affiliate_a, username="mona", role="manager")
-    goal = services.add_main_goal(actor=manager, affiliate=affiliate_a, name="  Open  heritage ")
+    goal = goals.add_main_goal(actor=manager, affiliate=affiliate_a, name="  Open  heritage ")
     assert goal.name == "Open heritage"
     with pytest.raises(ValidationError, match="already has a goal"):
-        services.add_main_goal(actor=manager, affiliate=affiliate_a, name="open heritage")
-    services.rename_main_goal(actor=manager, goal=goal, name="Open public heritage")
+        goals.add_main_goal(actor=manager, affiliate=affiliate_a, name="open heritage")
+    goals.rename_main_goal(actor=manager, goal=goal, name="Open public heritage")
     with pytest.raises(PermissionDenied):
-        services.add_main_goal(actor=member_a, affiliate=affiliate_a, name="Mine")
-    services.remove_main_goal(actor=manager, goal=goal)
+        goals.add_main_goal(actor=member_a, affiliate=affiliate_a, name="Mine")
+    goals.remove_main_goal(actor=manager, goal=goal)
     assert not AffiliateGoal.objects.exists()
     assert AuditEvent.objects.filter(action__startswith="main_goal.").count() == 3

@@ -348,7 +348,8 @@ def test_detail_page_stays_within_a_few_queries(
     p = factories.partnership(affiliate_a, actor=member_a, partners=[(o, "main") for o in orgs])
     for org in orgs:
         factories.interaction(org, actor=member_a)
-    from hub.partnerships import activities, todo
+    from hub.partnerships.activities import services as activities
+    from hub.partnerships.todo import services as todo
 
     for n in range(5):
         activities.create_activity(
@@ -470,7 +471,9 @@ def test_nav_links_to_partnerships(client_a):
 def test_timeline_shows_every_kind_of_entry_escaped(client_a, affiliate_a, member_a):
     from decimal import Decimal
 
-    from hub.partnerships import activities, services, todo
+    from hub.partnerships import services
+    from hub.partnerships.activities import services as activities
+    from hub.partnerships.todo import services as todo
 
     org = factories.organisation(affiliate_a, name="Museum <b>of</b> Maps")
     p = factories.partnership(affiliate_a, actor=member_a, partners=[(org, "main")])

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import Organisation
-from hub.partnerships import activities
+from hub.partnerships.activities import services as activities
 from hub.partnerships.models import Activity
 from tests import factories
 

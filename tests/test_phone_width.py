@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
-from hub.partnerships import todo
+from hub.partnerships.todo import services as todo
 from tests import factories
 from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS, PASSWORD, _require
 

@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from hub.core.models import Membership
-from hub.partnerships import reminders, todo
 from hub.partnerships.models import Reminder
+from hub.partnerships.todo import reminders
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hub.partners import services as partner_services
-from hub.partnerships import activities, reports, scoring
+from hub.partnerships import scoring
+from hub.partnerships.activities import services as activities
 from hub.partnerships.models import Partnership
+from hub.partnerships.reports import dashboard as reports
+from hub.partnerships.reports import exports
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -333,11 +336,11 @@ def test_export_refuses_an_unknown_format(client_a, affiliate_a):
 def test_export_reads_in_chunks_with_bounded_queries(
     data, affiliate_a, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(reports, "EXPORT_CHUNK", 2)
+    monkeypatch.setattr(exports, "EXPORT_CHUNK", 2)
     qs = reports.report_partnerships(reports.ReportFilters(), affiliate=affiliate_a)
     # ids, affiliates, rates (2); per chunk of 2: partnerships, partners, goals, outputs, money.
     with django_assert_max_num_queries(4 + 2 * 5):
-        rows = list(reports.export_rows(qs))
+        rows = list(exports.export_rows(qs))
     assert len(rows) == 3
 
 

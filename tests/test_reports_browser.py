@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
-from hub.partnerships import activities
+from hub.partnerships.activities import services as activities
 from tests import factories
 from tests.test_browser_journey import (
     AXE_JS,

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from hub.core.models import AuditEvent
-from hub.partnerships import activity_selectors, scoring, selectors, selectors_tasks, todo
+from hub.partnerships import scoring, selectors
+from hub.partnerships.activities import selectors as activity_selectors
 from hub.partnerships.models import (
     Activity,
     AffiliateGoal,
@@ -23,6 +24,8 @@ from hub.partnerships.models import (
     StrategicDefinition,
 )
 from hub.partnerships.scoring import Facts
+from hub.partnerships.todo import selectors as selectors_tasks
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 D = dt.date

@@ -8,29 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hub.core.models import AuditEvent
-from hub.partnerships import todo
 from hub.partnerships.models import Reminder, Task
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 D = dt.date
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (D(2026, 1, 31), 1, D(2026, 2, 28)),
-        (D(2028, 1, 31), 1, D(2028, 2, 29)),  # leap year
-        (D(2026, 3, 31), 1, D(2026, 4, 30)),
-        (D(2026, 11, 30), 2, D(2027, 1, 30)),  # across the year end
-        (D(2026, 12, 31), 3, D(2027, 3, 31)),
-        (D(2028, 2, 29), 12, D(2029, 2, 28)),
-        (D(2027, 1, 1), -3, D(2026, 10, 1)),  # backwards across the year end
-        (D(2026, 5, 31), -3, D(2026, 2, 28)),
-        (D(2026, 6, 15), 0, D(2026, 6, 15)),
-    ],
-)
-def test_add_months_clamps_to_the_end_of_short_months(day, months, expected):
-    assert todo.add_months(day, months) == expected
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from hub.partnerships import todo
 from hub.partnerships.models import Reminder, Task
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +171,7 @@ def test_my_work_shows_reminders_and_tasks_with_buttons(
         assignee=member_a,
         due_on=D(2026, 6, 10),
     )
-    from hub.partnerships.reminders import generate_reminders
+    from hub.partnerships.todo.reminders import generate_reminders
 
     generate_reminders()
     my_work = reverse("partners:my_work", kwargs={"slug": "alpha"})

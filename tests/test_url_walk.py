@@ -126,8 +126,9 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         affiliate=affiliate_a,
         table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
     )
-    from hub.partnerships import ical, todo
     from hub.partnerships.models import Reminder
+    from hub.partnerships.todo import ical
+    from hub.partnerships.todo import services as todo
 
     task = todo.create_task(
         actor=member_a, affiliate=affiliate_a, title="Private task", organisation=org
@@ -174,7 +175,7 @@ def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> di
     """Return A's partnership with an activity, a contribution and an exchange rate."""
     from decimal import Decimal
 
-    from hub.partnerships import activities
+    from hub.partnerships.activities import services as activities
 
     return {
         "partnership": partnership,

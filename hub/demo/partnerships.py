@@ -15,8 +15,11 @@ from django.db import transaction
 from hub.core.models import Affiliate, Membership
 from hub.demo.records import build, read
 from hub.partners.models import Organisation
-from hub.partnerships import activities, scoring, services, todo
+from hub.partnerships import scoring, services
+from hub.partnerships.activities import services as activities
+from hub.partnerships.goals import add_main_goal
 from hub.partnerships.models import AffiliateGoal, Partnership
+from hub.partnerships.todo import services as todo
 
 # Days are counted back from the day the demo is loaded, so the demo never goes stale.
 
@@ -149,7 +152,7 @@ def _load(summary: DemoPartnershipSummary, today: dt.date) -> None:
         goals = {g.name: g for g in AffiliateGoal.objects.filter(affiliate=affiliate)}
         for name in DEMO_MAIN_GOALS.get(data.affiliate, ()):
             if name not in goals and actor is not None:
-                goals[name] = services.add_main_goal(actor=actor, affiliate=affiliate, name=name)
+                goals[name] = add_main_goal(actor=actor, affiliate=affiliate, name=name)
         started = days_ago(today, data.started_days_ago)
         partnership = services.create_partnership(
             actor=actor,

@@ -22,13 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
+from hub.core.dates import month_start_after
 from hub.impact import names
 from hub.impact.models import ContentLink, Metric, MetricPoint, RefreshRun, RefreshStep, Source
 from hub.impact.sources import (
     ImpactSource,
     SourceError,
     SourceNotFound,
-    add_months,
     get_source,
 )
 from hub.impact.totals import rebuild_affiliate_totals
@@ -51,8 +51,8 @@ def month_start(day: dt.date) -> dt.date:
 
 def views_window(today: dt.date) -> tuple[dt.date, dt.date]:
     """Return the first day of the oldest and of the newest complete month to count views for."""
-    last = add_months(today, -1)
-    return add_months(last, -(settings.HUB_IMPACT_HISTORY_MONTHS - 1)), last
+    last = month_start_after(today, -1)
+    return month_start_after(last, -(settings.HUB_IMPACT_HISTORY_MONTHS - 1)), last
 
 
 class Ledger:

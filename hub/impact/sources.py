@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from hub.core.dates import month_start_after
 from hub.wikimedia.commons_metrics import CommonsMetricsClient
 from hub.wikimedia.errors import (
     ForbiddenAddress,
@@ -176,12 +177,6 @@ def _month_key(day: dt.date) -> str:
     return day.isoformat()[:7]
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Return the first day of the month ``months`` after (or before) the day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 class WikimediaSource:
     """Fetch figures through the hub.wikimedia clients; count requests; translate errors.
 
@@ -319,8 +314,8 @@ class WikimediaSource:
         client = CommonsMetricsClient(
             settings.HUB_IMPACT_REST_URL, background=self.background, stats=self.stats
         )
-        end = add_months(last, 1)
-        recent = min(first, add_months(last, 1 - CIM_RECENT_MONTHS))
+        end = month_start_after(last, 1)
+        recent = min(first, month_start_after(last, 1 - CIM_RECENT_MONTHS))
         try:
             snapshots = client.category_snapshots(category, recent, end)
             if not snapshots:

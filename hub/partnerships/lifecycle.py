@@ -1,13 +1,15 @@
-"""The lifecycle's transition table and guards, as plain rules the stage service applies."""
+"""The lifecycle's transition table, guards and due dates, as plain rules the services apply."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hub.core.dates import add_months
 from hub.partnerships.models import Stage
 
 # The stages a partnership walks through, in order. "continued" follows "evaluation";
@@ -183,3 +185,14 @@ def moves_from(
         moves.append(Move(to, "back", guard=guard))
     moves.append(Move(Stage.ENDED, "end", needs_exit_notes=True))
     return moves
+
+
+def impact_report_due(
+    every_months: int | None, reported_on: dt.date | None, start_date: dt.date | None
+) -> dt.date | None:
+    """Return when the next impact report is due: the cadence counted from the last report,
+    or from the start date when there was none; None without a cadence or a date."""
+    base = reported_on or start_date
+    if not every_months or base is None:
+        return None
+    return add_months(base, every_months)

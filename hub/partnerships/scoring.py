@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hub.core import audit
-from hub.core.models import Affiliate, User
-from hub.core.queue import enqueue_on_commit
+from hub.core.dates import add_months
+from hub.core.models import Affiliate
 from hub.partners.models import GLAM_TYPES, Interaction
+from hub.partnerships.lifecycle import impact_report_due
 from hub.partnerships.models import (
     Activity,
     AgreementPoint,
@@ -27,8 +28,6 @@ from hub.partnerships.models import (
     StrategicDefinition,
     Task,
 )
-from hub.partnerships.reminders import impact_report_due
-from hub.partnerships.todo import add_months
 
 DEFINITION_FIELDS = (
     "sustained_months",
@@ -64,34 +63,6 @@ def get_definition() -> StrategicDefinition:
     definition = StrategicDefinition.objects.order_by("pk").first()
     if definition is None:
         definition = StrategicDefinition.objects.create()
-    return definition
-
-
-@transaction.atomic
-def update_definition(*, actor: User, **fields: Any) -> StrategicDefinition:
-    """Change the strategic definition (hub staff), then recompute every score in the background."""
-    definition = get_definition()
-    definition = StrategicDefinition.objects.select_for_update().get(pk=definition.pk)
-    before = audit.snapshot(definition, DEFINITION_FIELDS)
-    for name, value in fields.items():
-        if name not in DEFINITION_FIELDS:
-            raise ValueError(f"unknown definition field {name}")
-        setattr(definition, name, value)
-    definition.updated_by = actor
-    definition.full_clean()
-    definition.save()
-    changes = audit.diff(before, audit.snapshot(definition, DEFINITION_FIELDS))
-    if changes:
-        audit.record(
-            actor=actor,
-            affiliate=None,
-            action="strategic_definition.updated",
-            target=definition,
-            changes=changes,
-        )
-        from hub.partnerships.tasks import refresh_strategic_scores
-
-        enqueue_on_commit(refresh_strategic_scores)
     return definition
 
 

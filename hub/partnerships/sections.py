@@ -8,7 +8,7 @@ from hub.core.models import Affiliate, User
 from hub.core.sections import Section
 from hub.partners.models import Organisation
 from hub.partnerships.selectors import organisation_partnerships
-from hub.partnerships.selectors_tasks import my_work_items
+from hub.partnerships.todo.selectors import my_work_items
 
 
 def organisation_partnerships_section(affiliate: Affiliate, organisation: Organisation) -> Section:

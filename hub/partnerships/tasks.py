@@ -7,6 +7,10 @@ from typing import Any
 
 from django_tasks import task
 
+from hub.core.models import Affiliate
+from hub.partnerships.scoring import refresh_scores
+from hub.partnerships.todo.reminders import generate_reminders, send_digests
+
 
 @task()
 def daily_reminders(day: str | None = None) -> dict[str, Any]:
@@ -15,9 +19,6 @@ def daily_reminders(day: str | None = None) -> dict[str, Any]:
     ``day`` is an ISO date (default: today). Safe to run twice: reminders are unique per person
     and key, and a reminder already mailed is not mailed again.
     """
-    from hub.partnerships.reminders import generate_reminders, send_digests
-    from hub.partnerships.scoring import refresh_scores
-
     today = dt.date.fromisoformat(day) if day else None
     created = generate_reminders(today)
     rescored = refresh_scores(today=today)
@@ -28,9 +29,6 @@ def daily_reminders(day: str | None = None) -> dict[str, Any]:
 @task()
 def refresh_strategic_scores(affiliate_id: int | None = None) -> int:
     """Recompute stored strategic scores (one affiliate's or all); return how many changed."""
-    from hub.core.models import Affiliate
-    from hub.partnerships.scoring import refresh_scores
-
     affiliate = Affiliate.objects.filter(pk=affiliate_id).first() if affiliate_id else None
     if affiliate_id and affiliate is None:
         return 0

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
-from hub.partnerships import activity_selectors, selectors, selectors_tasks, services
+from hub.partnerships import goals, selectors, services
+from hub.partnerships.activities import selectors as activity_selectors
 from hub.partnerships.forms import (
     AgreementForm,
     DocumentForm,
@@ -28,6 +29,7 @@ from hub.partnerships.forms import (
     StageForm,
 )
 from hub.partnerships.slots import PARTNERSHIP_PAGE
+from hub.partnerships.todo import selectors as selectors_tasks
 
 PAGE_SIZE = 50
 
@@ -338,7 +340,7 @@ def main_goals(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     form = MainGoalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_main_goal(
+            goals.add_main_goal(
                 actor=acting_user(request), affiliate=affiliate, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
@@ -361,13 +363,13 @@ def main_goal_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     actor = acting_user(request)
     try:
         if request.POST.get("remove") == "1":
-            services.remove_main_goal(actor=actor, goal=goal)
+            goals.remove_main_goal(actor=actor, goal=goal)
             messages.success(request, _("Goal removed."))
         else:
             form = MainGoalForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Give the goal a name of at most 120 characters."))
-            services.rename_main_goal(actor=actor, goal=goal, name=form.cleaned_data["name"])
+            goals.rename_main_goal(actor=actor, goal=goal, name=form.cleaned_data["name"])
             messages.success(request, _("Goal renamed."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -19,7 +19,7 @@ from hub.core import audit
 from hub.core.links import absolute_url
 from hub.core.models import User
 from hub.partnerships.models import CalendarFeed, Reminder, Task
-from hub.partnerships.reminders import describe
+from hub.partnerships.todo.reminders import describe
 
 FEED_LIFETIME = dt.timedelta(days=365)
 # token_urlsafe(32) gives 43 characters; anything far longer is not ours and not worth hashing.

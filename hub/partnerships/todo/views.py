@@ -1,4 +1,4 @@
-"""Pages for tasks, reminders, calendar feeds and the strategic view: thin views."""
+"""Pages for tasks, reminders and calendar feeds: thin views."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
-from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
-from hub.partnerships import ical, scoring, selectors_tasks, todo
-from hub.partnerships.forms_tasks import StrategicDefinitionForm, TaskForm
+from hub.core.permissions import acting_user, affiliate_view
 from hub.partnerships.models import CalendarFeed, Task
+from hub.partnerships.todo import ical, selectors, services
+from hub.partnerships.todo.forms import TaskForm
 
 PAGE_SIZE = 50
 
@@ -39,8 +39,8 @@ def _back(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
 @affiliate_view()
 def task_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """List the person's (or everyone's) open or done tasks, overdue first, a page at a time."""
-    filters = selectors_tasks.TaskFilters.from_params(request.GET)
-    qs = selectors_tasks.task_list(affiliate, acting_user(request), filters)
+    filters = selectors.TaskFilters.from_params(request.GET)
+    qs = selectors.task_list(affiliate, acting_user(request), filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode(
         {"who": "mine" if filters.mine else "all", "state": "done" if filters.done else "open"}
@@ -65,10 +65,10 @@ def _task_form_view(request: HttpRequest, affiliate: Affiliate, task: Task | Non
         actor = acting_user(request)
         try:
             if task is None:
-                todo.create_task(actor=actor, affiliate=affiliate, **form.service_fields())
+                services.create_task(actor=actor, affiliate=affiliate, **form.service_fields())
                 messages.success(request, _("Task added."))
             else:
-                todo.update_task(actor=actor, task=task, **form.service_fields())
+                services.update_task(actor=actor, task=task, **form.service_fields())
                 messages.success(request, _("Changes saved."))
         except ValidationError as error:
             apply_errors(form, error)
@@ -86,15 +86,15 @@ def task_create(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
 @affiliate_view(edit=True)
 def task_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Change a task."""
-    return _task_form_view(request, affiliate, selectors_tasks.get_task(affiliate, pk))
+    return _task_form_view(request, affiliate, selectors.get_task(affiliate, pk))
 
 
 @affiliate_view(edit=True)
 @require_POST
 def task_complete(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Mark a task done; a repeating task gets its next date."""
-    task = selectors_tasks.get_task(affiliate, pk)
-    following = todo.complete_task(actor=acting_user(request), task=task)
+    task = selectors.get_task(affiliate, pk)
+    following = services.complete_task(actor=acting_user(request), task=task)
     if following is not None and following.due_on:
         messages.success(
             request,
@@ -110,8 +110,8 @@ def task_complete(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
 @require_POST
 def task_reopen(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Mark a done task as open again."""
-    task = selectors_tasks.get_task(affiliate, pk)
-    todo.reopen_task(actor=acting_user(request), task=task)
+    task = selectors.get_task(affiliate, pk)
+    services.reopen_task(actor=acting_user(request), task=task)
     messages.success(request, _("Task reopened."))
     return _back(request, affiliate)
 
@@ -119,9 +119,9 @@ def task_reopen(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResp
 @affiliate_view(edit=True)
 def task_delete(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Delete a task after a confirmation page."""
-    task = selectors_tasks.get_task(affiliate, pk)
+    task = selectors.get_task(affiliate, pk)
     if request.method == "POST":
-        todo.delete_task(actor=acting_user(request), task=task)
+        services.delete_task(actor=acting_user(request), task=task)
         messages.success(request, _("Task deleted."))
         return redirect("partnerships:task_list", slug=affiliate.slug)
     return render(request, "partnerships/task_confirm_delete.html", {"task": task})
@@ -132,55 +132,10 @@ def task_delete(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResp
 def reminder_dismiss(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Dismiss one of the person's own reminders."""
     user = acting_user(request)
-    reminder = selectors_tasks.get_reminder(affiliate, user, pk)
-    todo.dismiss_reminder(actor=user, reminder=reminder)
+    reminder = selectors.get_reminder(affiliate, user, pk)
+    services.dismiss_reminder(actor=user, reminder=reminder)
     messages.success(request, _("Reminder dismissed."))
     return redirect("partners:my_work", slug=affiliate.slug)
-
-
-@affiliate_view()
-def strategic_overview(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
-    """List the affiliate's partnerships with their strategic score, label and health flags."""
-    filters = selectors_tasks.StrategicFilters.from_params(request.GET)
-    page = Paginator(selectors_tasks.strategic_list(affiliate, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list)
-    flags = scoring.health_flags_for(rows)
-    query = urlencode({k: v for k, v in (("label", filters.label),) if v})
-    return render(
-        request,
-        "partnerships/strategy_overview.html",
-        {
-            "page": page,
-            "rows": [(p, flags[p.pk]) for p in rows],
-            "filters": filters,
-            "query": query,
-            "counts": selectors_tasks.strategic_counts(affiliate),
-            "definition": scoring.get_definition(),
-        },
-    )
-
-
-@hub_staff_view
-def strategic_definition(request: HttpRequest) -> HttpResponse:
-    """Let hub staff change the one definition of a strategic partnership."""
-    definition = scoring.get_definition()
-    form = StrategicDefinitionForm(request.POST or None, instance=definition)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scoring.update_definition(actor=acting_user(request), **form.service_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Definition saved. Scores are being recomputed in the background."),
-            )
-            return redirect("partnerships:strategic_definition")
-    return render(
-        request, "partnerships/strategy_definition.html", {"form": form, "definition": definition}
-    )
 
 
 @login_required
@@ -245,7 +200,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             ),
             410,
         )
-    items = selectors_tasks.feed_items(feed.user)
+    items = selectors.feed_items(feed.user)
     response = HttpResponse(
         ical.render_feed(items["tasks"], items["reminders"]),
         content_type="text/calendar; charset=utf-8",

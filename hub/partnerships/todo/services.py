@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
+from hub.core.dates import add_months
 from hub.core.models import Affiliate, Membership, User
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership, Reminder, Task
@@ -22,19 +22,6 @@ _RECURRENCE_MONTHS = {
     Task.Recurrence.QUARTERLY: 3,
     Task.Recurrence.YEARLY: 12,
 }
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Return the same day ``months`` later (or earlier), clamped to the end of a short month.
-
-    31 January plus one month is 28 February (29 in a leap year); 30 November plus two months is
-    30 January of the next year; 29 February plus twelve months is 28 February.
-    """
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
 
 
 def next_due(day: dt.date, recurrence: str) -> dt.date:

@@ -1,8 +1,8 @@
-"""Routes for tasks, reminders, calendar feeds and the strategic view."""
+"""Routes for tasks, reminders and calendar feeds."""
 
 from django.urls import URLPattern, path
 
-from hub.partnerships import views_tasks as views
+from hub.partnerships.todo import views
 
 urlpatterns: list[URLPattern] = [
     path("a/<slug:slug>/tasks/", views.task_list, name="task_list"),
@@ -16,8 +16,6 @@ urlpatterns: list[URLPattern] = [
         views.reminder_dismiss,
         name="reminder_dismiss",
     ),
-    path("a/<slug:slug>/strategic/", views.strategic_overview, name="strategic_overview"),
-    path("hub/strategic/", views.strategic_definition, name="strategic_definition"),
     path("account/calendar/", views.calendar_feeds, name="calendar_feeds"),
     path("account/calendar/new/", views.calendar_feed_create, name="calendar_feed_create"),
     path(

@@ -1,4 +1,4 @@
-"""Forms for tasks and the strategic definition; the services do the writing."""
+"""Forms for tasks; the services do the writing."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate, User
 from hub.partners.pickers import OrganisationChoiceField
-from hub.partnerships.models import Partnership, StrategicDefinition, Task
-from hub.partnerships.scoring import DEFINITION_FIELDS
-from hub.partnerships.todo import TASK_FIELDS
+from hub.partnerships.models import Partnership, Task
+from hub.partnerships.todo.services import TASK_FIELDS
 
 # A menu of 10,000 partnerships would weigh more than the page: offer the most recently
 # changed ones (plus the one already chosen); the field still accepts any of the affiliate's.
@@ -85,36 +84,3 @@ class TaskForm(forms.ModelForm):
     def service_fields(self) -> dict[str, Any]:
         """Return the cleaned values the task services take."""
         return {name: self.cleaned_data[name] for name in TASK_FIELDS}
-
-
-class StrategicDefinitionForm(forms.ModelForm):
-    """Change the hub's definition of a strategic partnership (hub staff)."""
-
-    class Meta:
-        model = StrategicDefinition
-        fields = list(DEFINITION_FIELDS)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("sustained_months", "min_activities", "interaction_within_months"):
-            self.fields[name].help_text = _("0 turns this rule off.")
-            self.fields[name].widget.attrs.update({"min": 0, "max": 240})
-        self.fields["strategic_from_score"].widget.attrs.update({"min": 0, "max": 6})
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for name in ("sustained_months", "interaction_within_months"):
-            if (data.get(name) or 0) > 240:
-                self.add_error(name, _("Use a number of months up to 240 (20 years)."))
-        if (data.get("min_activities") or 0) > 1000:
-            self.add_error("min_activities", _("Use a number of activities up to 1,000."))
-        if (data.get("strategic_from_score") or 0) > 6:
-            self.add_error("strategic_from_score", _("There are six rules: use 0 to 6."))
-        return data
-
-    def _post_clean(self) -> None:
-        pass
-
-    def service_fields(self) -> dict[str, Any]:
-        """Return the cleaned values the definition service takes."""
-        return {name: self.cleaned_data[name] for name in DEFINITION_FIELDS}

@@ -1,4 +1,4 @@
-"""Reads for tasks, reminders, My work, the calendar feed and the strategic view."""
+"""Reads for tasks, reminders, My work, the calendar feed and the partnership page's sections."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from hub.core.models import Affiliate, Membership, User
@@ -14,8 +14,8 @@ from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import GLAM_TYPES
 from hub.partnerships import scoring
 from hub.partnerships.models import AgreementPoint, Partnership, Reminder, Task
-from hub.partnerships.reminders import open_reminders
 from hub.partnerships.selectors import PartnershipPage
+from hub.partnerships.todo.reminders import open_reminders
 
 # My work lists follow-ups itself, and tasks have their own list with a Done button: their
 # reminders would only repeat them there (the digest and the calendar still carry them).
@@ -170,49 +170,6 @@ def section_context(
         ),
         "today": today,
     }
-
-
-@dataclass(frozen=True)
-class StrategicFilters:
-    """What the strategic overview shows: all, strategic partnerships or collaborations."""
-
-    label: str = ""
-
-    @classmethod
-    def from_params(cls, params: Any) -> StrategicFilters:
-        """Return filters read from a query string."""
-        label = params.get("label", "")
-        return cls(label=label if label in (scoring.STRATEGIC, scoring.COLLABORATION) else "")
-
-
-def strategic_list(affiliate: Affiliate, filters: StrategicFilters) -> QuerySet[Partnership]:
-    """Return the affiliate's live partnerships, best stored score first, for the overview."""
-    qs = Partnership.objects.filter(affiliate=affiliate, archived_at=None)
-    if filters.label == scoring.STRATEGIC:
-        qs = qs.filter(is_strategic=True)
-    elif filters.label == scoring.COLLABORATION:
-        qs = qs.filter(is_strategic=False)
-    return qs.order_by("-strategic_score", "title", "id").only(
-        "id",
-        "affiliate_id",
-        "title",
-        "stage",
-        "start_date",
-        "end_date",
-        "strategic_score",
-        "is_strategic",
-        "archived_at",
-        "agreement_expires_on",
-        "impact_report_every_months",
-        "impact_reported_on",
-    )
-
-
-def strategic_counts(affiliate: Affiliate) -> dict[str, int]:
-    """Return how many live partnerships count as strategic and how many in all."""
-    return Partnership.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
-        total=Count("id"), strategic=Count("id", filter=Q(is_strategic=True))
-    )
 
 
 def feed_items(user: User, *, today: dt.date | None = None, limit: int = 500) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,10 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.currencies import normalise_currency, validate_currency
-from hub.core.regions import Region
-from hub.partners.models import PartnerType
-from hub.partnerships import activity_selectors
-from hub.partnerships.activities import (
+from hub.partnerships.activities import selectors
+from hub.partnerships.activities.services import (
     ACTIVITY_FIELDS,
     MAX_AMOUNT,
     MAX_OUTPUT,
@@ -26,10 +23,7 @@ from hub.partnerships.activities import (
 from hub.partnerships.models import (
     Activity,
     Contribution,
-    ContributionType,
-    Goal,
     Partnership,
-    Stage,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,7 +44,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partners"].queryset = activity_selectors.partner_organisations(  # type: ignore[attr-defined]
+        self.fields["partners"].queryset = selectors.partner_organisations(  # type: ignore[attr-defined]
             partnership
         )
         self.fields["partners"].help_text = _("Only this partnership's partners can be chosen.")
@@ -115,7 +109,7 @@ class ContributionForm(forms.ModelForm):
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
-        organisation.queryset = activity_selectors.partner_organisations(partnership)  # type: ignore[attr-defined]
+        organisation.queryset = selectors.partner_organisations(partnership)  # type: ignore[attr-defined]
         organisation.required = True
         organisation.empty_label = _("Choose a partner")  # type: ignore[attr-defined]
         self.fields["in_kind_type"].help_text = _("Only for in-kind support.")
@@ -213,52 +207,10 @@ class ReportingCurrencyForm(forms.Form):
         return code
 
 
-def _year_choices() -> list[tuple[str, str]]:
-    this_year = dt.date.today().year  # noqa: DTZ011  a menu of years, not a moment in time
-    return [("", str(_("Any year")))] + [
-        (str(y), str(y)) for y in range(this_year + 1, this_year - 15, -1)
-    ]
-
-
-class ReportFilterForm(forms.Form):
-    """The filters above the dashboard (GET, so links and exports share them)."""
-
-    stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("Any stage")), *Stage.choices]
-    )
-    type = forms.ChoiceField(
-        label=_("Main partner's type"),
-        required=False,
-        choices=[("", _("Any type")), *PartnerType.choices],
-    )
-    region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("Any region")), *Region.choices]
-    )
-    goal = forms.ChoiceField(
-        label=_("Goal"), required=False, choices=[("", _("Any goal")), *Goal.choices]
-    )
-    contribution = forms.ChoiceField(
-        label=_("Contribution type"),
-        required=False,
-        choices=[("", _("Any contribution")), *ContributionType.choices],
-    )
-    year = forms.ChoiceField(label=_("Start year"), required=False)
-    strategic = forms.ChoiceField(
-        label=_("Strategic"),
-        required=False,
-        choices=[("", _("Any")), ("yes", _("Strategic")), ("no", _("Collaboration"))],
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()  # type: ignore[attr-defined]
-
-
 __all__ = [
     "MAX_AMOUNT",
     "ActivityForm",
     "ContributionForm",
     "ExchangeRateForm",
-    "ReportFilterForm",
     "ReportingCurrencyForm",
 ]

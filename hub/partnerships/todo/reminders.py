@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hub.core.dates import add_months
 from hub.core.links import absolute_url
 from hub.core.models import Membership, User
 from hub.core.queue import enqueue_on_commit
 from hub.core.tasks import send_mail_task
 from hub.partners.models import Interaction, Organisation
+from hub.partnerships.lifecycle import impact_report_due
 from hub.partnerships.models import (
     Partnership,
     PartnershipPartner,
@@ -26,7 +28,6 @@ from hub.partnerships.models import (
     Stage,
     Task,
 )
-from hub.partnerships.todo import add_months
 
 # Follow-ups and tasks show up this many days before they are due...
 LEAD_DAYS = 3
@@ -196,17 +197,6 @@ def _agreements(today: dt.date, people: _People) -> Iterator[_Due]:
                 remind_on=expires_on - dt.timedelta(days=window),
                 partnership_id=pid,
             )
-
-
-def impact_report_due(
-    every_months: int | None, reported_on: dt.date | None, start_date: dt.date | None
-) -> dt.date | None:
-    """Return when the next impact report is due: the cadence counted from the last report,
-    or from the start date when there was none; None without a cadence or a date."""
-    base = reported_on or start_date
-    if not every_months or base is None:
-        return None
-    return add_months(base, every_months)
 
 
 def _impact_reports(today: dt.date, people: _People) -> Iterator[_Due]:

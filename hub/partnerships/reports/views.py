@@ -1,11 +1,15 @@
-"""The reports dashboard, the in-kind summary and the grant-report exports (affiliate and hub)."""
+"""The reports dashboard, the in-kind summary, the grant-report exports and the strategic view."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString
@@ -13,17 +17,21 @@ from django.utils.translation import gettext as _
 
 from hub.core.charts import bar_chart, format_number
 from hub.core.exports import CellValue, write_csv, write_xlsx
+from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
-from hub.core.permissions import affiliate_view, hub_staff_view
-from hub.partnerships import reports
-from hub.partnerships.forms_activities import ReportFilterForm
+from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
+from hub.partnerships import scoring
+from hub.partnerships.reports import dashboard as reports
+from hub.partnerships.reports import exports, services, strategic
+from hub.partnerships.reports.forms import ReportFilterForm, StrategicDefinitionForm
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 TOP_PARTNERS = 12
+PAGE_SIZE = 50
 
 
 def _download(
@@ -132,7 +140,7 @@ def dashboard_export(request: HttpRequest, affiliate: Affiliate) -> HttpResponse
     filters = reports.ReportFilters.from_params(request.GET)
     qs = reports.report_partnerships(filters, affiliate=affiliate)
     return _download(
-        f"{affiliate.slug}-partnerships", fmt, reports.export_headers(), reports.export_rows(qs)
+        f"{affiliate.slug}-partnerships", fmt, exports.export_headers(), exports.export_rows(qs)
     )
 
 
@@ -153,8 +161,8 @@ def hub_export(request: HttpRequest) -> HttpResponse:
     return _download(
         "hub-partnerships",
         fmt,
-        reports.export_headers(hub=True),
-        reports.export_rows(qs, hub=True),
+        exports.export_headers(hub=True),
+        exports.export_rows(qs, hub=True),
     )
 
 
@@ -196,4 +204,49 @@ def in_kind(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
         request,
         "partnerships/inkind.html",
         {"summary": summary, "charts": charts, "format_number": format_number},
+    )
+
+
+@affiliate_view()
+def strategic_overview(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """List the affiliate's partnerships with their strategic score, label and health flags."""
+    filters = strategic.StrategicFilters.from_params(request.GET)
+    page = Paginator(strategic.strategic_list(affiliate, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    flags = scoring.health_flags_for(rows)
+    query = urlencode({k: v for k, v in (("label", filters.label),) if v})
+    return render(
+        request,
+        "partnerships/strategy_overview.html",
+        {
+            "page": page,
+            "rows": [(p, flags[p.pk]) for p in rows],
+            "filters": filters,
+            "query": query,
+            "counts": strategic.strategic_counts(affiliate),
+            "definition": scoring.get_definition(),
+        },
+    )
+
+
+@hub_staff_view
+def strategic_definition(request: HttpRequest) -> HttpResponse:
+    """Let hub staff change the one definition of a strategic partnership."""
+    definition = scoring.get_definition()
+    form = StrategicDefinitionForm(request.POST or None, instance=definition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_definition(actor=acting_user(request), **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Definition saved. Scores are being recomputed in the background."),
+            )
+            return redirect("partnerships:strategic_definition")
+    return render(
+        request, "partnerships/strategy_definition.html", {"form": form, "definition": definition}
     )

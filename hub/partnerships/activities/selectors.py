@@ -12,8 +12,8 @@ from hub.core.dbfunctions import DateYear
 from hub.core.models import Affiliate
 from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import Organisation
-from hub.partnerships import money
-from hub.partnerships.activities import OUTPUT_FIELDS
+from hub.partnerships.activities import money
+from hub.partnerships.activities.services import OUTPUT_FIELDS
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
 from hub.partnerships.scoring import UPLOAD_KINDS
 from hub.partnerships.selectors import PartnershipPage

@@ -14,10 +14,8 @@ from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
-from hub.partnerships import activities as services
-from hub.partnerships import activity_selectors as selectors
-from hub.partnerships import money
-from hub.partnerships.forms_activities import (
+from hub.partnerships.activities import money, selectors, services
+from hub.partnerships.activities.forms import (
     ActivityForm,
     ContributionForm,
     ExchangeRateForm,

@@ -1,9 +1,8 @@
-"""Routes for activities, contributions, exchange rates and reports."""
+"""Routes for activities, contributions and exchange rates."""
 
 from django.urls import URLPattern, path
 
-from hub.partnerships import views_activities as views
-from hub.partnerships import views_reports as reports
+from hub.partnerships.activities import views
 
 A = "a/<slug:slug>/"
 
@@ -35,9 +34,4 @@ urlpatterns: list[URLPattern] = [
     path(A + "rates/", views.rates, name="rates"),
     path(A + "rates/currency/", views.reporting_currency, name="reporting_currency"),
     path(A + "rates/<int:pk>/delete/", views.rate_delete, name="rate_delete"),
-    path(A + "reports/", reports.dashboard, name="dashboard"),
-    path(A + "reports/export/", reports.dashboard_export, name="dashboard_export"),
-    path(A + "reports/in-kind/", reports.in_kind, name="in_kind"),
-    path("hub/reports/", reports.hub_dashboard, name="hub_reports"),
-    path("hub/reports/export/", reports.hub_export, name="hub_reports_export"),
 ]

@@ -1,0 +1,1 @@
+"""Activities and money: what partnerships do together, what partners give, exchange rates."""

@@ -1,0 +1,1 @@
+"""Reports and scoring: dashboards, exports, the strategic overview and its definition."""

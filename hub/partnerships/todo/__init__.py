@@ -1,0 +1,1 @@
+"""Tasks and reminders: to-dos, the daily reminders and digest, calendar feeds."""
