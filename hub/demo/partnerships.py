@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from hub.core.models import Affiliate, Membership
+from hub.core.models import Affiliate, Membership, User
 from hub.demo.records import build, read
 from hub.partners.models import Organisation
 from hub.partnerships import scoring, services
@@ -117,6 +117,16 @@ def days_ago(today: dt.date, days: int) -> dt.date:
     return today - dt.timedelta(days=days)
 
 
+def first_manager(affiliate: Affiliate) -> User | None:
+    """Return the affiliate's first manager, who does its demo work (None if it has none)."""
+    manager = (
+        Membership.objects.filter(affiliate=affiliate, role=Membership.Role.MANAGER)
+        .select_related("user")
+        .first()
+    )
+    return manager.user if manager else None
+
+
 def load_demo_partnerships(*, today: dt.date) -> DemoPartnershipSummary:
     """Create the demo partnerships that are missing, through the services, as a user would.
 
@@ -143,12 +153,7 @@ def _load(summary: DemoPartnershipSummary, today: dt.date) -> None:
         if len(orgs) != len(names):
             summary.skipped.append(data.title)
             continue
-        manager = (
-            Membership.objects.filter(affiliate=affiliate, role=Membership.Role.MANAGER)
-            .select_related("user")
-            .first()
-        )
-        actor = manager.user if manager else None
+        actor = first_manager(affiliate)
         goals = {g.name: g for g in AffiliateGoal.objects.filter(affiliate=affiliate)}
         for name in DEMO_MAIN_GOALS.get(data.affiliate, ()):
             if name not in goals and actor is not None:

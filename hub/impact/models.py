@@ -70,6 +70,11 @@ class ContentLink(models.Model):
             return f"{self.get_kind_display()}: {self.target}"
         return f"{self.get_kind_display()} ({len(self.items)})"
 
+    @property
+    def has_demo_figures(self) -> bool:
+        """Return whether the newest figures were made up for the demo (never fetched)."""
+        return any(entry.get("source") == "demo" for entry in self.latest.values())
+
 
 class Metric(models.TextChoices):
     FILES = "files", _("Files in the category")
@@ -100,6 +105,8 @@ class Source(models.TextChoices):
     WIKIDATA_SEARCH = "wikidata-search", _("Wikidata search")
     WIKIDATA_API = "wikidata-api", _("Wikidata API")
     PAGEVIEWS = "pageviews-api", _("Wikimedia pageviews")
+    # Made up for the demo data (hub.demo), never fetched: reports say so.
+    DEMO = "demo", _("Demo figures")
 
 
 class MetricPoint(models.Model):

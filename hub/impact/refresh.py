@@ -424,9 +424,12 @@ COUNTERS: dict[str, Callable[[ContentLink, Ledger, dt.date], list[dict[str, Any]
 }
 
 
-def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> None:
-    """Write the points over the months they cover, the link's latest figures, and finish."""
-    link = run.link
+def store_points(link: ContentLink, points: list[dict[str, Any]], now: dt.datetime) -> int:
+    """Write the points over the months they cover and the link's newest figures.
+
+    Call inside the transaction that records why (a refresh, or demo figures); a snapshot
+    (``month`` None) counts for ``now``'s month. Return how many points were written.
+    """
     this_month = month_start(now.date())
     rows = []
     for p in points:
@@ -443,32 +446,39 @@ def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> N
                 fetched_at=now,
             )
         )
+    by_metric: dict[str, list[dt.date]] = defaultdict(list)
+    for row in rows:
+        by_metric[row.metric].append(row.month)
+    for metric, months in by_metric.items():
+        MetricPoint.objects.filter(link=link, metric=metric, month__in=months).delete()
+    MetricPoint.objects.bulk_create(rows)
+    latest: dict[str, Any] = {}
+    for row in rows:
+        entry = latest.get(row.metric)
+        if entry is None or row.month.isoformat() >= entry["month"]:
+            latest[row.metric] = {
+                "value": row.value,
+                "month": row.month.isoformat(),
+                "source": row.source,
+                "method": row.method,
+                "fetched_at": now.isoformat(),
+                "detail": row.detail,
+            }
+    link.latest = latest
+    link.last_refreshed_at = now
+    link.save(update_fields=["latest", "last_refreshed_at"])
+    rebuild_affiliate_totals(link.affiliate_id)
+    return len(rows)
+
+
+def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> None:
+    """Write the points over the months they cover, the link's latest figures, and finish."""
+    link = run.link
     with transaction.atomic():
         locked = RefreshRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == RefreshRun.Status.DONE:
             return
-        by_metric: dict[str, list[dt.date]] = defaultdict(list)
-        for row in rows:
-            by_metric[row.metric].append(row.month)
-        for metric, months in by_metric.items():
-            MetricPoint.objects.filter(link=link, metric=metric, month__in=months).delete()
-        MetricPoint.objects.bulk_create(rows)
-        latest: dict[str, Any] = {}
-        for row in rows:
-            entry = latest.get(row.metric)
-            if entry is None or row.month.isoformat() >= entry["month"]:
-                latest[row.metric] = {
-                    "value": row.value,
-                    "month": row.month.isoformat(),
-                    "source": row.source,
-                    "method": row.method,
-                    "fetched_at": now.isoformat(),
-                    "detail": row.detail,
-                }
-        link.latest = latest
-        link.last_refreshed_at = now
-        link.save(update_fields=["latest", "last_refreshed_at"])
-        rebuild_affiliate_totals(link.affiliate_id)
+        written = store_points(link, points, now)
         locked.status = RefreshRun.Status.DONE
         locked.finished_at = now
         locked.error = ""
@@ -479,7 +489,7 @@ def _write(run: RefreshRun, points: list[dict[str, Any]], now: dt.datetime) -> N
             affiliate=link.affiliate,
             action="impact.refreshed",
             target=link.partnership,
-            changes={"content_link": [None, str(link)], "points": [None, len(rows)]},
+            changes={"content_link": [None, str(link)], "points": [None, written]},
         )
 
 

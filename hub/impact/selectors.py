@@ -74,6 +74,8 @@ class ImpactReport:
     years: list[int] = field(default_factory=list)
     # The day the next refresh runs at the latest (for a report with no figures yet).
     next_refresh: dt.date | None = None
+    # Some figures were made up for the demo data (Source.DEMO), not measured: pages say so.
+    demo: bool = False
 
     @property
     def has_figures(self) -> bool:
@@ -239,6 +241,7 @@ def _build(
         if label not in sources or fetched < sources[label]:
             sources[label] = fetched
     report.sources = sorted(sources.items())
+    report.demo = any(source == Source.DEMO for source, _when in summary["sources"])
     return report
 
 

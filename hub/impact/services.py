@@ -18,7 +18,8 @@ from hub.core import audit
 from hub.core.models import User
 from hub.core.queue import enqueue_on_commit
 from hub.impact import names
-from hub.impact.models import ContentLink, RefreshRun, ShareLink
+from hub.impact.models import ContentLink, Metric, RefreshRun, ShareLink, Source
+from hub.impact.refresh import store_points
 from hub.impact.sources import (
     ImpactSource,
     SourceError,
@@ -171,26 +172,96 @@ def add_content_link(
         items=items,
     )
     with transaction.atomic():
-        link = ContentLink.objects.create(
-            affiliate=partnership.affiliate,
+        return _save_link(
+            actor=actor,
             partnership=partnership,
             kind=kind,
-            wiki_url=wiki,
-            target=clean_target,
-            items=items,
-            depth=depth if kind == ContentLink.Kind.COMMONS_CATEGORY else 0,
-            status=check.status,
-            status_reason=check.reason,
-            size_seen=check.size,
-            validated_at=timezone.now() if check.status == ContentLink.Status.VERIFIED else None,
-            created_by=actor,
+            fields=(wiki, clean_target, items),
+            depth=depth,
+            check=check,
         )
+
+
+def _save_link(
+    *,
+    actor: User | None,
+    partnership: Partnership,
+    kind: str,
+    fields: tuple[str, str, list[str]],
+    depth: int,
+    check: LinkCheck,
+) -> ContentLink:
+    """Save a cleaned and checked content link and audit it; call inside a transaction."""
+    wiki, target, items = fields
+    link = ContentLink.objects.create(
+        affiliate=partnership.affiliate,
+        partnership=partnership,
+        kind=kind,
+        wiki_url=wiki,
+        target=target,
+        items=items,
+        depth=depth if kind == ContentLink.Kind.COMMONS_CATEGORY else 0,
+        status=check.status,
+        status_reason=check.reason,
+        size_seen=check.size,
+        validated_at=timezone.now() if check.status == ContentLink.Status.VERIFIED else None,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        affiliate=partnership.affiliate,
+        action="impact.link_added",
+        target=partnership,
+        changes={"content_link": [None, str(link)], "status": [None, link.status]},
+    )
+    return link
+
+
+def add_demo_link(
+    *,
+    actor: User | None,
+    partnership: Partnership,
+    kind: str,
+    wiki_url: str = "",
+    target: str = "",
+    items_text: str = "",
+    depth: int = 0,
+    points: list[dict[str, Any]],
+    now: dt.datetime | None = None,
+) -> ContentLink:
+    """Add a demo affiliate's content link with made-up figures, as if refreshed ``now``.
+
+    Nothing asks the wiki. Every point is stored with the source "Demo figures", so the
+    reports say the figures are demo; ``points`` are a refresh's points (hub.impact.refresh):
+    metric, month ("YYYY-MM", or None for this month), value, and optionally method and
+    detail. Links of demo affiliates are left out of the scheduled refresh.
+    """
+    if not partnership.affiliate.is_demo:
+        raise ValidationError(_("Demo figures go only to demo affiliates."))
+    wiki, clean_target, items = _clean_link_fields(
+        kind=kind, wiki_url=wiki_url, target=target, items_text=items_text, depth=depth
+    )
+    files = [p["value"] for p in points if p["metric"] == Metric.FILES]
+    size = len(items) if items else (files[-1] if files else None)
+    check = LinkCheck(ContentLink.Status.VERIFIED, "", size)
+    method = _("made up for the demo, not measured on the wikis")
+    stored = [{"detail": {}, "method": method, **p, "source": Source.DEMO} for p in points]
+    with transaction.atomic():
+        link = _save_link(
+            actor=actor,
+            partnership=partnership,
+            kind=kind,
+            fields=(wiki, clean_target, items),
+            depth=depth,
+            check=check,
+        )
+        written = store_points(link, stored, now or timezone.now())
         audit.record(
             actor=actor,
             affiliate=partnership.affiliate,
-            action="impact.link_added",
+            action="impact.demo_figures",
             target=partnership,
-            changes={"content_link": [None, str(link)], "status": [None, link.status]},
+            changes={"content_link": [None, str(link)], "points": [None, written]},
         )
     return link
 
@@ -214,7 +285,12 @@ def remove_content_link(*, actor: User | None, link: ContentLink) -> None:
 def request_refresh(
     *, actor: User | None, link: ContentLink, trigger: str = RefreshRun.Trigger.MANUAL
 ) -> RefreshRun:
-    """Queue a refresh of a link's figures; a link already refreshing returns its current run."""
+    """Queue a refresh of a link's figures; a link already refreshing returns its current run.
+
+    Raise ValidationError for a link of demo figures: the demo never fetches from the wikis.
+    """
+    if link.has_demo_figures:
+        raise ValidationError(_("These are demo figures; they are never fetched from the wikis."))
     active = link.runs.filter(status__in=[RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING])
     existing = active.first()
     if existing is not None:
@@ -237,13 +313,19 @@ def request_refresh(
 
 
 def queue_due_refreshes(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
-    """Queue a refresh of every link not refreshed lately; return how many were queued."""
+    """Queue a refresh of every link not refreshed lately; return how many were queued.
+
+    Demo affiliates' links are left out: their figures are made up, and the demo never waits
+    on the network.
+    """
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.HUB_IMPACT_REFRESH_DAYS)
     due = (
         ContentLink.objects.filter(
             Q(last_refreshed_at__isnull=True) | Q(last_refreshed_at__lt=cutoff)
         )
+        # Demo affiliates' figures are made up (add_demo_link): never fetched from the wikis.
+        .exclude(affiliate__is_demo=True)
         .exclude(runs__status__in=[RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING])
         .select_related("partnership", "affiliate")
         .order_by("last_refreshed_at", "id")[:limit]

@@ -126,9 +126,13 @@ def link_remove(request: HttpRequest, affiliate: Affiliate, pk: int, link_pk: in
 def link_refresh(request: HttpRequest, affiliate: Affiliate, pk: int, link_pk: int) -> HttpResponse:
     """Queue a refresh of a link's figures and follow it on its status page."""
     partnership = selectors.partnership_for(affiliate, pk)
-    run = services.request_refresh(
-        actor=acting_user(request), link=selectors.link_for(partnership, link_pk)
-    )
+    try:
+        run = services.request_refresh(
+            actor=acting_user(request), link=selectors.link_for(partnership, link_pk)
+        )
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+        return redirect("impact:partnership_impact", slug=affiliate.slug, pk=partnership.pk)
     return redirect("impact:run_status", slug=affiliate.slug, pk=partnership.pk, run_pk=run.pk)
 
 

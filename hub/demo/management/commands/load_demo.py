@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from hub.core.models import Membership
 from hub.demo.helpdesk import load_helpdesk_demo
+from hub.demo.impact import load_demo_impact
 from hub.demo.partners import HUB_STAFF_ROLE, DemoSummary, load_demo
 from hub.demo.partnerships import load_demo_partnerships
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         summary = load_demo()
         partnerships = load_demo_partnerships(today=timezone.localdate())
         helpdesk = load_helpdesk_demo()
+        impact_links = load_demo_impact(today=timezone.localdate())
         if helpdesk.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -98,7 +100,23 @@ class Command(BaseCommand):
                     }
                 )
             )
-        if not (summary.created_anything or helpdesk.created_anything or partnerships.partnerships):
+        if impact_links:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Impact demo created: %(links)d content links with a year of demo "
+                        "figures (never refreshed from the wikis)."
+                    )
+                    % {"links": impact_links}
+                )
+            )
+        created = (
+            summary.created_anything
+            or helpdesk.created_anything
+            or partnerships.partnerships
+            or impact_links
+        )
+        if not created:
             self.stdout.write(_("Demo data already loaded; nothing new created."))
         self.stdout.write("")
         self.stdout.write(_("Demo logins (every demo account has the same password):"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hub.impact import services
@@ -33,7 +34,10 @@ class Command(BaseCommand):
             found = ContentLink.objects.filter(pk=link).first()
             if found is None:
                 raise CommandError(f"There is no content link {link}.")
-            run = services.request_refresh(actor=None, link=found)
+            try:
+                run = services.request_refresh(actor=None, link=found)
+            except ValidationError as refused:
+                raise CommandError(refused.messages[0]) from refused
             self.stdout.write(f"Refresh {run.pk} queued for link {link}.")
             return
         count = services.queue_due_refreshes(limit=limit)
