@@ -27,7 +27,7 @@ browser:
 	  npm ci --silent --no-audit --no-fund; }
 
 # Debian's MediaWiki 1.39 is the real wiki the Wikimedia client tests run against on 127.0.0.1
-# (tests/localwiki.py sets one up in a temporary directory for each test run).
+# (tests/localwiki.py installs it once into var/cache/localwiki/ and copies it for each test run).
 mediawiki:
 	@test -f /var/lib/mediawiki/maintenance/install.php && command -v php >/dev/null 2>&1 || { \
 	  echo "Installing MediaWiki and PHP for the Wikimedia client tests (apt-get)…"; \
@@ -55,6 +55,7 @@ worker: $(STAMP)
 test: $(STAMP) browser mediawiki
 	$(BIN)/python -m pytest
 
+# The PostgreSQL run leaves out the tests that use no database: they ran on SQLite.
 test-postgres: $(STAMP) browser mediawiki
 	HUB_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub} \
 	  HUB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests import factories
 from tests.localwiki import LocalWiki, create_local_wiki, missing_reason
@@ -41,6 +41,16 @@ def _no_network() -> Any:
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash test passwords cheaply: most tests make accounts, and Django's default hasher costs
+    about a quarter of a second of CPU a password. Logging in and refusing a wrong password
+    behave the same with any hasher.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_wiki_turns() -> Iterator[None]:
     """Start every test with no wiki's turn taken and no wiki's pause pending."""
@@ -59,7 +69,44 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-@pytest.fixture
+# A test reaches the database through one of these fixtures or the django_db marker; pytest-django
+# refuses database access to any other test, so on SQLite it would fail, not pass quietly.
+DATABASE_FIXTURES = frozenset({"_django_db_helper", "db", "transactional_db", "live_server"})
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """Return whether the test reaches the database (directly or through a fixture)."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres_only"):
+        return True
+    return not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach the database: the others ran on SQLite.
+
+    HUB_POSTGRES_ALL_TESTS=1 runs every test on PostgreSQL too.
+    """
+    if connection.vendor != "postgresql" or os.environ.get("HUB_POSTGRES_ALL_TESTS"):
+        return
+    left_out = [item for item in items if not uses_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if uses_database(item)]
+    config.stash[_LEFT_OUT] = len(left_out)
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
+    """Say how many tests the PostgreSQL run left out, and why."""
+    if not config.stash.get(_LEFT_OUT, 0):
+        return []
+    return [
+        f"PostgreSQL run: deselected {config.stash[_LEFT_OUT]} tests that use no database "
+        "(they run on SQLite; HUB_POSTGRES_ALL_TESTS=1 runs them here too)"
+    ]
+
+
+@pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     """Return shared/fixtures; a test that needs it fails when it is missing."""
     assert FIXTURES.is_dir(), f"shared fixtures not found at {FIXTURES}"
@@ -108,6 +155,8 @@ def client_b(member_b: Any) -> Client:
 @pytest.fixture(scope="session")
 def local_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
     """Run a real MediaWiki 1.39 on 127.0.0.1 for the session (see tests/localwiki.py).
+
+    It is a copy of the wiki installed once into the cache folder, so it starts in a second.
 
     Without MediaWiki and PHP the tests that need it skip, or fail when CI or
     HUB_REQUIRE_LOCAL_WIKI is set: CI must not pass by skipping them.

@@ -1,7 +1,13 @@
 """Set up and run a real MediaWiki (Debian's 1.39 package) on 127.0.0.1 for the client tests.
 
 Used by the ``local_wiki`` fixture in ``tests/conftest.py`` and by ``bench/wikimedia_refresh.py``.
-Everything lives in one temporary directory: the SQLite database, LocalSettings.php, uploads.
+A running wiki lives in one directory: the SQLite databases, LocalSettings.php, uploads.
+
+Installing takes several seconds of PHP, so a wiki is installed once into a cache folder
+(``var/cache/localwiki/<MediaWiki version>/<files>-<key>/``, or under ``$HUB_LOCALWIKI_CACHE``)
+and each run copies that folder and starts the copy. The key is a digest of this file, the
+MediaWiki and PHP versions and the number of files: changing any of them installs afresh, and a
+missing cache is built on first use.
 
 Filling a category with thousands of files through ``importImages.php`` costs ~60 ms a file, too
 slow for a test run. So a few dozen files are uploaded for real, and the rest are copies of those
@@ -16,10 +22,12 @@ Knobs the tests turn while the server runs (LocalSettings.php reads them on ever
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import sqlite3
@@ -34,6 +42,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 MEDIAWIKI_DIR = Path(os.environ.get("HUB_MEDIAWIKI_DIR", "/var/lib/mediawiki"))
+CACHE_DIR = Path(
+    os.environ.get(
+        "HUB_LOCALWIKI_CACHE",
+        Path(__file__).resolve().parent.parent / "var" / "cache" / "localwiki",
+    )
+)
 INSTALL_HINT = (
     "apt-get install -y --no-install-recommends mediawiki php-sqlite3 php-cli php-curl "
     "php-apcu imagemagick (or `make mediawiki`)"
@@ -364,14 +378,69 @@ def _clone_files(db_path: Path, total: int, extra: dict[str, list[int]]) -> None
         db.close()
 
 
+def mediawiki_version() -> str:
+    """Return the installed MediaWiki's version, e.g. ``1.39.17``."""
+    defines = (MEDIAWIKI_DIR / "includes" / "Defines.php").read_text(encoding="utf-8")
+    found = re.search(r"define\(\s*'MW_VERSION',\s*'([^']+)'", defines)
+    return found.group(1) if found else "unknown"
+
+
+def cache_key(files: int) -> str:
+    """Return what a cached wiki depends on: this setup script, MediaWiki, PHP, ``files``."""
+    php_version = subprocess.run(  # noqa: S603 - our own fixed command
+        [php_binary(), "-r", "echo PHP_VERSION;"], capture_output=True, check=True, timeout=30
+    ).stdout
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((MEDIAWIKI_DIR / "includes" / "Defines.php").read_bytes())
+    digest.update(php_version + b"\n" + str(files).encode())
+    return digest.hexdigest()[:16]
+
+
+def prepared_wiki(files: int = 1250) -> Path:
+    """Return the cached installed wiki with ``files`` files, installing it when missing."""
+    version_dir = CACHE_DIR / mediawiki_version()
+    ready = version_dir / f"{files}-{cache_key(files)}"
+    if (ready / "wiki.json").exists():
+        return ready
+    version_dir.mkdir(parents=True, exist_ok=True)
+    with open(CACHE_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run may be installing the same wiki
+        if (ready / "wiki.json").exists():
+            return ready
+        for stale in CACHE_DIR.glob(f"*/{files}-*"):  # an older script's or MediaWiki's wiki
+            shutil.rmtree(stale)
+        building = version_dir / f"{ready.name}.building"
+        shutil.rmtree(building, ignore_errors=True)
+        _install(building, files)
+        building.rename(ready)
+    return ready
+
+
 def create_local_wiki(root: Path, *, files: int = 1250, port: int | None = None) -> LocalWiki:
-    """Install a wiki in ``root`` with ``files`` files in Category:Big files, and start it."""
+    """Copy the cached wiki with ``files`` files in Category:Big files into ``root``; start it."""
     reason = missing_reason()
     if reason:
         raise RuntimeError(reason)
-    root.mkdir(parents=True, exist_ok=True)
+    prepared = prepared_wiki(files)
+    # The installer's own folder of files to upload is left out: the wiki holds them now.
+    ignored = shutil.ignore_patterns("wiki.json", "uploads")
+    shutil.copytree(prepared, root, dirs_exist_ok=True, ignore=ignored)
+    made = json.loads((prepared / "wiki.json").read_text())
     wiki = LocalWiki(root=root, port=port or free_port(), files=files)
-    (root / "images").mkdir(exist_ok=True)
+    wiki._bot_passwords = made["bot_passwords"]
+    settings = root / "LocalSettings.php"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace(made["base_url"], wiki.base_url).replace(made["root"], str(root))
+    settings.write_text(text, encoding="utf-8")
+    wiki.start()
+    return wiki
+
+
+def _install(root: Path, files: int) -> None:
+    """Install a wiki in ``root`` with ``files`` files in Category:Big files (not started)."""
+    root.mkdir(parents=True)
+    wiki = LocalWiki(root=root, port=free_port(), files=files)
+    (root / "images").mkdir()
     wiki.php(
         "maintenance/install.php",
         "--dbtype=sqlite",
@@ -432,6 +501,10 @@ def create_local_wiki(root: Path, *, files: int = 1250, port: int | None = None)
             UNICODE_CATEGORY.replace(" ", "_"): [5, 6],
         },
     )
-    (root / "wiki.json").write_text(json.dumps({"port": wiki.port, "files": files}))
-    wiki.start()
-    return wiki
+    made = {
+        "root": str(root),
+        "base_url": wiki.base_url,
+        "files": files,
+        "bot_passwords": wiki._bot_passwords,
+    }
+    (root / "wiki.json").write_text(json.dumps(made))

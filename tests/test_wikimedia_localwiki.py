@@ -202,10 +202,10 @@ OLD = "Revisions test old"  # created in 2019, last edited in 2025
 REDIRECT = "Revisions test moved"  # a redirect to CREATED
 
 
-@pytest.fixture
-def revisions_wiki(wiki: LocalWiki) -> LocalWiki:
-    """Return the local wiki with pages whose revisions were written at known times."""
-    wiki.import_pages(
+@pytest.fixture(scope="module")
+def _revisions_written(local_wiki: LocalWiki) -> None:
+    """Write the pages once for the module: its tests only read them."""
+    local_wiki.import_pages(
         {
             CREATED: [
                 ("2026-04-02T10:00:00Z", "First version."),
@@ -216,6 +216,11 @@ def revisions_wiki(wiki: LocalWiki) -> LocalWiki:
             REDIRECT: [("2024-01-01T00:00:00Z", f"#REDIRECT [[{CREATED}]]")],
         }
     )
+
+
+@pytest.fixture
+def revisions_wiki(_revisions_written: None, wiki: LocalWiki) -> LocalWiki:
+    """Return the local wiki with pages whose revisions were written at known times."""
     return wiki
 
 
