@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from hub.helpdesk import selectors, services
+from hub.helpdesk import selectors, services, services_committee, services_groups
 from hub.helpdesk.models import AgendaItem, GroupMember, HelpRequest, Message, ReviewCheck
 from tests import factories
 from tests.helpdesk_factories import (
@@ -48,7 +48,7 @@ def test_committee_members_use_the_back_office_and_plain_members_do_not(
 ):
     request = help_request()
     assert client_a.get(url("dashboard")).status_code == 404
-    services.add_committee_member(actor=hub, user=member_b)
+    services_committee.add_committee_member(actor=hub, user=member_b)
     committee = Client()
     committee.force_login(member_b)
     assert committee.get(url("dashboard")).status_code == 200
@@ -61,7 +61,7 @@ def test_committee_members_use_the_back_office_and_plain_members_do_not(
 def test_dashboard_shows_response_times_capacity_and_filters(hub, hub_client):
     help_request(partner="Museo Textil")
     ready_request(hub, partner="Archivo Sonoro")
-    services.set_capacity(actor=hub, year=2026, quarter=1, capacity=3)
+    services_committee.set_capacity(actor=hub, year=2026, quarter=1, capacity=3)
     page = hub_client.get(url("dashboard")).content.decode()
     assert "days to first answer (median)" in page and "days to decision (median)" in page
     assert "Capacity beside demand" in page
@@ -279,7 +279,7 @@ def _fill(hub: Any, n: int) -> tuple[HelpRequest, Any]:
         services.save_check(actor=hub, request=request, group="risk", rating="good")
         services.ask_requester(actor=hub, request=request, body=f"Q{i}")
         services.change_status(actor=hub, request=request, status="ready")
-    services.add_to_agenda(actor=hub, meeting=meeting_)
+    services_committee.add_to_agenda(actor=hub, meeting=meeting_)
     assert request is not None
     return request, meeting_
 
@@ -309,8 +309,8 @@ def test_status_page_reads_a_fixed_number_of_queries(hub, n, django_assert_num_q
     request, _item = approved_request(hub)
     for i in range(n):
         group = working_group(hub, request)
-        services.add_group_task(actor=hub, group=group, title=f"T{i}")
-        services.post_group_update(actor=hub, group=group, body=f"U{i}")
+        services_groups.add_group_task(actor=hub, group=group, title=f"T{i}")
+        services_groups.post_group_update(actor=hub, group=group, body=f"U{i}")
     with django_assert_num_queries(4):
         page = selectors.status_page(request)
         _ = [m.working_group for m in page.messages]

@@ -10,6 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hub.helpdesk import services as helpdesk_services
+from hub.helpdesk import services_committee as helpdesk_committee
+from hub.helpdesk import services_groups as helpdesk_groups
 from hub.partners import imports
 from tests import factories, helpdesk_factories
 
@@ -203,11 +205,11 @@ def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> di
 def _helpdesk_objects(member: Any) -> dict[str, Any]:
     """Return an approved help request with a meeting, a working group, a task, a profile."""
     staff = helpdesk_factories.staff("walker")
-    committee_member = helpdesk_services.add_committee_member(actor=staff, user=staff)
+    committee_member = helpdesk_committee.add_committee_member(actor=staff, user=staff)
     request, item = helpdesk_factories.approved_request(staff, partner="Museo del Walk")
     group = helpdesk_factories.working_group(staff, request)
-    helpdesk_services.add_group_member(actor=staff, group=group, user=member)
-    task = helpdesk_services.add_group_task(actor=staff, group=group, title="Walk", owner=member)
+    helpdesk_groups.add_group_member(actor=staff, group=group, user=member)
+    task = helpdesk_groups.add_group_task(actor=staff, group=group, title="Walk", owner=member)
     profile = helpdesk_factories.profile(member, skills=["wikidata"], availability="available")
     return {
         "request": request,
