@@ -94,7 +94,7 @@ def test_script_in_conversation_decisions_groups_and_profiles_is_shown_as_text(a
     services.ask_requester(actor=hub, request=request, body=PAYLOAD)
     services.reply_as_requester(request=request, body=PAYLOAD)
     services.add_note(actor=hub, request=request, body=PAYLOAD)
-    services.save_check(actor=hub, request=request, group="risk", rating="good", comment=PAYLOAD)
+    services.save_checklist(actor=hub, request=request, points={"risk": ("good", PAYLOAD)})
     services.update_triage(actor=hub, request=request, public_summary=PAYLOAD, skills_needed=[])
     services.change_status(actor=hub, request=request, status="ready")
     meeting = services_committee.schedule_meeting(

@@ -88,7 +88,7 @@ def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
     assert Notification.objects.filter(user=hub, kind="requester_reply").count() == 1
 
     services.add_note(actor=hub, request=request, body="Good partner, call them.")
-    services.save_check(actor=hub, request=request, group="legal", rating="good", comment="CC0")
+    services.save_checklist(actor=hub, request=request, points={"legal": ("good", "CC0")})
     services.update_triage(
         actor=hub,
         request=request,

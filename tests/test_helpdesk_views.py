@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from hub.core.models import AuditEvent
 from hub.helpdesk import selectors, services, services_committee, services_groups
 from hub.helpdesk.models import AgendaItem, GroupMember, HelpRequest, Message, ReviewCheck
 from tests import factories
@@ -105,13 +106,15 @@ def test_staff_move_a_request_and_fill_the_checklist(hub_client):
     assert request.status == "ready"
     bad = hub_client.post(url("request_transition", pk=request.pk), {"status": "done"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
-    for group in ("technical", "legal", "risk", "sustainability"):
-        response = hub_client.post(
-            url("request_check", pk=request.pk),
-            {"group": group, "rating": "concerns", "comment": f"{group} note"},
-        )
-        assert response.status_code == 302
+    groups = ("technical", "legal", "risk", "sustainability")
+    checklist: dict[str, str] = {}
+    for group in groups:
+        checklist |= {f"{group}_rating": "concerns", f"{group}_comment": f"{group} note"}
+    response = hub_client.post(url("request_check", pk=request.pk), checklist)  # one save
+    assert response.status_code == 302
     assert ReviewCheck.objects.filter(request=request, rating="concerns").count() == 4
+    event = AuditEvent.objects.get(action="help_request.checked")
+    assert set(event.changes) == set(groups)
     page = hub_client.get(url("request_detail", pk=request.pk)).content.decode()
     assert "sustainability note" in page
     response = hub_client.post(
@@ -276,7 +279,7 @@ def _fill(hub: Any, n: int) -> tuple[HelpRequest, Any]:
     request = None
     for i in range(n):
         request = ready_request(hub)
-        services.save_check(actor=hub, request=request, group="risk", rating="good")
+        services.save_checklist(actor=hub, request=request, points={"risk": ("good", "")})
         services.ask_requester(actor=hub, request=request, body=f"Q{i}")
         services.change_status(actor=hub, request=request, status="ready")
     services_committee.add_to_agenda(actor=hub, meeting=meeting_)
@@ -340,3 +343,32 @@ def test_sent_page_offers_an_anonymous_requester_a_public_page(db):
     page = Client().get(url("request_sent")).content.decode()
     assert f'href="{url("request_new")}"' in page
     assert f'href="{reverse("home")}">' not in page.split("<main")[1]
+
+
+def test_the_checklist_saves_nothing_while_one_point_is_wrong(hub_client):
+    request = help_request()
+    response = hub_client.post(
+        url("request_check", pk=request.pk),
+        {
+            "technical_rating": "good",
+            "legal_comment": "Licence unclear",  # a comment without its rating
+            "risk_rating": "blocking",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="check_legal_rating_error"' in page
+    assert "Choose a rating for this point, or clear its comment." in page
+    assert "Licence unclear</textarea>" in page  # what was typed is kept
+    assert not ReviewCheck.objects.filter(request=request).exists()
+
+
+def test_a_rated_point_can_be_rerated_but_not_unrated(hub, hub_client):
+    request = help_request()
+    services.save_checklist(actor=hub, request=request, points={"risk": ("good", "")})
+    response = hub_client.post(
+        url("request_check", pk=request.pk), {"risk_rating": "", "technical_rating": "good"}
+    )
+    assert response.status_code == 400
+    assert 'id="check_risk_rating_error"' in response.content.decode()
+    assert ReviewCheck.objects.get(request=request).rating == "good"

@@ -110,13 +110,16 @@ def _advance(
     if data.stage == Status.INFO_NEEDED or data.stage == Status.NEW:
         return
     services.change_status(actor=staff, request=request, status=Status.READY)
-    services.save_check(actor=staff, request=request, group="technical", rating="good")
-    services.save_check(
+    services.save_checklist(
         actor=staff,
         request=request,
-        group="legal",
-        rating="good" if data.stage != Status.PARKED else "concerns",
-        comment="Licence confirmed in writing." if data.stage == Status.APPROVED else "",
+        points={
+            "technical": ("good", ""),
+            "legal": (
+                "good" if data.stage != Status.PARKED else "concerns",
+                "Licence confirmed in writing." if data.stage == Status.APPROVED else "",
+            ),
+        },
     )
     if data.stage == Status.READY:
         services_committee.add_to_agenda(actor=staff, meeting=next_, requests=[request])

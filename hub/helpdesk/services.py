@@ -367,26 +367,47 @@ def update_triage(
 
 
 @transaction.atomic
-def save_check(
-    *, actor: User, request: HelpRequest, group: str, rating: str, comment: str = ""
-) -> ReviewCheck:
-    """Record the reviewer's rating and comment for one group of the review checklist."""
-    check, _created = ReviewCheck.objects.get_or_create(
-        request=request, group=group, defaults={"rating": rating, "reviewer": actor}
-    )
-    check.rating = rating
-    check.comment = comment
-    check.reviewer = actor
-    check.full_clean(exclude=["request", "reviewer"])
-    check.save()
-    audit.record(
-        actor=actor,
-        affiliate=None,
-        action="help_request.checked",
-        target=request,
-        changes={group: [None, rating]},
-    )
-    return check
+def save_checklist(
+    *, actor: User, request: HelpRequest, points: dict[str, tuple[str, str]]
+) -> list[ReviewCheck]:
+    """Save the review checklist's points, {group: (rating, comment)}, together or not at all.
+
+    Errors name the form's fields (``<group>_rating``, ``<group>_comment``); one audit event
+    lists the ratings that changed. Return the checks that changed.
+    """
+    request = lock_request(request)
+    existing = {c.group: c for c in request.checks.all()}
+    errors: dict[str, list[str]] = {}
+    checks: list[ReviewCheck] = []
+    changes: dict[str, list[str | None]] = {}
+    for group, (rating, comment) in points.items():
+        if group not in ReviewCheck.Group.values:
+            raise ValueError(f"unknown checklist group {group}")
+        check = existing.get(group) or ReviewCheck(request=request, group=group)
+        before = (check.rating or None, check.comment) if check.pk else (None, "")
+        check.rating, check.comment, check.reviewer = rating, comment, actor
+        try:
+            check.full_clean(exclude=["request", "reviewer"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"{group}_{field}", []).extend(messages)
+            continue
+        if before != (rating, comment):
+            checks.append(check)
+            changes[group] = [before[0], rating]
+    if errors:
+        raise ValidationError(errors)
+    for check in checks:
+        check.save()
+    if changes:
+        audit.record(
+            actor=actor,
+            affiliate=None,
+            action="help_request.checked",
+            target=request,
+            changes=changes,
+        )
+    return checks
 
 
 # --- Notifications --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from hub.core.permissions import acting_user
 from hub.core.security import count_failure, failures_exceeded
 from hub.helpdesk import selectors, services
 from hub.helpdesk.forms import (
-    CheckForm,
+    ChecklistForm,
     HelpRequestForm,
     MessageForm,
     PreferencesForm,
@@ -37,7 +37,6 @@ from hub.helpdesk.forms import (
 )
 from hub.helpdesk.models import (
     HelpRequest,
-    ReviewCheck,
 )
 from hub.helpdesk.notify import preferences_for
 from hub.helpdesk.permissions import helpdesk_view, login_view
@@ -237,25 +236,6 @@ def _request_detail(
     page = selectors.request_page(pk)
     help_request = page.request
     allowed = sorted(services.TRANSITIONS.get(help_request.status, set()))
-    check_forms = []
-    for group, label in ReviewCheck.Group.choices:
-        bound = forms.get(f"check_{group}")
-        existing = page.checks.get(group)
-        check_forms.append(
-            (
-                label,
-                existing,
-                bound
-                or CheckForm(
-                    initial={
-                        "group": group,
-                        "rating": existing.rating if existing else "",
-                        "comment": existing.comment if existing else "",
-                    },
-                    auto_id=f"check_{group}_%s",
-                ),
-            )
-        )
     context = {
         "page": page,
         "help_request": help_request,
@@ -270,7 +250,8 @@ def _request_detail(
             },
             auto_id="triage_%s",
         ),
-        "check_forms": check_forms,
+        "checklist_form": forms.get("checklist_form")
+        or ChecklistForm(existing=page.checks, auto_id="check_%s"),
         "status_link": services.status_link(help_request),
     }
     return render(request, "helpdesk/request_detail.html", context, status=status)
@@ -331,23 +312,21 @@ def request_message(request: HttpRequest, pk: int) -> HttpResponse:
 @helpdesk_view
 @require_POST
 def request_check(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save one group of the review checklist."""
+    """Save the whole review checklist at once."""
     help_request = selectors.get_request(pk)
-    group = text_param(request.POST, "group", 20)
-    form = CheckForm(request.POST, auto_id=f"check_{group}_%s")
+    existing = {c.group: c for c in help_request.checks.all()}
+    form = ChecklistForm(request.POST, existing=existing, auto_id="check_%s")
     if form.is_valid():
-        services.save_check(
-            actor=acting_user(request),
-            request=help_request,
-            group=form.cleaned_data["group"],
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-        )
-        messages.success(request, _("Checklist saved."))
-        return redirect("helpdesk:request_detail", pk=pk)
-    if group not in ReviewCheck.Group.values:
-        raise Http404
-    return _request_detail(request, pk, status=400, **{f"check_{group}": form})
+        try:
+            services.save_checklist(
+                actor=acting_user(request), request=help_request, points=form.points()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Checklist saved."))
+            return redirect("helpdesk:request_detail", pk=pk)
+    return _request_detail(request, pk, status=400, checklist_form=form)
 
 
 @helpdesk_view
