@@ -212,7 +212,7 @@ def test_working_group_pages_are_for_members_only(hub, client_a, client_b, membe
     # The lead adds bob, from another affiliate; bob then sees the group.
     assert (
         client_a.post(
-            url("group_member_add", pk=group.pk), {"username": "bob", "role": "member"}
+            url("group_member_add", pk=group.pk), {"people": [member_b.pk], "role": "member"}
         ).status_code
         == 302
     )
@@ -220,7 +220,7 @@ def test_working_group_pages_are_for_members_only(hub, client_a, client_b, membe
     # A plain member may not add people.
     assert (
         client_b.post(
-            url("group_member_add", pk=group.pk), {"username": "victor", "role": "member"}
+            url("group_member_add", pk=group.pk), {"people": [member_a.pk], "role": "member"}
         ).status_code
         == 403
     )
@@ -372,3 +372,38 @@ def test_a_rated_point_can_be_rerated_but_not_unrated(hub, hub_client):
     assert response.status_code == 400
     assert 'id="check_risk_rating_error"' in response.content.decode()
     assert ReviewCheck.objects.get(request=request).rating == "good"
+
+
+def test_group_members_are_picked_by_searching_not_typed(hub, client_a, member_a, affiliate_b):
+    request, _item = approved_request(hub)
+    group = working_group(hub, request, lead=member_a)
+    add = url("group_member_add", pk=group.pk)
+    ines = factories.member(affiliate_b, username="ines", first_name="Inés", last_name="Duarte")
+    ivo = factories.member(affiliate_b, username="ivo", first_name="Ivo", last_name="Duarte")
+    factories.member(affiliate_b, username="zoe", first_name="Zoë", last_name="Marsh")
+    # Without JavaScript: type part of a name, press Search, tick people, add them.
+    search = client_a.post(add, {"people_q": "duarte", "people_search": "1", "role": "member"})
+    assert search.status_code == 200
+    page = search.content.decode()
+    assert "Inés Duarte (ines)" in page and "Ivo Duarte (ivo)" in page and "Zoë" not in page
+    assert "2 people match “duarte”." in page
+    assert 'type="checkbox" name="people"' in page
+    assert not GroupMember.objects.filter(group=group, user__in=[ines, ivo]).exists()
+    added = client_a.post(add, {"people": [ines.pk, ivo.pk], "role": "member"})
+    assert added.status_code == 302
+    assert set(group.memberships.values_list("user__username", flat=True)) == {
+        member_a.username,
+        "ines",
+        "ivo",
+    }
+    # Words typed but never searched are not silently dropped; nobody is added.
+    typed = client_a.post(add, {"people_q": "zoe", "role": "member"})
+    assert typed.status_code == 200
+    assert "Tick the people found for “zoe”, then add them." in typed.content.decode()
+    assert not group.memberships.filter(user__username="zoe").exists()
+    assert (
+        "Nobody in the Hub matches"
+        in client_a.post(
+            add, {"people_q": "nobody-here", "people_search": "1", "role": "member"}
+        ).content.decode()
+    )

@@ -21,6 +21,7 @@ from hub.helpdesk.models import (
     Notification,
     ReviewCheck,
 )
+from hub.helpdesk.pickers import PeopleField
 from hub.helpdesk.skills import Skill
 
 # Controls mean nothing in typed text (NUL is refused by Django already); tabs and line
@@ -365,13 +366,15 @@ class GroupForm(forms.Form):
 
 
 class GroupMemberForm(forms.Form):
-    """Add a person from any affiliate to a working group."""
+    """Add people from any affiliate to a working group, found by searching."""
 
-    username = LineField(label=_("Username"), max_length=150)
+    people = PeopleField(label=_("People to add"))
     role = forms.ChoiceField(label=_("Role"), choices=GroupMember.Role.choices)
 
-    def clean_username(self) -> User:
-        return _user_by_username(self.cleaned_data["username"])
+    @property
+    def is_search(self) -> bool:
+        """Whether the form came back from the people search rather than to be saved."""
+        return self.has_error("people", code="search")
 
 
 class TaskForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -97,6 +98,14 @@ def add_group_member(
             url=reverse("helpdesk:group_detail", kwargs={"pk": group.pk}),
         )
     return member
+
+
+@transaction.atomic
+def add_group_members(
+    *, actor: User, group: WorkingGroup, users: Iterable[User], role: str = GroupMember.Role.MEMBER
+) -> list[GroupMember]:
+    """Add several people to a working group at once, all or none."""
+    return [add_group_member(actor=actor, group=group, user=user, role=role) for user in users]
 
 
 @transaction.atomic

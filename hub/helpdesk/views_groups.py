@@ -90,7 +90,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_view
 def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add a person to the group (its lead, hub staff or the committee)."""
+    """Add people to the group (its lead, hub staff or the committee), found by searching."""
     page = selectors.group_page(acting_user(request), pk)  # 404 for outsiders, first
     if not page.is_lead:
         raise PermissionDenied
@@ -98,15 +98,15 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = GroupMemberForm(request.POST, auto_id="member_%s")
     if form.is_valid():
-        services_groups.add_group_member(
+        services_groups.add_group_members(
             actor=acting_user(request),
             group=page.group,
-            user=form.cleaned_data["username"],
+            users=form.cleaned_data["people"],
             role=form.cleaned_data["role"],
         )
-        messages.success(request, _("Member added."))
+        messages.success(request, _("Members added."))
         return redirect("helpdesk:group_detail", pk=pk)
-    return _group_detail(request, pk, status=400, member_form=form)
+    return _group_detail(request, pk, status=200 if form.is_search else 400, member_form=form)
 
 
 @login_view
