@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hub.community import services as community_services
 from hub.helpdesk import services as helpdesk_services
 from hub.helpdesk import services_committee as helpdesk_committee
 from hub.helpdesk import services_groups as helpdesk_groups
@@ -80,6 +81,7 @@ HUB_STAFF = {
     "committee_remove",
     "group_create",
     "find_helper",
+    "ask_helper",
 }
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status"}
@@ -211,7 +213,9 @@ def _helpdesk_objects(member: Any) -> dict[str, Any]:
     helpdesk_groups.add_group_member(actor=staff, group=group, user=member)
     task = helpdesk_groups.add_group_task(actor=staff, group=group, title="Walk", owner=member)
     profile = helpdesk_factories.profile(member, skills=["wikidata"], availability="available")
+    invitation = community_services.ask_to_help(actor=staff, request=request, helper=member)
     return {
+        "invitation": invitation,
         "request": request,
         "item": item,
         "meeting": item.meeting,
@@ -267,7 +271,16 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         if name.startswith(("helpdesk:", "community:")):
             owners = {
                 k: _pk_of(objs, k)
-                for k in ("request", "item", "meeting", "brief", "group", "profile", "member")
+                for k in (
+                    "request",
+                    "item",
+                    "meeting",
+                    "brief",
+                    "group",
+                    "profile",
+                    "member",
+                    "invitation",
+                )
             }
             owners["task"] = _pk_of(objs, "group_task")
         plurals = {"activity": "activities"}
