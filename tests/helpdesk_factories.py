@@ -11,7 +11,7 @@ import pytest
 from hub.community import services as community_services
 from hub.community.models import Profile
 from hub.core.models import User
-from hub.helpdesk import services
+from hub.helpdesk import services, services_committee, services_groups
 from hub.helpdesk.models import AgendaItem, HelpRequest, Meeting, WorkingGroup
 
 _seq = itertools.count(1)
@@ -49,7 +49,7 @@ def ready_request(staff_user: User, **fields: Any) -> HelpRequest:
 def meeting(staff_user: User, **fields: Any) -> Meeting:
     fields.setdefault("held_on", dt.date(2026, 11, 20))
     fields.setdefault("title", f"Committee meeting {next(_seq)}")
-    return services.schedule_meeting(actor=staff_user, **fields)
+    return services_committee.schedule_meeting(actor=staff_user, **fields)
 
 
 def approved_request(
@@ -57,9 +57,9 @@ def approved_request(
 ) -> tuple[HelpRequest, AgendaItem]:
     request = ready_request(staff_user, **fields)
     meeting_ = meeting_ or meeting(staff_user)
-    services.add_to_agenda(actor=staff_user, meeting=meeting_, requests=[request])
+    services_committee.add_to_agenda(actor=staff_user, meeting=meeting_, requests=[request])
     item = AgendaItem.objects.get(meeting=meeting_, request=request)
-    item = services.record_decision(
+    item = services_committee.record_decision(
         actor=staff_user,
         item=item,
         outcome="approved",
@@ -71,7 +71,7 @@ def approved_request(
 
 
 def working_group(staff_user: User, request: HelpRequest, lead: User | None = None) -> WorkingGroup:
-    return services.form_working_group(
+    return services_groups.form_working_group(
         actor=staff_user,
         name=f"Textile upload group {next(_seq)}",
         purpose="Prepare the metadata and upload the photographs.",

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from hub.community import selectors, services
 from hub.community.models import HelpOffer, Profile
+from hub.core.models import AuditEvent
 from hub.helpdesk import services as helpdesk_services
-from hub.helpdesk.models import HelpRequest
+from hub.helpdesk.models import HelpRequest, Notification
 from hub.helpdesk.skills import pack_skills, split_languages, unpack_skills
 from tests import factories
 from tests.helpdesk_factories import (
@@ -158,6 +159,61 @@ def test_find_helper_page_is_for_helpdesk_staff(request_needing_help, people, cl
     assert "no_time" not in html
 
 
+def test_ask_to_help_notifies_the_helper_who_answers_and_the_asker_sees_it(
+    request_needing_help, people, client_b
+):
+    finder = staff("finder")
+    client = Client()
+    client.force_login(finder)
+    page_url = reverse("community:find_helper", kwargs={"pk": request_needing_help.pk})
+    assert "Ask to help" in client.get(page_url).content.decode()
+    helper = people["both_skills"].user
+    ask_url = reverse("community:ask_helper", kwargs={"pk": request_needing_help.pk})
+    assert client.post(ask_url, {"helper": helper.pk}).status_code == 302
+    # The helper sees it in their notifications, opens it and accepts.
+    note = Notification.objects.get(user=helper, kind="invitation")
+    helper_client = Client()
+    helper_client.force_login(helper)
+    notifications = helper_client.get(reverse("helpdesk:notifications")).content.decode()
+    assert f"asks you to help with {request_needing_help.reference}" in notifications
+    assert note.url in notifications
+    invitation_page = helper_client.get(note.url)
+    assert invitation_page.status_code == 200
+    assert "Andean photos" in invitation_page.content.decode()
+    assert client_b.get(note.url).status_code == 404  # nobody else sees the invitation
+    assert helper_client.post(note.url, {"answer": "accept"}).status_code == 302
+    # Whoever asked hears the answer, and the find-a-helper page shows it.
+    answer = Notification.objects.get(user=finder, kind="invitation_answer")
+    assert answer.text == f"both_skills accepted to help with {request_needing_help.reference}"
+    html = client.get(page_url).content.decode()
+    assert "Accepted" in html
+    actions = AuditEvent.objects.filter(action__startswith="help_request.helper_")
+    assert sorted(actions.values_list("action", flat=True)) == [
+        "help_request.helper_answered",
+        "help_request.helper_asked",
+    ]
+    # Asking the same person twice is refused with their answer named; nothing is sent again.
+    again = client.post(ask_url, {"helper": helper.pk}, follow=True).content.decode()
+    assert "was already asked to help with this request (Accepted)" in again
+    assert Notification.objects.filter(user=helper, kind="invitation").count() == 1
+
+
+def test_a_declined_invitation_tells_the_asker_and_only_the_helper_may_answer(
+    request_needing_help, people
+):
+    finder = staff("finder")
+    helper = people["two_languages"].user
+    invitation = services.ask_to_help(actor=finder, request=request_needing_help, helper=helper)
+    with pytest.raises(ValidationError):
+        services.answer_invitation(actor=finder, invitation=invitation, accept=True)
+    services.answer_invitation(actor=helper, invitation=invitation, accept=False)
+    invitation.refresh_from_db()
+    assert invitation.answer == "declined" and invitation.answered_at is not None
+    assert Notification.objects.get(user=finder, kind="invitation_answer").text.startswith(
+        "two_languages declined"
+    )
+
+
 def test_skills_and_languages_are_stored_and_read_back():
     assert (
         pack_skills(["wikidata", "batch_upload", "bogus", "wikidata"]) == ",batch_upload,wikidata,"
@@ -255,7 +311,7 @@ def test_directory_and_ranking_read_a_fixed_number_of_queries(
     for i in range(n):
         user = factories.member(factories.affiliate(), username=f"p{n}_{i}")
         profile(user, skills=NEEDED, availability="available")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # profiles, offers, invitations
         matches = selectors.find_helpers(request_needing_help)
         _ = [(m.profile.user.username, m.profile.affiliate) for m in matches]
     with django_assert_num_queries(1):

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from hub.helpdesk import services
+from hub.helpdesk import services, services_committee, services_groups
 from hub.helpdesk.models import AgendaItem, HelpRequest
 from tests import factories
 from tests.helpdesk_factories import (
@@ -94,28 +94,28 @@ def test_script_in_conversation_decisions_groups_and_profiles_is_shown_as_text(a
     services.ask_requester(actor=hub, request=request, body=PAYLOAD)
     services.reply_as_requester(request=request, body=PAYLOAD)
     services.add_note(actor=hub, request=request, body=PAYLOAD)
-    services.save_check(actor=hub, request=request, group="risk", rating="good", comment=PAYLOAD)
+    services.save_checklist(actor=hub, request=request, points={"risk": ("good", PAYLOAD)})
     services.update_triage(actor=hub, request=request, public_summary=PAYLOAD, skills_needed=[])
     services.change_status(actor=hub, request=request, status="ready")
-    meeting = services.schedule_meeting(
+    meeting = services_committee.schedule_meeting(
         actor=hub, held_on=factories.dt.date(2026, 11, 20), title=PAYLOAD
     )
-    services.add_to_agenda(actor=hub, meeting=meeting)
-    services.record_decision(
+    services_committee.add_to_agenda(actor=hub, meeting=meeting)
+    services_committee.record_decision(
         actor=hub,
         item=AgendaItem.objects.get(),
         outcome="approved",
         priority_rank=1,
         reasons=PAYLOAD,
     )
-    services.publish_brief(actor=hub, meeting=meeting)
-    group = services.form_working_group(
+    services_committee.publish_brief(actor=hub, meeting=meeting)
+    group = services_groups.form_working_group(
         actor=hub, name=PAYLOAD, purpose=PAYLOAD, request=request, lead=helper
     )
-    services.add_group_task(actor=hub, group=group, title=PAYLOAD, owner=helper)
-    services.post_group_update(actor=hub, group=group, body=PAYLOAD)
+    services_groups.add_group_task(actor=hub, group=group, title=PAYLOAD, owner=helper)
+    services_groups.post_group_update(actor=hub, group=group, body=PAYLOAD)
     profile(helper, languages=PAYLOAD[:190], about=PAYLOAD, availability="available")
-    services.add_committee_member(actor=hub, user=hub)
+    services_committee.add_committee_member(actor=hub, user=hub)
 
     staff_client = Client()
     staff_client.force_login(hub)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hub.core.models import AuditEvent
-from hub.helpdesk import selectors, services
+from hub.helpdesk import selectors, services, services_committee, services_groups
 from hub.helpdesk.models import (
     AgendaItem,
     HelpRequest,
@@ -88,7 +88,7 @@ def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
     assert Notification.objects.filter(user=hub, kind="requester_reply").count() == 1
 
     services.add_note(actor=hub, request=request, body="Good partner, call them.")
-    services.save_check(actor=hub, request=request, group="legal", rating="good", comment="CC0")
+    services.save_checklist(actor=hub, request=request, points={"legal": ("good", "CC0")})
     services.update_triage(
         actor=hub,
         request=request,
@@ -98,11 +98,11 @@ def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
     services.change_status(actor=hub, request=request, status=Status.READY)
 
     m = meeting(hub, held_on=dt.date(2026, 11, 20))
-    assert services.add_to_agenda(actor=hub, meeting=m) == 1
+    assert services_committee.add_to_agenda(actor=hub, meeting=m) == 1
     item = AgendaItem.objects.get(meeting=m)
     mail.outbox.clear()
     with capture():
-        services.record_decision(
+        services_committee.record_decision(
             actor=hub, item=item, outcome="approved", priority_rank=1, reasons="Unique language."
         )
     request.refresh_from_db()
@@ -114,19 +114,19 @@ def test_whole_workflow_from_request_to_done(capture, affiliate_a, member_a):
 
     mail.outbox.clear()
     with capture():
-        group = services.form_working_group(
+        group = services_groups.form_working_group(
             actor=hub, name="Tachelhit recordings", request=request, lead=helper
         )
     request.refresh_from_db()
     assert request.status == Status.IN_PROGRESS
     assert any("working group" in m.subject for m in mail.outbox)
     assert Notification.objects.filter(user=helper, kind="group").exists()
-    task = services.add_group_task(
+    task = services_groups.add_group_task(
         actor=helper, group=group, title="Prepare the word list", owner=helper
     )
-    services.complete_task(actor=helper, task=task)
+    services_groups.complete_task(actor=helper, task=task)
     with capture():
-        services.post_group_update(actor=helper, group=group, body="1,000 words uploaded.")
+        services_groups.post_group_update(actor=helper, group=group, body="1,000 words uploaded.")
 
     page = selectors.status_page(request)
     bodies = [m.body for m in page.messages]
@@ -183,23 +183,27 @@ def test_decision_needs_reasons_and_a_free_rank_for_approval():
     m = meeting(hub)
     first = ready_request(hub)
     second = ready_request(hub)
-    services.add_to_agenda(actor=hub, meeting=m)
+    services_committee.add_to_agenda(actor=hub, meeting=m)
     item1, item2 = AgendaItem.objects.filter(meeting=m).order_by("id")
     with pytest.raises(ValidationError) as no_rank:
-        services.record_decision(actor=hub, item=item1, outcome="approved", reasons="Good.")
+        services_committee.record_decision(
+            actor=hub, item=item1, outcome="approved", reasons="Good."
+        )
     assert "priority_rank" in no_rank.value.error_dict
     with pytest.raises(ValidationError) as no_reasons:
-        services.record_decision(actor=hub, item=item1, outcome="declined", reasons="  ")
+        services_committee.record_decision(actor=hub, item=item1, outcome="declined", reasons="  ")
     assert "reasons" in no_reasons.value.error_dict
-    services.record_decision(
+    services_committee.record_decision(
         actor=hub, item=item1, outcome="approved", priority_rank=1, reasons="Good."
     )
     with pytest.raises(ValidationError) as taken:
-        services.record_decision(
+        services_committee.record_decision(
             actor=hub, item=item2, outcome="approved", priority_rank=1, reasons="Also good."
         )
     assert "priority_rank" in taken.value.error_dict
-    services.record_decision(actor=hub, item=item2, outcome="parked", reasons="No capacity.")
+    services_committee.record_decision(
+        actor=hub, item=item2, outcome="parked", reasons="No capacity."
+    )
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.priority) == (Status.APPROVED, 1)
@@ -210,10 +214,10 @@ def test_only_requests_ready_for_review_are_decided():
     hub = staff()
     m = meeting(hub)
     request = ready_request(hub)
-    services.add_to_agenda(actor=hub, meeting=m)
+    services_committee.add_to_agenda(actor=hub, meeting=m)
     services.change_status(actor=hub, request=request, status=Status.INFO_NEEDED)
     with pytest.raises(ValidationError):
-        services.record_decision(
+        services_committee.record_decision(
             actor=hub, item=AgendaItem.objects.get(), outcome="declined", reasons="No."
         )
 
@@ -223,12 +227,12 @@ def test_agenda_takes_only_ready_requests_once():
     m = meeting(hub)
     ready_request(hub)
     help_request()  # new, not ready
-    assert services.add_to_agenda(actor=hub, meeting=m) == 1
-    assert services.add_to_agenda(actor=hub, meeting=m) == 0
-    services.publish_brief(actor=hub, meeting=m)
+    assert services_committee.add_to_agenda(actor=hub, meeting=m) == 1
+    assert services_committee.add_to_agenda(actor=hub, meeting=m) == 0
+    services_committee.publish_brief(actor=hub, meeting=m)
     ready_request(hub)
     with pytest.raises(ValidationError):
-        services.add_to_agenda(actor=hub, meeting=m)
+        services_committee.add_to_agenda(actor=hub, meeting=m)
 
 
 def test_same_form_token_or_same_text_makes_one_request(capture):
@@ -289,7 +293,7 @@ def test_response_times_count_days_to_first_answer_and_to_decision():
 
 def test_capacity_table_sets_capacity_beside_demand():
     hub = staff()
-    services.set_capacity(actor=hub, year=2026, quarter=4, capacity=3)
+    services_committee.set_capacity(actor=hub, year=2026, quarter=4, capacity=3)
     with time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC), tick=False):
         for _ in range(10):
             help_request()
@@ -341,19 +345,21 @@ def test_working_group_tasks_are_owned_by_members():
     group = working_group(hub, request)
     outsider = staff("outsider")
     with pytest.raises(ValidationError):
-        services.add_group_task(actor=hub, group=group, title="X", owner=outsider)
+        services_groups.add_group_task(actor=hub, group=group, title="X", owner=outsider)
 
 
 def test_groups_form_only_for_approved_requests_or_a_theme():
     hub = staff()
     with pytest.raises(ValidationError):
-        services.form_working_group(actor=hub, name="G", request=help_request())
+        services_groups.form_working_group(actor=hub, name="G", request=help_request())
     with pytest.raises(ValidationError):
-        services.form_working_group(actor=hub, name="G")
-    group = services.form_working_group(actor=hub, name="Wikidata for GLAMs", theme="Wikidata")
+        services_groups.form_working_group(actor=hub, name="G")
+    group = services_groups.form_working_group(
+        actor=hub, name="Wikidata for GLAMs", theme="Wikidata"
+    )
     assert group.request is None
     with pytest.raises(ValidationError):
-        services.post_group_update(actor=hub, group=group, body="Nobody reads this")
+        services_groups.post_group_update(actor=hub, group=group, body="Nobody reads this")
 
 
 def test_closed_requests_take_no_more_answers():
@@ -369,10 +375,10 @@ def test_a_request_sits_on_one_undecided_agenda_at_a_time():
     hub = staff()
     request = ready_request(hub)
     november, december = meeting(hub), meeting(hub, held_on=dt.date(2026, 12, 18))
-    assert services.add_to_agenda(actor=hub, meeting=november, requests=[request]) == 1
+    assert services_committee.add_to_agenda(actor=hub, meeting=november, requests=[request]) == 1
     with pytest.raises(ValidationError, match="already on the agenda of"):
-        services.add_to_agenda(actor=hub, meeting=december, requests=[request])
-    assert services.add_to_agenda(actor=hub, meeting=december) == 0
+        services_committee.add_to_agenda(actor=hub, meeting=december, requests=[request])
+    assert services_committee.add_to_agenda(actor=hub, meeting=december) == 0
     assert AgendaItem.objects.filter(request=request).count() == 1
 
 
@@ -381,9 +387,11 @@ def test_no_decision_is_recorded_for_a_meeting_still_to_come():
     hub = staff()
     request = ready_request(hub)
     coming = meeting(hub, held_on=dt.date(2026, 12, 18))
-    services.add_to_agenda(actor=hub, meeting=coming, requests=[request])
+    services_committee.add_to_agenda(actor=hub, meeting=coming, requests=[request])
     item = AgendaItem.objects.get(request=request)
     with pytest.raises(ValidationError, match="once it has taken place"):
-        services.record_decision(actor=hub, item=item, outcome="declined", reasons="Out of scope.")
+        services_committee.record_decision(
+            actor=hub, item=item, outcome="declined", reasons="Out of scope."
+        )
     request.refresh_from_db()
     assert request.status == Status.READY and AgendaItem.objects.get().outcome == ""

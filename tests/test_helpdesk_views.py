@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from hub.helpdesk import selectors, services
+from hub.core.models import AuditEvent
+from hub.helpdesk import selectors, services, services_committee, services_groups
 from hub.helpdesk.models import AgendaItem, GroupMember, HelpRequest, Message, ReviewCheck
 from tests import factories
 from tests.helpdesk_factories import (
@@ -48,7 +49,7 @@ def test_committee_members_use_the_back_office_and_plain_members_do_not(
 ):
     request = help_request()
     assert client_a.get(url("dashboard")).status_code == 404
-    services.add_committee_member(actor=hub, user=member_b)
+    services_committee.add_committee_member(actor=hub, user=member_b)
     committee = Client()
     committee.force_login(member_b)
     assert committee.get(url("dashboard")).status_code == 200
@@ -61,7 +62,7 @@ def test_committee_members_use_the_back_office_and_plain_members_do_not(
 def test_dashboard_shows_response_times_capacity_and_filters(hub, hub_client):
     help_request(partner="Museo Textil")
     ready_request(hub, partner="Archivo Sonoro")
-    services.set_capacity(actor=hub, year=2026, quarter=1, capacity=3)
+    services_committee.set_capacity(actor=hub, year=2026, quarter=1, capacity=3)
     page = hub_client.get(url("dashboard")).content.decode()
     assert "days to first answer (median)" in page and "days to decision (median)" in page
     assert "Capacity beside demand" in page
@@ -105,13 +106,15 @@ def test_staff_move_a_request_and_fill_the_checklist(hub_client):
     assert request.status == "ready"
     bad = hub_client.post(url("request_transition", pk=request.pk), {"status": "done"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
-    for group in ("technical", "legal", "risk", "sustainability"):
-        response = hub_client.post(
-            url("request_check", pk=request.pk),
-            {"group": group, "rating": "concerns", "comment": f"{group} note"},
-        )
-        assert response.status_code == 302
+    groups = ("technical", "legal", "risk", "sustainability")
+    checklist: dict[str, str] = {}
+    for group in groups:
+        checklist |= {f"{group}_rating": "concerns", f"{group}_comment": f"{group} note"}
+    response = hub_client.post(url("request_check", pk=request.pk), checklist)  # one save
+    assert response.status_code == 302
     assert ReviewCheck.objects.filter(request=request, rating="concerns").count() == 4
+    event = AuditEvent.objects.get(action="help_request.checked")
+    assert set(event.changes) == set(groups)
     page = hub_client.get(url("request_detail", pk=request.pk)).content.decode()
     assert "sustainability note" in page
     response = hub_client.post(
@@ -209,7 +212,7 @@ def test_working_group_pages_are_for_members_only(hub, client_a, client_b, membe
     # The lead adds bob, from another affiliate; bob then sees the group.
     assert (
         client_a.post(
-            url("group_member_add", pk=group.pk), {"username": "bob", "role": "member"}
+            url("group_member_add", pk=group.pk), {"people": [member_b.pk], "role": "member"}
         ).status_code
         == 302
     )
@@ -217,7 +220,7 @@ def test_working_group_pages_are_for_members_only(hub, client_a, client_b, membe
     # A plain member may not add people.
     assert (
         client_b.post(
-            url("group_member_add", pk=group.pk), {"username": "victor", "role": "member"}
+            url("group_member_add", pk=group.pk), {"people": [member_a.pk], "role": "member"}
         ).status_code
         == 403
     )
@@ -276,10 +279,10 @@ def _fill(hub: Any, n: int) -> tuple[HelpRequest, Any]:
     request = None
     for i in range(n):
         request = ready_request(hub)
-        services.save_check(actor=hub, request=request, group="risk", rating="good")
+        services.save_checklist(actor=hub, request=request, points={"risk": ("good", "")})
         services.ask_requester(actor=hub, request=request, body=f"Q{i}")
         services.change_status(actor=hub, request=request, status="ready")
-    services.add_to_agenda(actor=hub, meeting=meeting_)
+    services_committee.add_to_agenda(actor=hub, meeting=meeting_)
     assert request is not None
     return request, meeting_
 
@@ -309,8 +312,8 @@ def test_status_page_reads_a_fixed_number_of_queries(hub, n, django_assert_num_q
     request, _item = approved_request(hub)
     for i in range(n):
         group = working_group(hub, request)
-        services.add_group_task(actor=hub, group=group, title=f"T{i}")
-        services.post_group_update(actor=hub, group=group, body=f"U{i}")
+        services_groups.add_group_task(actor=hub, group=group, title=f"T{i}")
+        services_groups.post_group_update(actor=hub, group=group, body=f"U{i}")
     with django_assert_num_queries(4):
         page = selectors.status_page(request)
         _ = [m.working_group for m in page.messages]
@@ -340,3 +343,67 @@ def test_sent_page_offers_an_anonymous_requester_a_public_page(db):
     page = Client().get(url("request_sent")).content.decode()
     assert f'href="{url("request_new")}"' in page
     assert f'href="{reverse("home")}">' not in page.split("<main")[1]
+
+
+def test_the_checklist_saves_nothing_while_one_point_is_wrong(hub_client):
+    request = help_request()
+    response = hub_client.post(
+        url("request_check", pk=request.pk),
+        {
+            "technical_rating": "good",
+            "legal_comment": "Licence unclear",  # a comment without its rating
+            "risk_rating": "blocking",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="check_legal_rating_error"' in page
+    assert "Choose a rating for this point, or clear its comment." in page
+    assert "Licence unclear</textarea>" in page  # what was typed is kept
+    assert not ReviewCheck.objects.filter(request=request).exists()
+
+
+def test_a_rated_point_can_be_rerated_but_not_unrated(hub, hub_client):
+    request = help_request()
+    services.save_checklist(actor=hub, request=request, points={"risk": ("good", "")})
+    response = hub_client.post(
+        url("request_check", pk=request.pk), {"risk_rating": "", "technical_rating": "good"}
+    )
+    assert response.status_code == 400
+    assert 'id="check_risk_rating_error"' in response.content.decode()
+    assert ReviewCheck.objects.get(request=request).rating == "good"
+
+
+def test_group_members_are_picked_by_searching_not_typed(hub, client_a, member_a, affiliate_b):
+    request, _item = approved_request(hub)
+    group = working_group(hub, request, lead=member_a)
+    add = url("group_member_add", pk=group.pk)
+    ines = factories.member(affiliate_b, username="ines", first_name="Inés", last_name="Duarte")
+    ivo = factories.member(affiliate_b, username="ivo", first_name="Ivo", last_name="Duarte")
+    factories.member(affiliate_b, username="zoe", first_name="Zoë", last_name="Marsh")
+    # Without JavaScript: type part of a name, press Search, tick people, add them.
+    search = client_a.post(add, {"people_q": "duarte", "people_search": "1", "role": "member"})
+    assert search.status_code == 200
+    page = search.content.decode()
+    assert "Inés Duarte (ines)" in page and "Ivo Duarte (ivo)" in page and "Zoë" not in page
+    assert "2 people match “duarte”." in page
+    assert 'type="checkbox" name="people"' in page
+    assert not GroupMember.objects.filter(group=group, user__in=[ines, ivo]).exists()
+    added = client_a.post(add, {"people": [ines.pk, ivo.pk], "role": "member"})
+    assert added.status_code == 302
+    assert set(group.memberships.values_list("user__username", flat=True)) == {
+        member_a.username,
+        "ines",
+        "ivo",
+    }
+    # Words typed but never searched are not silently dropped; nobody is added.
+    typed = client_a.post(add, {"people_q": "zoe", "role": "member"})
+    assert typed.status_code == 200
+    assert "Tick the people found for “zoe”, then add them." in typed.content.decode()
+    assert not group.memberships.filter(user__username="zoe").exists()
+    assert (
+        "Nobody in the Hub matches"
+        in client_a.post(
+            add, {"people_q": "nobody-here", "people_search": "1", "role": "member"}
+        ).content.decode()
+    )

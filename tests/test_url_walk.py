@@ -9,7 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hub.community import services as community_services
 from hub.helpdesk import services as helpdesk_services
+from hub.helpdesk import services_committee as helpdesk_committee
+from hub.helpdesk import services_groups as helpdesk_groups
 from hub.partners import imports
 from tests import factories, helpdesk_factories
 
@@ -78,6 +81,7 @@ HUB_STAFF = {
     "committee_remove",
     "group_create",
     "find_helper",
+    "ask_helper",
 }
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status"}
@@ -204,13 +208,15 @@ def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> di
 def _helpdesk_objects(member: Any) -> dict[str, Any]:
     """Return an approved help request with a meeting, a working group, a task, a profile."""
     staff = helpdesk_factories.staff("walker")
-    committee_member = helpdesk_services.add_committee_member(actor=staff, user=staff)
+    committee_member = helpdesk_committee.add_committee_member(actor=staff, user=staff)
     request, item = helpdesk_factories.approved_request(staff, partner="Museo del Walk")
     group = helpdesk_factories.working_group(staff, request)
-    helpdesk_services.add_group_member(actor=staff, group=group, user=member)
-    task = helpdesk_services.add_group_task(actor=staff, group=group, title="Walk", owner=member)
+    helpdesk_groups.add_group_member(actor=staff, group=group, user=member)
+    task = helpdesk_groups.add_group_task(actor=staff, group=group, title="Walk", owner=member)
     profile = helpdesk_factories.profile(member, skills=["wikidata"], availability="available")
+    invitation = community_services.ask_to_help(actor=staff, request=request, helper=member)
     return {
+        "invitation": invitation,
         "request": request,
         "item": item,
         "meeting": item.meeting,
@@ -266,7 +272,16 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         if name.startswith(("helpdesk:", "community:")):
             owners = {
                 k: _pk_of(objs, k)
-                for k in ("request", "item", "meeting", "brief", "group", "profile", "member")
+                for k in (
+                    "request",
+                    "item",
+                    "meeting",
+                    "brief",
+                    "group",
+                    "profile",
+                    "member",
+                    "invitation",
+                )
             }
             owners["task"] = _pk_of(objs, "group_task")
         plurals = {"activity": "activities"}

@@ -78,3 +78,19 @@ class DirectoryFilterForm(forms.Form):
     )
     language = forms.CharField(label=_("Language"), required=False, max_length=60)
     mentors = forms.BooleanField(label=_("Mentors available now"), required=False)
+
+
+class AskForm(forms.Form):
+    """Ask one of the people "Find a helper" ranked to help with the request."""
+
+    helper = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This person is no longer in the Hub.")},
+    )
+
+
+class AnswerForm(forms.Form):
+    """The helper's answer to being asked to help."""
+
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])

@@ -93,3 +93,36 @@ class HelpOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.request_id}"
+
+
+class HelpInvitation(models.Model):
+    """Hub staff or the committee ask a person found by "Find a helper" to help with a request."""
+
+    class Answer(models.TextChoices):
+        PENDING = "pending", _("Not answered yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    request = models.ForeignKey(
+        "helpdesk.HelpRequest", on_delete=models.CASCADE, related_name="invitations"
+    )
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default=Answer.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "helper"], name="one_invitation_per_helper")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_id} asked for {self.request_id}"

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from hub.community.models import Availability, HelpOffer, Profile
+from hub.community.models import Availability, HelpInvitation, HelpOffer, Profile
 from hub.core.models import User
 from hub.core.params import text_param
 from hub.core.regions import Region
@@ -114,6 +114,7 @@ class HelperMatch:
     languages: tuple[str, ...]
     same_region: bool
     offered: bool
+    invitation: HelpInvitation | None = None
 
     @property
     def skill_labels(self) -> list[str]:
@@ -164,6 +165,7 @@ def find_helpers(request: HelpRequest, *, limit: int = 25) -> list[HelperMatch]:
     if request.user_id:
         candidates = candidates.exclude(user_id=request.user_id)
     offered = set(HelpOffer.objects.filter(request=request).values_list("user_id", flat=True))
+    invited = {i.helper_id: i for i in HelpInvitation.objects.filter(request=request)}
     matches = []
     for profile in candidates:
         score, skills, shared, same_region = score_helper(
@@ -179,7 +181,25 @@ def find_helpers(request: HelpRequest, *, limit: int = 25) -> list[HelperMatch]:
                 languages=shared,
                 same_region=same_region,
                 offered=profile.user_id in offered,
+                invitation=invited.get(profile.user_id),
             )
         )
     matches.sort(key=lambda m: (-m.score, -len(m.skills), m.profile.user.username))
     return matches[:limit]
+
+
+def invitations_for(request: HelpRequest) -> list[HelpInvitation]:
+    """Return who was asked to help with the request, and their answers, newest first."""
+    return list(
+        HelpInvitation.objects.filter(request=request).select_related("helper", "invited_by")
+    )
+
+
+def get_own_invitation(user: User, pk: int) -> HelpInvitation:
+    """Return an invitation sent to the person, or raise 404 (nobody else sees it)."""
+    try:
+        return HelpInvitation.objects.select_related("request", "invited_by").get(
+            pk=pk, helper=user
+        )
+    except HelpInvitation.DoesNotExist:
+        raise Http404 from None

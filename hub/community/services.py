@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.community.models import HelpOffer, Profile
+from hub.community.models import HelpInvitation, HelpOffer, Profile
 from hub.core import audit
 from hub.core.models import Affiliate, Membership, User
 from hub.helpdesk.mail import header_safe
@@ -90,3 +91,74 @@ def offer_help(*, actor: User, request: HelpRequest, message: str) -> HelpOffer:
         url=reverse("helpdesk:request_detail", kwargs={"pk": request.pk}),
     )
     return offer
+
+
+def _person(user: User) -> str:
+    return header_safe(user.get_full_name() or user.username, 80)
+
+
+@transaction.atomic
+def ask_to_help(*, actor: User, request: HelpRequest, helper: User) -> HelpInvitation:
+    """Ask a person found by "Find a helper" to help with a request; they are notified."""
+    if request.status in {HelpRequest.Status.DONE, HelpRequest.Status.DECLINED}:
+        raise ValidationError(_("This request is closed: nobody can be asked to help with it."))
+    if not helper.is_active or helper.pk == request.user_id:
+        raise ValidationError(_("This person cannot be asked to help with this request."))
+    earlier = HelpInvitation.objects.filter(request=request, helper=helper).first()
+    if earlier is not None:
+        raise ValidationError(
+            _("%(name)s was already asked to help with this request (%(answer)s).")
+            % {"name": _person(helper), "answer": earlier.get_answer_display()}
+        )
+    invitation = HelpInvitation.objects.create(request=request, helper=helper, invited_by=actor)
+    audit.record(
+        actor=actor,
+        affiliate=None,
+        action="help_request.helper_asked",
+        target=request,
+        changes={"helper": [None, helper.username]},
+    )
+    notify(
+        users=[helper],
+        kind=Notification.Kind.INVITATION,
+        text=_("%(name)s asks you to help with %(reference)s")
+        % {"name": _person(actor), "reference": request.reference},
+        url=reverse("community:invitation", kwargs={"pk": invitation.pk}),
+    )
+    return invitation
+
+
+@transaction.atomic
+def answer_invitation(*, actor: User, invitation: HelpInvitation, accept: bool) -> HelpInvitation:
+    """The helper accepts or declines; whoever asked (or hub staff) hears the answer."""
+    invitation = HelpInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.helper_id != actor.pk:
+        raise ValidationError(_("Only the person who was asked can answer."))
+    answer = HelpInvitation.Answer.ACCEPTED if accept else HelpInvitation.Answer.DECLINED
+    if invitation.answer == answer:
+        return invitation
+    before = invitation.answer
+    invitation.answer = answer
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["answer", "answered_at"])
+    request = invitation.request
+    audit.record(
+        actor=actor,
+        affiliate=None,
+        action="help_request.helper_answered",
+        target=request,
+        changes={"answer": [before, answer]},
+    )
+    text = (
+        _("%(name)s accepted to help with %(reference)s")
+        if accept
+        else _("%(name)s declined to help with %(reference)s")
+    )
+    asker = invitation.invited_by
+    notify(
+        users=[asker] if asker is not None else User.objects.filter(is_hub_staff=True),
+        kind=Notification.Kind.INVITATION_ANSWER,
+        text=text % {"name": _person(actor), "reference": request.reference},
+        url=reverse("community:find_helper", kwargs={"pk": request.pk}),
+    )
+    return invitation

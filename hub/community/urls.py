@@ -12,4 +12,6 @@ urlpatterns = [
     path("community/requests/", views.request_board, name="request_board"),
     path("community/requests/<int:pk>/offer/", views.offer_help, name="offer_help"),
     path("community/requests/<int:pk>/helpers/", views.find_helper, name="find_helper"),
+    path("community/requests/<int:pk>/helpers/ask/", views.ask_helper, name="ask_helper"),
+    path("community/invitations/<int:pk>/", views.invitation, name="invitation"),
 ]

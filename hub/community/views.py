@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from hub.community import selectors, services
-from hub.community.forms import DirectoryFilterForm, OfferForm, ProfileForm
+from hub.community.forms import AnswerForm, AskForm, DirectoryFilterForm, OfferForm, ProfileForm
 from hub.community.models import Profile
 from hub.core.forms import apply_errors
 from hub.core.permissions import acting_user
@@ -121,5 +122,56 @@ def find_helper(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "community/find_helper.html",
-        {"help_request": help_request, "matches": selectors.find_helpers(help_request)},
+        {
+            "help_request": help_request,
+            "matches": selectors.find_helpers(help_request),
+            "invitations": selectors.invitations_for(help_request),
+        },
+    )
+
+
+@helpdesk_view
+@require_POST
+def ask_helper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask one of the people found to help with the request; they are notified."""
+    help_request = helpdesk_selectors.get_request(pk)
+    form = AskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("community:find_helper", pk=pk)
+    helper = form.cleaned_data["helper"]
+    try:
+        services.ask_to_help(actor=acting_user(request), request=help_request, helper=helper)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s was asked to help and will see it in their notifications.")
+            % {"name": helper.get_full_name() or helper.username},
+        )
+    return redirect("community:find_helper", pk=pk)
+
+
+@login_view
+def invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the person what they were asked to help with; they accept or decline."""
+    user = acting_user(request)
+    asked = selectors.get_own_invitation(user, pk)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == "accept"
+        services.answer_invitation(actor=user, invitation=asked, accept=accept)
+        messages.success(
+            request,
+            _("Thank you: you accepted. The helpdesk will get in touch.")
+            if accept
+            else _("Thank you for answering: you declined."),
+        )
+        return redirect("community:invitation", pk=pk)
+    return render(
+        request,
+        "community/invitation.html",
+        {"invitation": asked, "help_request": asked.request, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -16,7 +16,7 @@ from hub.community import services as community_services
 from hub.community.models import Profile
 from hub.core.models import Affiliate, User
 from hub.demo.records import build, read
-from hub.helpdesk import services
+from hub.helpdesk import services, services_committee, services_groups
 from hub.helpdesk.models import (
     AgendaItem,
     CommitteeMember,
@@ -90,7 +90,7 @@ def _user(username: str) -> User | None:
 def _meeting(staff: User, title: str, held_on: dt.date, summary: HelpdeskDemoSummary) -> Meeting:
     meeting = Meeting.objects.filter(title=title).first()
     if meeting is None:
-        meeting = services.schedule_meeting(actor=staff, held_on=held_on, title=title)
+        meeting = services_committee.schedule_meeting(actor=staff, held_on=held_on, title=title)
         summary.meetings += 1
     return meeting
 
@@ -110,21 +110,24 @@ def _advance(
     if data.stage == Status.INFO_NEEDED or data.stage == Status.NEW:
         return
     services.change_status(actor=staff, request=request, status=Status.READY)
-    services.save_check(actor=staff, request=request, group="technical", rating="good")
-    services.save_check(
+    services.save_checklist(
         actor=staff,
         request=request,
-        group="legal",
-        rating="good" if data.stage != Status.PARKED else "concerns",
-        comment="Licence confirmed in writing." if data.stage == Status.APPROVED else "",
+        points={
+            "technical": ("good", ""),
+            "legal": (
+                "good" if data.stage != Status.PARKED else "concerns",
+                "Licence confirmed in writing." if data.stage == Status.APPROVED else "",
+            ),
+        },
     )
     if data.stage == Status.READY:
-        services.add_to_agenda(actor=staff, meeting=next_, requests=[request])
+        services_committee.add_to_agenda(actor=staff, meeting=next_, requests=[request])
         return
-    services.add_to_agenda(actor=staff, meeting=past, requests=[request])
+    services_committee.add_to_agenda(actor=staff, meeting=past, requests=[request])
     item = AgendaItem.objects.get(meeting=past, request=request)
     if data.stage == Status.APPROVED:
-        services.record_decision(
+        services_committee.record_decision(
             actor=staff,
             item=item,
             outcome="approved",
@@ -132,7 +135,7 @@ def _advance(
             reasons="A language with almost no recordings; the partner gives room and linguists.",
         )
     else:
-        services.record_decision(
+        services_committee.record_decision(
             actor=staff,
             item=item,
             outcome="parked",
@@ -166,13 +169,13 @@ def load_helpdesk_demo(*, today: dt.date | None = None) -> HelpdeskDemoSummary:
             )
             summary.profiles += 1
         if not CommitteeMember.objects.filter(user=staff).exists():
-            services.add_committee_member(actor=staff, user=staff)
+            services_committee.add_committee_member(actor=staff, user=staff)
             germany = _user("germany")
             if germany is not None:
-                services.add_committee_member(actor=staff, user=germany)
+                services_committee.add_committee_member(actor=staff, user=germany)
         year, quarter = today.year, (today.month - 1) // 3 + 1
         if not QuarterCapacity.objects.filter(year=year, quarter=quarter).exists():
-            services.set_capacity(
+            services_committee.set_capacity(
                 actor=staff, year=year, quarter=quarter, capacity=3, note="Three collections (demo)"
             )
         past = _meeting(
@@ -210,13 +213,13 @@ def load_helpdesk_demo(*, today: dt.date | None = None) -> HelpdeskDemoSummary:
             _advance(staff, data, request, past, upcoming)
             summary.requests += 1
         if past.brief_published_at is None and past.items.exclude(outcome="").exists():
-            services.publish_brief(actor=staff, meeting=past)
+            services_committee.publish_brief(actor=staff, meeting=past)
         approved = HelpRequest.objects.filter(
             submission_token=REQUESTS[0].key, status=Status.APPROVED
         ).first()
         if approved is not None and not WorkingGroup.objects.filter(request=approved).exists():
             lead = _user("morocco")
-            group = services.form_working_group(
+            group = services_groups.form_working_group(
                 actor=staff,
                 name="Tachelhit recordings (demo)",
                 purpose="Record, describe and upload the words; train two volunteers to go on.",
@@ -225,22 +228,22 @@ def load_helpdesk_demo(*, today: dt.date | None = None) -> HelpdeskDemoSummary:
             )
             helper = _user("poland")
             if helper is not None:
-                services.add_group_member(actor=staff, group=group, user=helper)
-            services.add_group_task(
+                services_groups.add_group_member(actor=staff, group=group, user=helper)
+            services_groups.add_group_task(
                 actor=staff,
                 group=group,
                 title="Lend a recorder and a laptop",
                 owner=lead,
                 due_on=today + dt.timedelta(days=7),
             )
-            services.add_group_task(
+            services_groups.add_group_task(
                 actor=staff,
                 group=group,
                 title="Prepare the metadata template",
                 owner=helper,
                 due_on=today + dt.timedelta(days=14),
             )
-            services.post_group_update(
+            services_groups.post_group_update(
                 actor=staff,
                 group=group,
                 body="The group met: recording sessions start next week at the institute.",

@@ -21,6 +21,7 @@ from hub.helpdesk.models import (
     Notification,
     ReviewCheck,
 )
+from hub.helpdesk.pickers import PeopleField
 from hub.helpdesk.skills import Skill
 
 # Controls mean nothing in typed text (NUL is refused by Django already); tabs and line
@@ -241,12 +242,48 @@ class TriageForm(forms.Form):
     )
 
 
-class CheckForm(forms.Form):
-    """One group of the review checklist."""
+class ChecklistForm(forms.Form):
+    """The whole review checklist: a rating and a comment per point, saved at once.
 
-    group = forms.ChoiceField(choices=ReviewCheck.Group.choices, widget=forms.HiddenInput)
-    rating = forms.ChoiceField(label=_("Rating"), choices=ReviewCheck.Rating.choices)
-    comment = BlockField(label=_("Comment"), required=False, rows=2)
+    A point not rated yet may stay blank; once rated it can be re-rated, not un-rated.
+    """
+
+    def __init__(self, *args: Any, existing: dict[str, ReviewCheck], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows: list[tuple[str, ReviewCheck | None, forms.BoundField, forms.BoundField]] = []
+        for group, label in ReviewCheck.Group.choices:
+            check = existing.get(group)
+            choices = list(ReviewCheck.Rating.choices)
+            if check is None:
+                choices.insert(0, ("", _("Not checked yet")))
+            self.fields[f"{group}_rating"] = forms.ChoiceField(
+                label=_("Rating"),
+                choices=choices,
+                required=check is not None,
+                initial=check.rating if check else "",
+            )
+            self.fields[f"{group}_comment"] = BlockField(
+                label=_("Comment"), required=False, rows=2, initial=check.comment if check else ""
+            )
+            self.rows.append((str(label), check, self[f"{group}_rating"], self[f"{group}_comment"]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for group in ReviewCheck.Group.values:
+            if data.get(f"{group}_comment") and not data.get(f"{group}_rating"):
+                self.add_error(
+                    f"{group}_rating", _("Choose a rating for this point, or clear its comment.")
+                )
+        return data
+
+    def points(self) -> dict[str, tuple[str, str]]:
+        """Return {group: (rating, comment)} for the rated points."""
+        data = self.cleaned_data
+        return {
+            group: (data[f"{group}_rating"], data[f"{group}_comment"])
+            for group in ReviewCheck.Group.values
+            if data.get(f"{group}_rating")
+        }
 
 
 class MeetingForm(forms.Form):
@@ -329,13 +366,15 @@ class GroupForm(forms.Form):
 
 
 class GroupMemberForm(forms.Form):
-    """Add a person from any affiliate to a working group."""
+    """Add people from any affiliate to a working group, found by searching."""
 
-    username = LineField(label=_("Username"), max_length=150)
+    people = PeopleField(label=_("People to add"))
     role = forms.ChoiceField(label=_("Role"), choices=GroupMember.Role.choices)
 
-    def clean_username(self) -> User:
-        return _user_by_username(self.cleaned_data["username"])
+    @property
+    def is_search(self) -> bool:
+        """Whether the form came back from the people search rather than to be saved."""
+        return self.has_error("people", code="search")
 
 
 class TaskForm(forms.Form):

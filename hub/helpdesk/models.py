@@ -374,6 +374,8 @@ class Notification(models.Model):
         GROUP = "group", _("You joined a working group")
         TASK = "task", _("A task was given to you")
         OFFER = "offer", _("Somebody offered help")
+        INVITATION = "invitation", _("You were asked to help")
+        INVITATION_ANSWER = "invitation_answer", _("A helper answered your request for help")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

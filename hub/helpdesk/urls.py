@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hub.helpdesk import views
+from hub.helpdesk import views, views_committee, views_groups
 
 app_name = "helpdesk"
 urlpatterns = [
@@ -19,25 +19,31 @@ urlpatterns = [
     path("helpdesk/requests/<int:pk>/messages/", views.request_message, name="request_message"),
     path("helpdesk/requests/<int:pk>/checklist/", views.request_check, name="request_check"),
     path("helpdesk/requests/<int:pk>/triage/", views.request_triage, name="request_triage"),
-    path("helpdesk/meetings/", views.meeting_list, name="meeting_list"),
-    path("helpdesk/meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
-    path("helpdesk/meetings/<int:pk>/agenda/", views.meeting_agenda, name="meeting_agenda"),
-    path("helpdesk/meetings/<int:pk>/publish/", views.meeting_publish, name="meeting_publish"),
-    path("helpdesk/items/<int:pk>/decide/", views.item_decide, name="item_decide"),
-    path("helpdesk/committee/", views.committee, name="committee"),
+    path("helpdesk/meetings/", views_committee.meeting_list, name="meeting_list"),
+    path("helpdesk/meetings/<int:pk>/", views_committee.meeting_detail, name="meeting_detail"),
+    path(
+        "helpdesk/meetings/<int:pk>/agenda/", views_committee.meeting_agenda, name="meeting_agenda"
+    ),
+    path(
+        "helpdesk/meetings/<int:pk>/publish/",
+        views_committee.meeting_publish,
+        name="meeting_publish",
+    ),
+    path("helpdesk/items/<int:pk>/decide/", views_committee.item_decide, name="item_decide"),
+    path("helpdesk/committee/", views_committee.committee, name="committee"),
     path(
         "helpdesk/committee/members/<int:pk>/remove/",
-        views.committee_remove,
+        views_committee.committee_remove,
         name="committee_remove",
     ),
-    path("helpdesk/groups/new/", views.group_create, name="group_create"),
+    path("helpdesk/groups/new/", views_groups.group_create, name="group_create"),
     # Working groups: their members (from any affiliate), hub staff and the committee.
-    path("groups/", views.group_list, name="group_list"),
-    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
-    path("groups/<int:pk>/members/", views.group_member_add, name="group_member_add"),
-    path("groups/<int:pk>/tasks/", views.group_task_add, name="group_task_add"),
-    path("groups/<int:pk>/updates/", views.group_update, name="group_update"),
-    path("groups/tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("groups/", views_groups.group_list, name="group_list"),
+    path("groups/<int:pk>/", views_groups.group_detail, name="group_detail"),
+    path("groups/<int:pk>/members/", views_groups.group_member_add, name="group_member_add"),
+    path("groups/<int:pk>/tasks/", views_groups.group_task_add, name="group_task_add"),
+    path("groups/<int:pk>/updates/", views_groups.group_update, name="group_update"),
+    path("groups/tasks/<int:pk>/done/", views_groups.task_done, name="task_done"),
     # Everybody's own notifications.
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
