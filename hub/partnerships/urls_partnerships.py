@@ -8,6 +8,11 @@ urlpatterns: list[URLPattern] = [
     path("a/<slug:slug>/partnerships/", views.partnership_list, name="partnership_list"),
     path("a/<slug:slug>/partnerships/new/", views.partnership_create, name="partnership_create"),
     path(
+        "a/<slug:slug>/organisations/<int:pk>/status/follow/",
+        views.organisation_status_follow,
+        name="organisation_status_follow",
+    ),
+    path(
         "a/<slug:slug>/partnerships/<int:pk>/",
         views.partnership_detail,
         name="partnership_detail",
