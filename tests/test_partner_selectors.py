@@ -57,13 +57,20 @@ def test_organisation_page_query_count_is_pinned(
                 str(entry.event.actor)
 
 
-@pytest.mark.parametrize("n", [2, 10])
-def test_my_work_query_count_is_pinned(affiliate_a, member_a, n, django_assert_num_queries):
-    for _ in range(n):
+@pytest.mark.parametrize(("n", "queries"), [(2, 7), (25, 8)])
+def test_my_work_query_count_is_pinned(
+    affiliate_a, member_a, n, queries, django_assert_num_queries
+):
+    from hub.partnerships import todo
+
+    for i in range(n):
         org = factories.organisation(affiliate_a)
         factories.interaction(org, follow_up_on=dt.date(2026, 11, 25), users=[member_a])
-    # Five for the directory, two for the person's reminders and open tasks.
-    with django_assert_num_queries(7):
+        todo.create_task(actor=member_a, affiliate=affiliate_a, title=f"T{i}", assignee=member_a)
+    # Five for the directory (follow-ups, recent partners, organisations, contacts and
+    # interactions counted), two for the person's reminders and open tasks, and a count of the
+    # tasks when there are more than My work shows.
+    with django_assert_num_queries(queries):
         work = selectors.my_work(affiliate_a, member_a, today=dt.date(2026, 11, 22))
         assert [i.organisation.name for i in work.follow_ups]
 

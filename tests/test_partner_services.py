@@ -66,7 +66,8 @@ def test_update_records_only_what_changed(affiliate_a, member_a):
     org = factories.organisation(affiliate_a, name="UNESCO", status="prospect")
     services.update_organisation(actor=member_a, organisation=org, status="active", name="UNESCO")
     event = AuditEvent.objects.get(action="organisation.updated")
-    assert event.changes == {"status": ["prospect", "active"]}
+    # A status changed by a person is set by hand: the partnerships no longer change it.
+    assert event.changes == {"status": ["prospect", "active"], "status_overridden": [False, True]}
     services.update_organisation(actor=member_a, organisation=org, status="active")
     assert AuditEvent.objects.filter(action="organisation.updated").count() == 1
 

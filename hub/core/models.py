@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "organisation.merged_in": _("merged a duplicate into this organisation"),
     "organisation.merged_away": _("merged this organisation into another"),
     "organisation.imported": _("imported the organisation"),
+    "organisation.status_followed": _("set the status from its partnerships"),
     "contact.created": _("added the contact"),
     "contact.updated": _("changed the contact"),
     "contact.archived": _("archived the contact"),

@@ -65,6 +65,10 @@ class OrganisationForm(forms.ModelForm):
         self.fields["region"].help_text = _(
             "Worked out from the country; tick the box below to set it by hand."
         )
+        self.fields["status"].help_text = _(
+            "Follows the partnerships (active while one of them runs); "
+            "change it here to set it by hand."
+        )
         if self.instance.pk:
             self.initial.setdefault("tags", ", ".join(t.name for t in self.instance.tags.all()))
 

@@ -91,6 +91,8 @@ class Organisation(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROSPECT
     )
+    # Else the status follows the partnerships (services.follow_partnerships).
+    status_overridden = models.BooleanField(_("status set by hand"), default=False)
     tags = models.ManyToManyField(
         Tag, blank=True, related_name="organisations", verbose_name=_("tags")
     )

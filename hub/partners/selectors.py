@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -330,9 +339,14 @@ def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
     )
 
 
+# How many rows of each list My work shows: the most urgent, with a link to the whole list.
+MY_WORK_ROWS = 20
+FOLLOW_UP_HORIZON_DAYS = 14
+
+
 @dataclass
 class MyWork:
-    """What a person sees first: follow-ups due, recent partners, counts."""
+    """What a person sees first: the most urgent follow-ups, recent partners, counts."""
 
     follow_ups: Sequence[Interaction]
     recent: list[Organisation]
@@ -341,26 +355,56 @@ class MyWork:
     sections: list[Section] = field(default_factory=list)
 
 
-def my_work(
-    affiliate: Affiliate, user: User, *, today: dt.date | None = None, horizon_days: int = 14
-) -> MyWork:
-    """Return open follow-ups due within the horizon (the user's own first), recent partners
-    and the directory's counts."""
-    today = today or timezone.localdate()
-    due = (
-        Interaction.objects.filter(
-            affiliate=affiliate,
-            follow_up_done=False,
-            follow_up_on__isnull=False,
-            follow_up_on__lte=today + dt.timedelta(days=horizon_days),
-            organisation__archived_at=None,
-        )
-        .select_related("organisation")
-        .annotate(mine=Count("users", filter=Q(users=user)))
-        .order_by("follow_up_on", "id")[:200]
+def _due_by(today: dt.date, horizon_days: int) -> Q:
+    """Return the condition of an open follow-up due by the end of the horizon."""
+    return Q(
+        follow_up_done=False,
+        follow_up_on__lte=today + dt.timedelta(days=horizon_days),
+        organisation__archived_at=None,
     )
-    follow_ups = sorted(
-        due, key=lambda i: (not (i.mine or i.created_by_id == user.pk), i.follow_up_on, i.pk)
+
+
+def follow_ups_due(
+    affiliate: Affiliate,
+    user: User,
+    *,
+    today: dt.date | None = None,
+    horizon_days: int = FOLLOW_UP_HORIZON_DAYS,
+) -> QuerySet[Interaction]:
+    """Return the affiliate's open follow-ups due within the horizon with their organisations,
+    the user's own first (theirs: logged by them or with them), each part soonest due first."""
+    today = today or timezone.localdate()
+    with_user = Interaction.users.through.objects.filter(interaction=OuterRef("pk"), user=user)
+    return (
+        Interaction.objects.filter(_due_by(today, horizon_days), affiliate=affiliate)
+        .select_related("organisation")
+        .only(
+            "id",
+            "affiliate_id",
+            "date",
+            "kind",
+            "summary",
+            "follow_up_on",
+            "organisation__id",
+            "organisation__name",
+        )
+        .annotate(mine=ExpressionWrapper(Q(created_by=user) | Exists(with_user), BooleanField()))
+        .order_by("-mine", "follow_up_on", "id")
+    )
+
+
+def my_work(
+    affiliate: Affiliate,
+    user: User,
+    *,
+    today: dt.date | None = None,
+    horizon_days: int = FOLLOW_UP_HORIZON_DAYS,
+) -> MyWork:
+    """Return the most urgent open follow-ups (the user's own first), recent partners and the
+    directory's counts, among them every follow-up due and overdue."""
+    today = today or timezone.localdate()
+    follow_ups = list(
+        follow_ups_due(affiliate, user, today=today, horizon_days=horizon_days)[:MY_WORK_ROWS]
     )
     recent = list(
         Organisation.objects.filter(affiliate=affiliate, archived_at=None)
@@ -372,15 +416,20 @@ def my_work(
         active=Count("id", filter=Q(status=Organisation.Status.ACTIVE)),
         prospect=Count("id", filter=Q(status=Organisation.Status.PROSPECT)),
     )
+    due = _due_by(today, horizon_days)
+    interaction_counts = Interaction.objects.filter(affiliate=affiliate).aggregate(
+        recent=Count("id", filter=Q(date__gte=today - dt.timedelta(days=30))),
+        due=Count("id", filter=due),
+        overdue=Count("id", filter=due & Q(follow_up_on__lt=today)),
+    )
     counts = {
         "organisations": org_counts["total"],
         "active": org_counts["active"],
         "prospects": org_counts["prospect"],
         "contacts": Contact.objects.filter(affiliate=affiliate, archived_at=None).count(),
-        "overdue": sum(1 for i in follow_ups if i.follow_up_on and i.follow_up_on < today),
-        "interactions_30d": Interaction.objects.filter(
-            affiliate=affiliate, date__gte=today - dt.timedelta(days=30)
-        ).count(),
+        "follow_ups": interaction_counts["due"],
+        "overdue": interaction_counts["overdue"],
+        "interactions_30d": interaction_counts["recent"],
     }
     return MyWork(
         follow_ups=follow_ups,

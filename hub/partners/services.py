@@ -37,6 +37,7 @@ ORGANISATION_FIELDS = (
     "wikidata_qid",
     "description",
     "status",
+    "status_overridden",
 )
 CONTACT_FIELDS = (
     "name",
@@ -166,6 +167,8 @@ def update_organisation(
         if name not in ORGANISATION_FIELDS:
             raise ValueError(f"unknown organisation field {name}")
         setattr(org, name, value)
+    if org.status != before["status"] and "status_overridden" not in fields:
+        org.status_overridden = True  # a person said so: partnerships no longer change it
     _derive_organisation_keys(org)
     org.full_clean()
     refresh_search_text(org)
@@ -184,6 +187,44 @@ def update_organisation(
             changes=changes,
         )
     return org
+
+
+@transaction.atomic
+def follow_partnerships(
+    *,
+    actor: User | None,
+    organisation_ids: Iterable[int],
+    running: set[int],
+    resume: bool = False,
+) -> list[Organisation]:
+    """Make each organisation an active partner while one of its partnerships runs (its id in
+    running), and a former partner once none runs anymore; return those whose status changed.
+
+    A status set by hand stays, unless resume hands it back to the partnerships.
+    """
+    orgs = Organisation.objects.select_for_update().filter(pk__in=list(organisation_ids))
+    if not resume:
+        orgs = orgs.filter(status_overridden=False)
+    changed = []
+    for org in orgs.select_related("affiliate").order_by("pk"):
+        before = audit.snapshot(org, ["status", "status_overridden"])
+        if org.pk in running:
+            org.status = Organisation.Status.ACTIVE
+        elif org.status == Organisation.Status.ACTIVE:
+            org.status = Organisation.Status.FORMER
+        org.status_overridden = False
+        changes = audit.diff(before, audit.snapshot(org, ["status", "status_overridden"]))
+        if changes:
+            org.save(update_fields=["status", "status_overridden", "updated_at"])
+            audit.record(
+                actor=actor,
+                affiliate=org.affiliate,
+                action="organisation.status_followed",
+                target=org,
+                changes=changes,
+            )
+            changed.append(org)
+    return changed
 
 
 @transaction.atomic

@@ -48,6 +48,7 @@ urlpatterns = [
         "a/<slug:slug>/interactions/<int:pk>/edit/", views.interaction_edit, name="interaction_edit"
     ),
     path("a/<slug:slug>/interactions/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
+    path("a/<slug:slug>/follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("a/<slug:slug>/contacts/", views.contact_list, name="contact_list"),
     path("a/<slug:slug>/contacts/export/", views_export.contact_export, name="contact_export"),
     path("a/<slug:slug>/contacts/new/", views.contact_create, name="contact_create"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.forms import HiddenInput
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,6 +42,15 @@ def my_work(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Show follow-ups due (mine first), recently touched partners and counts."""
     work = selectors.my_work(affiliate, acting_user(request))
     return render(request, "partners/my_work.html", {"work": work, "today": timezone.localdate()})
+
+
+@affiliate_view()
+def follow_up_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """List every open follow-up due in the next two weeks (mine first), a page at a time."""
+    today = timezone.localdate()
+    qs = selectors.follow_ups_due(affiliate, acting_user(request), today=today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "partners/follow_up_list.html", {"page": page, "today": today})
 
 
 @affiliate_view()
@@ -437,8 +447,13 @@ def follow_up_done(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     interaction = selectors.get_interaction(affiliate, pk)
     services.complete_follow_up(actor=acting_user(request), interaction=interaction)
     messages.success(request, _("Follow-up marked as done."))
-    if request.POST.get("next") == "organisation":
+    target = request.POST.get("next")
+    if target == "organisation":
         return redirect(
             "partners:organisation_detail", slug=affiliate.slug, pk=interaction.organisation_id
         )
+    if target == "follow_ups":  # back to the page of the list the button was on
+        page = request.POST.get("page", "")
+        back = reverse("partners:follow_up_list", kwargs={"slug": affiliate.slug})
+        return redirect(f"{back}?page={page}" if page.isdigit() else back)
     return redirect("partners:my_work", slug=affiliate.slug)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from hub.core import audit
 from hub.core.models import Affiliate, Membership, User
 from hub.partners.models import Organisation
-from hub.partnerships import documents, lifecycle, scoring
+from hub.partnerships import documents, lifecycle, partner_status, scoring
 from hub.partnerships.models import (
     CONTRIBUTION_FIELDS,
     GOAL_FIELDS,
@@ -193,6 +193,8 @@ def create_partnership(
         target=partnership,
         changes=changes,
     )
+    if partner_status.runs(partnership):
+        partner_status.follow(actor=actor, organisation_ids=[org.pk for org, _role in rows])
     scoring.refresh_score(partnership)
     return partnership
 
@@ -274,6 +276,8 @@ def set_partners(
             current.role = role
             changed.append(current)
     PartnershipPartner.objects.bulk_update(changed, ["role"])
+    if partner_status.runs(p):  # joining or leaving a running partnership moves the status
+        partner_status.follow(actor=actor, organisation_ids=set(existing) ^ set(wanted))
     after = _partners_text(p)
     if after != before:
         _touch(p)
@@ -388,6 +392,8 @@ def advance_stage(
         target=p,
         changes=changes,
     )
+    if partner_status.starts_or_stops(from_stage, to_stage):
+        partner_status.follow(actor=actor, organisation_ids=partner_status.partner_ids(p))
     partnership.stage = p.stage
     partnership.exit_notes = p.exit_notes
     partnership.stage_changed_at = p.stage_changed_at
@@ -482,6 +488,10 @@ def archive_partnership(*, actor: User | None, partnership: Partnership) -> Part
             action="partnership.archived",
             target=partnership,
         )
+        if partnership.stage in partner_status.RUNNING_STAGES:
+            partner_status.follow(
+                actor=actor, organisation_ids=partner_status.partner_ids(partnership)
+            )
     return partnership
 
 
@@ -497,6 +507,10 @@ def restore_partnership(*, actor: User | None, partnership: Partnership) -> Part
             action="partnership.restored",
             target=partnership,
         )
+        if partner_status.runs(partnership):
+            partner_status.follow(
+                actor=actor, organisation_ids=partner_status.partner_ids(partnership)
+            )
     return partnership
 
 

@@ -55,6 +55,11 @@ urlpatterns: list[URLPattern] = [
         name="document_delete",
     ),
     path("a/<slug:slug>/main-goals/", views.main_goals, name="main_goals"),
+    path(
+        "a/<slug:slug>/organisations/<int:pk>/status/follow/",
+        views.organisation_status_follow,
+        name="organisation_status_follow",
+    ),
     path("a/<slug:slug>/main-goals/<int:pk>/", views.main_goal_edit, name="main_goal_edit"),
     *activity_urls.urlpatterns,
     *report_urls.urlpatterns,

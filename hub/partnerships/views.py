@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
-from hub.partnerships import goals, selectors, services
+from hub.partners import selectors as partner_selectors
+from hub.partnerships import goals, partner_status, selectors, services
 from hub.partnerships.activities import selectors as activity_selectors
 from hub.partnerships.forms import (
     AgreementForm,
@@ -374,3 +375,13 @@ def main_goal_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("partnerships:main_goals", slug=affiliate.slug)
+
+
+@affiliate_view(edit=True)
+@require_POST
+def organisation_status_follow(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Hand an organisation's status set by hand back to its partnerships."""
+    organisation = partner_selectors.get_organisation(affiliate, pk)
+    partner_status.resume(actor=acting_user(request), organisation=organisation)
+    messages.success(request, _("The status now follows the organisation's partnerships."))
+    return redirect("partners:organisation_detail", slug=affiliate.slug, pk=organisation.pk)

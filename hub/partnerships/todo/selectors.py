@@ -82,18 +82,17 @@ def get_reminder(affiliate: Affiliate, user: User, pk: int) -> Reminder:
 
 @dataclass
 class WorkItems:
-    """A person's open reminders and tasks for My work."""
+    """A person's most urgent open reminders and tasks for My work, and how many in all."""
 
     reminders: list[Reminder]
     tasks: list[Task]
+    reminder_count: int
+    task_count: int
 
 
-def my_work_items(
-    affiliate: Affiliate, user: User, *, today: dt.date | None = None, limit: int = 50
-) -> WorkItems:
-    """Return the person's open reminders due (agreements, reports, budgets) and open tasks."""
-    today = today or timezone.localdate()
-    reminders = list(
+def my_reminders(affiliate: Affiliate, user: User, *, today: dt.date) -> QuerySet[Reminder]:
+    """Return the person's open reminders due (agreements, reports, budgets), soonest first."""
+    return (
         open_reminders()
         .filter(
             affiliate=affiliate, user=user, remind_on__lte=today, kind__in=MY_WORK_REMINDER_KINDS
@@ -110,10 +109,24 @@ def my_work_items(
             "organisation__id",
             "organisation__name",
         )
-        .order_by("due_on", "id")[:limit]
+        .order_by("due_on", "id")
     )
-    tasks = list(task_list(affiliate, user, TaskFilters(mine=True, done=False))[:limit])
-    return WorkItems(reminders=reminders, tasks=tasks)
+
+
+def _first(qs: QuerySet[Any], limit: int) -> tuple[list[Any], int]:
+    """Return the first rows of qs and how many it has in all (counted only when they fill)."""
+    rows = list(qs[:limit])
+    return rows, len(rows) if len(rows) < limit else qs.count()
+
+
+def my_work_items(
+    affiliate: Affiliate, user: User, *, today: dt.date | None = None, limit: int = 20
+) -> WorkItems:
+    """Return the person's first open reminders due and open tasks, and how many of each."""
+    today = today or timezone.localdate()
+    reminders, reminder_count = _first(my_reminders(affiliate, user, today=today), limit)
+    tasks, task_count = _first(task_list(affiliate, user, TaskFilters()), limit)
+    return WorkItems(reminders, tasks, reminder_count=reminder_count, task_count=task_count)
 
 
 def open_tasks_of(partnership: Partnership, *, limit: int = SECTION_TASKS) -> list[Task]:

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("a/<slug:slug>/tasks/<int:pk>/done/", views.task_complete, name="task_complete"),
     path("a/<slug:slug>/tasks/<int:pk>/reopen/", views.task_reopen, name="task_reopen"),
     path("a/<slug:slug>/tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),
+    path("a/<slug:slug>/reminders/", views.reminder_list, name="reminder_list"),
     path(
         "a/<slug:slug>/reminders/<int:pk>/dismiss/",
         views.reminder_dismiss,

@@ -26,14 +26,16 @@ from hub.partnerships.todo.forms import TaskForm
 PAGE_SIZE = 50
 
 
-def _back(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
-    """Return to the page the button was on (a local path only), else the task list."""
+def _back(
+    request: HttpRequest, affiliate: Affiliate, fallback: str = "partnerships:task_list"
+) -> HttpResponse:
+    """Return to the page the button was on (a local path only), else the fallback page."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
-    return redirect("partnerships:task_list", slug=affiliate.slug)
+    return redirect(fallback, slug=affiliate.slug)
 
 
 @affiliate_view()
@@ -135,7 +137,16 @@ def reminder_dismiss(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
     reminder = selectors.get_reminder(affiliate, user, pk)
     services.dismiss_reminder(actor=user, reminder=reminder)
     messages.success(request, _("Reminder dismissed."))
-    return redirect("partners:my_work", slug=affiliate.slug)
+    return _back(request, affiliate, "partners:my_work")
+
+
+@affiliate_view()
+def reminder_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
+    """List the person's open reminders due, soonest first, a page at a time."""
+    today = timezone.localdate()
+    qs = selectors_tasks.my_reminders(affiliate, acting_user(request), today=today)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "partnerships/reminder_list.html", {"page": page, "today": today})
 
 
 @login_required
