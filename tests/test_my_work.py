@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from hub.partners import selectors
 from hub.partners.models import Interaction
-from hub.partnerships import todo
 from hub.partnerships.models import Reminder
+from hub.partnerships.todo import services as todo
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -61,7 +61,7 @@ def test_organisation_page_query_count_is_pinned(
 def test_my_work_query_count_is_pinned(
     affiliate_a, member_a, n, queries, django_assert_num_queries
 ):
-    from hub.partnerships import todo
+    from hub.partnerships.todo import services as todo
 
     for i in range(n):
         org = factories.organisation(affiliate_a)

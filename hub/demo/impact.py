@@ -13,11 +13,11 @@ from typing import Any
 
 from django.db import transaction
 
+from hub.core.dates import month_start_after
 from hub.demo.partnerships import first_manager
 from hub.demo.records import build, read
 from hub.impact import services
 from hub.impact.models import Metric
-from hub.impact.sources import add_months
 from hub.partnerships.models import Partnership
 
 
@@ -57,7 +57,7 @@ def demo_points(data: DemoLink, today: dt.date) -> list[dict[str, Any]]:
     points: list[dict[str, Any]] = []
     for metric, values in data.snapshots.items():
         for back, value in enumerate(reversed(values)):
-            month = add_months(this_month, -back).isoformat()[:7]
+            month = month_start_after(this_month, -back).isoformat()[:7]
             points.append({"metric": metric, "month": month, "value": value})
     if data.wikis:
         points.append(
@@ -78,7 +78,7 @@ def demo_points(data: DemoLink, today: dt.date) -> list[dict[str, Any]]:
                 "detail": {"pages": pages},
             }
         )
-    last_complete = add_months(today.replace(day=1), -1)
+    last_complete = month_start_after(today.replace(day=1), -1)
     for metric, by_calendar_month in (
         (Metric.VIEWS, data.views_jan_to_dec),
         (Metric.UPLOADS, data.uploads_jan_to_dec),
@@ -86,7 +86,7 @@ def demo_points(data: DemoLink, today: dt.date) -> list[dict[str, Any]]:
         if not by_calendar_month:
             continue
         for back in range(12):
-            first_day = add_months(last_complete, -back)
+            first_day = month_start_after(last_complete, -back)
             value = by_calendar_month[first_day.month - 1]
             points.append({"metric": metric, "month": first_day.isoformat()[:7], "value": value})
     return points

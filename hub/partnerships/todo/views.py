@@ -144,7 +144,7 @@ def reminder_dismiss(request: HttpRequest, affiliate: Affiliate, pk: int) -> Htt
 def reminder_list(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """List the person's open reminders due, soonest first, a page at a time."""
     today = timezone.localdate()
-    qs = selectors_tasks.my_reminders(affiliate, acting_user(request), today=today)
+    qs = selectors.my_reminders(affiliate, acting_user(request), today=today)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "partnerships/reminder_list.html", {"page": page, "today": today})
 
