@@ -11,7 +11,10 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
+        from hub.core.models import ACTION_LABELS
         from hub.partners import search
+
+        ACTION_LABELS["partners.imported"] = _("imported a spreadsheet")
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search
         # index's triggers back after every migrate.
