@@ -18,6 +18,7 @@ import openpyxl
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from hub.core.exports import ESCAPE_PREFIX, FORMULA_TRIGGERS
 from hub.partners.encodings import guess_encoding, looks_binary, sniff_delimiter
 
 # ---------------------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]],
     try:
         for number, cells in enumerate(reader, start=1):
             if any(c.strip() for c in cells):
-                rows.append((number, cells))
+                rows.append((number, [_unescape(c) for c in cells]))
                 if len(rows) > limits.max_rows + 1:
                     raise _too_many_rows(limits)
     except csv.Error as exc:
@@ -246,6 +247,13 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]],
             _("Row %(row)s cannot be read as CSV: %(reason)s") % {"row": number + 1, "reason": exc}
         ) from None
     return rows, notes
+
+
+def _unescape(cell: str) -> str:
+    """Return a cell as it was before the Hub's CSV export guarded it against formulas."""
+    if len(cell) > 1 and cell[0] == ESCAPE_PREFIX and cell[1] in FORMULA_TRIGGERS | {"'"}:
+        return cell[1:]
+    return cell
 
 
 def _too_many_rows(limits: Limits) -> ImportFileError:

@@ -85,6 +85,8 @@ class RowPlan:
     contact_fields: dict[str, Any] | None = None
     # The existing contact this row's contact details update (update modes only).
     contact_existing_id: int | None = None
+    # The "source of the data" is the import's own note, not the file's: an update keeps its own.
+    default_source: bool = False
     # The earlier row whose contact this row's contact details were merged into.
     merged_into: int | None = None
     # Already in the directory, and the user chose to skip such rows: nothing is written.

@@ -383,6 +383,7 @@ class _Planner:
             else:
                 fields["legal_basis"] = basis
         fields["legal_basis_source"] = s.get("legal_basis_source") or self.source
+        plan.default_source = not s.get("legal_basis_source")
         if raw := s.get("legal_basis_date"):
             try:
                 fields["legal_basis_date"] = parse_date(raw)

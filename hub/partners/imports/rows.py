@@ -107,9 +107,11 @@ def row_values(row: SourceRow, headers: Sequence[str], mapping: Sequence[str]) -
         if target in {"email", "email_extra"}:
             values.emails.append(cell)
         elif target == "tags":
-            values.tags += services.parse_tags(cell)
+            # Commas as typed in the Hub's forms, semicolons as the Hub's export writes them.
+            values.tags += services.parse_tags(cell.replace(";", ","))
         elif target == "org_other_names":
-            values.other_names += [n.strip() for n in cell.splitlines() if n.strip()]
+            names = cell.replace(";", "\n").splitlines()
+            values.other_names += [n.strip() for n in names if n.strip()]
         elif target == "notes":
             values.notes.append(f"{header}: {cell}" if notes_columns > 1 else cell)
         else:

@@ -287,7 +287,10 @@ class _Writer:
                 continue
             contact = existing[row.contact_existing_id]
             changes = self.updated_contacts.setdefault(contact.pk, {})
-            if self._fill(contact, dict(row.contact_fields), changes):
+            fields = dict(row.contact_fields)
+            if row.default_source:
+                del fields["legal_basis_source"]
+            if self._fill(contact, fields, changes):
                 services.refresh_contact_search_text(contact)
                 contact.save()
                 changed[contact.pk] = contact
