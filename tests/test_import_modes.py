@@ -284,3 +284,27 @@ def test_the_hub_export_imports_back_in_update_mode_without_change(
     orgs, contacts = exported(affiliate_a)
     import_export(affiliate_a, orgs, contacts, mode=mode)
     assert directory(affiliate_a) == before
+
+
+def test_a_change_to_the_directory_while_rows_are_judged_is_judged_again(
+    affiliate_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.partners.imports import writing
+
+    real = writing._judged
+    calls = []
+
+    def judged_while_someone_adds_the_museum(*args: Any) -> Any:
+        plan = real(*args)
+        if not calls:
+            # Another member adds the same organisation just after the rows were judged.
+            factories.organisation(affiliate_a, name="Museum of X")
+        calls.append(plan)
+        return plan
+
+    monkeypatch.setattr(writing, "_judged", judged_while_someone_adds_the_museum)
+    with pytest.raises(imports.ImportRejected) as caught:
+        import_rows(affiliate_a, [["Organisation"], ["Museum of X"]])
+    assert len(calls) == 1  # judged again, and rejected the second time
+    assert "already in your directory" in " ".join(caught.value.plan.rows[0].errors)
+    assert Organisation.objects.filter(affiliate=affiliate_a).count() == 1

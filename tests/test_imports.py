@@ -900,12 +900,12 @@ def test_a_failure_while_writing_rolls_everything_back(
 ) -> None:
     from hub.partners.imports import writing
 
-    def failing(contacts: list[Contact]) -> None:
+    def failing(self: Any) -> None:
         # After the organisations and contacts were inserted: only the rollback can undo them.
         assert Contact.objects.filter(affiliate=affiliate_a).count() == 2
         raise RuntimeError("The database went away.")
 
-    monkeypatch.setattr(writing, "_write_email_keys", failing)
+    monkeypatch.setattr(writing._Writer, "_update_contacts", failing)
     data = csv_bytes(
         [
             ["Organisation", "Name", "Email"],

@@ -108,21 +108,15 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
     All rows or none, unless the batch says to import the valid ones: then the rejected rows
     stay in the batch, with the reason, for the user to download and fix.
     """
-    with transaction.atomic():
+    if batch.status not in OPEN:
+        raise ValidationError(_("This import has already been confirmed or discarded."))
+    table = table_for_batch(batch)
+
+    def record_result(counts: ImportCounts) -> None:
+        # In the import's transaction: a batch confirmed twice at once is imported once.
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status not in OPEN:
             raise ValidationError(_("This import has already been confirmed or discarded."))
-        table = table_for_batch(locked)
-        counts = apply_import(
-            actor=actor,
-            affiliate=locked.affiliate,
-            table=table,
-            mapping=locked.mapping,
-            source=default_source(locked.filename),
-            existing_rows=locked.existing_rows,
-            keep_valid=locked.invalid_rows == ImportBatch.InvalidRows.VALID,
-            batch=locked,
-        )
         reasons = counts.rejected_reasons
         locked.status = ImportBatch.Status.APPLIED
         locked.applied_at = timezone.now()
@@ -133,7 +127,18 @@ def apply_batch(*, actor: User | None, batch: ImportBatch) -> ImportCounts:
         ]
         locked.result = counts.as_result()
         locked.save(update_fields=["status", "applied_at", "rows", "result"])
-    return counts
+
+    return apply_import(
+        actor=actor,
+        affiliate=batch.affiliate,
+        table=table,
+        mapping=batch.mapping,
+        source=default_source(batch.filename),
+        existing_rows=batch.existing_rows,
+        keep_valid=batch.invalid_rows == ImportBatch.InvalidRows.VALID,
+        batch=batch,
+        on_write=record_result,
+    )
 
 
 def run_queued_batch(*, batch_id: int, actor: User | None) -> dict[str, Any]:

@@ -122,6 +122,8 @@ class ImportPlan:
     ignored_columns: list[str]
     notes: list[str]
     mapping_problems: list[str] = field(default_factory=list)
+    # The directory records the rows were judged against (a rows.Directory).
+    directory: Any = field(default=None, repr=False, compare=False)
 
     @property
     def rejected(self) -> list[RowPlan]:

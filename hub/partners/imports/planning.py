@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hub.core.models import Affiliate
 from hub.core.regions import Region, region_for_country
@@ -47,6 +48,11 @@ from hub.partners.models import Contact, ImportBatch, Organisation, PartnerType
 from hub.partners.spreadsheets import SourceRow, Table
 from hub.partners.validators import clean_email_lines, validate_qid
 
+KEY_WORDS = {
+    "name": gettext_lazy("name"),
+    "website": gettext_lazy("website"),
+    "qid": gettext_lazy("Wikidata item"),
+}
 UPDATE_MODES = (ImportBatch.ExistingRows.FILL, ImportBatch.ExistingRows.OVERWRITE)
 
 
@@ -262,11 +268,11 @@ class _Planner:
                 found.setdefault(ref, []).append(kind)
             if ref_in_file := self.file_orgs.get((kind, key)):
                 found.setdefault(ref_in_file, []).append(kind)
-        words = {"name": _("name"), "website": _("website"), "qid": _("Wikidata item")}
+        words = KEY_WORDS
         if len(found) > 1:
             described = "; ".join(
                 _("%(where)s by %(keys)s")
-                % {"where": ref.where(), "keys": ", ".join(words[k] for k in kinds)}
+                % {"where": ref.where(), "keys": ", ".join(str(words[k]) for k in kinds)}
                 for ref, kinds in sorted(found.items(), key=lambda item: item[0].where())
             )
             plan.errors.append(
@@ -279,7 +285,7 @@ class _Planner:
             return
         if found:
             ref, kinds = next(iter(found.items()))
-            same = ", ".join(words[k] for k in kinds)
+            same = ", ".join(str(words[k]) for k in kinds)
             if ref.existing_id is not None and self.update_existing:
                 plan.organisation, plan.org_action = ref, "update"
                 plan.org_fields, plan.org_tags = fields, list(dict.fromkeys(v.tags))
@@ -539,4 +545,6 @@ def plan_import(
         source or default_source(table.filename),
         existing_rows or ImportBatch.ExistingRows.REJECT,
     )
-    return ImportPlan(rows=planner.plan(), ignored_columns=ignored, notes=notes)
+    return ImportPlan(
+        rows=planner.plan(), ignored_columns=ignored, notes=notes, directory=planner.directory
+    )

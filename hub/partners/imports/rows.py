@@ -30,6 +30,8 @@ class Directory:
         emails: set[str],
         people: Iterable[str] = (),
     ) -> None:
+        self.affiliate = affiliate
+        self.keys = (names, domains, qids, emails, set(people))
         self.orgs_by_name: dict[str, set[OrgRef]] = {}
         self.orgs_by_domain: dict[str, set[OrgRef]] = {}
         self.orgs_by_qid: dict[str, set[OrgRef]] = {}
@@ -82,6 +84,21 @@ class Directory:
                 self.contacts_by_email.setdefault(email, set()).add(
                     ContactRef(name=contact_name, organisation=org, existing_id=contact_id)
                 )
+
+
+def unchanged(directory: Directory) -> bool:
+    """Return True when the directory still holds what it held for the file's keys."""
+    again = Directory(directory.affiliate, *directory.keys)
+    return all(
+        getattr(again, kind) == getattr(directory, kind)
+        for kind in (
+            "orgs_by_name",
+            "orgs_by_domain",
+            "orgs_by_qid",
+            "contacts_by_email",
+            "contacts_by_name",
+        )
+    )
 
 
 def chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

@@ -181,18 +181,26 @@ class DateError(ValueError):
     """A date cell that cannot be read; the message says why in plain words."""
 
 
+class _Unreadable(DateError):
+    """A date cell the Hub cannot read at all (its message is only made when it is raised)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return _(
+            "“%(value)s” is not a date the Hub understands. Write dates as YYYY-MM-DD, for example "
+            "2024-03-31."
+        ) % {"value": self.text[:60]}
+
+
 def parse_date(value: str) -> dt.date:
     """Return the date in a cell: ISO, YYYYMMDD, D/M/YYYY when unambiguous, month names, or an
     Excel serial number. Raise DateError with a plain message otherwise."""
     text = value.strip()
     folded = text.casefold().replace(",", " ")
-    unreadable = DateError(
-        _(
-            "“%(value)s” is not a date the Hub understands. Write dates as YYYY-MM-DD, for example "
-            "2024-03-31."
-        )
-        % {"value": text[:60]}
-    )
+    unreadable = _Unreadable(text)
     try:
         if m := re.fullmatch(r"(\d{1,5})(?:\.\d+)?", text):
             serial = int(m.group(1))
@@ -248,13 +256,12 @@ def clean_website(value: str) -> str:
     text = value.strip()
     if text and "://" not in text:
         text = "https://" + text
-    error = ValidationError(
-        _("“%(value)s” is not a website address.") % {"value": value.strip()[:80]}
-    )
     if len(text) > 300:
         raise ValidationError(_("The website address is longer than 300 characters."))
     try:
         _URL_VALIDATOR(text)
     except ValidationError:
-        raise error from None
+        raise ValidationError(
+            _("“%(value)s” is not a website address.") % {"value": value.strip()[:80]}
+        ) from None
     return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from hub.core import audit
 from hub.core.models import Affiliate, User
 from hub.partners import services
+from hub.partners.imports.inserts import PreparedRows
 from hub.partners.imports.plan import ImportCounts, ImportPlan, ImportRejected, RowPlan
 from hub.partners.imports.planning import UPDATE_MODES, plan_import
+from hub.partners.imports.rows import unchanged
 from hub.partners.keys import (
     contact_search_text,
     organisation_search_text,
@@ -44,29 +46,34 @@ def apply_import(
     existing_rows: str | None = None,
     keep_valid: bool = False,
     batch: ImportBatch | None = None,
+    on_write: Callable[[ImportCounts], None] | None = None,
 ) -> ImportCounts:
-    """Import the rows in one transaction, in bulk, with one audit event listing what changed.
+    """Import the rows in bulk in one transaction, with one audit event listing what changed.
 
-    The rows are judged again inside the transaction, against the directory as it is now. Any
-    rejected row raises ImportRejected and nothing is written, unless keep_valid: then the valid
-    rows are written and the counts say which rows were left out and why.
+    Any rejected row raises ImportRejected and nothing is written, unless keep_valid: then the
+    valid rows are written and the counts say which rows were left out and why. The rows are
+    judged and the records built before the transaction, so that other writers wait only for
+    the inserts. If anything changed meanwhile (a newer audit event: every change is audited)
+    and the directory no longer holds what the rows were judged against, they are judged again
+    inside the transaction, against the directory as it is then.
+    on_write runs inside the transaction, after the writes (a batch records its result).
     """
+    options = {
+        "table": table,
+        "mapping": mapping,
+        "affiliate": affiliate,
+        "source": source,
+        "skip_existing": skip_existing,
+        "existing_rows": existing_rows,
+    }
+    overwrite = existing_rows == UPDATE_MODES[1]
+    stamp = audit.latest_stamp(affiliate)
+    writer = _Writer(affiliate, _judged(options, keep_valid), overwrite=overwrite)
     with transaction.atomic():
-        plan = plan_import(
-            table=table,
-            mapping=mapping,
-            affiliate=affiliate,
-            source=source,
-            skip_existing=skip_existing,
-            existing_rows=existing_rows,
-        )
-        if plan.mapping_problems or not plan.rows or (plan.rejected and not keep_valid):
-            raise ImportRejected(plan)
-        reject_dependants(plan)
-        if not plan.accepted and plan.rejected:
-            raise ImportRejected(plan)
-        writer = _Writer(affiliate, plan, overwrite=existing_rows == UPDATE_MODES[1])
+        if audit.latest_stamp(affiliate) != stamp and not unchanged(writer.plan.directory):
+            writer = _Writer(affiliate, _judged(options, keep_valid), overwrite=overwrite)
         writer.write()
+        plan = writer.plan
         counts = ImportCounts(
             rows=len(plan.accepted),
             organisations=len(writer.created_orgs),
@@ -84,7 +91,20 @@ def apply_import(
             target=batch if batch is not None else affiliate,
             changes=writer.changes(table.filename),
         )
+        if on_write is not None:
+            on_write(counts)
     return counts
+
+
+def _judged(options: dict[str, Any], keep_valid: bool) -> ImportPlan:
+    """Return the plan of an import that may go ahead, or raise ImportRejected."""
+    plan = plan_import(**options)
+    if plan.mapping_problems or not plan.rows or (plan.rejected and not keep_valid):
+        raise ImportRejected(plan)
+    reject_dependants(plan)
+    if not plan.accepted and plan.rejected:
+        raise ImportRejected(plan)
+    return plan
 
 
 def reject_dependants(plan: ImportPlan) -> None:
@@ -113,7 +133,9 @@ class _Writer:
     """Create and update the records of an import's accepted rows, a few statements per kind."""
 
     def __init__(self, affiliate: Affiliate, plan: ImportPlan, *, overwrite: bool) -> None:
-        self.affiliate, self.rows, self.overwrite = affiliate, plan.accepted, overwrite
+        """Build the new records in memory; nothing is written yet."""
+        self.affiliate, self.plan, self.overwrite = affiliate, plan, overwrite
+        self.rows = plan.accepted
         self.created_orgs: dict[int, Organisation] = {}
         self.created_contacts: list[Contact] = []
         self.updated_orgs: dict[int, dict[str, Any]] = {}
@@ -122,12 +144,40 @@ class _Writer:
         self.existing = Organisation.objects.filter(affiliate=affiliate).in_bulk(
             [pk for pk in ids if pk is not None]
         )
+        self.created_at: dict[int, Any] = {}
+        self._build_organisations()
+        self._build_contacts()
+        self.org_rows = PreparedRows(Organisation, self.created_orgs.values())
+        self._build_tag_links()
+        numbers = list(self.created_orgs)
+        for number, moment in self.created_at.items():
+            self.org_rows.set_value(numbers.index(number), "created_at", moment)
+        self.contact_rows = PreparedRows(Contact, self.created_contacts, later=["organisation"])
+        self.email_rows = PreparedRows(
+            ContactEmail,
+            (
+                ContactEmail(affiliate=affiliate, contact=c, email=email)
+                for c in self.created_contacts
+                for email in c.email_list
+            ),
+            later=["contact"],
+        )
 
     def write(self) -> None:
         """Write everything the accepted rows say, in dependency order."""
-        self._create_organisations()
+        # The organisations to update as they are now, inside the transaction.
+        updated = [
+            r.organisation.existing_id
+            for r in self.rows
+            if r.org_action == "update" and r.organisation is not None
+        ]
+        self.existing.update(Organisation.objects.in_bulk(updated))
+        self.org_rows.insert()
+        self._save_new_tags()
+        self.link_rows.insert(with_ids=False)
         self._update_organisations()
-        self._create_contacts()
+        self.contact_rows.insert()
+        self.email_rows.insert(with_ids=False)
         self._update_contacts()
         for org in {c.organisation_id for c in self.created_contacts} & set(self.existing):
             # Their search text names their contacts; new organisations were written with it.
@@ -154,7 +204,7 @@ class _Writer:
             return self.created_orgs[ref.row]
         return self.created_orgs[row.number]
 
-    def _create_organisations(self) -> None:
+    def _build_organisations(self) -> None:
         contacts: dict[int, list[tuple[str, str]]] = {}
         for row in self.rows:
             if row.contact_fields and row.contact_existing_id is None and not row.merged_into:
@@ -162,13 +212,12 @@ class _Writer:
                     contacts.setdefault(row.organisation.row, []).append(
                         (row.contact_fields["name"], row.contact_fields.get("emails", ""))
                     )
-        created_at: dict[int, Any] = {}
         for row in self.rows:
             if row.org_action != "create":
                 continue
             fields = dict(row.org_fields)
             if "created_at" in fields:
-                created_at[row.number] = fields.pop("created_at")
+                self.created_at[row.number] = fields.pop("created_at")
             org = Organisation(affiliate=self.affiliate, **fields)
             services.derive_organisation_keys(org)
             org.search_text = organisation_search_text(
@@ -180,21 +229,6 @@ class _Writer:
                 contacts=contacts.get(row.number, []),
             )
             self.created_orgs[row.number] = org
-        Organisation.objects.bulk_create(self.created_orgs.values(), batch_size=BULK_SIZE)
-        if created_at:
-            # The date from the file: bulk_create stamps every new row with the current time.
-            dated = []
-            for number, moment in created_at.items():
-                self.created_orgs[number].created_at = moment
-                dated.append(self.created_orgs[number])
-            Organisation.objects.bulk_update(dated, ["created_at"], batch_size=BULK_SIZE)
-        self._add_tags(
-            [
-                (self.created_orgs[r.number], r.org_tags)
-                for r in self.rows
-                if r.org_action == "create"
-            ]
-        )
 
     def _update_organisations(self) -> None:
         tagged = []
@@ -235,6 +269,34 @@ class _Writer:
             record.region_overridden = bool(fields.get("region_overridden"))  # type: ignore[attr-defined]
         return changed
 
+    def _build_tag_links(self) -> None:
+        """Build the new organisations' tags: existing ones by name, and new ones unsaved."""
+        wanted = {
+            name.strip()[:60].casefold(): name.strip()[:60]
+            for r in self.rows
+            if r.org_action == "create"
+            for name in r.org_tags
+        }
+        found = Tag.objects.filter(affiliate=self.affiliate) if wanted else Tag.objects.none()
+        self.tags = {t.name.casefold(): t for t in found if t.name.casefold() in wanted}
+        for key, name in wanted.items():
+            self.tags.setdefault(key, Tag(affiliate=self.affiliate, name=name))
+        through = Organisation.tags.through
+        links = [
+            through(organisation=self.created_orgs[r.number], tag=self.tags[key])
+            for r in self.rows
+            if r.org_action == "create"
+            for key in dict.fromkeys(n.strip()[:60].casefold() for n in r.org_tags)
+        ]
+        self.link_rows = PreparedRows(through, links, later=["organisation", "tag"])
+
+    def _save_new_tags(self) -> None:
+        """Insert the tags the file adds, unless someone added them since they were looked up."""
+        new = {t.name: t for t in self.tags.values() if t.pk is None}
+        for tag in Tag.objects.filter(affiliate=self.affiliate, name__in=list(new)):
+            new.pop(tag.name).pk = tag.pk
+        Tag.objects.bulk_create(new.values())
+
     def _add_tags(self, tagged: list[tuple[Organisation, list[str]]]) -> None:
         wanted = {name.strip()[:60].casefold(): name.strip()[:60] for _o, t in tagged for name in t}
         if not wanted:
@@ -258,9 +320,9 @@ class _Writer:
                 if key not in present:
                     present.add(key)
                     links.append(through(organisation_id=key[0], tag_id=key[1]))
-        through.objects.bulk_create(links, batch_size=BULK_SIZE)
+        PreparedRows(through, links).insert(with_ids=False)
 
-    def _create_contacts(self) -> None:
+    def _build_contacts(self) -> None:
         for row in self.rows:
             if row.contact_fields is None or row.contact_existing_id or row.merged_into:
                 continue
@@ -275,8 +337,6 @@ class _Writer:
                 organisation_name=organisation.name if organisation else "",
             )
             self.created_contacts.append(contact)
-        Contact.objects.bulk_create(self.created_contacts, batch_size=BULK_SIZE)
-        _write_email_keys(self.created_contacts)
 
     def _update_contacts(self) -> None:
         ids = {r.contact_existing_id for r in self.rows if r.contact_existing_id}
