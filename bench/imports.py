@@ -17,8 +17,8 @@ import io
 import json
 import os
 import random
+import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,16 @@ WEB_WRITE_EVERY = 0.05  # seconds between two web-like writes during the apply
 FIRST = ["Anna", "Kofi", "Zofia", "José", "Ingrid", "Amara", "Li", "Oksana", "Mateo", "Aroha"]
 LAST = ["Nowak", "Mensah", "García", "Kowalska", "Haugen", "Diallo", "Chen", "Shevchenko"]
 KINDS = ["Museum", "Library", "Archive", "University", "NGO", "School", "Gallery", "Media"]
-PLACES = [("Kraków", "Poland"), ("Accra", "Ghana"), ("Lima", "Peru"), ("Oslo", "Norway"),
-          ("Lyon", "France"), ("Kyiv", "Ukraine"), ("Quito", "Ecuador"), ("Pune", "India")]  # fmt: skip
+PLACES = [
+    ("Kraków", "Poland"),
+    ("Accra", "Ghana"),
+    ("Lima", "Peru"),
+    ("Oslo", "Norway"),
+    ("Lyon", "France"),
+    ("Kyiv", "Ukraine"),
+    ("Quito", "Ecuador"),
+    ("Pune", "India"),
+]
 
 
 def rows_csv(size: int, seed: int = 7) -> bytes:
@@ -85,7 +93,7 @@ def measure(size: int, contention: bool) -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, connections
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
     from hub.core.models import Affiliate
@@ -106,30 +114,23 @@ def measure(size: int, contention: bool) -> dict[str, Any]:
     assert plan.is_valid, plan.rejected[:3]
 
     waits: list[float] = []
-    stop = threading.Event()
-
-    def web_writes() -> None:
-        # A request's write on its own connection, as another web worker would make it.
-        n = 0
-        while not stop.is_set():
-            n += 1
-            started = time.perf_counter()
-            services.update_organisation(actor=None, organisation=other, city=f"City {n}")
-            waits.append(time.perf_counter() - started)
-            time.sleep(WEB_WRITE_EVERY)
-        connections.close_all()
-
-    writer = threading.Thread(target=web_writes) if contention else None
-    if writer:
-        writer.start()
-        time.sleep(0.3)
+    stop = Path(os.environ["HUB_DATA_DIR"]) / "stop-web-writes"
+    writer = None
+    if contention:
+        # Another web worker: its own process and connection, writing every 50 ms.
+        writer = subprocess.Popen(  # noqa: S603 - this script, with a fixed argument
+            [sys.executable, __file__, "--web-writer", str(other.pk)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(3)  # its start-up
     started = time.perf_counter()
     counts = imports.apply_import(actor=None, affiliate=affiliate, table=table, mapping=mapping)
     apply_s = time.perf_counter() - started
     if writer:
         time.sleep(0.3)
-        stop.set()
-        writer.join()
+        stop.touch()
+        waits = json.loads(writer.communicate()[0].strip().splitlines()[-1])
     assert counts.rows == size
     return {
         "database": connection.vendor,
@@ -144,13 +145,37 @@ def measure(size: int, contention: bool) -> dict[str, Any]:
     }
 
 
+def web_writes(organisation_id: int) -> None:
+    """Change an organisation every 50 ms until told to stop; print how long each write took."""
+    import django
+
+    django.setup()
+    from hub.partners import services
+    from hub.partners.models import Organisation
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    stop = Path(os.environ["HUB_DATA_DIR"]) / "stop-web-writes"
+    waits, n = [], 0
+    while not stop.exists():
+        n += 1
+        started = time.perf_counter()
+        services.update_organisation(actor=None, organisation=organisation, city=f"City {n}")
+        waits.append(round(time.perf_counter() - started, 3))
+        time.sleep(WEB_WRITE_EVERY)
+    print(json.dumps(waits))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--contention", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--web-writer", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.web_writer:
+        web_writes(args.web_writer)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.worker:
         print(json.dumps(measure(sizes[0], args.contention)))
