@@ -129,10 +129,26 @@ TEMPLATES = [
 
 # Databases: SQLite (WAL, immediate transactions, a busy timeout) unless HUB_DATABASE_URL says
 # otherwise. IMMEDIATE transactions take the write lock up front, so two writers wait for each
-# other instead of failing with "database is locked" half-way through.
+# other instead of failing with "database is locked" half-way through. The same options apply
+# however SQLite is named: HUB_SQLITE_PATH or a sqlite:/// HUB_DATABASE_URL.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-20000;"
+    ),
+}
 _database_url = env("HUB_DATABASE_URL")
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **SQLITE_OPTIONS,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
         "HUB_DATABASE_PREPARED", True
     ):
@@ -149,16 +165,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env("HUB_SQLITE_PATH", str(DATA_DIR / "hub.sqlite3")),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA cache_size=-20000;"
-                ),
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

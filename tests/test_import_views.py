@@ -211,3 +211,29 @@ def test_member_chooses_to_skip_rows_already_in_the_directory(
     assert batch.result == {"rows": 0, "organisations": 0, "contacts": 0, "skipped_rows": 2}
     assert Organisation.objects.filter(affiliate=affiliate_a).count() == 2
     assert Contact.objects.filter(affiliate=affiliate_a).count() == 2
+
+
+def test_a_file_with_the_same_headings_gets_the_last_mapping_chosen(
+    client_a: Client, client_b: Client, affiliate_a: Any
+) -> None:
+    upload(client_a)
+    first = ImportBatch.objects.get()
+    assert first.mapping[-1] == "ignore"  # "Birth date" is not kept
+    chosen = ["org_name", "country", "first_name", "last_name", "email", "notes"]
+    preview = reverse("partners:import_preview", kwargs={"slug": "alpha", "pk": first.pk})
+    client_a.post(preview, {f"col_{i}": f for i, f in enumerate(chosen)})
+
+    # The same headings, in another case: the choice comes back, for this affiliate only.
+    upload(client_a, CSV.decode("utf-8-sig").replace("Birth date", "BIRTH DATE").encode())
+    again = ImportBatch.objects.exclude(pk=first.pk).get()
+    assert again.mapping == chosen
+    page = client_a.get(
+        reverse("partners:import_preview", kwargs={"slug": "alpha", "pk": again.pk})
+    ).content.decode()
+    assert '<option value="notes" selected>' in page
+    client_b.post(
+        reverse("partners:import_upload", kwargs={"slug": "beta"}),
+        {"file": SimpleUploadedFile("partners.csv", CSV, content_type="text/csv")},
+    )
+    other = ImportBatch.objects.exclude(affiliate=affiliate_a).get()
+    assert other.mapping[-1] == "ignore"

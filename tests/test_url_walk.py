@@ -130,6 +130,15 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         affiliate=affiliate_a,
         table=imports.read_bytes(b"Organisation\nX\n", "p.csv"),
     )
+    applied_batch = imports.create_batch(
+        actor=member_a,
+        affiliate=affiliate_a,
+        table=imports.read_bytes(b"Organisation,Country\nX,France\nY,Atlantis\n", "p.csv"),
+    )
+    imports.set_batch_mapping(
+        batch=applied_batch, mapping=applied_batch.mapping, invalid_rows="valid"
+    )
+    imports.apply_batch(actor=member_a, batch=applied_batch)
     from hub.partnerships.models import Reminder
     from hub.partnerships.todo import ical
     from hub.partnerships.todo import services as todo
@@ -152,6 +161,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         "contact": contact,
         "interaction": interaction,
         "batch": batch,
+        "applied_batch": applied_batch,
         "task": task,
         "reminder": reminder,
         "calendar-feed": feed,
@@ -288,7 +298,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         kind = next(
             (k for k in owners if f"/{plurals.get(k, k + 's')}/<int:pk>" in f"/{route}"), None
         )
-        if kind is None and "batch" in objs and "import" in route:
+        if kind is None and "batch" in objs and route.endswith("/rejected/"):
+            kwargs["pk"] = objs["applied_batch"].pk  # only an applied import has rejected rows
+        elif kind is None and "batch" in objs and "import" in route:
             kwargs["pk"] = objs["batch"].pk
         else:
             assert kind, f"teach the URL walk which object {name} ({route}) points at"

@@ -12,10 +12,13 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from hub.core import erasure
+        from hub.core.models import ACTION_LABELS
         from hub.partners import search
         from hub.partners.erasure import scrub_partners
 
         erasure.scrubbers.register(scrub_partners)
+
+        ACTION_LABELS["partners.imported"] = _("imported a spreadsheet")
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search
         # index's triggers back after every migrate.

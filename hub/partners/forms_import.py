@@ -44,6 +44,7 @@ class MappingForm(forms.Form):
         mapping: Sequence[str],
         *args: Any,
         existing_rows: str = ImportBatch.ExistingRows.REJECT,
+        invalid_rows: str = ImportBatch.InvalidRows.NOTHING,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +60,13 @@ class MappingForm(forms.Form):
             label=_("Rows that match an organisation you already have"),
             choices=ImportBatch.ExistingRows.choices,
             initial=existing_rows,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        self.fields["invalid_rows"] = forms.ChoiceField(
+            label=_("Rows that cannot be imported"),
+            choices=ImportBatch.InvalidRows.choices,
+            initial=invalid_rows,
             required=False,
             widget=forms.RadioSelect,
         )
@@ -80,6 +88,10 @@ class MappingForm(forms.Form):
     def existing_rows(self) -> str | None:
         """Return the chosen handling of rows already in the directory, or None if not sent."""
         return self.cleaned_data.get("existing_rows") or None
+
+    def invalid_rows(self) -> str | None:
+        """Return the chosen handling of rows that cannot be imported, or None if not sent."""
+        return self.cleaned_data.get("invalid_rows") or None
 
     def rows(self) -> list[tuple[str, forms.BoundField]]:
         """Return every column heading with its select, for the template."""

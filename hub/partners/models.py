@@ -314,10 +314,17 @@ class ImportBatch(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         QUEUED = "queued", _("Importing")
         APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
 
     class ExistingRows(models.TextChoices):
         REJECT = "reject", _("Reject them")
         SKIP = "skip", _("Skip them and keep what you have")
+        FILL = "fill", _("Fill in what is missing in your directory")
+        OVERWRITE = "overwrite", _("Overwrite your directory with the file's values")
+
+    class InvalidRows(models.TextChoices):
+        NOTHING = "nothing", _("Import nothing until every row can be imported")
+        VALID = "valid", _("Import the valid rows and give me a file of the rejected ones")
 
     affiliate = models.ForeignKey(
         Affiliate, on_delete=models.CASCADE, related_name="import_batches"
@@ -336,7 +343,15 @@ class ImportBatch(models.Model):
         choices=ExistingRows.choices,
         default=ExistingRows.REJECT,
     )
+    invalid_rows = models.CharField(
+        _("rows that cannot be imported"),
+        max_length=10,
+        choices=InvalidRows.choices,
+        default=InvalidRows.NOTHING,
+    )
     notes: models.JSONField[Any] = models.JSONField(default=list, blank=True)
+    # The background task applying the batch, to notice when it failed for good.
+    task_id = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -350,3 +365,23 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class ImportMapping(models.Model):
+    """The column choices an affiliate made last for a file with the same headings."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    # The folded headings, joined: the same columns in the same order, whatever their case.
+    headers_key = models.CharField(max_length=64)
+    mapping: models.JSONField[Any] = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["affiliate", "headers_key"], name="import_mapping_unique_headers"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.headers_key

@@ -546,3 +546,8 @@ def merge_organisations(
         changes={"merged_into": [None, f"{keep.name} (#{keep.pk})"], "moved": [None, moved]},
     )
     return keep
+
+
+def derive_organisation_keys(org: Organisation) -> None:
+    """Set an organisation's keys for duplicate detection and its region (for bulk imports)."""
+    _derive_organisation_keys(org)

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
-from charset_normalizer import from_bytes
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from hub.core.exports import ESCAPE_PREFIX, FORMULA_TRIGGERS
+from hub.partners.encodings import guess_encoding, looks_binary, sniff_delimiter
 
 # ---------------------------------------------------------------------------------------------
 # Limits and errors
@@ -159,7 +161,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_DELIMITERS = (",", ";", "\t", "|")
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -187,7 +188,7 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         pass
-    encoding, text = _guess_encoding(data)
+    encoding, text = guess_encoding(data)
     if not encoding:
         raise ImportFileError(
             _(
@@ -205,136 +206,18 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 # Latin-script encodings spreadsheet programs write when not asked for UTF-8: Western and
 # Central European, Turkish, Baltic, old Macs. Statistical detection misreads short Latin text
 # (as Korean, say), so these are judged by whether their words look like words.
-_LATIN_ENCODINGS = ("cp1252", "cp1250", "cp1254", "cp1257", "mac_roman")
-# Other scripts, where charset-normalizer's language model tells the code pages apart.
-_OTHER_ENCODINGS = [
-    "cp1251",
-    "cp1256",
-    "cp1253",
-    "cp1255",
-    "koi8_r",
-    "cp866",
-    "shift_jis",
-    "euc_jp",
-    "gb18030",
-    "big5",
-    "euc_kr",
-    "cp874",
-    "cp1258",
-]
-_COMMON_LATIN = frozenset(
-    "àâäáãåæçèéêëìíîïñòóôöõøœùúûüýÿßąćęłńśźżčďěňřšťůžőűășțşğıÀÂÄÁÃÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÖÕØÙÚÛÜÝ"
-    "ĄĆĘŁŃŚŹŻČĎĚŇŘŠŤŮŽŐŰĂȘȚŞĞİ"
-)
-_HARMLESS_SYMBOLS = frozenset("«»–—‘’“”€°…·•×ºª§©®™\u00a0")
-
-
-def _script(ch: str) -> str:
-    return unicodedata.name(ch, "UNKNOWN").split(" ")[0]
-
-
-def _plausibility(text: str) -> float:
-    """Return how much a decoding looks like real words: letters of one script per word."""
-    score = 0.0
-    for word in re.findall(r"[^\W\d_]+", text):
-        foreign = [ch for ch in word if ord(ch) > 127]
-        if not foreign:
-            continue
-        scripts = {_script(ch) for ch in word}
-        if len(scripts) > 1:
-            score -= len(foreign)
-        elif scripts == {"LATIN"}:
-            # Latin-script words carry a few accents; a word made of them is a wrong guess
-            # (Cyrillic or Arabic bytes read as Western European).
-            if len(word) >= 3 and len(foreign) == len(word):
-                score -= len(foreign)
-            else:
-                score += sum(1.0 if ch in _COMMON_LATIN else 0.2 for ch in foreign)
-        else:
-            score += len(foreign)
-    for ch in text:
-        if (
-            ord(ch) > 127
-            and not ch.isalpha()
-            and not ch.isspace()
-            and ch not in (_HARMLESS_SYMBOLS)
-        ):
-            score -= 1
-    return score
-
-
-def _guess_encoding(data: bytes) -> tuple[str, str]:
-    """Return the most plausible encoding of non-UTF-8 text and the text, or ("", "")."""
-    sample = data[:200_000]
-    candidates: list[tuple[float, str]] = []
-    for encoding in _LATIN_ENCODINGS:
-        try:
-            candidates.append((_plausibility(sample.decode(encoding)), encoding))
-        except UnicodeDecodeError:
-            continue
-    other = from_bytes(sample, cp_isolation=_OTHER_ENCODINGS).best()
-    if other is not None and other.encoding and other.chaos <= 0.2:
-        candidates.append((_plausibility(str(other)), other.encoding))
-    # max() keeps the first of equal scores: the more common encoding.
-    score, encoding = max(candidates, key=lambda c: c[0], default=(0.0, ""))
-    if score <= 0:
-        return "", ""
-    try:
-        return encoding.replace("_", "-"), data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return "", ""
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:200_000]
-    if not sample:
-        return False
-    bad = 0
-    for ch in sample:
-        if ch in "\t\r\n":
-            continue
-        category = unicodedata.category(ch)
-        if category in {"Cc", "Cs", "Co", "Cn"} or ch == "\ufffd":
-            bad += 1
-    return bad > max(2, len(sample) // 100)
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    if len(text) > len(sample) and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]
-    best, best_score = ",", (-1.0, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            rows = [
-                r
-                for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-                if any(c.strip() for c in r)
-            ][:50]
-        except csv.Error:
-            continue
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        consistency = sum(1 for r in rows if len(r) == width) / len(rows)
-        score = (round(consistency, 1), width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 def _read_csv(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]], list[str]]:
     text, notes = _decode(data)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if _looks_binary(text):
+    if looks_binary(text):
         raise ImportFileError(
             _(
                 "The file does not look like a spreadsheet: it contains control characters or "
                 "binary data. Upload a CSV (UTF-8) or XLSX file."
             )
         )
-    delimiter = _sniff_delimiter(text)
+    delimiter = sniff_delimiter(text)
     if delimiter != ",":
         names = {";": _("semicolons"), "\t": _("tabs"), "|": _("vertical bars")}
         notes.append(_("Columns are separated by %(sep)s.") % {"sep": names[delimiter]})
@@ -344,7 +227,7 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]],
     try:
         for number, cells in enumerate(reader, start=1):
             if any(c.strip() for c in cells):
-                rows.append((number, cells))
+                rows.append((number, [_unescape(c) for c in cells]))
                 if len(rows) > limits.max_rows + 1:
                     raise _too_many_rows(limits)
     except csv.Error as exc:
@@ -364,6 +247,13 @@ def _read_csv(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]],
             _("Row %(row)s cannot be read as CSV: %(reason)s") % {"row": number + 1, "reason": exc}
         ) from None
     return rows, notes
+
+
+def _unescape(cell: str) -> str:
+    """Return a cell as it was before the Hub's CSV export guarded it against formulas."""
+    if len(cell) > 1 and cell[0] == ESCAPE_PREFIX and cell[1] in FORMULA_TRIGGERS | {"'"}:
+        return cell[1:]
+    return cell
 
 
 def _too_many_rows(limits: Limits) -> ImportFileError:
@@ -433,7 +323,7 @@ def _check_zip(data: bytes, limits: Limits) -> None:
         try:
             for member in members:
                 if member.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    _refuse_xml_declarations(archive, member)
+                    _scan_part(archive, member, limits)
         except (
             zipfile.BadZipFile,
             zipfile.LargeZipFile,
@@ -446,15 +336,32 @@ def _check_zip(data: bytes, limits: Limits) -> None:
             raise ImportFileError(damaged) from None
 
 
-def _refuse_xml_declarations(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """Refuse a part that declares a DTD or entities (the "billion laughs" attack).
+_ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _most_row_tags(limits: Limits) -> int:
+    """Return how many rows, empty or not, a sheet may have: reading stops past this anyway."""
+    return 4 * (limits.max_rows + 1) + 1000
+
+
+def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) -> None:
+    """Refuse a part that declares a DTD or entities (the "billion laughs" attack), or a sheet
+    with far more rows than the Hub imports.
 
     openpyxl parses through defusedxml, which forbids entities too; this check refuses the
-    file with a clear message before any parser sees it.
+    file with a clear message before any parser sees it. Rows are counted while the part
+    streams by, and the count stops at the cap: openpyxl would otherwise walk every row of a
+    sheet without a <dimension> element just to size it (seconds for a million rows).
     """
+    is_sheet = member.filename.lower().startswith("xl/worksheets/")
+    rows, most_rows = 0, _most_row_tags(limits)
     tail = b""
     with archive.open(member) as stream:
         while chunk := stream.read(1024 * 1024):
+            if is_sheet:
+                rows += len(_ROW_TAG_RE.findall(tail + chunk)) - len(_ROW_TAG_RE.findall(tail))
+                if rows > most_rows:
+                    raise _too_many_rows(limits)
             window = (tail + chunk).replace(b"\x00", b"").lower()
             if b"<!doctype" in window or b"<!entity" in window:
                 raise ImportFileError(
@@ -523,7 +430,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]]
                     rows.append((number, cells))
                     if len(rows) > last_allowed:
                         raise _too_many_rows(limits)
-                elif number > 4 * last_allowed + 1000:
+                elif number > _most_row_tags(limits):
                     # Millions of empty rows before any content: stop walking them.
                     break
     except ImportFileError:

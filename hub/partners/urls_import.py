@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
     path("<int:pk>/discard/", views_import.import_discard, name="import_discard"),
     path("<int:pk>/status/", views_import.import_status, name="import_status"),
+    path("<int:pk>/rejected/", views_import.import_rejected, name="import_rejected"),
 ]

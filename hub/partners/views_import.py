@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from hub.core.exports import write_csv
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404
 from hub.partners import imports
@@ -58,11 +60,18 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     batch = _pending_batch(affiliate, pk)
     table = imports.table_for_batch(batch)
     form = MappingForm(
-        table.headers, batch.mapping, request.POST or None, existing_rows=batch.existing_rows
+        table.headers,
+        batch.mapping,
+        request.POST or None,
+        existing_rows=batch.existing_rows,
+        invalid_rows=batch.invalid_rows,
     )
     if request.method == "POST" and form.is_valid():
         imports.set_batch_mapping(
-            batch=batch, mapping=form.mapping(), existing_rows=form.existing_rows()
+            batch=batch,
+            mapping=form.mapping(),
+            existing_rows=form.existing_rows(),
+            invalid_rows=form.invalid_rows(),
         )
         return redirect("partners:import_preview", slug=affiliate.slug, pk=batch.pk)
     plan = imports.plan_import(
@@ -70,7 +79,7 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         mapping=batch.mapping,
         affiliate=affiliate,
         source=imports.default_source(batch.filename),
-        skip_existing=batch.existing_rows == ImportBatch.ExistingRows.SKIP,
+        existing_rows=batch.existing_rows,
     )
     examples = []
     for index in range(len(table.headers)):
@@ -81,6 +90,9 @@ def import_preview(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
         "form": form,
         "columns": [(h, field, ex) for (h, field), ex in zip(form.rows(), examples, strict=True)],
         "plan": plan,
+        "keep_valid": batch.invalid_rows == ImportBatch.InvalidRows.VALID
+        and bool(plan.accepted)
+        and not plan.mapping_problems,
         "rejected": plan.rejected[:PREVIEW_REJECTED_ROWS],
         "more_rejected": max(0, len(plan.rejected) - PREVIEW_REJECTED_ROWS),
         "accepted": plan.accepted[:PREVIEW_ACCEPTED_ROWS],
@@ -113,6 +125,8 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("partners:import_upload", slug=affiliate.slug)
+    if counts.rejected:
+        return redirect("partners:import_status", slug=affiliate.slug, pk=batch.pk)
     skipped = ""
     if counts.skipped:
         skipped = " " + ngettext(
@@ -140,7 +154,7 @@ def import_confirm(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 @affiliate_view(edit=True)
 def import_status(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Follow an import running in the background; the page refreshes itself until it is done."""
-    batch = get_for_affiliate_or_404(ImportBatch, affiliate, pk)
+    batch = imports.settle_batch(batch=get_for_affiliate_or_404(ImportBatch, affiliate, pk))
     if batch.status == ImportBatch.Status.PENDING:
         if batch.result.get("error"):
             messages.error(request, batch.result["error"])
@@ -153,7 +167,24 @@ def import_status(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
 @affiliate_view(edit=True)
 @require_POST
 def import_discard(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
-    """Forget a pending batch and the rows it kept."""
-    imports.discard_batch(batch=_pending_batch(affiliate, pk))
+    """Forget a pending or failed batch and the rows it kept."""
+    batch = get_for_affiliate_or_404(ImportBatch, affiliate, pk)
+    imports.discard_batch(batch=imports.settle_batch(batch=batch))
     messages.info(request, _("The import was cancelled; nothing was written."))
     return redirect("partners:import_upload", slug=affiliate.slug)
+
+
+@affiliate_view(edit=True)
+def import_rejected(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Download the rows an import left out, as in the file, with why each was left out."""
+    batch = get_for_affiliate_or_404(ImportBatch, affiliate, pk, status=ImportBatch.Status.APPLIED)
+    if not batch.rows:
+        raise Http404
+    body = write_csv(imports.rejected_rows_table(batch), imports.rejected_rows_headers(batch))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stem = batch.filename.rsplit(".", 1)[0]
+    filename = _("%(file)s - rejected rows.csv") % {"file": stem}
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    # Personal data: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -34,6 +34,12 @@ class Command(BaseCommand):
             "directory instead of rejecting them; new contacts are added to the organisation",
         )
         parser.add_argument(
+            "--update",
+            choices=["fill", "overwrite"],
+            help="update the organisations and contacts already in the directory that rows "
+            "match: fill in what is missing, or overwrite with the file's values",
+        )
+        parser.add_argument(
             "--map",
             action="append",
             default=[],
@@ -65,7 +71,11 @@ class Command(BaseCommand):
 
         skip_existing = bool(options["skip_existing"])
         plan = imports.plan_import(
-            table=table, mapping=mapping, affiliate=affiliate, skip_existing=skip_existing
+            table=table,
+            mapping=mapping,
+            affiliate=affiliate,
+            skip_existing=skip_existing,
+            existing_rows=options["update"],
         )
         if plan.mapping_problems:
             raise CommandError(" ".join(plan.mapping_problems))
@@ -104,6 +114,7 @@ class Command(BaseCommand):
                 table=table,
                 mapping=mapping,
                 skip_existing=skip_existing,
+                existing_rows=options["update"],
             )
         except imports.ImportRejected as exc:
             for row in exc.plan.rejected:
@@ -112,7 +123,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {counts.rows} rows into {affiliate.name}: {counts.organisations} new "
-                f"organisations, {counts.contacts} new contacts."
+                f"organisations, {counts.contacts} new contacts, {counts.updated_organisations} "
+                f"organisations and {counts.updated_contacts} contacts updated."
             )
         )
 

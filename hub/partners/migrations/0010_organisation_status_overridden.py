@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0008_organisation_budget_notice_months_and_more'),
+        ('partners', '0009_import_failures_modes_and_remembered_mappings'),
     ]
 
     operations = [
