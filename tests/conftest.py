@@ -59,6 +59,19 @@ def _fresh_wiki_turns() -> Iterator[None]:
     caches["wikihosts"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_shared_cache(request: pytest.FixtureRequest) -> None:
+    """Start every test that commits to the database with an empty shared cache.
+
+    The shared cache is a table the test database's flush does not empty, so log-in counters
+    and cached boards written by one browser journey would otherwise meet the next one (a log-in
+    refused as the eleventh from 127.0.0.1). Other tests' writes are rolled back with them.
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        caches["default"].clear()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In CI's PostgreSQL run, stop at once rather than quietly run on SQLite."""
     if os.environ.get("HUB_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
