@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,18 @@ def _require(path: Path, what: str) -> None:
     pytest.skip(message)
 
 
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Start Debian's Chromium, headless and without its background network chatter."""
+    _require(CHROMIUM, "Chromium")
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
 @dataclass
 class Watch:
     """What a page did behind the scenes: requests to other hosts, console errors."""
@@ -86,13 +99,8 @@ def journey_member() -> User:
 def browser(live_server: Any, journey_member: User) -> Iterator[Browser]:
     # Started per test, after the database fixtures and stopped before their teardown: the
     # sync API's event loop would otherwise make Django refuse to flush the database.
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

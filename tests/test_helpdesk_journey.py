@@ -15,20 +15,19 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hub.core.models import User
 from tests import factories
 from tests.test_browser_journey import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     TIMEOUT_MS,
     Watch,
     _check_accessibility,
     _label,
     _require,
+    chromium,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,13 +47,8 @@ def hub_staff(settings: Any) -> User:
 
 @pytest.fixture
 def browser(live_server: Any, hub_staff: User) -> Iterator[Browser]:
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connections
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hub.core.models import Affiliate, User
 from hub.impact.models import RefreshRun
@@ -20,14 +20,13 @@ from tests import factories, impact_source
 from tests.impact_source import CATEGORY, sample_world
 from tests.test_browser_journey import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     TIMEOUT_MS,
     Watch,
     _check_accessibility,
     _label,
     _require,
+    chromium,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,13 +49,8 @@ def journey_member(settings: Any, monkeypatch: pytest.MonkeyPatch) -> User:
 
 @pytest.fixture
 def browser(live_server: Any, journey_member: User) -> Iterator[Browser]:
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _run_queued_refresh() -> None:

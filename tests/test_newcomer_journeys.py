@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from hub.core.models import Affiliate
 from hub.impact import services as impact_services
@@ -30,14 +30,13 @@ from tests import helpdesk_factories as hd
 from tests.impact_source import CATEGORY, sample_world
 from tests.test_browser_journey import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     TIMEOUT_MS,
     Watch,
     _check_accessibility,
     _label,
     _require,
+    chromium,
 )
 from tests.test_phone_width import WIDER_THAN_SCREEN
 
@@ -53,19 +52,14 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Start one Chromium for the whole module."""
-    _require(CHROMIUM, "Chromium")
     _require(AXE_JS, "axe-core")
     with pytest.MonkeyPatch.context() as patch:
         # Playwright's sync API keeps an event loop in this thread while the browser runs, and
         # Django refuses database calls from a thread with a loop. The calls here (the fixtures,
         # the flush after each test, the queue worker) are plain synchronous ones all the same.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as pw:
-            launched = pw.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
+        with chromium() as launched:
             yield launched
-            launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,20 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hub.core.models import Affiliate, User
 from tests import factories
 from tests.test_browser_journey import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     TIMEOUT_MS,
     Watch,
     _check_accessibility,
     _label,
     _require,
+    chromium,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,13 +54,8 @@ def journey_member(settings: Any, tmp_path: Path) -> User:
 
 @pytest.fixture
 def browser(live_server: Any, journey_member: User) -> Iterator[Browser]:
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _move(page: Page, button: str) -> None:

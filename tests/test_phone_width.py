@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from hub.partnerships.todo import services as todo
 from tests import factories
-from tests.test_browser_journey import CHROMIUM, CHROMIUM_ARGS, PASSWORD, _require
+from tests.test_browser_journey import PASSWORD, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,13 +60,8 @@ def seeded() -> dict[str, Any]:
 
 @pytest.fixture
 def browser(live_server: Any, seeded: dict[str, Any]) -> Iterator[Browser]:
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _log_in(page: Page, base: str) -> None:

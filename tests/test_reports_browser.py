@@ -8,17 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from hub.partnerships.activities import services as activities
 from tests import factories
 from tests.test_browser_journey import (
     AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     _check_accessibility,
     _require,
+    chromium,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,13 +69,8 @@ def seeded() -> dict[str, Any]:
 
 @pytest.fixture
 def browser(live_server: Any, seeded: dict[str, Any]) -> Iterator[Browser]:
-    _require(CHROMIUM, "Chromium")
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])

@@ -70,6 +70,16 @@ def latest_stamp(affiliate: Affiliate | None = None) -> str:
     return "0" if newest is None else f"{newest[0]}-{newest[1].timestamp()}"
 
 
+def stamped_key(affiliate: Affiliate | None, *parts: str) -> str:
+    """Return a cache key for figures derived from an affiliate's rows (the hub's when None).
+
+    The key holds the affiliate's newest audit stamp, so a change to its data, which every
+    service records, makes a new key: a cached figure is never read stale.
+    """
+    owner = str(affiliate.pk) if affiliate is not None else "hub"
+    return ":".join((*parts, owner, latest_stamp(affiliate)))
+
+
 def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
     """Return the audit events about one record, newest first, with their actors."""
     return AuditEvent.objects.filter(

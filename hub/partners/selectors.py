@@ -7,13 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -342,6 +341,9 @@ def get_interaction(affiliate: Affiliate, pk: int) -> Interaction:
 # How many rows of each list My work shows: the most urgent, with a link to the whole list.
 MY_WORK_ROWS = 20
 FOLLOW_UP_HORIZON_DAYS = 14
+# My work's directory counts are kept under the affiliate's audit stamp (a change makes a new
+# key); the day is part of the key too, so overdue follow-ups move at midnight.
+MY_WORK_COUNTS_SECONDS = 600
 
 
 @dataclass
@@ -364,6 +366,26 @@ def _due_by(today: dt.date, horizon_days: int) -> Q:
     )
 
 
+def _follow_up_rows(rows: QuerySet[Interaction]) -> QuerySet[Interaction]:
+    """Return the rows with just what a follow-up's line shows, and its organisation."""
+    return rows.select_related("organisation").only(
+        "id",
+        "affiliate_id",
+        "date",
+        "kind",
+        "summary",
+        "follow_up_on",
+        "organisation__id",
+        "organisation__name",
+    )
+
+
+def _theirs(user: User) -> Q:
+    """Return the condition of an interaction logged by the user or with them."""
+    with_user = Interaction.users.through.objects.filter(user=user).values("interaction_id")
+    return Q(created_by=user) | Q(pk__in=with_user)
+
+
 def follow_ups_due(
     affiliate: Affiliate,
     user: User,
@@ -374,23 +396,60 @@ def follow_ups_due(
     """Return the affiliate's open follow-ups due within the horizon with their organisations,
     the user's own first (theirs: logged by them or with them), each part soonest due first."""
     today = today or timezone.localdate()
-    with_user = Interaction.users.through.objects.filter(interaction=OuterRef("pk"), user=user)
+    due = Interaction.objects.filter(_due_by(today, horizon_days), affiliate=affiliate)
     return (
-        Interaction.objects.filter(_due_by(today, horizon_days), affiliate=affiliate)
-        .select_related("organisation")
-        .only(
-            "id",
-            "affiliate_id",
-            "date",
-            "kind",
-            "summary",
-            "follow_up_on",
-            "organisation__id",
-            "organisation__name",
-        )
-        .annotate(mine=ExpressionWrapper(Q(created_by=user) | Exists(with_user), BooleanField()))
+        _follow_up_rows(due)
+        .annotate(mine=ExpressionWrapper(_theirs(user), BooleanField()))
         .order_by("-mine", "follow_up_on", "id")
     )
+
+
+def most_urgent_follow_ups(
+    affiliate: Affiliate, user: User, *, today: dt.date, horizon_days: int, limit: int
+) -> list[Interaction]:
+    """Return the first ``limit`` of ``follow_ups_due``, in two reads that each stop early.
+
+    Ordering every open follow-up by "theirs first" sorts all of them; the user's own and then
+    the others, each soonest first, read only as many rows as are shown.
+    """
+    due = _follow_up_rows(
+        Interaction.objects.filter(_due_by(today, horizon_days), affiliate=affiliate)
+    ).order_by("follow_up_on", "id")
+    theirs = _theirs(user)
+    rows = list(due.filter(theirs)[:limit])
+    for row in rows:
+        row.mine = True  # as follow_ups_due annotates it
+    if len(rows) < limit:
+        others = list(due.exclude(theirs)[: limit - len(rows)])
+        for row in others:
+            row.mine = False
+        rows += others
+    return rows
+
+
+def directory_counts(affiliate: Affiliate, *, today: dt.date, horizon_days: int) -> dict[str, int]:
+    """Count the affiliate's organisations, active partners, prospects, contacts, recent
+    interactions and the follow-ups due and overdue (three grouped queries over the directory)."""
+    org_counts = Organisation.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(status=Organisation.Status.ACTIVE)),
+        prospect=Count("id", filter=Q(status=Organisation.Status.PROSPECT)),
+    )
+    due = _due_by(today, horizon_days)
+    interaction_counts = Interaction.objects.filter(affiliate=affiliate).aggregate(
+        recent=Count("id", filter=Q(date__gte=today - dt.timedelta(days=30))),
+        due=Count("id", filter=due),
+        overdue=Count("id", filter=due & Q(follow_up_on__lt=today)),
+    )
+    return {
+        "organisations": org_counts["total"],
+        "active": org_counts["active"],
+        "prospects": org_counts["prospect"],
+        "contacts": Contact.objects.filter(affiliate=affiliate, archived_at=None).count(),
+        "follow_ups": interaction_counts["due"],
+        "overdue": interaction_counts["overdue"],
+        "interactions_30d": interaction_counts["recent"],
+    }
 
 
 def my_work(
@@ -403,34 +462,19 @@ def my_work(
     """Return the most urgent open follow-ups (the user's own first), recent partners and the
     directory's counts, among them every follow-up due and overdue."""
     today = today or timezone.localdate()
-    follow_ups = list(
-        follow_ups_due(affiliate, user, today=today, horizon_days=horizon_days)[:MY_WORK_ROWS]
+    follow_ups = most_urgent_follow_ups(
+        affiliate, user, today=today, horizon_days=horizon_days, limit=MY_WORK_ROWS
     )
     recent = list(
         Organisation.objects.filter(affiliate=affiliate, archived_at=None)
         .only("id", "name", "status", "updated_at", "partner_type", "country")
         .order_by("-updated_at")[:10]
     )
-    org_counts = Organisation.objects.filter(affiliate=affiliate, archived_at=None).aggregate(
-        total=Count("id"),
-        active=Count("id", filter=Q(status=Organisation.Status.ACTIVE)),
-        prospect=Count("id", filter=Q(status=Organisation.Status.PROSPECT)),
-    )
-    due = _due_by(today, horizon_days)
-    interaction_counts = Interaction.objects.filter(affiliate=affiliate).aggregate(
-        recent=Count("id", filter=Q(date__gte=today - dt.timedelta(days=30))),
-        due=Count("id", filter=due),
-        overdue=Count("id", filter=due & Q(follow_up_on__lt=today)),
-    )
-    counts = {
-        "organisations": org_counts["total"],
-        "active": org_counts["active"],
-        "prospects": org_counts["prospect"],
-        "contacts": Contact.objects.filter(affiliate=affiliate, archived_at=None).count(),
-        "follow_ups": interaction_counts["due"],
-        "overdue": interaction_counts["overdue"],
-        "interactions_30d": interaction_counts["recent"],
-    }
+    key = audit.stamped_key(affiliate, "my-work-counts", today.isoformat(), str(horizon_days))
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = directory_counts(affiliate, today=today, horizon_days=horizon_days)
+        cache.set(key, counts, MY_WORK_COUNTS_SECONDS)
     return MyWork(
         follow_ups=follow_ups,
         recent=recent,

@@ -299,15 +299,12 @@ def dashboard(
     ``draw``: makes the board's charts; they are cached with the board, so a board seen again
     is not drawn again.
     """
-    key = ":".join(
-        (
-            "dashboard",
-            str(affiliate.pk) if affiliate is not None else "hub",
-            str(int(published_only)),
-            translation.get_language() or "",
-            audit.latest_stamp(affiliate),
-            hashlib.sha256(repr(filters).encode()).hexdigest()[:24],
-        )
+    key = audit.stamped_key(
+        affiliate,
+        "dashboard",
+        str(int(published_only)),
+        translation.get_language() or "",
+        hashlib.sha256(repr(filters).encode()).hexdigest()[:24],
     )
     board: Dashboard | None = cache.get(key)
     changed = board is None
