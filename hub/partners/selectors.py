@@ -418,11 +418,11 @@ def most_urgent_follow_ups(
     theirs = _theirs(user)
     rows = list(due.filter(theirs)[:limit])
     for row in rows:
-        row.mine = True  # as follow_ups_due annotates it
+        row.mine = True  # type: ignore[attr-defined]  # as follow_ups_due annotates
     if len(rows) < limit:
         others = list(due.exclude(theirs)[: limit - len(rows)])
         for row in others:
-            row.mine = False
+            row.mine = False  # type: ignore[attr-defined]
         rows += others
     return rows
 
