@@ -56,6 +56,20 @@ KEY_WORDS = {
 UPDATE_MODES = (ImportBatch.ExistingRows.FILL, ImportBatch.ExistingRows.OVERWRITE)
 
 
+def _choice(
+    raw: str, index: dict[str, str], choices: Any, message: str, plan: RowPlan
+) -> str | None:
+    """Return the choice a cell names, or None after adding ``message`` to the row's errors.
+
+    ``message`` takes the cell's ``value`` and the labels of the ``choices`` it could name.
+    """
+    found = lookup(index, raw)
+    if found is None:
+        labels = ", ".join(str(label) for _value, label in choices)
+        plan.errors.append(message % {"value": raw[:60], "choices": labels})
+    return found
+
+
 class _Planner:
     """Walk the rows in order, remembering what earlier rows create, and judge each one."""
 
@@ -159,30 +173,26 @@ class _Planner:
         if v.other_names:
             fields["other_names"] = "\n".join(dict.fromkeys(v.other_names))
         if raw := v.single.get("partner_type"):
-            partner_type = lookup(partner_type_index(), raw)
-            if partner_type is None:
-                plan.errors.append(
-                    _("“%(value)s” is not a partner type the Hub knows. Use one of: %(choices)s.")
-                    % {
-                        "value": raw[:60],
-                        "choices": ", ".join(str(lbl) for _v, lbl in PartnerType.choices),
-                    }
-                )
-            else:
+            partner_type = _choice(
+                raw,
+                partner_type_index(),
+                PartnerType.choices,
+                _("“%(value)s” is not a partner type the Hub knows. Use one of: %(choices)s."),
+                plan,
+            )
+            if partner_type is not None:
                 fields["partner_type"] = partner_type
         elif is_person:
             fields["partner_type"] = PartnerType.EXPERT
         if raw := v.single.get("status"):
-            status = lookup(status_index(), raw)
-            if status is None:
-                plan.errors.append(
-                    _("“%(value)s” is not a status the Hub knows. Use one of: %(choices)s.")
-                    % {
-                        "value": raw[:60],
-                        "choices": ", ".join(str(lbl) for _v, lbl in Organisation.Status.choices),
-                    }
-                )
-            else:
+            status = _choice(
+                raw,
+                status_index(),
+                Organisation.Status.choices,
+                _("“%(value)s” is not a status the Hub knows. Use one of: %(choices)s."),
+                plan,
+            )
+            if status is not None:
                 fields["status"] = status
         if raw := v.single.get("country"):
             code = resolve_country(raw)
@@ -211,16 +221,14 @@ class _Planner:
             if raw := v.single.get(key):
                 fields[key] = raw
         if raw := v.single.get("region"):
-            region = lookup(region_index(), raw)
-            if region is None:
-                plan.errors.append(
-                    _("“%(value)s” is not a region the Hub knows. Use one of: %(choices)s.")
-                    % {
-                        "value": raw[:60],
-                        "choices": ", ".join(str(lbl) for _v, lbl in Region.choices),
-                    }
-                )
-            else:
+            region = _choice(
+                raw,
+                region_index(),
+                Region.choices,
+                _("“%(value)s” is not a region the Hub knows. Use one of: %(choices)s."),
+                plan,
+            )
+            if region is not None:
                 fields["region"] = region
                 fields["region_overridden"] = region != region_for_country(
                     fields.get("country", "")
@@ -377,16 +385,14 @@ class _Planner:
             if s.get(key):
                 fields[key] = s[key]
         if raw := s.get("legal_basis"):
-            basis = lookup(legal_basis_index(), raw)
-            if basis is None:
-                plan.errors.append(
-                    _("“%(value)s” is not a legal basis the Hub knows. Use one of: %(choices)s.")
-                    % {
-                        "value": raw[:60],
-                        "choices": ", ".join(str(lbl) for _v, lbl in Contact.LegalBasis.choices),
-                    }
-                )
-            else:
+            basis = _choice(
+                raw,
+                legal_basis_index(),
+                Contact.LegalBasis.choices,
+                _("“%(value)s” is not a legal basis the Hub knows. Use one of: %(choices)s."),
+                plan,
+            )
+            if basis is not None:
                 fields["legal_basis"] = basis
         fields["legal_basis_source"] = s.get("legal_basis_source") or self.source
         plan.default_source = not s.get("legal_basis_source")
