@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hub.partners",
     "hub.partnerships",
     "hub.impact",
+    "hub.uploads",
     "hub.helpdesk",
     "hub.community",
     "hub.demo",

@@ -1,0 +1,10 @@
+"""Configure the uploads app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadsConfig(AppConfig):
+    name = "hub.uploads"
+    label = "uploads"
+    verbose_name = _("Batch uploads")
