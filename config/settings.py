@@ -105,6 +105,8 @@ if not TESTING:
     # The Hub serves its own static files: in production compressed, with far-future cache
     # headers; in a development copy straight from the source folders (no debug mode needed).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Outermost: counts and times every request, whatever answers it (hub.core.metrics).
+MIDDLEWARE.insert(0, "hub.core.metrics.RequestMetricsMiddleware")
 WHITENOISE_USE_FINDERS = DEBUG or DEVELOPMENT
 WHITENOISE_AUTOREFRESH = DEBUG or DEVELOPMENT
 
@@ -202,6 +204,18 @@ HUB_TASK_MAX_ATTEMPTS = env_int("HUB_TASK_MAX_ATTEMPTS", 5)
 # Finished tasks keep their arguments (e-mail bodies among them): workers delete them this many
 # days after they finished (also `manage.py prune_task_results`).
 HUB_TASK_RESULT_RETENTION_DAYS = env_int("HUB_TASK_RESULT_RETENTION_DAYS", 3)
+# Workers run the periodic jobs themselves (reminders, impact refresh, clean-ups: see
+# hub/core/schedule.py), each once per period across all workers. 0 leaves them to cron
+# (`manage.py run_schedule` every few minutes, or the single commands).
+HUB_SCHEDULER = env_bool("HUB_SCHEDULER", True)
+
+# Monitoring. /health/ answers 503 past these limits; /metrics needs this token as a Bearer
+# header (no token: no metrics endpoint).
+HUB_HEALTH_MAX_TASK_WAIT_SECONDS = env_int("HUB_HEALTH_MAX_TASK_WAIT_SECONDS", 15 * 60)
+HUB_HEALTH_MAX_FAILED_TASKS = env_int("HUB_HEALTH_MAX_FAILED_TASKS", 25)  # in the last day
+HUB_HEALTH_MAX_DEAD_WORKERS = env_int("HUB_HEALTH_MAX_DEAD_WORKERS", 0)
+HUB_HEALTH_JOB_LATE_SECONDS = env_int("HUB_HEALTH_JOB_LATE_SECONDS", 60 * 60)
+HUB_METRICS_TOKEN = env("HUB_METRICS_TOKEN")
 
 AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -83,6 +83,9 @@ HUB_STAFF = {
     "find_helper",
     "ask_helper",
 }
+# Routes for machines with a token in the Authorization header (HUB_METRICS_TOKEN): no person,
+# signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
+MACHINE_TOKEN = {"metrics"}
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
@@ -360,7 +363,9 @@ def test_member_of_another_affiliate_cannot_reach_objects_through_own_slug(objec
 def test_member_of_the_affiliate_can_open_every_page(objects_a, client_a):
     for name, route in all_routes():
         short = name.split(":")[-1]
-        if _is(name, PUBLIC) or _is(name, HUB_STAFF) or "export" in short:
+        if _is(name, PUBLIC) or _is(name, HUB_STAFF) or _is(name, MACHINE_TOKEN):
+            continue
+        if "export" in short:
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = client_a.get(url)
@@ -408,10 +413,24 @@ def test_signed_links_refuse_forged_tokens(objects_a, method):
 
 
 def test_every_route_has_a_known_class():
-    classified = PUBLIC | OWN_ACCOUNT | LOGGED_IN | HUB_STAFF | MANAGER_ONLY
+    classified = PUBLIC | OWN_ACCOUNT | LOGGED_IN | HUB_STAFF | MANAGER_ONLY | MACHINE_TOKEN
     names = {n for name, _route in all_routes() for n in (name, name.split(":")[-1])}
     assert SIGNED_LINKS <= PUBLIC
     assert classified - names <= {"set_language"} | names, classified - names
+
+
+def test_machine_routes_refuse_everyone_without_the_token(objects_a, client_a, client_b, settings):
+    settings.HUB_METRICS_TOKEN = "s3cret-scrape-token"
+    staff = Client()
+    staff.force_login(factories.member(objects_a["organisation"].affiliate, is_hub_staff=True))
+    for name, route in all_routes():
+        if not _is(name, MACHINE_TOKEN):
+            continue
+        url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
+        for client in (Client(), client_a, client_b, staff):
+            response = client.get(url)
+            assert response.status_code == 401, (name, response.status_code)
+            assert b"hub_" not in response.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):

@@ -169,3 +169,36 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class ScheduledJob(models.Model):
+    """One periodic job's turn and last outcome, shared by every worker on every machine.
+
+    A worker runs a job only after moving ``next_run_at`` past now with a conditional UPDATE
+    (hub.core.schedule.claim), so whatever the number of workers a job runs once per period.
+    """
+
+    class Outcome(models.TextChoices):
+        NEVER = "", _("Never run")
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(max_length=80, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.NEVER, blank=True
+    )
+    last_duration = models.FloatField(null=True, blank=True, help_text="seconds")
+    last_error = models.TextField(blank=True)
+    last_worker = models.CharField(max_length=64, blank=True)
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,4 +1,5 @@
-"""Home, log-in with a rate limit, the affiliate chooser, hub-wide pages and error pages."""
+"""Home, log-in with a rate limit, the affiliate chooser, hub-wide pages, error pages, health
+and metrics."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from hub.core import selectors
+from hub.core.health import report as health_report
+from hub.core.metrics import render as render_metrics
 from hub.core.permissions import affiliates_of, hub_staff_view
-from hub.core.security import posted, rate_limited
+from hub.core.security import log_event, posted, rate_limited
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,7 +81,52 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
+@never_cache
 def health(request: HttpRequest) -> HttpResponse:
-    """Answer "ok" when the web process and its database answer."""
-    selectors.database_ping()
-    return HttpResponse("ok", content_type="text/plain")
+    """Report each check, 200 when all pass and 503 when one fails: JSON or a small page.
+
+    Anyone may ask (a load balancer has no account): it shows counts and ages, nothing private.
+    ``?scope=web`` checks only the database and the cache, for a load balancer.
+    """
+    report = health_report(scope=request.GET.get("scope", ""))
+    status = 200 if report["status"] == "ok" else 503
+    wants_json = request.GET.get("format") == "json" or (
+        request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    )
+    if wants_json:
+        return JsonResponse(report, status=status)
+    return render(request, "core/health.html", {"report": report}, status=status)
+
+
+# Query-string names people put tokens in: refused, because addresses end up in logs.
+TOKEN_PARAMETERS = {"token", "access_token", "bearer", "auth", "key"}
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Answer Prometheus' scrape, for the bearer of HUB_METRICS_TOKEN only."""
+    expected = settings.HUB_METRICS_TOKEN
+    if not expected:
+        raise Http404("metrics are off")
+    in_address = any(
+        name.lower() in TOKEN_PARAMETERS or expected in values
+        for name, values in request.GET.lists()
+    )
+    if in_address:
+        log_event("metrics.token_in_address", request)
+        return HttpResponse(
+            _("Send the token in the Authorization header, never in the address."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    scheme, _sep, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not constant_time_compare(given.strip(), expected):
+        log_event("metrics.refused", request)
+        refused = HttpResponse(
+            _("A valid bearer token is needed."),
+            status=401,
+            content_type="text/plain; charset=utf-8",
+        )
+        refused["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return refused
+    return HttpResponse(render_metrics(), content_type=CONTENT_TYPE_LATEST)

@@ -10,7 +10,12 @@ class ImpactConfig(AppConfig):
     verbose_name = _("Impact")
 
     def ready(self) -> None:
-        from hub.impact import sections
+        from hub.core.metrics import metric_sources
+        from hub.impact import jobs, sections
+        from hub.impact.metrics import refresh_metrics
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
+        # The periodic job the workers run (hub/core/schedule.py).
+        jobs.register()
+        metric_sources.register(refresh_metrics)

@@ -13,10 +13,12 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from hub.core import erasure
         from hub.core.models import ACTION_LABELS
-        from hub.partners import search
+        from hub.partners import jobs, search
         from hub.partners.erasure import scrub_partners
 
         erasure.scrubbers.register(scrub_partners)
+        # The periodic job the workers run (hub/core/schedule.py).
+        jobs.register()
 
         ACTION_LABELS["partners.imported"] = _("imported a spreadsheet")
 

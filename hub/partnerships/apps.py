@@ -13,10 +13,12 @@ class PartnershipsConfig(AppConfig):
         from hub.core import erasure
         from hub.core.models import ACTION_LABELS
         from hub.partners.slots import MY_WORK, ORGANISATION_PAGE
-        from hub.partnerships import actions, sections
+        from hub.partnerships import actions, jobs, sections
         from hub.partnerships.erasure import scrub_partnerships
 
         ACTION_LABELS.update(actions.ACTION_LABELS)
         ORGANISATION_PAGE.register(sections.organisation_partnerships_section)
         MY_WORK.register(sections.my_work_tasks_section)
         erasure.scrubbers.register(scrub_partnerships)
+        # The periodic job the workers run (hub/core/schedule.py).
+        jobs.register()

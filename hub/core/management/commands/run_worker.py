@@ -1,4 +1,5 @@
-"""Run the background worker: django-tasks-db's db_worker plus a heartbeat and the reaper."""
+"""Run the background worker: django-tasks-db's db_worker plus a heartbeat, the reaper and the
+scheduled jobs."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from hub.core.queue import (
     register_worker,
     unregister_worker,
 )
+from hub.core.schedule import Scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +31,13 @@ PRUNE_EVERY_SECONDS = 60 * 60
 
 
 class LeaseKeeper:
-    """Beat a worker's heartbeat, reap stuck tasks and prune old ones from a daemon thread.
+    """Beat a worker's heartbeat and start the scheduled jobs (or, without the scheduler, reap
+    stuck tasks and prune old ones) from a daemon thread.
 
     A thread, so the heartbeat goes on while the worker's main thread runs a long task, and the
-    reaper goes on even when every worker is busy. It has its own database connection.
+    reaper goes on even when every worker is busy. It has its own database connection. With a
+    scheduler, the reaper and the pruning are scheduled jobs like the others (run in this
+    thread, once per period across all workers); the other jobs are queued as tasks.
     """
 
     def __init__(
@@ -42,8 +47,10 @@ class LeaseKeeper:
         beat_every: float,
         reap_every: float,
         prune_every: float = PRUNE_EVERY_SECONDS,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.worker_id = worker_id
+        self.scheduler = scheduler
         self.beat_every = beat_every
         self.reap_every = reap_every
         self.prune_every = prune_every
@@ -73,6 +80,12 @@ class LeaseKeeper:
                     beat(self.worker_id)
                 except DatabaseError:
                     logger.exception("Worker %s could not record its heartbeat", self.worker_id)
+                if self.scheduler is not None:
+                    try:
+                        self.scheduler.tick()
+                    except DatabaseError:
+                        logger.exception("Worker %s could not start scheduled jobs", self.worker_id)
+                    continue
                 if time.monotonic() >= next_prune:
                     next_prune = time.monotonic() + self.prune_every
                     try:
@@ -105,6 +118,7 @@ class LeasedWorker(db_worker.Worker):
             self.worker_id,
             beat_every=max(0.2, min(10.0, lease_seconds / 4)),
             reap_every=max(0.5, lease_seconds / 2),
+            scheduler=Scheduler(self.worker_id) if settings.HUB_SCHEDULER else None,
         )
         keeper.start()
         try:
