@@ -114,11 +114,19 @@ class LeasedWorker(db_worker.Worker):
         reaped = register_worker(self.worker_id)
         if reaped:
             logger.warning("Worker %s re-queued %d stuck task(s) at start", self.worker_id, reaped)
+        scheduler = Scheduler(self.worker_id) if settings.HUB_SCHEDULER else None
+        if scheduler is not None:
+            # Before the first task: jobs missed while no worker ran start at once (and a
+            # --batch worker runs them before it finds the queue empty).
+            try:
+                scheduler.tick()
+            except DatabaseError:
+                logger.exception("Worker %s could not start scheduled jobs", self.worker_id)
         keeper = LeaseKeeper(
             self.worker_id,
             beat_every=max(0.2, min(10.0, lease_seconds / 4)),
             reap_every=max(0.5, lease_seconds / 2),
-            scheduler=Scheduler(self.worker_id) if settings.HUB_SCHEDULER else None,
+            scheduler=scheduler,
         )
         keeper.start()
         try:
