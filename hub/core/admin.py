@@ -1,9 +1,10 @@
-"""Admin pages for hub staff: affiliates, people and memberships."""
+"""Admin pages for hub staff: affiliates, people and memberships, the audit log and the
+scheduled jobs' last runs."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from hub.core.models import Affiliate, AuditEvent, Membership, User
+from hub.core.models import Affiliate, AuditEvent, Membership, ScheduledJob, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,6 +35,20 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "affiliate", "actor", "action", "target_repr"]
     list_filter = ["action"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    """Show each scheduled job's last run with its error (/health/ shows no error text)."""
+
+    list_display = ["name", "last_outcome", "last_started_at", "last_duration", "next_run_at"]
+    readonly_fields = [f.name for f in ScheduledJob._meta.fields]
 
     def has_add_permission(self, request: object) -> bool:
         return False
