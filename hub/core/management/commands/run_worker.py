@@ -83,7 +83,7 @@ class LeaseKeeper:
                 if self.scheduler is not None:
                     try:
                         self.scheduler.tick()
-                    except DatabaseError:
+                    except Exception:  # a bug in a job's period must not stop the heartbeat
                         logger.exception("Worker %s could not start scheduled jobs", self.worker_id)
                     continue
                 if time.monotonic() >= next_prune:
@@ -120,7 +120,7 @@ class LeasedWorker(db_worker.Worker):
             # --batch worker runs them before it finds the queue empty).
             try:
                 scheduler.tick()
-            except DatabaseError:
+            except Exception:
                 logger.exception("Worker %s could not start scheduled jobs", self.worker_id)
         keeper = LeaseKeeper(
             self.worker_id,
