@@ -255,3 +255,15 @@ def test_a_worker_started_for_the_first_time_sends_the_days_reminders(
     assert set(outcomes.values()) == {"succeeded"}, outcomes
     assert "send_reminders" in outcomes
     assert [m.to for m in mailoutbox] == [["ola@example.org"]]  # the digest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_scheduler_off_the_worker_leaves_the_jobs_to_cron(
+    restore_signals: None, settings: Any
+) -> None:
+    settings.HUB_SCHEDULER = False
+
+    call_command("run_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+
+    assert not ScheduledJob.objects.exists()
+    assert not DBTaskResult.objects.filter(task_path=run_scheduled_job.module_path).exists()

@@ -148,7 +148,14 @@ def run_job(job: Job, *, worker_id: str = "") -> BaseException | None:
         return error
     duration = time.monotonic() - clock
     finished = timezone.now()
-    logger.info("Scheduled job %s done in %.1f s: %s", job.name, duration, result)
+    # The queue's housekeeping runs every few seconds: only the other jobs speak up.
+    logger.log(
+        logging.DEBUG if job.inline else logging.INFO,
+        "Scheduled job %s done in %.1f s: %s",
+        job.name,
+        duration,
+        result,
+    )
     ScheduledJob.objects.filter(name=job.name).update(
         last_outcome=ScheduledJob.Outcome.SUCCEEDED,
         last_finished_at=finished,
