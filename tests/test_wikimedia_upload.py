@@ -407,3 +407,17 @@ def test_a_refused_connection_sent_nothing_and_is_tried_again(
         client.upload(image(tmp_path / "x.png", "PNG"), filename="X.png", text="", comment="")
     assert not isinstance(caught.value, WikiOutcomeUnknown)
     assert clock.sleeps == [1.0, 2.0]
+
+
+def test_a_deleted_file_is_a_warning_by_name_and_by_bytes(wiki: LocalWiki, tmp_path: Path) -> None:
+    client = admin(wiki)
+    gone = image(tmp_path / "gone.png", "PNG")
+    client.upload(gone, filename="Partner deleted.png", text="Soon gone.", comment="")
+    wiki.php("maintenance/deleteBatch.php", "-u", "Admin", stdin=b"File:Partner deleted.png\n")
+    by_name = client.upload(
+        image(tmp_path / "new.png", "PNG"), filename="Partner deleted.png", text="New.", comment=""
+    )
+    assert by_name.result == "Warning" and by_name.warnings["was-deleted"] == "Partner_deleted.png"
+    by_bytes = client.upload(gone, filename="Partner back again.png", text="Back.", comment="")
+    assert by_bytes.result == "Warning"
+    assert by_bytes.warnings["duplicate-archive"] == "Partner_deleted.png"
