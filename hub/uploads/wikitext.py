@@ -43,69 +43,27 @@ INFORMATION = (
     + _TAIL
 )
 
-# Parameter names as Commons' {{Artwork}} and {{Photograph}} define them.
-ARTWORK = (
-    _HEAD
-    + """{{Artwork
- |artist = ${artist}
- |author = ${author}
- |title = ${title}
- |object type = ${object_type}
- |description = ${description}
- |depicted people = ${depicted_people}
- |depicted place = ${depicted_place}
- |date = ${date}
- |medium = ${medium}
- |dimensions = ${dimensions}
- |institution = ${institution}
- |department = ${department}
- |accession number = ${accession_number}
- |place of creation = ${place_of_creation}
- |place of discovery = ${place_of_discovery}
- |object history = ${object_history}
- |exhibition history = ${exhibition_history}
- |credit line = ${credit_line}
- |inscriptions = ${inscriptions}
- |notes = ${notes}
- |references = ${references}
- |source = ${source}
- |permission = ${permission}
- |other_versions = ${other_versions}
- |other_fields = ${other_fields}
- |wikidata = ${wikidata}
-}}
-"""
-    + _TAIL
-)
 
-PHOTOGRAPH = (
-    _HEAD
-    + """{{Photograph
- |photographer = ${photographer}
- |title = ${title}
- |description = ${description}
- |depicted people = ${depicted_people}
- |depicted place = ${depicted_place}
- |date = ${date}
- |medium = ${medium}
- |dimensions = ${dimensions}
- |institution = ${institution}
- |department = ${department}
- |references = ${references}
- |object history = ${object_history}
- |exhibition history = ${exhibition_history}
- |credit line = ${credit_line}
- |inscriptions = ${inscriptions}
- |notes = ${notes}
- |accession number = ${accession_number}
- |source = ${source}
- |permission = ${permission}
- |other_versions = ${other_versions}
- |other_fields = ${other_fields}
- |wikidata = ${wikidata}
-}}
-"""
-    + _TAIL
+def _source(template: str, parameters: str) -> str:
+    """Return a template's source: one "|parameter = ${variable}" line per parameter."""
+    lines = [f" |{name} = ${{{name.replace(' ', '_')}}}" for name in parameters.split(",")]
+    return _HEAD + "{{" + template + "\n" + "\n".join(lines) + "\n}}\n" + _TAIL
+
+
+# Parameter names as Commons' {{Artwork}} and {{Photograph}} define them; each reads the
+# variable of the same name with "_" for spaces ("title" is the work's title).
+ARTWORK = _source(
+    "Artwork",
+    "artist,author,title,object type,description,depicted people,depicted place,date,medium,"
+    "dimensions,institution,department,accession number,place of creation,place of discovery,"
+    "object history,exhibition history,credit line,inscriptions,notes,references,source,"
+    "permission,other_versions,other_fields,wikidata",
+)
+PHOTOGRAPH = _source(
+    "Photograph",
+    "photographer,title,description,depicted people,depicted place,date,medium,dimensions,"
+    "institution,department,references,object history,exhibition history,credit line,"
+    "inscriptions,notes,accession number,source,permission,other_versions,other_fields,wikidata",
 )
 
 BUILT_IN = {"information": INFORMATION, "artwork": ARTWORK, "photograph": PHOTOGRAPH}
