@@ -19,6 +19,7 @@ from hub.partners.keys import is_valid_qid, normalise_qid
 from hub.uploads.fields import FIELDS, iso_date, split_list
 from hub.uploads.licences import licence_problem
 from hub.uploads.sniffing import SVG, Sniffed, kind_for_extension, sniff, svg_problems
+from hub.uploads.statements import caption_problems
 from hub.wikimedia.errors import InvalidTitle
 from hub.wikimedia.titles import category_name, clean_text
 
@@ -272,6 +273,7 @@ def row_problems(
                 )
             )
     problems += _value_problems(values)
+    problems += caption_problems(values)
     return problems
 
 
