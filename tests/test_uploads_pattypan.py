@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.upload_fixtures import (
     pattypan_fields,
     pattypan_source,
     pattypan_workbook,
+    pattypan_xls,
     xlsx_file,
 )
 
@@ -162,3 +164,32 @@ def test_an_ordinary_workbook_or_csv_is_not_pattypan(tmp_path: Path) -> None:
     assert not is_pattypan_workbook(xlsx_file(tmp_path / "a.xlsx", [["file"], ["a.jpg"]]))
     (tmp_path / "a.csv").write_text("file\na.jpg\n")
     assert not is_pattypan_workbook(tmp_path / "a.csv")
+
+
+def test_a_pattypan_xls_as_pattypan_writes_it_renders_the_same(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    source = pattypan_source(fixtures_dir, "Information")
+    fields = pattypan_fields(fixtures_dir, "Information")
+    row = {
+        "description": "A view of the hill",
+        "date": dt.date(1890, 5, 3),
+        "source": "Museum of the Hill",
+        "author": "J. Smith",
+        "permission": "",
+        "other_versions": "",
+        "license": "{{cc-zero}}",
+    }
+    path = pattypan_xls(
+        tmp_path / "pattypan.xls",
+        headers=["path", "name", *fields, "categories"],
+        rows=[["C:\\a.jpg", "A view", *[row[f] for f in fields], "Hills; Maps of 1890 "]],
+        template=source,
+    )
+    assert is_pattypan_workbook(path)
+    sheet = read_sheet(path, original_name="pattypan.xls")
+    assert sheet.template_source == source
+    [values] = rows_as_values(sheet, guess_mapping(sheet.headers))
+    assert values["title"] == "A view" and values["date"] == "1890-05-03"
+    rendered = render(compile_template(source), template_values(values))
+    assert rendered == INFORMATION_EXPECTED.replace(" |date = 1890\n", " |date = 1890-05-03\n")
