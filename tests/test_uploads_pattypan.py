@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.uploads.fields import guess_mapping, template_values
 from hub.uploads.pattypan import (
@@ -193,3 +195,14 @@ def test_a_pattypan_xls_as_pattypan_writes_it_renders_the_same(
     assert values["title"] == "A view" and values["date"] == "1890-05-03"
     rendered = render(compile_template(source), template_values(values))
     assert rendered == INFORMATION_EXPECTED.replace(" |date = 1890\n", " |date = 1890-05-03\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<#/>${}?ifelsta x;\"'\n-")), max_size=80))
+def test_any_text_compiles_or_fails_with_a_line(source: str) -> None:
+    try:
+        template = compile_template(source)
+    except TemplateError as error:
+        assert 1 <= error.line <= source.count("\n") + 1
+    else:
+        render(template, {"x": "1", "a": "2"})

@@ -100,8 +100,6 @@ def neutralise(value: str) -> str:
             out.append("|" if depth else "{{!}}")
         elif text == "~~~":
             out.append("~<nowiki/>~~")
-        elif text == "]]":
-            out.append(text)
         else:
             out.append(f"<nowiki>{text}</nowiki>")
         cursor = token.end()
