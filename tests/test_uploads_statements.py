@@ -100,8 +100,8 @@ def test_captions_by_language_on_one_line_and_too_long_ones_refused() -> None:
     [problem] = caption_problems(values)
     assert problem["field"] == "caption_de" and "250" in problem["message"]
     problems = row_problems(
-        {"url": "https://x.example/a.jpg", "title": "A", **values},
+        {"url": "https://x.example/a.jpg", "title": "A hill [at dawn]", **values},
         file_info=None,
         licence_default="CC0",
     )
-    assert [p["field"] for p in problems] == ["caption_de"]
+    assert [p["field"] for p in problems] == ["title", "caption_de"]

@@ -260,6 +260,8 @@ def row_problems(
         problems += title_problems(
             values["title"], real_extension=file_info.sniffed.extension, sniffed=file_info.sniffed
         )
+    else:  # the file is still to come: check what can be checked already
+        problems += title_problems(values["title"], real_extension=_extension(values["title"]))
     licence = values.get("licence", "").strip() or licence_default
     message = licence_problem(licence)
     if message:
