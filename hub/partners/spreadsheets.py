@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -10,6 +11,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -95,7 +97,9 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def read_path(path: str | Path, limits: Limits | None = None) -> Table:
+def read_path(
+    path: str | Path, limits: Limits | None = None, *, sheet_index: int | None = None
+) -> Table:
     """Read a CSV or XLSX file from disk, refusing it before reading if it is too big."""
     limits = limits or Limits.from_settings()
     path = Path(path)
@@ -108,25 +112,36 @@ def read_path(path: str | Path, limits: Limits | None = None) -> Table:
         ) from None
     _check_size(size, limits)
     with path.open("rb") as handle:
-        return read_file(handle, path.name, limits)
+        return read_file(handle, path.name, limits, sheet_index=sheet_index)
 
 
-def read_file(handle: IO[bytes], filename: str, limits: Limits | None = None) -> Table:
+def read_file(
+    handle: IO[bytes],
+    filename: str,
+    limits: Limits | None = None,
+    *,
+    sheet_index: int | None = None,
+) -> Table:
     """Read an open CSV or XLSX file; never read more than the byte cap."""
     limits = limits or Limits.from_settings()
     data = handle.read(limits.max_bytes + 1)
-    return read_bytes(data, filename, limits)
+    return read_bytes(data, filename, limits, sheet_index=sheet_index)
 
 
-def read_bytes(data: bytes, filename: str, limits: Limits | None = None) -> Table:
-    """Read the bytes of a CSV or XLSX file into a table of text cells."""
+def read_bytes(
+    data: bytes, filename: str, limits: Limits | None = None, *, sheet_index: int | None = None
+) -> Table:
+    """Read the bytes of a CSV or XLSX file into a table of text cells.
+
+    ``sheet_index``: read that sheet of a workbook (by position) instead of the first visible one.
+    """
     limits = limits or Limits.from_settings()
     filename = Path(filename or "upload").name[:200]
     _check_size(len(data), limits)
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
-        raw_rows, notes = _read_xlsx(data, limits)
+        raw_rows, notes = _read_xlsx(data, limits, sheet_index=sheet_index)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             _(
@@ -393,7 +408,9 @@ def _xlsx_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]], list[str]]:
+@contextlib.contextmanager
+def _open_workbook(data: bytes, limits: Limits) -> Iterator[Any]:
+    """Open a checked workbook read-only, turning any parser failure into plain words."""
     _check_zip(data, limits)
     if not openpyxl.DEFUSEDXML:
         # openpyxl falls back to the standard library parser when defusedxml is missing or
@@ -401,8 +418,6 @@ def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]]
         raise ImportFileError(
             _("The Hub cannot read XLSX files safely on this server. Upload a CSV file instead.")
         )
-    notes: list[str] = []
-    rows: list[tuple[int, list[Any]]] = []
     workbook = None
     try:
         with warnings.catch_warnings():
@@ -412,27 +427,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]]
             workbook = openpyxl.load_workbook(
                 io.BytesIO(data), read_only=True, data_only=True, keep_links=False
             )
-            sheets = [s for s in workbook.worksheets if s.sheet_state == "visible"]
-            if not sheets:
-                raise ImportFileError(_("The workbook has no visible sheet."))
-            sheet = sheets[0]
-            if len(workbook.worksheets) > 1:
-                notes.append(
-                    _("Only the first sheet, “%(sheet)s”, was read; the workbook has %(n)s sheets.")
-                    % {"sheet": sheet.title, "n": len(workbook.worksheets)}
-                )
-            last_allowed = limits.max_rows + 1
-            for number, values in enumerate(
-                sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1), start=1
-            ):
-                cells = [_xlsx_text(v) for v in values]
-                if any(c.strip() for c in cells):
-                    rows.append((number, cells))
-                    if len(rows) > last_allowed:
-                        raise _too_many_rows(limits)
-                elif number > _most_row_tags(limits):
-                    # Millions of empty rows before any content: stop walking them.
-                    break
+            yield workbook
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser failure means "cannot read"
@@ -459,7 +454,52 @@ def _read_xlsx(data: bytes, limits: Limits) -> tuple[list[tuple[int, list[Any]]]
     finally:
         if workbook is not None:
             workbook.close()
+
+
+def _read_xlsx(
+    data: bytes, limits: Limits, *, sheet_index: int | None = None
+) -> tuple[list[tuple[int, list[Any]]], list[str]]:
+    """Return the rows of one sheet: the first visible one, or the one at ``sheet_index``."""
+    notes: list[str] = []
+    rows: list[tuple[int, list[Any]]] = []
+    with _open_workbook(data, limits) as workbook:
+        if sheet_index is None:
+            sheets = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+            if not sheets:
+                raise ImportFileError(_("The workbook has no visible sheet."))
+            sheet = sheets[0]
+            if len(workbook.worksheets) > 1:
+                notes.append(
+                    _("Only the first sheet, “%(sheet)s”, was read; the workbook has %(n)s sheets.")
+                    % {"sheet": sheet.title, "n": len(workbook.worksheets)}
+                )
+        else:  # the caller knows the sheet is there (xlsx_sheet_heads)
+            sheet = workbook.worksheets[sheet_index]
+        last_allowed = limits.max_rows + 1
+        for number, values in enumerate(
+            sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1), start=1
+        ):
+            cells = [_xlsx_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                rows.append((number, cells))
+                if len(rows) > last_allowed:
+                    raise _too_many_rows(limits)
+            elif number > _most_row_tags(limits):
+                # Millions of empty rows before any content: stop walking them.
+                break
     return rows, notes
+
+
+def xlsx_sheet_heads(data: bytes, limits: Limits | None = None) -> list[tuple[str, str]]:
+    """Return each sheet's title and the text of its cell A1 as it is (line breaks kept)."""
+    limits = limits or Limits.from_settings()
+    heads: list[tuple[str, str]] = []
+    with _open_workbook(data, limits) as workbook:
+        for sheet in workbook.worksheets[:50]:
+            first = next(sheet.iter_rows(max_row=1, max_col=1, values_only=True), (None,))
+            text = _xlsx_text(first[0] if first else None)[: limits.max_cell_chars]
+            heads.append((str(sheet.title), text))
+    return heads
 
 
 # --- Cells into a table ---------------------------------------------------------------------
