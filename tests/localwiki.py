@@ -17,7 +17,11 @@ and ``imageinfo`` for them with its own code, continuation and limits included.
 
 Knobs the tests turn while the server runs (LocalSettings.php reads them on every request):
 ``maxlag.flag`` makes queued jobs count as replication lag (``$wgJobQueueIncludeInMaxLagFactor``),
-``ratelimit-window`` sets the seconds of ``$wgRateLimits['edit']['user'] = [3, window]``.
+``ratelimit-window`` sets the seconds of ``$wgRateLimits['edit']['user'] = [3, window]``,
+``upload-ratelimit`` ("count seconds") limits ordinary users' uploads, ``stash-max-age`` the
+seconds a stashed upload lives. Uploads: the file types Commons takes most (jpg, png, gif, tiff,
+pdf, svg, webp), 4 GB in chunks through the stash (assembled in the last chunk's request), up to
+``PHP_UPLOAD_MB`` in one request.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ SUB_A = "Big files/Sub A"
 SUB_B = "Big files/Sub B"
 UNICODE_CATEGORY = "Café déjà vu"  # stored in NFC, as MediaWiki stores every title
 REAL_UPLOADS = 60
+PHP_UPLOAD_MB = 100  # upload_max_filesize of php -S: Commons' limit for one request
 
 
 def missing_reason() -> str | None:
@@ -186,6 +191,22 @@ class LocalWiki:
         """Set the window of the 3-edits rate limit for ordinary users."""
         (self.root / "ratelimit-window").write_text(str(seconds))
 
+    def set_upload_ratelimit(self, count: int | None, seconds: int = 60) -> None:
+        """Limit ordinary users to ``count`` uploads per ``seconds`` (None: no limit)."""
+        knob = self.root / "upload-ratelimit"
+        if count is None:
+            knob.unlink(missing_ok=True)
+        else:
+            knob.write_text(f"{count} {seconds}")
+
+    def set_stash_max_age(self, seconds: int | None) -> None:
+        """Set how long stashed (unfinished) uploads live (None: MediaWiki's 6 hours)."""
+        knob = self.root / "stash-max-age"
+        if seconds is None:
+            knob.unlink(missing_ok=True)
+        else:
+            knob.write_text(str(seconds))
+
     def queued_jobs(self) -> int:
         """Return how many jobs wait in the queue (they count as lag under maxlag.flag)."""
         with sqlite3.connect(self.root / "data" / "testwiki_jobqueue.sqlite") as db:
@@ -197,7 +218,20 @@ class LocalWiki:
         """Start ``php -S`` and wait until the API answers."""
         log = open(self.root / "php-server.log", "wb")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
-            [php_binary(), "-d", "memory_limit=512M", "-S", f"127.0.0.1:{self.port}", "-t", "."],
+            [
+                php_binary(),
+                "-d",
+                "memory_limit=512M",
+                # A chunk or a whole file per request, as Commons allows; files above go in chunks.
+                "-d",
+                f"upload_max_filesize={PHP_UPLOAD_MB}M",
+                "-d",
+                f"post_max_size={PHP_UPLOAD_MB + 1}M",
+                "-S",
+                f"127.0.0.1:{self.port}",
+                "-t",
+                ".",
+            ],
             cwd=MEDIAWIKI_DIR,
             env=self.env(),
             stdout=log,
@@ -233,8 +267,21 @@ SETTINGS = """
 $wgEnableUploads = true;
 $wgUploadDirectory = "{root}/images";
 $wgUploadPath = "/images";
-$wgMaxUploadSize = 20 * 1024 * 1024;
+$wgMaxUploadSize = 4 * 1024 * 1024 * 1024;
+$wgFileExtensions = [ 'png', 'gif', 'jpg', 'jpeg', 'tif', 'tiff', 'pdf', 'svg', 'webp' ];
+# Chunks are assembled within the last chunk's request (no job runner); a chunk may be small.
 $wgEnableAsyncUploads = false;
+$wgMinUploadChunkSize = 1024;
+$wgUploadStashMaxAge = (int)( @file_get_contents( __DIR__ . '/stash-max-age' ) ?: 6 * 3600 );
+$wgGroupPermissions['user']['upload'] = true;
+$wgGroupPermissions['user']['reupload'] = true;
+# Uploads are rate-limited only when a test asks (upload-ratelimit: "count seconds").
+$wgRateLimits['upload'] = [];
+if ( file_exists( __DIR__ . '/upload-ratelimit' ) ) {{
+    $wgRateLimits['upload']['user'] = array_map(
+        'intval', explode( ' ', trim( file_get_contents( __DIR__ . '/upload-ratelimit' ) ) )
+    );
+}}
 $wgJobRunRate = 0;
 $wgShowExceptionDetails = true;
 $wgRateLimits['edit']['user'] = [

@@ -15,6 +15,7 @@ from hub.partners.spreadsheets import (
     xlsx_sheet_heads,
 )
 from hub.uploads.fields import IGNORE, SEMICOLON_FIELDS
+from hub.uploads.pattypan import workbook_template
 
 
 class SheetError(Exception):
@@ -37,21 +38,6 @@ class Sheet:
     # Row index → what went wrong reading that row (a value too long, too many values).
     row_errors: dict[int, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-
-
-def _pattypan_template(heads: list[tuple[str, str]]) -> str | None:
-    """Return the template of a Pattypan workbook (sheet 2, cell A1), or None if it is not one.
-
-    Pattypan reads its sheets by position: the first holds the data, the second the wikitext,
-    written with a leading apostrophe so that a spreadsheet program keeps it as text.
-    """
-    if len(heads) < 2:
-        return None
-    title, text = heads[1]
-    if title.strip().lower() != "template" and "${" not in text and "<#" not in text:
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text[1:] if text.startswith("'") else text
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -81,7 +67,7 @@ def read_sheet(path: Path, *, original_name: str, limits: Limits | None = None) 
         data = path.read_bytes()
         template = None
         if data.startswith(b"PK\x03\x04"):
-            template = _pattypan_template(xlsx_sheet_heads(data, limits))
+            template = workbook_template(xlsx_sheet_heads(data, limits))
         table = read_bytes(
             data, original_name, limits, sheet_index=0 if template is not None else None
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WikiError(Exception):
     """Base of every failure a wiki client reports; never ``None`` for failure.
@@ -63,13 +65,42 @@ class WikiMalformedResponse(WikiError):
     """The reply could not be read: not JSON, or JSON of an unexpected shape."""
 
 
-class WikiApiError(WikiError):
-    """MediaWiki answered with an API error (HTTP 200, an ``error`` body) we do not retry."""
+class WikiOutcomeUnknown(WikiUnreachable):
+    """A write (an upload) was sent, and no answer said whether it happened.
 
-    def __init__(self, code: str, info: str, *, url: str = "") -> None:
-        super().__init__(f"{code}: {info}", url=url)
+    Never send it again blindly: look first (is the file on the wiki under its title, or its
+    bytes under another?), then decide.
+    """
+
+
+class WikiApiError(WikiError):
+    """MediaWiki answered with an API error (HTTP 200, an ``error`` body) we do not retry.
+
+    ``data``: the whole ``error`` object (``details``, ``offset``, ``messages`` ...).
+    ``message``: the error in plain words, when we know better than ``code: info``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        info: str,
+        *,
+        url: str = "",
+        data: dict[str, Any] | None = None,
+        message: str = "",
+    ) -> None:
+        super().__init__(message or f"{code}: {info}", url=url)
         self.code = code
         self.info = info
+        self.data = data or {}
+
+
+class WikiUploadError(WikiApiError):
+    """The wiki refused an upload or one of its chunks; ``message`` says why in plain words."""
+
+
+class StructuredDataError(WikiApiError):
+    """Commons refused a caption or a statement (bad language, too long, no such file ...)."""
 
 
 class WikiBadToken(WikiApiError):
@@ -102,3 +133,11 @@ class NotInCommonsImpactMetrics(WikiNotFound):
 
 class InvalidEntityId(WikiError):
     """A Wikidata id that is not of the form Q123, P123, L123 or M123."""
+
+
+class DownloadError(WikiError):
+    """A partner's file could not be fetched (refused address, HTTP error, not answering)."""
+
+
+class DownloadTooLarge(DownloadError):
+    """A partner's file is bigger than we accept (said so, or sent more than it said)."""

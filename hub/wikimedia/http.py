@@ -16,7 +16,11 @@ Every HTTP call of :mod:`hub.wikimedia` goes through :class:`WikiHttp`. It
   or bounded exponential back-off, within a :class:`RetryPolicy`;
 - raises :mod:`hub.wikimedia.errors` types, never returns ``None`` for failure;
 - counts requests, time spent waiting on the wiki and time spent backing off
-  (:class:`RequestStats`), and calls an optional hook per exchange (:class:`RequestRecord`).
+  (:class:`RequestStats`), and calls an optional hook per exchange (:class:`RequestRecord`);
+- tells an optional ``on_wait(reason, until)`` each wait it makes, so a page can say what the
+  wiki makes us wait for and until when;
+- never sends a write that is not idempotent (an upload) again once its bytes may have reached
+  the wiki: a timeout or a 5xx then raises :class:`WikiOutcomeUnknown`, and the caller looks.
 
 The sleep and clock functions are injectable so tests never wait in real time.
 """
@@ -30,11 +34,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import NewConnectionError
 
 from hub.wikimedia.errors import (
     ForbiddenAddress,
@@ -43,6 +48,7 @@ from hub.wikimedia.errors import (
     WikiMalformedResponse,
     WikiMaxLag,
     WikiNotFound,
+    WikiOutcomeUnknown,
     WikiRateLimited,
     WikiReadOnly,
     WikiUnreachable,
@@ -64,6 +70,9 @@ VERSION = "0.1"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # MediaWiki API error codes that mean "not now", and are safe to send again.
 RETRY_API_CODES = frozenset({"maxlag", "ratelimited", "readonly"})
+# What a wait is for, as on_wait hears it: the outcome of the failed attempt → the reason.
+WAIT_REASONS = {"ratelimited": "ratelimited", "maxlag": "maxlag", "readonly": "readonly"}
+OnWait = Callable[[str, datetime], None]
 
 
 @dataclass(frozen=True)
@@ -210,7 +219,9 @@ class WikiHttp:
     session. ``sleep``/``clock``: injectable for tests. ``shared`` and
     ``host_state``: the host's turn across processes and within this one (tests pass their
     own to play several processes). ``on_request``: called after every
-    exchange with a :class:`RequestRecord` (benchmarks, logging).
+    exchange with a :class:`RequestRecord` (benchmarks, logging). ``on_wait``: called before
+    each wait with its reason ("ratelimited", "maxlag", "retry-after", "server-error",
+    "readonly") and the time (UTC) it ends.
     """
 
     def __init__(
@@ -226,8 +237,10 @@ class WikiHttp:
         stats: RequestStats | None = None,
         shared: SharedHost | None = None,
         host_state: HostState | None = None,
+        on_wait: OnWait | None = None,
     ) -> None:
         self.base_url = base_url
+        self.on_wait = on_wait
         self.origin = origin_of(base_url)
         self.session = session if session is not None else shared_session(self.origin)
         self.policy = policy
@@ -266,13 +279,17 @@ class WikiHttp:
         mediawiki: bool = False,
         idempotent: bool = True,
         not_found_ok: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Send a request, retrying passing failures, and return the decoded JSON body.
 
         ``mediawiki``: read MediaWiki Action API errors from the body (HTTP 200) and raise
-        :class:`WikiApiError` for them. ``idempotent``: whether a timed-out request may be sent
-        again (a write that timed out may have happened). ``not_found_ok``: return ``None``
-        for HTTP 404 instead of raising :class:`WikiNotFound` (REST "no data").
+        :class:`WikiApiError` for them. ``idempotent``: whether a request that may have reached
+        the wiki may be sent again; when not, a timeout, a dropped connection or a 5xx raises
+        :class:`WikiOutcomeUnknown` (429, 503 with ``Retry-After`` and MediaWiki's "not now"
+        errors are still retried: the wiki refused before doing anything). ``not_found_ok``:
+        return ``None`` for HTTP 404 instead of raising :class:`WikiNotFound` (REST "no data").
+        ``data`` may be a stream with ``seek`` (a multipart body): it is rewound for each attempt.
         """
         waited = 0.0
         attempt = 0
@@ -280,7 +297,16 @@ class WikiHttp:
             attempt += 1
             try:
                 return self._attempt(
-                    method, url, params, data, files, attempt, mediawiki, idempotent, not_found_ok
+                    method,
+                    url,
+                    params,
+                    data,
+                    files,
+                    attempt,
+                    mediawiki,
+                    idempotent,
+                    not_found_ok,
+                    headers,
                 )
             except _Retry as retry:
                 error = retry.error
@@ -303,8 +329,14 @@ class WikiHttp:
                     delay,
                     attempt,
                 )
+                self._tell_wait(_wait_reason(retry.outcome, error), delay)
                 self._hold_host(delay)
                 waited += delay  # the next attempt waits for the host before sending
+
+    def _tell_wait(self, reason: str, delay: float) -> None:
+        """Tell ``on_wait`` what we are about to wait for, and until when (UTC)."""
+        if self.on_wait is not None and delay > 0:
+            self.on_wait(reason, datetime.now(UTC) + timedelta(seconds=delay))
 
     def _hold_host(self, delay: float) -> None:
         """Ask every caller to this host, in this process and the others, to wait ``delay``."""
@@ -318,6 +350,10 @@ class WikiHttp:
             remaining = max(remaining, self.shared.remaining())
         if remaining <= 0:
             return 0.0
+        if self._host.not_before - self.clock() < remaining - 1.0:
+            # Another process was told to leave the host alone (our own waits are told when
+            # they are decided): so are we.
+            self._tell_wait("retry-after", remaining)
         if remaining > self.policy.max_delay:
             # Waiting that long is the task queue's job (or the person's, later), not this
             # thread's: say when to come back, without sending anything.
@@ -359,11 +395,15 @@ class WikiHttp:
         mediawiki: bool,
         idempotent: bool,
         not_found_ok: bool,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         started = self.clock()
         status: int | None = None
         size = 0
         outcome = "ok"
+        rewind = getattr(data, "seek", None)
+        if callable(rewind):
+            rewind(0)
         try:
             try:
                 response = self.session.request(
@@ -372,20 +412,34 @@ class WikiHttp:
                     params=params,
                     data=data,
                     files=files,
+                    headers=headers,
                     timeout=self.timeout,
                     allow_redirects=False,
                 )
                 body = response.content
+            except requests.ConnectTimeout as exc:
+                outcome = "timeout"
+                raise _Retry(
+                    WikiUnreachable(f"{self.origin} did not answer in time.", url=url), outcome
+                ) from exc
             except requests.Timeout as exc:
                 outcome = "timeout"
-                error = WikiUnreachable(f"{self.origin} did not answer in time.", url=url)
                 if idempotent:
+                    error = WikiUnreachable(f"{self.origin} did not answer in time.", url=url)
                     raise _Retry(error, outcome) from exc
-                raise error from exc
+                raise WikiOutcomeUnknown(
+                    f"{self.origin} did not answer in time; what was sent may have been done.",
+                    url=url,
+                ) from exc
             except requests.ConnectionError as exc:
                 if isinstance(exc.__context__, ForbiddenAddress):
                     raise exc.__context__ from None
                 outcome = "connection-error"
+                if not idempotent and not _before_sending(exc):
+                    raise WikiOutcomeUnknown(
+                        f"The connection to {self.origin} broke; what was sent may have been done.",
+                        url=url,
+                    ) from exc
                 raise _Retry(
                     WikiUnreachable(f"Could not connect to {self.origin}.", url=url), outcome
                 ) from exc
@@ -395,7 +449,7 @@ class WikiHttp:
             status = response.status_code
             size = len(body)
             try:
-                return self._interpret(response, body, url, mediawiki, not_found_ok)
+                return self._interpret(response, body, url, mediawiki, not_found_ok, idempotent)
             except _Retry as retry:
                 outcome = retry.outcome
                 raise
@@ -423,9 +477,17 @@ class WikiHttp:
         url: str,
         mediawiki: bool,
         not_found_ok: bool,
+        idempotent: bool = True,
     ) -> Any:
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        refused = status == 429 or (status == 503 and retry_after is not None)
+        if status in RETRY_STATUSES and not idempotent and not refused:
+            raise WikiOutcomeUnknown(
+                f"{self.origin} answered HTTP {status}; what was sent may have been done.",
+                url=url,
+                retry_after=retry_after,
+            )
         if status in RETRY_STATUSES:
             error_cls = WikiRateLimited if status == 429 else WikiUnreachable
             error = error_cls(
@@ -482,7 +544,32 @@ class WikiHttp:
             raise _Retry(WikiRateLimited(info, url=url, retry_after=retry_after), "ratelimited")
         if code == "readonly":
             raise _Retry(WikiReadOnly(info, url=url, retry_after=retry_after), "readonly")
-        raise WikiApiError(code, info, url=url)
+        raise WikiApiError(code, info, url=url, data=error if isinstance(error, dict) else None)
+
+
+def _wait_reason(outcome: str, error: WikiError) -> str:
+    """Return what a wait is for, in the words ``on_wait`` uses."""
+    if outcome in WAIT_REASONS:
+        return WAIT_REASONS[outcome]
+    if outcome == "http-429" or error.retry_after is not None:
+        return "retry-after"
+    return "server-error"
+
+
+def _before_sending(exc: requests.ConnectionError) -> bool:
+    """Return whether a connection error happened before any byte of the request was sent."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError | ConnectionRefusedError):
+            return True
+        stack += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        stack += [a for a in current.args if isinstance(a, BaseException)]
+    return False
 
 
 def _detail(body: bytes) -> str:

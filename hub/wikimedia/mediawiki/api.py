@@ -15,11 +15,13 @@ from hub.wikimedia.hosts import Clock, Sleep
 from hub.wikimedia.http import (
     BACKGROUND,
     FOREGROUND,
+    OnWait,
     RequestRecord,
     RequestStats,
     RetryPolicy,
     WikiHttp,
 )
+from hub.wikimedia.mediawiki.multipart import FilePart, MultipartBody
 from hub.wikimedia.mediawiki.results import BATCH, SiteInfo, aliases_of, pages_of
 from hub.wikimedia.safety import check_wiki_url
 
@@ -52,6 +54,7 @@ class ActionApi:
         clock: Clock = time.monotonic,
         on_request: Callable[[RequestRecord], None] | None = None,
         stats: RequestStats | None = None,
+        on_wait: OnWait | None = None,
     ) -> None:
         if user_supplied:
             check_wiki_url(api_url)
@@ -67,6 +70,7 @@ class ActionApi:
             clock=clock,
             on_request=on_request,
             stats=stats,
+            on_wait=on_wait,
         )
         self._site: SiteInfo | None = None
         self._csrf: str | None = None
@@ -101,7 +105,11 @@ class ActionApi:
         idempotent: bool = True,
         files: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Send one Action API request and return its JSON; raise typed errors for API errors."""
+        """Send one Action API request and return its JSON; raise typed errors for API errors.
+
+        ``files``: :class:`FilePart` values are streamed from disk in a multipart body with
+        every parameter (MediaWiki wants the token in the body); others go to ``requests``.
+        """
         full = self._params(params)
         probing = self._site is None and full.get("action") == "query"
         if probing:
@@ -110,7 +118,17 @@ class ActionApi:
             full.setdefault("siprop", "general")
             full.setdefault("uiprop", "rights")
         try:
-            if post:
+            if post and files and all(isinstance(f, FilePart) for f in files.values()):
+                with MultipartBody(full, files) as body:
+                    data = self.http.request_json(
+                        "POST",
+                        self.api_url,
+                        data=body,  # type: ignore[arg-type]
+                        headers={"Content-Type": body.content_type},
+                        mediawiki=True,
+                        idempotent=idempotent,
+                    )
+            elif post:
                 data = self.http.post_json(
                     self.api_url, full, mediawiki=True, idempotent=idempotent, files=files
                 )

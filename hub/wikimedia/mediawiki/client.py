@@ -7,17 +7,18 @@ from typing import Any
 from hub.wikimedia.errors import NotAWiki
 from hub.wikimedia.mediawiki.api import api_url_candidates
 from hub.wikimedia.mediawiki.reading import Reading
-from hub.wikimedia.mediawiki.writing import Writing
+from hub.wikimedia.mediawiki.uploading import Uploading
 from hub.wikimedia.safety import check_wiki_url
 
 
-class MediaWikiClient(Reading, Writing):
+class MediaWikiClient(Reading, Uploading):
     """A client for one wiki's Action API (``https://commons.wikimedia.org/w/api.php``).
 
     ``background``: a background task's client (``maxlag=5``, patient retries); ``False``
     for a person waiting on a page (no maxlag, two attempts, at most 5 s of back-off).
     ``user_supplied``: check the address against private networks before the first request.
-    ``sleep``, ``clock``, ``on_request``, ``stats``: see :class:`hub.wikimedia.http.WikiHttp`.
+    ``sleep``, ``clock``, ``on_request``, ``stats``, ``on_wait``: see
+    :class:`hub.wikimedia.http.WikiHttp`.
     """
 
     @classmethod

@@ -171,6 +171,52 @@ class LoginResult:
     user_id: int
 
 
+@dataclass(frozen=True)
+class WikiFile:
+    """A file already on the wiki."""
+
+    title: str  # "File:Name.jpg"
+    page_id: int
+    sha1: str  # hex, lower case
+    url: str  # the file itself
+    description_url: str  # its page
+    revision_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What the wiki did with an upload (or with one chunk of it).
+
+    ``result``: "Success" (on the wiki: ``file``), "Warning" (nothing published: read
+    ``warnings``; the bytes wait in the stash under ``filekey``) or "Stashed" (every chunk is in
+    the stash under ``filekey``, to publish with ``finish_stashed``).
+    ``warnings``: the wiki's own, e.g. ``{"duplicate": ["Other.jpg"], "exists": "X.jpg"}``.
+    """
+
+    result: str
+    filename: str  # as the wiki stored it, without "File:"
+    warnings: dict[str, Any]
+    filekey: str = ""
+    file: WikiFile | None = None
+    sha1: str = ""  # of the bytes the wiki received, when it said
+
+    @property
+    def succeeded(self) -> bool:
+        """Return whether the file is published on the wiki."""
+        return self.result == "Success"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What the wiki accepts: the biggest file, a chunk's size, the file extensions."""
+
+    max_bytes: int
+    chunk_bytes: int
+    extensions: frozenset[str]
+    min_chunk_bytes: int = 1024
+    single_request_bytes: int = 100 * 1024 * 1024  # above this, send in chunks
+
+
 def parse_timestamp(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
