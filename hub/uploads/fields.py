@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -209,3 +210,25 @@ def template_values(values: Mapping[str, str]) -> dict[str, str]:
         if key.startswith(EXTRA_PREFIX):
             context.setdefault(key[len(EXTRA_PREFIX) :], value)
     return context
+
+
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def iso_date(text: str) -> str | None:
+    """Return a date cell as "1890", "1890-05" or "1890-05-03", or None if it is not one."""
+    match = _DATE_RE.match((text or "").strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if month is None:
+        return year
+    if not 1 <= int(month) <= 12:
+        return None
+    if day is None:
+        return f"{year}-{int(month):02d}"
+    try:
+        dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return f"{year}-{int(month):02d}-{int(day):02d}"
