@@ -53,7 +53,35 @@ class _Route:
     served: int = 0
 
 
-class RecordedServer:
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1, in a thread of the test process."""
+
+    httpd: ThreadingHTTPServer
+    port: int
+
+    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        """Start serving requests with ``handler`` on a free port."""
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.port = int(self.httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "") -> str:
+        return self.base_url + path
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class RecordedServer(LoopbackServer):
     """A threaded HTTP server on 127.0.0.1 with routes added by the test."""
 
     def __init__(self) -> None:
@@ -97,20 +125,7 @@ class RecordedServer:
             do_GET = _handle  # noqa: N815 - http.server's naming
             do_POST = _handle  # noqa: N815
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = int(self.httpd.server_address[1])
-        self._thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str = "") -> str:
-        return self.base_url + path
+        self.serve(Handler)
 
     def add(self, path: str, *replies: Reply, match: dict[str, str] | None = None) -> None:
         """Serve these replies, in order, for requests to ``path`` (raw, percent-encoded).
@@ -134,10 +149,6 @@ class RecordedServer:
                 route.served += 1
                 return reply
         return Reply({"detail": f"no route for {seen.raw_path}"}, status=599)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class FakeClock:
