@@ -10,7 +10,9 @@ class ImpactConfig(AppConfig):
     verbose_name = _("Impact")
 
     def ready(self) -> None:
-        from hub.impact import sections
-        from hub.partnerships.slots import PARTNERSHIP_PAGE
+        from hub.impact import sections, services
+        from hub.partnerships.slots import CONTENT_PUBLISHED, PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
+        # A finished batch upload's content counts in its partnership's impact by itself.
+        CONTENT_PUBLISHED.register(services.receive_published_content)
