@@ -30,6 +30,7 @@ from hub.core import audit
 from hub.core.models import User
 from hub.partnerships.slots import CONTENT_PUBLISHED
 from hub.uploads import credentials, storage
+from hub.uploads.licences import licence_for
 from hub.uploads.models import UploadBatch, UploadRow
 from hub.uploads.outcomes import (
     NO_STRUCTURED_DATA,
@@ -40,6 +41,7 @@ from hub.uploads.outcomes import (
 )
 from hub.uploads.rows import row_text
 from hub.wikimedia.errors import WikiApiError, WikiError, WikiLoginFailed
+from hub.wikimedia.mediainfo import write_mediainfo
 from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.mediawiki.results import UploadOutcome, WikiFile
 
@@ -283,12 +285,10 @@ class Runner:
     # -- structured data --------------------------------------------------------------------
     def write_structured_data(self, row: UploadRow) -> None:
         """Write the row's captions and statements on the file's MediaInfo entity; then done."""
-        from hub.uploads.licences import licence_for
-        from hub.uploads.statements import captions_for_row, claims_for_row
-        from hub.wikimedia.mediainfo import write_mediainfo
-
         message = ""
         if self.batch.structured_data and row.page_id:
+            from hub.uploads.statements import captions_for_row, claims_for_row
+
             licence = licence_for(str(row.values.get("licence", "") or self.batch.licence))
             captions = captions_for_row(row.values)
             claims = claims_for_row(row.values, licence=licence)
