@@ -92,6 +92,8 @@ def _local_problems(batch: UploadBatch, row: UploadRow, index: int, sniffed: Any
             values, file_info=file_info, licence_default=batch.licence, template=batch.template
         )
     )
+    if any(p["field"] == "licence" for p in problems):
+        return problems  # the page cannot be written without a licence Commons takes
     try:
         row_text(batch, row)
     except TemplateError as exc:

@@ -23,7 +23,7 @@ from hub.core.models import User
 from hub.core.queue import enqueue_on_commit
 from hub.partnerships.models import Partnership
 from hub.uploads import credentials, storage
-from hub.uploads.archives import ArchiveError, extract_zip
+from hub.uploads.archives import ArchiveError, extract_zip, safe_name
 from hub.uploads.fields import guess_mapping
 from hub.uploads.models import COMMONS_API, UploadBatch, UploadFile, UploadRow
 from hub.uploads.rows import link_files, rebuild_rows
@@ -184,7 +184,11 @@ def add_files(
             if not copy:
                 path.unlink(missing_ok=True)
             continue
-        kept.append(_keep_file(batch, storage.display_name(name), path, copy=copy))
+        try:
+            kept_name = safe_name(name)
+        except ArchiveError:
+            kept_name = storage.display_name(name)  # a path that leaves its folder: its name only
+        kept.append(_keep_file(batch, kept_name, path, copy=copy))
     with transaction.atomic():
         batch = _locked(batch)
         batch.validated_at = None

@@ -264,6 +264,10 @@ def batch_template(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
             preview["text"] = row_text(batch, row)
         except TemplateError as exc:
             preview["error"] = getattr(exc, "message", str(exc))
+        except ValueError:
+            preview["error"] = _(
+                "The row has no licence Commons accepts: give one in the row or for the batch."
+            )
         if preview["text"] and request.GET.get("html"):
             try:
                 client = credentials.new_client(batch, background=False)
