@@ -45,7 +45,7 @@ def test_staff_create_a_batch_from_a_sheet_and_a_server_folder(partnership, tmp_
     batch = UploadBatch.objects.get()
     assert "2 file(s) kept" in out.getvalue()
     assert f"/uploads/{batch.pk}/" in out.getvalue()
-    assert {r.file.name for r in batch.rows.select_related("file")} == {"box 1/a.png", "b.png"}
+    assert set(batch.rows.values_list("file__name", flat=True)) == {"box 1/a.png", "b.png"}
     assert (folder / "b.png").exists()  # the server's folder is left as it was
 
 
@@ -64,7 +64,7 @@ def test_a_zip_is_unpacked_and_a_zip_with_a_path_outside_is_refused(
     with zipfile.ZipFile(good, "w") as archive:
         archive.write(png(tmp_path / "a.png"), "photos/a.png")
     services.add_files(actor=member_a, batch=batch, files=[("good.zip", good)])
-    assert batch.rows.get().file.name == "photos/a.png"
+    assert batch.rows.values_list("file__name", flat=True).get() == "photos/a.png"
     evil = tmp_path / "evil.zip"
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("../../etc/passwd.png", b"x")
