@@ -138,3 +138,21 @@ def test_not_a_zip_says_so(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="not a ZIP"):
         extract_zip(path, tmp_path / "out", **LIMITS)
     assert leftovers(tmp_path) == []
+
+
+def test_utf8_names_without_the_flag_and_unwritable_names(tmp_path: Path) -> None:
+    path = tmp_path / "in.zip"
+    # As many Windows and macOS tools write it: UTF-8 bytes, no UTF-8 flag.
+    utf8 = "Münster/Blick über den Dom.jpg".encode()
+    make_zip(path, {"X" * len(utf8): b"jpeg"})
+    path.write_bytes(path.read_bytes().replace(b"X" * len(utf8), utf8))
+    [extracted] = extract_zip(path, tmp_path / "out", **LIMITS)
+    assert extracted.name == "Münster/Blick über den Dom.jpg"
+
+    make_zip(path, {"a": b"file", "a/b.jpg": b"inside a folder named like the file"})
+    with pytest.raises(ArchiveError, match="cannot be written"):
+        extract_zip(path, tmp_path / "out2", **LIMITS)
+    make_zip(path, {"x" * 300 + ".jpg": b"long"})
+    with pytest.raises(ArchiveError, match="cannot be written"):
+        extract_zip(path, tmp_path / "out2", **LIMITS)
+    assert leftovers(tmp_path) == ["out"]

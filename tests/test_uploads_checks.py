@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from hub.uploads.checks import (
@@ -15,6 +17,7 @@ from hub.uploads.checks import (
     Sniffed,
     duplicate_bytes,
     duplicate_titles,
+    find_file,
     full_title,
     row_problems,
     sniff,
@@ -297,3 +300,25 @@ def test_missing_files_refused_types_sizes_and_the_default_licence(tmp_path: Pat
         base, file_info=_info(tmp_path, image_bytes("GIF")), licence_default=""
     )
     assert [p["field"] for p in no_licence] == ["licence"]
+
+
+def test_find_file_matches_names_paths_and_pattypan_paths() -> None:
+    names = ["photos/a.jpg", "photos/2024/b.png", "c.tif", "x/C.TIF", "d.jpg", "e/d.jpg"]
+    assert find_file("photos/a.jpg", names) == "photos/a.jpg"
+    assert find_file("C:\\Users\\ana\\photos\\a.jpg", names) == "photos/a.jpg"
+    assert find_file("photos\\2024\\b.png", names) == "photos/2024/b.png"
+    assert find_file("b.png", names) == "photos/2024/b.png"
+    assert find_file("c.tif", names) == "c.tif"
+    assert find_file("C.tif", names) is None  # c.tif and C.TIF: which one is meant?
+    assert find_file("d.jpg", names) == "d.jpg"
+    assert find_file("other/d.jpg", names) is None  # two d.jpg, neither in other/
+    assert find_file("", names) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["jpg", "png", "svg", ""]))
+def test_title_checks_never_crash_on_any_text(title: str, extension: str) -> None:
+    problems = title_problems(title, real_extension=extension)
+    assert all(p["level"] in {"error", "warning"} for p in problems)
+    title_key(title)
+    full_title(title, extension)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.uploads.fields import guess_mapping, template_values
 from hub.uploads.pattypan import (
@@ -21,6 +24,7 @@ from tests.upload_fixtures import (
     pattypan_fields,
     pattypan_source,
     pattypan_workbook,
+    pattypan_xls,
     xlsx_file,
 )
 
@@ -162,3 +166,43 @@ def test_an_ordinary_workbook_or_csv_is_not_pattypan(tmp_path: Path) -> None:
     assert not is_pattypan_workbook(xlsx_file(tmp_path / "a.xlsx", [["file"], ["a.jpg"]]))
     (tmp_path / "a.csv").write_text("file\na.jpg\n")
     assert not is_pattypan_workbook(tmp_path / "a.csv")
+
+
+def test_a_pattypan_xls_as_pattypan_writes_it_renders_the_same(
+    fixtures_dir: Path, tmp_path: Path
+) -> None:
+    source = pattypan_source(fixtures_dir, "Information")
+    fields = pattypan_fields(fixtures_dir, "Information")
+    row = {
+        "description": "A view of the hill",
+        "date": dt.date(1890, 5, 3),
+        "source": "Museum of the Hill",
+        "author": "J. Smith",
+        "permission": "",
+        "other_versions": "",
+        "license": "{{cc-zero}}",
+    }
+    path = pattypan_xls(
+        tmp_path / "pattypan.xls",
+        headers=["path", "name", *fields, "categories"],
+        rows=[["C:\\a.jpg", "A view", *[row[f] for f in fields], "Hills; Maps of 1890 "]],
+        template=source,
+    )
+    assert is_pattypan_workbook(path)
+    sheet = read_sheet(path, original_name="pattypan.xls")
+    assert sheet.template_source == source
+    [values] = rows_as_values(sheet, guess_mapping(sheet.headers))
+    assert values["title"] == "A view" and values["date"] == "1890-05-03"
+    rendered = render(compile_template(source), template_values(values))
+    assert rendered == INFORMATION_EXPECTED.replace(" |date = 1890\n", " |date = 1890-05-03\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<#/>${}?ifelsta x;\"'\n-")), max_size=80))
+def test_any_text_compiles_or_fails_with_a_line(source: str) -> None:
+    try:
+        template = compile_template(source)
+    except TemplateError as error:
+        assert 1 <= error.line <= source.count("\n") + 1
+    else:
+        render(template, {"x": "1", "a": "2"})

@@ -9,7 +9,7 @@ import pytest
 
 from hub.uploads.fields import FIELDS, guess_mapping, is_known_field, template_values
 from hub.uploads.sheets import SheetError, read_sheet, rows_as_values
-from tests.upload_fixtures import pattypan_workbook, xlsx_file
+from tests.upload_fixtures import pattypan_workbook, pattypan_xls, xlsx_file
 
 
 def test_pywikibot_ingestion_csv_maps_and_reads(fixtures_dir: Path) -> None:
@@ -92,7 +92,7 @@ def test_xlsx_sheet_reads_values_never_formulas(tmp_path: Path) -> None:
     sheet = read_sheet(path, original_name="sheet.xlsx")
     [values] = rows_as_values(sheet, guess_mapping(sheet.headers))
     assert values["file"] == "a.jpg"
-    assert values["object_title"] == '=HYPERLINK("x")'
+    assert values["title"] == '=HYPERLINK("x")'  # no file-name column: "Title" is the name
     assert values["date"] == "1890"
     assert values["notes"] == ""  # a formula with no stored value: never computed by the Hub
     assert sheet.numbers == [2]
@@ -180,3 +180,29 @@ def test_an_ordinary_two_sheet_workbook_is_not_taken_for_pattypan(tmp_path: Path
     sheet = read_sheet(path, original_name="two.xlsx")
     assert sheet.template_source is None
     assert any("first sheet" in note for note in sheet.notes)
+
+
+def test_an_old_excel_sheet_is_read_too(tmp_path: Path) -> None:
+    path = pattypan_xls(
+        tmp_path / "list.xls",
+        headers=["File", "Title", "Date"],
+        rows=[["a.jpg", "A hill", 1890.0]],
+        template=None,
+    )
+    sheet = read_sheet(path, original_name="list.xls")
+    assert sheet.template_source is None
+    [values] = rows_as_values(sheet, guess_mapping(sheet.headers))
+    assert values == {"file": "a.jpg", "title": "A hill", "date": "1890"}
+    assert any("first sheet" in note for note in sheet.notes)
+
+
+def test_a_pattypan_workbook_with_an_empty_template_says_so(tmp_path: Path) -> None:
+    path = pattypan_xls(tmp_path / "p.xls", headers=["path", "name"], rows=[], template="")
+    with pytest.raises(SheetError, match="“Template” sheet is empty"):
+        read_sheet(path, original_name="p.xls")
+
+
+def test_title_is_the_file_name_unless_another_column_is() -> None:
+    assert guess_mapping(["File", "Title"]) == {"File": "file", "Title": "title"}
+    assert guess_mapping(["name", "title"]) == {"name": "title", "title": "object_title"}
+    assert guess_mapping(["File name", "Commons title", "Title"])["Title"] == "object_title"

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.uploads.licences import licence_for
 from hub.uploads.pattypan import compile_template, variables
@@ -184,7 +186,7 @@ def test_built_in_sources_are_editable_in_the_template_language() -> None:
 def test_neutralise_keeps_balanced_markup_and_institution_names_normalise() -> None:
     assert neutralise("{{en|a|b}} [[x|y]]") == "{{en|a|b}} [[x|y]]"
     assert neutralise("a }} b {{ c") == "a <nowiki>}}</nowiki> b <nowiki>{{</nowiki> c"
-    assert neutralise("ok ]] fine") == "ok ]] fine"
+    assert neutralise("ok ]] fine") == "ok <nowiki>]]</nowiki> fine"
     assert institution_wikitext("{{Institution:X}}") == "{{Institution:X}}"
     assert institution_wikitext("Template:Institution:X ") == "{{Institution:X}}"
     assert institution_wikitext("") == ""
@@ -203,3 +205,11 @@ def test_a_licence_commons_refuses_is_a_programming_error_here() -> None:
             categories=[],
             tracking_category="x",
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab |{}[]~=<>/\n")), max_size=60))
+def test_no_cell_can_add_or_close_a_template_parameter(value: str) -> None:
+    params = top_level_parameters("{{X\n |a = " + neutralise(value) + "\n |b = end\n}}", "X")
+    assert list(params) == ["a", "b"]
+    assert params["b"] == "end"

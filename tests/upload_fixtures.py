@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import xlwt
 
 PATTYPAN_TEMPLATES = (
     "Information",
@@ -56,4 +57,24 @@ def xlsx_file(path: Path, rows: list[list[Any]]) -> Path:
     for row in rows:
         sheet.append(row)
     workbook.save(path)
+    return path
+
+
+def pattypan_xls(
+    path: Path, *, headers: list[str], rows: list[list[Any]], template: str | None
+) -> Path:
+    """Write an old-Excel (.xls) workbook as Pattypan itself writes one: "Data", "Template".
+
+    With no template, the second sheet is an ordinary one ("Lists").
+    """
+    workbook = xlwt.Workbook()
+    data = workbook.add_sheet("Data")
+    sheet = workbook.add_sheet("Template" if template is not None else "Lists")
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate([headers, *rows]):
+        for c, value in enumerate(row):
+            is_date = hasattr(value, "isoformat")
+            data.write(r, c, value, dates) if is_date else data.write(r, c, value)
+    sheet.write(0, 0, "'" + template if template is not None else "just a list")
+    workbook.save(str(path))
     return path

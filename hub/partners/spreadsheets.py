@@ -153,7 +153,7 @@ def read_bytes(
         raise ImportFileError(_("This is a PDF, not a spreadsheet. Upload a CSV or XLSX file."))
     else:
         raw_rows, notes = _read_csv(data, limits)
-    return _build_table(filename, raw_rows, notes, limits)
+    return build_table(filename, raw_rows, notes, limits)
 
 
 def _check_size(size: int, limits: Limits) -> None:
@@ -389,7 +389,7 @@ def _scan_part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits
             tail = chunk[-32:]
 
 
-def _xlsx_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """Return the text of a cell value: dates as ISO dates, whole numbers without ".0"."""
     if value is None:
         return ""
@@ -479,7 +479,7 @@ def _read_xlsx(
         for number, values in enumerate(
             sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1), start=1
         ):
-            cells = [_xlsx_text(v) for v in values]
+            cells = [cell_text(v) for v in values]
             if any(c.strip() for c in cells):
                 rows.append((number, cells))
                 if len(rows) > last_allowed:
@@ -497,7 +497,7 @@ def xlsx_sheet_heads(data: bytes, limits: Limits | None = None) -> list[tuple[st
     with _open_workbook(data, limits) as workbook:
         for sheet in workbook.worksheets[:50]:
             first = next(sheet.iter_rows(max_row=1, max_col=1, values_only=True), (None,))
-            text = _xlsx_text(first[0] if first else None)[: limits.max_cell_chars]
+            text = cell_text(first[0] if first else None)[: limits.max_cell_chars]
             heads.append((str(sheet.title), text))
     return heads
 
@@ -526,9 +526,10 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _build_table(
+def build_table(
     filename: str, raw_rows: list[tuple[int, list[Any]]], notes: list[str], limits: Limits
 ) -> Table:
+    """Return a table from (row number, cells) pairs: the first is the heading; caps checked."""
     if not raw_rows:
         raise ImportFileError(_("The file has no rows."))
     header_number, header_cells = raw_rows[0]

@@ -70,6 +70,20 @@ def safe_name(raw: str) -> str:
     return "/".join(parts)
 
 
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """Return an entry's name; UTF-8 names written without the UTF-8 flag are read as UTF-8.
+
+    Without the flag the ZIP format says CP437, which zipfile follows; many programs write
+    UTF-8 anyway, and "Münster.jpg" must not come out as "M├╝nster.jpg".
+    """
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def _plan(
     archive: zipfile.ZipFile, *, max_total_bytes: int, max_files: int
 ) -> list[tuple[zipfile.ZipInfo, str]]:
@@ -81,7 +95,7 @@ def _plan(
     if len(infos) > 2 * max_files + 100:
         raise _too_many(max_files)
     for info in infos:
-        name = safe_name(info.filename)
+        name = safe_name(_decoded_name(info))
         if info.is_dir() or _JUNK_RE.search(name):
             continue
         mode = info.external_attr >> 16
@@ -193,6 +207,14 @@ def extract_zip(
             for info, name in entries:
                 try:
                     size, sha1 = _copy(archive, info, staging / name, budget)
+                except OSError as exc:
+                    raise ArchiveError(
+                        _(
+                            "“%(name)s” from the ZIP cannot be written on the server (%(reason)s). "
+                            "A name may be too long, or a file and a folder share a name."
+                        )
+                        % {"name": name, "reason": exc.strerror or type(exc).__name__}
+                    ) from None
                 except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError):
                     raise ArchiveError(
                         _(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from hub.partners.keys import is_valid_qid, normalise_qid
 from hub.uploads.fields import FIELDS, iso_date, split_list
 from hub.uploads.licences import licence_problem
 from hub.uploads.sniffing import SVG, Sniffed, kind_for_extension, sniff, svg_problems
+from hub.uploads.statements import caption_problems
 from hub.wikimedia.errors import InvalidTitle
 from hub.wikimedia.titles import category_name, clean_text
 
@@ -29,6 +30,7 @@ __all__ = [
     "Sniffed",
     "duplicate_bytes",
     "duplicate_titles",
+    "find_file",
     "full_title",
     "row_problems",
     "sniff",
@@ -258,6 +260,8 @@ def row_problems(
         problems += title_problems(
             values["title"], real_extension=file_info.sniffed.extension, sniffed=file_info.sniffed
         )
+    else:  # the file is still to come: check what can be checked already
+        problems += title_problems(values["title"], real_extension=_extension(values["title"]))
     licence = values.get("licence", "").strip() or licence_default
     message = licence_problem(licence)
     if message:
@@ -272,6 +276,7 @@ def row_problems(
                 )
             )
     problems += _value_problems(values)
+    problems += caption_problems(values)
     return problems
 
 
@@ -350,3 +355,27 @@ def _value_problems(values: Mapping[str, str]) -> list[Problem]:
             )
         )
     return problems
+
+
+def find_file(reference: str, names: Sequence[str]) -> str | None:
+    """Return which of the batch's file names a row's "file" cell means, or None.
+
+    The cell may be the name, a path inside the ZIP, or a path on someone's computer as
+    Pattypan writes it ("C:\\photos\\a.jpg"): the exact name wins, then the same path with
+    "/" separators, then a file name found once in the batch (case ignored last).
+    """
+    reference = unicodedata.normalize("NFC", (reference or "").strip())
+    if not reference:
+        return None
+    if reference in names:
+        return reference
+    path = reference.replace("\\", "/").lstrip("/")
+    base = path.rsplit("/", 1)[-1]
+    by_path = [n for n in names if n.replace("\\", "/").lstrip("/") == path]
+    if len(by_path) == 1:
+        return by_path[0]
+    for fold in (lambda s: s, str.casefold):
+        found = [n for n in names if fold(n.replace("\\", "/").rsplit("/", 1)[-1]) == fold(base)]
+        if len(found) == 1:
+            return found[0]
+    return None

@@ -162,6 +162,13 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, str]:
             continue
         used.add(key)
         mapping[header] = key
+    if "title" not in used:
+        # A sheet with a "Title" column and no file-name column means the name on the wiki;
+        # beside Pattypan's "name" it is the work's own title.
+        for header, key in mapping.items():
+            if key == "object_title":
+                mapping[header] = "title"
+                break
     return mapping
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from hub.partners.spreadsheets import xlsx_sheet_heads
+from hub.uploads.sheets import sheet_heads, workbook_template
 
 SUPPORTED = '${name}, ${name?trim}, <#if name?has_content>…<#else>…</#if>, <#list name?split(";") as item>…</#list>'  # noqa: E501
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -359,28 +359,9 @@ def variables(template: CompiledTemplate) -> set[str]:
     return found
 
 
-def workbook_template(heads: list[tuple[str, str]]) -> str | None:
-    """Return the template of a Pattypan workbook (sheet 2, cell A1), or None if it is not one.
-
-    ``heads``: each sheet's title and first cell. Pattypan reads its sheets by position: the
-    first holds the data, the second the wikitext, written with a leading apostrophe so that a
-    spreadsheet program keeps it as text.
-    """
-    if len(heads) < 2:
-        return None
-    title, text = heads[1]
-    if title.strip().lower() != "template" and "${" not in text and "<#" not in text:
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text[1:] if text.startswith("'") else text
-
-
 def is_pattypan_workbook(path: Path) -> bool:
     """Return whether a file is a workbook laid out as Pattypan writes it (data, template)."""
     try:
-        with path.open("rb") as handle:
-            if handle.read(4) != b"PK\x03\x04":
-                return False
-        return workbook_template(xlsx_sheet_heads(path.read_bytes())) is not None
+        return workbook_template(sheet_heads(path)) is not None
     except Exception:  # noqa: BLE001 - not readable means not a Pattypan workbook
         return False

@@ -7,12 +7,13 @@ are neutralised first: a stray "|" or "}}" in a description cannot break the tem
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
 from hub.uploads.fields import languages, split_list, template_values
 from hub.uploads.licences import Licence, licence_for
-from hub.uploads.pattypan import compile_template, render
+from hub.uploads.pattypan import CompiledTemplate, compile_template, render
 from hub.wikimedia.errors import InvalidTitle
 from hub.wikimedia.titles import category_name
 
@@ -100,13 +101,17 @@ def neutralise(value: str) -> str:
             out.append("|" if depth else "{{!}}")
         elif text == "~~~":
             out.append("~<nowiki/>~~")
-        elif text == "]]":
-            out.append(text)
         else:
             out.append(f"<nowiki>{text}</nowiki>")
         cursor = token.end()
     out.append(value[cursor:])
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(source: str) -> CompiledTemplate:
+    """Return a parsed template; a batch renders the same source for every row."""
+    return compile_template(source)
 
 
 def institution_wikitext(name: str) -> str:
@@ -177,7 +182,7 @@ def page_text(
         licence=resolved,
         categories=categories,
     )
-    text = render(compile_template(source), context).rstrip()
+    text = render(_compiled(source), context).rstrip()
     if resolved.template not in text:
         text += "\n\n=={{int:license-header}}==\n" + resolved.template
     missing = [
