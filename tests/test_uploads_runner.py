@@ -203,3 +203,56 @@ def test_a_rate_limit_makes_the_batch_wait_and_say_until_when(
     wiki.set_upload_ratelimit(None)
     assert run_batch(batch_id=batch.pk, client=client) == {"done": True}
     assert all(on_wiki(wiki, [f"{n}.png" for n in names]).values())
+
+
+def test_structured_data_is_written_after_each_upload_through_the_stand_in(
+    wiki, partnership, member_a, tmp_path, settings
+):
+    """Commons' structured data: the stand-in (tests/sdc_standin.py) in front of the local wiki."""
+    from hub.wikimedia.mediainfo import get_mediainfo
+    from tests.sdc_standin import SdcStandIn
+    from tests.uploads_app import sheet_csv
+
+    standin = SdcStandIn(upstream=wiki.base_url)
+    try:
+        settings.HUB_ALLOWED_PRIVATE_WIKIS = [wiki.base_url, standin.url("/")]
+        reset_sessions()
+        title = _unique("Captioned")
+        batch = services.create_batch(
+            actor=member_a, partnership=partnership, title="SDC", wiki_url=standin.api_url
+        )
+        sheet = sheet_csv(
+            tmp_path / "sdc.csv",
+            [["a.png", title, "A harbour", "Anna", "1923", "Museum", "CC0", "Harbour at dawn"]],
+            headers=[
+                "File",
+                "Name",
+                "Description",
+                "Author",
+                "Date",
+                "Source",
+                "Licence",
+                "Caption (en)",
+            ],
+        )
+        services.attach_sheet(actor=member_a, batch=batch, path=sheet, original_name="sdc.csv")
+        services.set_account(
+            actor=member_a,
+            batch=batch,
+            kind="bot_password",
+            name=wiki.admin_bot[0],
+            secret=wiki.admin_bot[1],
+        )
+        give_files(batch, member_a, tmp_path, ["a.png"])
+        check(batch, member_a)
+        services.start_upload(actor=member_a, batch=batch)
+        assert run_batch(batch_id=batch.pk) == {"done": True}
+        done = batch.rows.get()
+        assert done.state == State.DONE and done.message == ""
+        assert done.page_id is not None
+        client = MediaWikiClient(standin.api_url, user_supplied=True)
+        entity = get_mediainfo(client, [done.page_id])[done.page_id]
+        assert entity["labels"]["en"]["value"] == "Harbour at dawn"
+        assert "P275" in entity["statements"] or "P6216" in entity["statements"]
+    finally:
+        standin.close()

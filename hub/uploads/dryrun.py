@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 
 from hub.core import audit
 from hub.uploads import checks, credentials, storage
+from hub.uploads.exif import strip_private_exif
 from hub.uploads.fields import split_list
 from hub.uploads.models import UploadBatch, UploadFile, UploadRow
 from hub.uploads.pattypan import TemplateError
 from hub.uploads.rows import categories_of, link_files, row_text, sheet_problems
+from hub.uploads.statements import caption_problems
 from hub.wikimedia.errors import WikiError
 from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.wikidata import WikidataClient
@@ -49,8 +51,6 @@ def _sniff_files(batch: UploadBatch) -> dict[int, Any]:
         if not path.exists():
             continue
         if batch.strip_exif:
-            from hub.uploads.exif import strip_private_exif
-
             if strip_private_exif(path):
                 file.sha1, file.size = storage.sha1_and_size(path)
         sniffed = checks.sniff(path)
@@ -92,6 +92,7 @@ def _local_problems(batch: UploadBatch, row: UploadRow, index: int, sniffed: Any
             values, file_info=file_info, licence_default=batch.licence, template=batch.template
         )
     )
+    problems.extend(caption_problems(values))
     if any(p["field"] == "licence" for p in problems):
         return problems  # the page cannot be written without a licence Commons takes
     try:

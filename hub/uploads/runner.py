@@ -40,6 +40,7 @@ from hub.uploads.outcomes import (
     warning_outcome,
 )
 from hub.uploads.rows import row_text
+from hub.uploads.statements import captions_for_row, claims_for_row
 from hub.wikimedia.errors import WikiApiError, WikiError, WikiLoginFailed
 from hub.wikimedia.mediainfo import write_mediainfo
 from hub.wikimedia.mediawiki import MediaWikiClient
@@ -287,8 +288,6 @@ class Runner:
         """Write the row's captions and statements on the file's MediaInfo entity; then done."""
         message = ""
         if self.batch.structured_data and row.page_id:
-            from hub.uploads.statements import captions_for_row, claims_for_row
-
             licence = licence_for(str(row.values.get("licence", "") or self.batch.licence))
             captions = captions_for_row(row.values)
             claims = claims_for_row(row.values, licence=licence)
