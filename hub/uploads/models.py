@@ -142,7 +142,7 @@ class UploadRow(models.Model):
         SENDING = "sending", _("Being sent")
         STASHED = "stashed", _("Sent in parts")
         UPLOADED = "uploaded", _("On the wiki")
-        DONE = "done", _("On the wiki with structured data")
+        DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
 
