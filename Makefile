@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser mediawiki demo worker bench bench-wikimedia clean
+.PHONY: run test test-postgres lint setup browser mediawiki demo worker bench bench-wikimedia bench-uploads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: $(STAMP)
 
 bench-wikimedia: $(STAMP) mediawiki
 	$(BIN)/python bench/wikimedia_refresh.py
+
+# pywikibot is installed for this benchmark only (the "bench" extra), never for the app.
+bench-uploads: $(STAMP) mediawiki
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
+	$(BIN)/python bench/uploads.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -39,12 +39,14 @@ class TimingRelay:
         self.listener.listen(16)
         self.port = int(self.listener.getsockname()[1])
         self.exchanges: list[float] = []
+        self.bytes_up = 0  # from the client to the wiki: what a request costs to send
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def reset(self) -> None:
         with self._lock:
             self.exchanges = []
+            self.bytes_up = 0
 
     @property
     def wiki_seconds(self) -> float:
@@ -71,8 +73,10 @@ class TimingRelay:
                 for key, _ in selector.select():
                     source: socket.socket = key.fileobj  # type: ignore[assignment]
                     data = source.recv(65536)
-                    if source is client and started is None and data:
-                        started = time.perf_counter()
+                    if source is client and data:
+                        started = started or time.perf_counter()
+                        with self._lock:
+                            self.bytes_up += len(data)
                     if data:
                         key.data.sendall(data)
                         continue

@@ -340,3 +340,28 @@ def test_the_multipart_body_is_streamed_from_disk_and_reads_back(tmp_path: Path)
     parts = {p.get_param("name", header="content-disposition"): p for p in message.walk()}
     assert parts["text"].get_payload(decode=True) == "Été".encode()
     assert parts["chunk"].get_payload(decode=True) == path.read_bytes()[1000:6000]
+
+
+def test_each_wait_is_reported_with_its_reason(recorded: RecordedServer) -> None:
+    lagged = {"error": {"code": "maxlag", "info": "Waiting for a database server: 24 seconds"}}
+    recorded.add(
+        "/w/api.php",
+        Reply("<h1>Bad gateway</h1>", status=502),
+        Reply(lagged, headers={"MediaWiki-API-Error": "maxlag", "Retry-After": "5"}),
+        Reply({"batchcomplete": True, "query": {"allimages": []}}),
+        match={"list": "allimages"},
+    )
+    recorded.add("/w/api.php", Reply(TOKENS), match={"meta": "siteinfo|userinfo"})
+    clock = FakeClock()
+    waits: list[tuple[str, datetime]] = []
+    client = MediaWikiClient(
+        recorded.url("/w/api.php"),
+        sleep=clock.sleep,
+        clock=clock,
+        on_wait=lambda reason, until: waits.append((reason, until)),
+    )
+    client.siteinfo()
+    assert client.titles_with_sha1("a" * 40) == []
+    assert [reason for reason, _ in waits] == ["server-error", "maxlag"]
+    assert clock.sleeps == [1.0, 5.0]
+    assert (waits[1][1] - waits[0][1]).total_seconds() > 3  # the second wait ends later

@@ -14,7 +14,8 @@ size of the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ from hub.wikimedia.mediawiki.writing import Writing
 CHUNK_BYTES = 5 * 1024 * 1024  # what UploadWizard sends per chunk on Commons
 SINGLE_REQUEST_BYTES = 100 * 1024 * 1024  # Commons takes no more in one request
 MAX_OFFSET_RESYNCS = 3
+# A wiki reads, checks and stores what it received within the request (no job queue): for
+# big files, give it a second for each of these many bytes (more than the read timeout).
+PATIENCE_BYTES_PER_SECOND = 10 * 1024 * 1024
 
 # Plain words for the upload errors a volunteer can do something about.
 UPLOAD_ERRORS = {
@@ -222,18 +226,12 @@ class Uploading(Writing):
                 comment=comment,
                 ignore_warnings=ignore_warnings,
                 with_page_id=with_page_id,
+                size=size,
             )
-        reply = self._post_upload(
-            {
-                "action": "upload",
-                "filename": name,
-                "text": text,
-                "comment": comment,
-                "ignorewarnings": ignore_warnings,
-            },
-            files={"file": FilePart(path)},
+        page = {"filename": name, "text": text, "comment": comment}
+        return self._publish(
+            page, ignore_warnings, with_page_id, size, files={"file": FilePart(path)}
         )
-        return self._outcome(reply, name, with_page_id)
 
     def finish_stashed(
         self,
@@ -244,20 +242,59 @@ class Uploading(Writing):
         comment: str,
         ignore_warnings: bool = False,
         with_page_id: bool = True,
+        size: int | None = None,
     ) -> UploadOutcome:
-        """Publish a file whose bytes are all in the stash under ``filekey``."""
+        """Publish a file whose bytes are all in the stash under ``filekey``.
+
+        ``size``: the file's size, to wait long enough for the wiki to publish it (asked of the
+        stash when not given).
+        """
         name = _bare_name(filename)
-        reply = self._post_upload(
-            {
-                "action": "upload",
-                "filekey": filekey,
-                "filename": name,
-                "text": text,
-                "comment": comment,
-                "ignorewarnings": ignore_warnings,
-            }
-        )
-        return self._outcome(reply, name, with_page_id)
+        if size is None:
+            size = self._stashed_size(filekey)
+        page = {"filekey": filekey, "filename": name, "text": text, "comment": comment}
+        return self._publish(page, ignore_warnings, with_page_id, size)
+
+    def _publish(
+        self,
+        page: dict[str, Any],
+        ignore_warnings: bool,
+        with_page_id: bool,
+        size: int,
+        *,
+        files: Mapping[str, FilePart] | None = None,
+    ) -> UploadOutcome:
+        """Send the upload that publishes a file (from the request's body or the stash)."""
+        params = {"action": "upload", **page, "ignorewarnings": ignore_warnings}
+        with self._patience(size):
+            reply = self._post_upload(params, files=files)
+        return self._outcome(reply, str(page["filename"]), with_page_id)
+
+    def _stashed_size(self, filekey: str) -> int:
+        try:
+            data = self.call(
+                {
+                    "action": "query",
+                    "prop": "stashimageinfo",
+                    "siifilekey": filekey,
+                    "siiprop": "size",
+                }
+            )
+        except WikiApiError as exc:
+            raise upload_error(exc) from exc
+        infos = data.get("query", {}).get("stashimageinfo", [])
+        info = infos[0] if isinstance(infos, list) and infos else {}
+        return parse_int(info.get("size") if isinstance(info, dict) else None) or 0
+
+    @contextmanager
+    def _patience(self, size: int) -> Iterator[None]:
+        """Wait longer for a reply in which the wiki handles ``size`` bytes (a big file)."""
+        connect, read = self.http.timeout
+        self.http.timeout = (connect, max(read, size / PATIENCE_BYTES_PER_SECOND))
+        try:
+            yield
+        finally:
+            self.http.timeout = (connect, read)
 
     def stashed_keys(self, filekeys: Sequence[str]) -> list[str]:
         """Return which of these file keys are still in the account's upload stash."""
@@ -328,10 +365,13 @@ class Uploading(Writing):
             }
             if offset:
                 params["filekey"] = filekey
+            # The last chunk's request assembles the whole file: it takes longer.
+            last = offset + length >= size
             try:
-                reply = self._post_upload(
-                    params, files={"chunk": FilePart(path, offset=offset, length=length)}
-                )
+                with self._patience(size if last else length):
+                    reply = self._post_upload(
+                        params, files={"chunk": FilePart(path, offset=offset, length=length)}
+                    )
             except WikiUploadError as exc:
                 # After a crash the wiki may hold more (or less) than we thought: it says how
                 # much, and we carry on from there.
