@@ -129,3 +129,36 @@ def test_cancelling_deletes_the_account_and_keeps_the_rows(partnership, member_a
     assert batch.account_secret == "" and batch.rows.count() == 1
     with pytest.raises(ValidationError):
         services.cancel_batch(actor=member_a, batch=batch)
+
+
+def test_files_named_by_address_are_fetched_and_a_private_address_is_refused_on_its_row(
+    partnership, member_a, tmp_path, wiki_server
+):
+    from tests.wikiserver import Reply
+
+    photo = png(tmp_path / "served.png").read_bytes()
+    wiki_server.add("/postcard.png", Reply(photo, headers={"Content-Type": "image/png"}))
+    good = f"{wiki_server.base_url}/postcard.png"
+    batch = batch_with_sheet(
+        partnership,
+        member_a,
+        tmp_path,
+        [
+            ["", "Harbour", "d", "a", "1923", "s", "CC0"],
+            ["", "Market", "d", "a", "1923", "s", "CC0"],
+        ],
+    )
+    urls = {2: good, 3: "http://10.1.2.3/secret.png"}
+    for r in batch.rows.all():
+        r.values = {**r.values, "url": urls[r.number]}
+        r.save()
+    services.request_fetch(actor=member_a, batch=batch)
+    from hub.uploads.fetching import run_fetch
+
+    assert run_fetch(batch_id=batch.pk) == {"fetched": 1, "failed": 1}
+    services.request_check(actor=member_a, batch=batch)
+    run_check(batch_id=batch.pk)
+    fetched, refused = batch.rows.select_related("file").order_by("number")
+    assert fetched.file is not None and fetched.file.size == len(photo)
+    assert refused.state == UploadRow.State.BLOCKED
+    assert any("private or local network" in p["message"] for p in refused.problems)

@@ -21,11 +21,13 @@ from hub.uploads import services
 from hub.uploads.dryrun import run_check
 from hub.uploads.models import UploadBatch, UploadRow
 from hub.uploads.runner import run_batch
+from hub.wikimedia.errors import WikiOutcomeUnknown, WikiUnreachable
 from hub.wikimedia.http import RetryPolicy, reset_sessions
 from hub.wikimedia.mediawiki import MediaWikiClient
 from tests import factories
 from tests.localwiki import LocalWiki
 from tests.uploads_app import batch_with_sheet, give_files, png, row
+from tests.uploads_blocking import BlockingClient
 
 pytestmark = pytest.mark.django_db
 State = UploadRow.State
@@ -196,7 +198,7 @@ def test_a_rate_limit_makes_the_batch_wait_and_say_until_when(
     assert "retry_at" in outcome
     batch.refresh_from_db()
     assert batch.status == UploadBatch.Status.RUNNING
-    assert batch.wait_until is not None and "wait" in batch.wait_reason
+    assert batch.wait_until is not None and batch.wait_reason
     first, second = batch.rows.order_by("number")
     assert first.state == State.DONE
     assert second.state == State.SENDING  # kept: the next run asks the wiki first
@@ -256,3 +258,82 @@ def test_structured_data_is_written_after_each_upload_through_the_stand_in(
         assert "P275" in entity["statements"] or "P6216" in entity["statements"]
     finally:
         standin.close()
+
+
+@pytest.mark.parametrize(
+    ("point", "fault"),
+    [
+        ("upload-before", WikiUnreachable("HTTP 500 from the wiki", retry_after=1)),
+        ("upload-after", WikiOutcomeUnknown("The wiki did not answer in time.", retry_after=1)),
+    ],
+    ids=["500-before-the-bytes", "timeout-after-the-bytes"],
+)
+def test_a_wiki_failing_halfway_loses_nothing_and_sends_nothing_twice(
+    wiki, partnership, member_a, tmp_path, point, fault
+):
+    names = [_unique("Halfway"), _unique("Halfway")]
+    batch = ready_batch(
+        wiki, partnership, member_a, tmp_path, [row("a.png", names[0]), row("b.png", names[1])]
+    )
+    originals = give_files(batch, member_a, tmp_path, ["a.png", "b.png"])
+    check(batch, member_a)
+    services.start_upload(actor=member_a, batch=batch)
+    client = BlockingClient(wiki.api_url, user_supplied=True, policy=RetryPolicy(max_attempts=1))
+    client.login(*wiki.admin_bot)
+    BlockingClient.faults = {point: fault}
+    outcome = run_batch(batch_id=batch.pk, client=client)
+    assert "retry_at" in outcome
+    batch.refresh_from_db()
+    first = batch.rows.order_by("number").first()
+    assert first is not None and first.state == State.SENDING
+    assert fault.message in first.message and batch.wait_until is not None  # said on the row
+    assert run_batch(batch_id=batch.pk, client=client) == {"done": True}
+    for original, name in zip(originals, names, strict=True):
+        sha1 = hashlib.sha1(original.read_bytes()).hexdigest()  # noqa: S324
+        assert client.titles_with_sha1(sha1) == [f"File:{name}.png"]
+
+
+def test_pause_resume_and_cancel_from_the_batch_page(
+    wiki, partnership, member_a, tmp_path, client_a
+):
+    from django.urls import reverse
+
+    batch = ready_batch(wiki, partnership, member_a, tmp_path, [row("a.png", _unique("Paused"))])
+    give_files(batch, member_a, tmp_path, ["a.png"])
+    check(batch, member_a)
+
+    def post(name: str) -> Any:
+        return client_a.post(reverse(f"uploads:{name}", kwargs={"slug": "alpha", "pk": batch.pk}))
+
+    post("batch_start")
+    post("batch_pause")
+    batch.refresh_from_db()
+    assert batch.status == UploadBatch.Status.PAUSED
+    assert run_batch(batch_id=batch.pk) == {"skipped": True}  # a paused batch sends nothing
+    post("batch_resume")
+    batch.refresh_from_db()
+    assert batch.status == UploadBatch.Status.RUNNING
+    progress = client_a.get(
+        reverse("uploads:batch_progress", kwargs={"slug": "alpha", "pk": batch.pk})
+    ).json()
+    assert progress["status"] == "running" and progress["counts"]["validated"] == 1
+    post("batch_cancel")
+    batch.refresh_from_db()
+    assert batch.status == UploadBatch.Status.CANCELLED and batch.account_secret == ""
+    assert run_batch(batch_id=batch.pk) == {"skipped": True}
+    assert batch.rows.get().state == State.VALIDATED  # nothing was sent
+
+
+def test_the_rows_csv_is_safe_to_open_in_a_spreadsheet(
+    wiki, partnership, member_a, tmp_path, client_a
+):
+    from django.urls import reverse
+
+    batch = ready_batch(wiki, partnership, member_a, tmp_path, [row("a.png", "=cmd|' /C calc'!A0")])
+    check(batch, member_a)
+    response = client_a.get(
+        reverse("uploads:batch_export", kwargs={"slug": "alpha", "pk": batch.pk})
+    )
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "'=cmd" in body or "\"'=cmd" in body

@@ -38,13 +38,24 @@ class BlockingClient(MediaWikiClient):
     """Stop (forever) at the step the block folder names; otherwise a plain client."""
 
     calls: ClassVar[Counter[str]] = Counter()
+    # In-process tests: point → an error raised once there (a 500 before the bytes go, a
+    # timeout after they arrived).
+    faults: ClassVar[dict[str, Exception]] = {}
 
     def post_with_token(self, params: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
         point = point_of(params)
         self._maybe_block(f"{point}-before")
+        self._maybe_fail(f"{point}-before")
         reply = super().post_with_token(params, **kwargs)
         self._maybe_block(f"{point}-after")
+        self._maybe_fail(f"{point}-after")
         return reply
+
+    @classmethod
+    def _maybe_fail(cls, name: str) -> None:
+        fault = cls.faults.pop(name, None)
+        if fault is not None:
+            raise fault
 
     def upload_limits(self) -> UploadLimits:
         limits = super().upload_limits()

@@ -319,9 +319,12 @@ class Runner:
         step = min(row.attempts, len(WAIT_BACKOFF_SECONDS)) - 1
         seconds = exc.retry_after or WAIT_BACKOFF_SECONDS[max(step, 0)]
         until = timezone.now() + dt.timedelta(seconds=seconds)
-        reason = _("The wiki asked us to wait (%(reason)s).") % {"reason": exc.message[:150]}
+        reason = _(
+            "The wiki did not take this file yet (%(reason)s). It is tried again at %(time)s "
+            "UTC, after asking the wiki whether it arrived: nothing is sent twice."
+        ) % {"reason": exc.message[:150], "time": until.strftime("%H:%M:%S")}
         UploadBatch.objects.filter(pk=self.batch.pk).update(
-            wait_reason=reason[:200], wait_until=until
+            wait_reason=exc.message[:200], wait_until=until
         )
         _update_row(row, message=reason)
         raise StopRun({"retry_at": until.isoformat()})
