@@ -200,7 +200,7 @@ def test_a_rate_limit_makes_the_batch_wait_and_say_until_when(
     assert batch.status == UploadBatch.Status.RUNNING
     assert batch.wait_until is not None and batch.wait_reason
     first, second = batch.rows.order_by("number")
-    assert first.state == State.DONE
+    assert first.state == State.UPLOADED  # on the wiki; its structured data comes after
     assert second.state == State.SENDING  # kept: the next run asks the wiki first
     wiki.set_upload_ratelimit(None)
     assert run_batch(batch_id=batch.pk, client=client) == {"done": True}

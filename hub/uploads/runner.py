@@ -100,53 +100,56 @@ class Runner:
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        """Send every row still on its way; return what happened (done, paused, retry_at)."""
-        self.look_up_ahead()
+        """Send every row still on its way; return what happened (done, paused, retry_at).
+
+        Files go up one by one; every 50 on the wiki (and at the end) their page ids are asked
+        in one query and their structured data written, so a request per file is the upload.
+        """
         while True:
             status = UploadBatch.objects.filter(pk=self.batch.pk).values_list("status", flat=True)
             if status.first() != UploadBatch.Status.RUNNING:
                 return {"stopped": status.first()}
+            uploaded = UploadRow.objects.filter(batch=self.batch, state=State.UPLOADED)
             row = (
-                UploadRow.objects.filter(batch=self.batch, state__in=TO_SEND)
+                UploadRow.objects.filter(batch=self.batch, state__in=TO_SEND[:3])
                 .select_related("file")
                 .order_by("number")
                 .first()
             )
-            if row is None:
-                end_batch(batch_id=self.batch.pk, actor=None, cancelled=False)
-                return {"done": True}
-            self.step(row)
+            if row is None or uploaded.count() >= LOOKUP_BATCH:
+                ready = list(uploaded.select_related("file").order_by("number")[:LOOKUP_BATCH])
+                if not ready:
+                    end_batch(batch_id=self.batch.pk, actor=None, cancelled=False)
+                    return {"done": True}
+                self.finish_rows(ready)
+            else:
+                self.guarded(row, lambda r: self.send(r, resumed=r.state != State.VALIDATED))
             if self.batch.wait_reason:
                 UploadBatch.objects.filter(pk=self.batch.pk).update(wait_reason="", wait_until=None)
                 self.batch.wait_reason = ""
 
-    def look_up_ahead(self) -> None:
-        """Ask the wiki about every title still to send, 50 a request (one query per 50 files).
+    def look_up_from(self, row: UploadRow) -> None:
+        """Ask the wiki about the next 50 titles to send, from this row's, in one request.
 
         It tells which titles are taken before their bytes are sent, and warms MediaWiki so an
         upload does not render thumbnails inside its request.
         """
         titles = list(
-            UploadRow.objects.filter(batch=self.batch, state__in=TO_SEND[:3])
+            UploadRow.objects.filter(
+                batch=self.batch, state__in=TO_SEND[:3], number__gte=row.number
+            )
             .exclude(title="")
             .order_by("number")
-            .values_list("title", flat=True)
+            .values_list("title", flat=True)[:LOOKUP_BATCH]
         )
-        for start in range(0, len(titles), LOOKUP_BATCH):
-            part = [_file_title(t) for t in titles[start : start + LOOKUP_BATCH]]
-            answer = self.client.files_by_title(part)
-            for title in titles[start : start + LOOKUP_BATCH]:
-                self.known[title] = _found(answer, title)
+        answer = self.client.files_by_title([_file_title(t) for t in titles])
+        for title in titles:
+            self.known[title] = _found(answer, title)
 
-    def step(self, row: UploadRow) -> None:
-        """Take one row one step further along its ledger."""
+    def guarded(self, row: UploadRow, action: Callable[[UploadRow], None]) -> None:
+        """Take the row a step further; the wiki's refusals become the row's or batch's words."""
         try:
-            if row.state == State.UPLOADED:
-                self.write_structured_data(row)
-            elif row.state == State.VALIDATED:
-                self.send(row, resumed=False)
-            else:
-                self.send(row, resumed=True)
+            action(row)
         except WikiLoginFailed as exc:
             self.stop_batch(_("The wiki refused the account: %(reason)s") % {"reason": exc.message})
         except WikiApiError as exc:
@@ -159,6 +162,31 @@ class Runner:
                 self.fail(row, "error", exc.message)
                 return
             self.wait(row, exc)
+
+    def finish_rows(self, rows: list[UploadRow]) -> None:
+        """Learn the page ids of files on the wiki (one query), then write their structured data."""
+        missing = [r for r in rows if not r.page_id]
+        if missing:
+            try:
+                answer = self.client.files_by_title([_file_title(r.title) for r in missing])
+            except WikiError as exc:
+                if not exc.retryable:
+                    raise
+                self.wait(missing[0], exc)
+            for row in missing:
+                found = _found(answer, row.title)
+                if found is None:
+                    self.fail(row, "missing", _("The wiki does not show this file any more."))
+                    continue
+                _update_row(
+                    row,
+                    page_id=found.page_id,
+                    revision_id=found.revision_id,
+                    file_url=found.description_url[:1000] or row.file_url,
+                )
+        for row in rows:
+            if row.state == State.UPLOADED:
+                self.guarded(row, self.write_structured_data)
 
     # -- sending ----------------------------------------------------------------------------
     def already_there(self, row: UploadRow, *, ask: bool) -> bool:
@@ -190,7 +218,10 @@ class Runner:
 
     def send(self, row: UploadRow, *, resumed: bool) -> None:
         """Send the row's file (or finish its stashed upload) after making sure it is not there."""
-        if self.already_there(row, ask=resumed):
+        asked_now = row.title not in self.known
+        if asked_now:
+            self.look_up_from(row)
+        if self.already_there(row, ask=resumed and not asked_now):
             return
         if row.file is None:
             self.fail(row, "missing", _("The row's file is missing; add it and check again."))
@@ -212,7 +243,11 @@ class Runner:
             try:
                 if row.stash_offset >= row.file.size:
                     outcome = self.client.finish_stashed(
-                        row.filekey, filename=row.title, text=text, comment=summary
+                        row.filekey,
+                        filename=row.title,
+                        text=text,
+                        comment=summary,
+                        with_page_id=False,
                     )
                 else:  # carry on sending chunks where the stash stopped
                     outcome = self.client.upload(
@@ -223,6 +258,7 @@ class Runner:
                         filekey=row.filekey,
                         offset=row.stash_offset,
                         on_chunk=on_chunk,
+                        with_page_id=False,
                     )
             except WikiApiError as exc:
                 if exc.code not in STASH_GONE:
@@ -235,7 +271,12 @@ class Runner:
             else:
                 _update_row(row, attempts=attempts)
             outcome = self.client.upload(
-                path, filename=row.title, text=text, comment=summary, on_chunk=on_chunk
+                path,
+                filename=row.title,
+                text=text,
+                comment=summary,
+                on_chunk=on_chunk,
+                with_page_id=False,
             )
         self.settle(row, outcome)
 
@@ -258,6 +299,7 @@ class Runner:
                 filename=row.title,
                 text=row_text(self.batch, row),
                 comment=self.batch.edit_summary,
+                with_page_id=False,
             )
             self.settle(row, outcome)
             return
@@ -275,13 +317,12 @@ class Runner:
             state=State.UPLOADED,
             filekey="",
             stash_offset=0,
-            page_id=found.page_id,
+            page_id=found.page_id or None,
             revision_id=found.revision_id,
             file_url=found.description_url[:1000],
             title=found.title.split(":", 1)[1] if ":" in found.title else found.title,
             message="",
         )
-        self.write_structured_data(row)
 
     # -- structured data --------------------------------------------------------------------
     def write_structured_data(self, row: UploadRow) -> None:
