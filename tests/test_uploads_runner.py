@@ -337,3 +337,26 @@ def test_the_rows_csv_is_safe_to_open_in_a_spreadsheet(
     body = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert "'=cmd" in body or "\"'=cmd" in body
+
+
+def test_sending_costs_one_request_per_file_plus_one_query_per_fifty(
+    wiki, partnership, member_a, tmp_path
+):
+    names = [_unique("Counted") for _ in range(6)]
+    batch = ready_batch(
+        wiki,
+        partnership,
+        member_a,
+        tmp_path,
+        [row(f"{n}.png", name) for n, name in enumerate(names)],
+    )
+    give_files(batch, member_a, tmp_path, [f"{n}.png" for n in range(6)])
+    check(batch, member_a)
+    services.start_upload(actor=member_a, batch=batch)
+    client = MediaWikiClient(wiki.api_url, user_supplied=True)
+    client.login(*wiki.admin_bot)
+    client.csrf_token()
+    before = client.stats.requests
+    assert run_batch(batch_id=batch.pk, client=client) == {"done": True}
+    # Six uploads, one title query before them, one page-id query after them.
+    assert client.stats.requests - before == 6 + 2
