@@ -162,3 +162,15 @@ def test_files_named_by_address_are_fetched_and_a_private_address_is_refused_on_
     assert fetched.file is not None and fetched.file.size == len(photo)
     assert refused.state == UploadRow.State.BLOCKED
     assert any("private or local network" in p["message"] for p in refused.problems)
+
+
+def test_the_demo_has_a_finished_batch_on_the_residency_and_loads_once(db: None) -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    [batch] = UploadBatch.objects.filter(affiliate__is_demo=True)
+    assert batch.partnership.title == "Wikipedian in Residence at the National Museum"
+    assert batch.status == UploadBatch.Status.FINISHED
+    assert list(batch.rows.values_list("state", flat=True)) == [UploadRow.State.DONE] * 5
+    assert all("never sent" in m for m in batch.rows.values_list("message", flat=True))
+    assert "Uploads demo created" not in out.getvalue()

@@ -6,8 +6,9 @@ audit event; work for the worker (checks, fetches, the upload) is enqueued on co
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -432,3 +433,51 @@ def delete_batch(*, actor: User | None, batch: UploadBatch) -> None:
         target=partnership,
         changes={"batch": [title, None]},
     )
+
+
+@transaction.atomic
+def add_demo_batch(
+    *,
+    actor: User | None,
+    partnership: Partnership,
+    title: str,
+    files: Sequence[tuple[str, str]],
+    finished_at: dt.datetime,
+) -> UploadBatch:
+    """Add a demo affiliate's finished batch, as if its files had gone to Commons.
+
+    ``files``: (title on the wiki, description) pairs. Nothing is sent and nothing is kept on
+    disk; the rows say they are demo rows. Only demo affiliates get one.
+    """
+    if not partnership.affiliate.is_demo:
+        raise ValidationError(_("Demo batches go only to demo affiliates."))
+    batch = create_batch(actor=actor, partnership=partnership, title=title)
+    demo = _("Demo row: made up for the demo, never sent to a wiki.")
+    UploadRow.objects.bulk_create(
+        UploadRow(
+            batch=batch,
+            number=number,
+            values={"title": name, "description": description},
+            title=name,
+            state=UploadRow.State.DONE,
+            outcome="uploaded",
+            message=demo,
+            file_url=f"https://commons.wikimedia.org/wiki/File:{name.replace(' ', '_')}",
+        )
+        for number, (name, description) in enumerate(files, start=2)
+    )
+    batch.status = UploadBatch.Status.FINISHED
+    batch.sheet_name = f"{title}.csv"
+    batch.template = UploadBatch.Template.ARTWORK
+    batch.licence = "Public domain (PD-old-100)"
+    batch.started_at = finished_at - dt.timedelta(minutes=len(files))
+    batch.finished_at = batch.validated_at = finished_at
+    batch.save()
+    audit.record(
+        actor=actor,
+        affiliate=batch.affiliate,
+        action="uploads.demo_batch",
+        target=partnership,
+        changes={"batch": [None, batch.title], "files_on_wiki": [None, len(files)]},
+    )
+    return batch
