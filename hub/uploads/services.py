@@ -462,7 +462,6 @@ def add_demo_batch(
             state=UploadRow.State.DONE,
             outcome="uploaded",
             message=demo,
-            file_url=f"https://commons.wikimedia.org/wiki/File:{name.replace(' ', '_')}",
         )
         for number, (name, description) in enumerate(files, start=2)
     )
