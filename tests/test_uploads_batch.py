@@ -174,3 +174,39 @@ def test_the_demo_has_a_finished_batch_on_the_residency_and_loads_once(db: None)
     assert list(batch.rows.values_list("state", flat=True)) == [UploadRow.State.DONE] * 5
     assert all("never sent" in m for m in batch.rows.values_list("message", flat=True))
     assert "Uploads demo created" not in out.getvalue()
+
+
+def test_a_pattypan_workbook_brings_its_template_and_the_preview_uses_it(
+    partnership, member_a, tmp_path, fixtures_dir, client_a
+):
+    from django.urls import reverse
+
+    from tests.upload_fixtures import pattypan_fields, pattypan_source, pattypan_workbook
+
+    fields = ["path", "name", *pattypan_fields(fixtures_dir, "Photograph")]
+    values = {f: "" for f in fields} | {"path": "a.png", "name": "Harbour", "license": "CC0"}
+    workbook = pattypan_workbook(
+        tmp_path / "pattypan.xlsx",
+        headers=fields,
+        rows=[[values[f] for f in fields]],
+        template=pattypan_source(fixtures_dir, "Photograph"),
+    )
+    batch = services.create_batch(actor=member_a, partnership=partnership, title="Pattypan")
+    services.attach_sheet(actor=member_a, batch=batch, path=workbook, original_name="pattypan.xlsx")
+    batch.refresh_from_db()
+    assert batch.template == UploadBatch.Template.CUSTOM
+    assert "{{Photograph" in batch.template_source
+    page = client_a.get(
+        reverse("uploads:batch_template", kwargs={"slug": "alpha", "pk": batch.pk})
+    ).content.decode()
+    preview = page[page.index('id="preview"') :]
+    assert "{{Photograph" in preview and "Harbour" in preview, preview[:3000]
+
+
+def test_another_tools_sheet_maps_without_a_crash(partnership, member_a, fixtures_dir):
+    sheet = fixtures_dir / "uploads" / "pywikibot-csv-ingestion.csv"
+    batch = services.create_batch(actor=member_a, partnership=partnership, title="Pywikibot")
+    services.attach_sheet(actor=member_a, batch=batch, path=sheet, original_name=sheet.name)
+    batch.refresh_from_db()
+    assert batch.rows.count() > 0
+    assert any(batch.mapping.values())

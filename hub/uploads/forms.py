@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from hub.uploads import credentials
 from hub.uploads.fields import FIELDS, IGNORE, SDC_PREFIX
 from hub.uploads.models import COMMONS_API, UploadBatch
-from hub.uploads.wikitext import BUILT_IN
 
 
 def wiki_choices() -> list[tuple[str, str]]:
@@ -142,9 +141,10 @@ class TemplateForm(forms.ModelForm):
         }
         help_texts = {
             "template_source": _(
-                "Pattypan's template language: ${field}, <#if field?has_content>…</#if>, "
-                '<#list categories?split(";") as category>…</#list>. Leave it empty to use the '
-                "template picked above as it is."
+                "Used when the page template is “Our own template”. Pattypan's template "
+                "language: ${field}, <#if field?has_content>…</#if>, "
+                '<#list categories?split(";") as category>…</#list>. To change a built-in '
+                "template, copy it from below, edit it here and choose “Our own template”."
             ),
             "institution_template": _("e.g. {{Institution:Nordiska museet}}"),
             "licence": _("e.g. CC BY-SA 4.0, or CC0. Rows with a licence column keep theirs."),
@@ -170,10 +170,6 @@ class TemplateForm(forms.ModelForm):
                 "template_source", _("Give the template's source, or pick a built-in one.")
             )
         return cleaned
-
-    @staticmethod
-    def built_in_sources() -> dict[str, str]:
-        return dict(BUILT_IN)
 
 
 class AccountForm(forms.Form):

@@ -108,7 +108,7 @@ def title_for(row: UploadRow) -> str:
 
 def template_source(batch: UploadBatch) -> str:
     """Return the page template's source: the batch's own, or the built-in one it picked."""
-    if batch.template == UploadBatch.Template.CUSTOM or batch.template_source:
+    if batch.template == UploadBatch.Template.CUSTOM:
         return batch.template_source or BUILT_IN[UploadBatch.Template.INFORMATION]
     return BUILT_IN[batch.template]
 

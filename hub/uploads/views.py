@@ -34,6 +34,7 @@ from hub.uploads.forms import (
 from hub.uploads.models import UploadBatch, UploadRow
 from hub.uploads.pattypan import TemplateError
 from hub.uploads.rows import row_text, title_for
+from hub.uploads.wikitext import BUILT_IN
 from hub.wikimedia.errors import WikiError
 
 ROWS_PER_PAGE = 100
@@ -276,7 +277,15 @@ def batch_template(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
                 preview["html_error"] = _("The wiki could not show the page (%(reason)s).") % {
                     "reason": exc.message
                 }
-    context = {"batch": batch, "form": form, "preview": preview, "numbers": numbers}
+    context = {
+        "batch": batch,
+        "form": form,
+        "preview": preview,
+        "numbers": numbers,
+        "built_in": [
+            (label, BUILT_IN[key]) for key, label in UploadBatch.Template.choices if key in BUILT_IN
+        ],
+    }
     return render(request, "uploads/batch_template.html", context)
 
 
