@@ -173,3 +173,21 @@ def test_a_request_over_the_browser_limit_is_refused_with_clear_words(
     assert "You sent about 2048 MB; this page accepts at most 2 MB at once." in text
     assert "one ZIP per part" in text
     assert not UploadFile.objects.exists()
+
+
+def test_the_batch_page_and_its_progress_read_a_fixed_number_of_queries(
+    client_a, member_a, partnership, uploads_dir, tmp_path, django_assert_max_num_queries
+):
+    few = batch_with_sheet(partnership, member_a, tmp_path, [row("a.png", "One")])
+    many = batch_with_sheet(
+        partnership, member_a, tmp_path, [row(f"{n}.png", f"Row {n}") for n in range(40)]
+    )
+    client_a.get(url("batch_detail", few))  # warm the session
+    counts = []
+    for batch in (few, many):
+        with django_assert_max_num_queries(14) as captured:
+            assert client_a.get(url("batch_detail", batch)).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]  # forty rows cost no more than one
+    with django_assert_max_num_queries(6):
+        client_a.get(url("batch_progress", many))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -411,6 +412,30 @@ def run_batch(*, batch_id: int, client: MediaWikiClient | None = None) -> dict[s
             wait_until=until,
         )
         return {"retry_at": until.isoformat()}
+
+
+@contextmanager
+def release_on_error(batch_id: int) -> Iterator[None]:
+    """Free a batch a task left working when it failed unexpectedly, with words on the page.
+
+    A check or fetch goes back to being prepared, an upload is paused; the error is logged and
+    raised again for the queue to record. Without this the page would say "working" forever.
+    """
+    try:
+        yield
+    except Exception:
+        logger.exception("Batch %s stopped on an unexpected error", batch_id)
+        message = _(
+            "An unexpected error stopped the batch; it was logged for the hub's staff. "
+            "Nothing was lost: try again, or tell them if it happens again."
+        )
+        UploadBatch.objects.filter(
+            pk=batch_id, status__in=[UploadBatch.Status.CHECKING, UploadBatch.Status.FETCHING]
+        ).update(status=UploadBatch.Status.DRAFT, error=message)
+        UploadBatch.objects.filter(pk=batch_id, status=UploadBatch.Status.RUNNING).update(
+            status=UploadBatch.Status.PAUSED, error=message
+        )
+        raise
 
 
 def _pause(batch: UploadBatch, message: str) -> dict[str, Any]:
