@@ -34,6 +34,7 @@ from tests.test_newcomer_journeys import DATABASE_QUEUE, _run_queued_tasks
 from tests.uploads_app import png, row, sheet_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots" / "uploads-journey"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,7 @@ def world(local_wiki: LocalWiki, settings: Any, tmp_path: Path) -> Iterator[dict
 def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     browser: Browser, live_server: Any, world: dict[str, Any], tmp_path: Path, js: bool
 ) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     wiki: LocalWiki = world["wiki"]
     partnership = world["partnership"]
     base = live_server.url
@@ -102,7 +104,7 @@ def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     page.get_by_role("link", name="Choose the template and preview a page").click()
     page.get_by_label("write captions and statements").uncheck()  # no structured data here
     page.get_by_role("button", name="Save the template").click()
-    expect(page.locator("pre.wikitext")).to_contain_text("{{Information")
+    expect(page.locator("#preview-text")).to_contain_text("{{Information")
     page.goto(f"{base}/a/alpha/uploads/{UploadBatch.objects.get().pk}/")
     page.get_by_role("link", name="Enter the account").click()
     page.get_by_label("User name").fill(wiki.admin_bot[0])
@@ -114,6 +116,7 @@ def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     _run_queued_tasks()
     page.goto(page.url.split("#")[0] + "?show=problems")
     expect(page.get_by_text("No file called “b.png” was given to the batch")).to_be_visible()
+    page.screenshot(path=SHOTS / f"batch-problems-{tag}.png", full_page=True)
     if js:
         _check_accessibility(page, "batch with problems")
 
@@ -136,6 +139,9 @@ def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     batch = UploadBatch.objects.get()
     assert set(batch.rows.values_list("state", flat=True)) == {UploadRow.State.DONE}
     expect(page.get_by_text("2 files are on the wiki")).to_be_visible()
+    page.screenshot(path=SHOTS / f"batch-finished-{tag}.png", full_page=True)
+    if js:
+        _check_accessibility(page, "finished batch")
 
     # A file opened on the wiki, the batch in the partnership's impact.
     page.get_by_role("link", name=f"{names[0]}.png").click()

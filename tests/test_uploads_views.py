@@ -191,3 +191,21 @@ def test_the_batch_page_and_its_progress_read_a_fixed_number_of_queries(
     assert counts[0] == counts[1]  # forty rows cost no more than one
     with django_assert_max_num_queries(6):
         client_a.get(url("batch_progress", many))
+
+
+def test_a_wait_shows_what_for_and_until_when(client_a, partnership, uploads_dir):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    batch = factories_batch(partnership)
+    until = timezone.now() + dt.timedelta(minutes=5)
+    UploadBatch.objects.filter(pk=batch.pk).update(
+        status=UploadBatch.Status.RUNNING, wait_reason="ratelimited", wait_until=until
+    )
+    page = client_a.get(url("batch_detail", batch)).content.decode()
+    assert "The wiki limits how fast this account may upload." in page
+    assert f"Waiting until {until:%H:%M:%S} UTC" in page
+    assert '<meta http-equiv="refresh"' in page  # refreshes itself without JavaScript
+    data = client_a.get(url("batch_progress", batch)).json()
+    assert data["wait_until"] == until.isoformat()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hub.partnerships.models import Partnership
 from hub.uploads.models import UploadBatch, UploadFile, UploadRow
@@ -17,6 +18,13 @@ ON_WIKI = (State.UPLOADED, State.DONE)
 ENDED = (State.DONE, State.SKIPPED, State.FAILED)
 ON_THE_WAY = (State.VALIDATED, State.SENDING, State.STASHED, State.UPLOADED)
 ROW_FILTERS = ("all", "problems", "errors", "failed", "done")
+# What the wiki client's waits are for (hub.wikimedia.http on_wait), in a volunteer's words.
+WAIT_WORDS = {
+    "ratelimited": _("The wiki limits how fast this account may upload."),
+    "maxlag": _("The wiki's servers are busy (replication lag)."),
+    "retry-after": _("The wiki asked us to come back later."),
+    "server-error": _("The wiki answered with an error; we try again."),
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,8 @@ def progress(batch: UploadBatch, *, now: dt.datetime | None = None) -> Progress:
     per_minute = seconds_left = None
     now = now or timezone.now()
     if batch.started_at and ended:
-        minutes = max((now - batch.started_at).total_seconds() / 60, 1 / 60)
+        end = batch.finished_at or now
+        minutes = max((end - batch.started_at).total_seconds() / 60, 1 / 60)
         sent = sum(counts[s] for s in (State.DONE, State.FAILED)) + counts[State.UPLOADED]
         if sent:
             per_minute = round(sent / minutes, 1)
@@ -92,7 +101,9 @@ def progress(batch: UploadBatch, *, now: dt.datetime | None = None) -> Progress:
         problems=problems,
         per_minute=per_minute,
         seconds_left=seconds_left,
-        wait_reason=batch.wait_reason if batch.wait_until and batch.wait_until > now else "",
+        wait_reason=str(WAIT_WORDS.get(batch.wait_reason, batch.wait_reason))
+        if batch.wait_until and batch.wait_until > now
+        else "",
         wait_until=batch.wait_until if batch.wait_until and batch.wait_until > now else None,
     )
 
