@@ -17,7 +17,9 @@ import pytest
 
 from hub.wikimedia.http import reset_sessions
 from hub.wikimedia.mediawiki import MediaWikiClient
+from hub.wikimedia.mediainfo import get_mediainfo
 from tests.localwiki import LocalWiki
+from tests.sdc_standin import SdcStandIn
 from tests.test_queue import WAIT_SECONDS, _Processes, _SubprocessDatabase
 
 SETUP = """
@@ -38,9 +40,9 @@ partnership = create_partnership(
 )
 work = Path(os.environ['CRASH_WORK'])
 tag = uuid.uuid4().hex[:8]
-lines = ['File,Name,Description,Author,Date,Source,Licence']
+lines = ['File,Name,Description,Author,Date,Source,Licence,Caption (en)']
 for n in range(3):
-    lines.append(f'p{n}.png,Crash {tag} {n},Photo {n},Anna,1923,Museum,CC0')
+    lines.append(f'p{n}.png,Crash {tag} {n},Photo {n},Anna,1923,Museum,CC0,Harbour {n}')
 (work / 'sheet.csv').write_text('\\n'.join(lines) + '\\n')
 batch = services.create_batch(
     actor=None, partnership=partnership, title='Crash', wiki_url=os.environ['CRASH_WIKI']
@@ -54,7 +56,9 @@ for n in range(3):
     picture.save(work / f'p{n}.png', 'PNG')
     files.append((f'p{n}.png', work / f'p{n}.png'))
 services.add_files(actor=None, batch=batch, files=files)
-services.set_page_template(actor=None, batch=batch, structured_data=False)
+services.set_page_template(
+    actor=None, batch=batch, structured_data=bool(os.environ.get('CRASH_SDC'))
+)
 services.set_account(
     actor=None, batch=batch, kind='bot_password',
     name=os.environ['CRASH_BOT'], secret=os.environ['CRASH_PASSWORD'],
@@ -104,6 +108,8 @@ STEPS = [
     ("upload-after", 2, "sending"),  # the wiki has the file, the ledger does not know yet
     ("chunk-before", 3, "stashed"),  # half the chunks in the stash, the key kept
     ("finish-before", 1, "stashed"),  # every chunk in the stash, not published yet
+    ("wbeditentity-before", 2, "uploaded"),  # on the wiki, its structured data not written
+    ("wbeditentity-after", 1, "uploaded"),  # structured data written, the ledger not told
 ]
 
 
@@ -115,10 +121,37 @@ def test_a_worker_killed_at_each_ledger_step_leaves_every_file_on_the_wiki_once(
     point: str,
     nth: int,
     left: str,
+    settings: Any,
 ) -> None:
     db, processes, blocks = crash_env
     if point.startswith(("chunk", "finish")):
         db.env["HUB_UPLOADS_SMALL_CHUNKS"] = "1"
+    standin = None
+    if point.startswith("wbeditentity"):
+        # Commons' structured data: the stand-in in front of the local wiki (tests/sdc_standin.py).
+        standin = SdcStandIn(upstream=local_wiki.base_url)
+        db.env["CRASH_SDC"] = "1"
+        db.env["CRASH_WIKI"] = standin.api_url
+        db.env["HUB_ALLOWED_PRIVATE_WIKIS"] = f"{local_wiki.base_url},{standin.url('/')}"
+        settings.HUB_ALLOWED_PRIVATE_WIKIS = [local_wiki.base_url, standin.url("/")]
+        reset_sessions()
+    try:
+        _kill_and_resume(db, processes, blocks, local_wiki, point, nth, left, standin)
+    finally:
+        if standin is not None:
+            standin.close()
+
+
+def _kill_and_resume(
+    db: _SubprocessDatabase,
+    processes: _Processes,
+    blocks: Path,
+    local_wiki: LocalWiki,
+    point: str,
+    nth: int,
+    left: str,
+    standin: SdcStandIn | None,
+) -> None:
     (blocks / point).write_text(str(nth))
     setup = processes.start("setup", "shell", "-c", SETUP)
     assert setup.wait(timeout=WAIT_SECONDS * 3) == 0, processes.logs()
@@ -160,3 +193,18 @@ def test_a_worker_killed_at_each_ledger_step_leaves_every_file_on_the_wiki_once(
     for _state, title, sha1 in rows:
         assert client.titles_with_sha1(sha1) == [f"File:{title}"], (title, processes.logs())
     assert len({sha1 for _st, _t, sha1 in rows}) == 3
+    if standin is not None:
+        page_ids = [
+            pid
+            for (pid,) in db.rows(
+                "SELECT page_id FROM uploads_uploadrow WHERE batch_id = ? ORDER BY number",
+                batch_id,
+            )
+        ]
+        sdc = MediaWikiClient(standin.api_url, user_supplied=True)
+        entities = get_mediainfo(sdc, page_ids)
+        for n, page_id in enumerate(page_ids):
+            entity = entities[page_id]
+            assert entity["labels"]["en"]["value"] == f"Harbour {n}"
+            for prop, statements in entity["statements"].items():
+                assert len(statements) == 1, (prop, statements)  # written once, not twice
