@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hub.wikimedia.http import reset_sessions
-from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.mediainfo import get_mediainfo
+from hub.wikimedia.mediawiki import MediaWikiClient
 from tests.localwiki import LocalWiki
 from tests.sdc_standin import SdcStandIn
 from tests.test_queue import WAIT_SECONDS, _Processes, _SubprocessDatabase
