@@ -105,6 +105,10 @@ def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     page.get_by_label("write captions and statements").uncheck()  # no structured data here
     page.get_by_role("button", name="Save the template").click()
     expect(page.locator("#preview-text")).to_contain_text("{{Information")
+    page.get_by_label("Ask the wiki to show the page").check()
+    page.get_by_role("button", name="Show").click()
+    preview = page.frame_locator("iframe.parsed")
+    expect(preview.locator("body")).to_contain_text("Licensing")  # the wiki rendered it
     page.goto(f"{base}/a/alpha/uploads/{UploadBatch.objects.get().pk}/")
     page.get_by_role("link", name="Enter the account").click()
     page.get_by_label("User name").fill(wiki.admin_bot[0])
