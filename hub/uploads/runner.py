@@ -42,7 +42,7 @@ from hub.uploads.outcomes import (
 )
 from hub.uploads.rows import row_text
 from hub.uploads.statements import captions_for_row, claims_for_row
-from hub.wikimedia.errors import WikiApiError, WikiError, WikiLoginFailed
+from hub.wikimedia.errors import WikiApiError, WikiError, WikiLoginFailed, WikiOutcomeUnknown
 from hub.wikimedia.mediainfo import write_mediainfo
 from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.mediawiki.results import UploadOutcome, WikiFile
@@ -287,8 +287,8 @@ class Runner:
             found = outcome.file or _found(
                 self.client.files_by_title([_file_title(outcome.filename)]), outcome.filename
             )
-            if found is None:
-                raise WikiError(
+            if found is None:  # replicas behind: look again on the next run, never resend blindly
+                raise WikiOutcomeUnknown(
                     _("The wiki said the upload worked but does not show the file yet.")
                 )
             self.record_uploaded(row, found)
