@@ -161,3 +161,39 @@ def test_a_collection_goes_from_the_partnership_page_to_the_wiki(
     foreign = [u for u in watch.foreign_requests if not u.startswith(wiki.base_url)]
     assert foreign == []
     assert [e for e in watch.console_errors if wiki.base_url not in e] == []
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_too_many_megabytes_at_once_are_refused_in_plain_words(
+    browser: Browser,
+    live_server: Any,
+    world: dict[str, Any],
+    tmp_path: Path,
+    settings: Any,
+    js: bool,
+) -> None:
+    from hub.uploads import services
+
+    settings.HUB_UPLOADS_MAX_REQUEST_BYTES = 1024 * 1024
+    batch = services.create_batch(actor=None, partnership=world["partnership"], title="Big")
+    big = tmp_path / "big.tif"
+    big.write_bytes(b"\0" * (3 * 1024 * 1024))
+    context = browser.new_context(java_script_enabled=js, locale="en")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/a/alpha/uploads/{batch.pk}/files/")
+    page.get_by_label("Files, or one ZIP of them").set_input_files(str(big))
+    page.get_by_role("button", name="Send the files").click()
+    if js:  # refused before a byte is sent
+        expect(page.locator("#files-too-large")).to_contain_text(
+            "These files add up to 3 MB; the browser can send at most 1 MB at once."
+        )
+    else:  # refused by the server before it reads the body
+        expect(page.locator("main")).to_contain_text("this page accepts at most 2 MB at once")
+        expect(page.locator("main")).to_contain_text("one ZIP per part")
+    assert not batch.files.exists()
+    context.close()
