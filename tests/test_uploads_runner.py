@@ -360,3 +360,22 @@ def test_sending_costs_one_request_per_file_plus_one_query_per_fifty(
     assert run_batch(batch_id=batch.pk, client=client) == {"done": True}
     # Six uploads, one title query before them, one page-id query after them.
     assert client.stats.requests - before == 6 + 2
+
+
+def test_a_second_run_for_a_batch_waits_for_the_first_instead_of_sending_too(
+    wiki, partnership, member_a, tmp_path
+):
+    from hub.uploads.runner import claim
+
+    batch = ready_batch(wiki, partnership, member_a, tmp_path, [row("a.png", _unique("Once"))])
+    give_files(batch, member_a, tmp_path, ["a.png"])
+    check(batch, member_a)
+    services.start_upload(actor=member_a, batch=batch)
+    assert claim(batch.pk, "first-run")  # a run is sending (a quick pause and resume after)
+    outcome = run_batch(batch_id=batch.pk)
+    assert outcome.get("busy") and "retry_at" in outcome
+    assert batch.rows.get().state == State.VALIDATED  # the second run sent nothing
+    UploadBatch.objects.filter(pk=batch.pk).update(runner="")  # the first run ended
+    assert run_batch(batch_id=batch.pk) == {"done": True}
+    batch.refresh_from_db()
+    assert batch.runner == ""

@@ -70,6 +70,10 @@ class UploadBatch(models.Model):
     # What the wiki is making us wait for, and until when (ratelimited, Retry-After, maxlag).
     wait_reason = models.CharField(max_length=200, blank=True)
     wait_until = models.DateTimeField(null=True, blank=True)
+    # The run sending the batch now, and until when its claim holds (renewed at every step),
+    # so a second task for the batch (a quick pause and resume) waits instead of sending too.
+    runner = models.CharField(max_length=32, blank=True)
+    runner_until = models.DateTimeField(null=True, blank=True)
     # What stopped the whole batch (the account refused, the wiki gone), in a volunteer's words.
     error = models.TextField(blank=True)
     # What the last check found about the batch as a whole (the wiki not answering, files no

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -94,9 +95,10 @@ def _found(answer: dict[str, WikiFile | None], title: str) -> WikiFile | None:
 class Runner:
     """One run over a batch's rows (a task's attempt); ``client`` signed in as the account."""
 
-    def __init__(self, batch: UploadBatch, client: MediaWikiClient) -> None:
+    def __init__(self, batch: UploadBatch, client: MediaWikiClient, *, token: str = "") -> None:
         self.batch = batch
         self.client = client
+        self.token = token
         self.known: dict[str, WikiFile | None] = {}
 
     # -- the loop ---------------------------------------------------------------------------
@@ -107,6 +109,8 @@ class Runner:
         in one query and their structured data written, so a request per file is the upload.
         """
         while True:
+            if self.token and not claim(self.batch.pk, self.token):
+                return {"stopped": "another run took the batch over"}
             status = UploadBatch.objects.filter(pk=self.batch.pk).values_list("status", flat=True)
             if status.first() != UploadBatch.Status.RUNNING:
                 return {"stopped": status.first()}
@@ -237,6 +241,8 @@ class Runner:
 
         def on_chunk(filekey: str, offset: int) -> None:
             _update_row(row, state=State.STASHED, filekey=filekey[:255], stash_offset=offset)
+            if self.token:
+                claim(self.batch.pk, self.token)  # a long file keeps its claim chunk by chunk
 
         outcome: UploadOutcome | None = None
         if row.state == State.STASHED and row.filekey:
@@ -379,15 +385,40 @@ class Runner:
         raise StopRun({"paused": message})
 
 
+def claim_lease() -> dt.timedelta:
+    """Return how long a run's claim on its batch holds without a step (a worker's lease, x2)."""
+    return 2 * dt.timedelta(seconds=settings.HUB_WORKER_LEASE_SECONDS)
+
+
+def claim(batch_id: int, token: str) -> bool:
+    """Claim the batch for this run, or renew the claim; False when another run holds it."""
+    now = timezone.now()
+    mine_or_free = Q(runner=token) | Q(runner="") | Q(runner_until__lt=now)
+    return bool(
+        UploadBatch.objects.filter(mine_or_free, pk=batch_id).update(
+            runner=token, runner_until=now + claim_lease()
+        )
+    )
+
+
 def run_batch(*, batch_id: int, client: MediaWikiClient | None = None) -> dict[str, Any]:
-    """Run (or resume) a batch's upload; safe to run twice: a batch not running is left alone."""
+    """Run (or resume) a batch's upload; safe to run twice: a batch not running is left alone.
+
+    One run at a time: a second task for the batch (a quick pause and resume while a file was
+    being sent) comes back when the first run's claim ends, instead of sending alongside it.
+    """
     batch = UploadBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status != UploadBatch.Status.RUNNING:
         return {"skipped": True}
+    token = uuid.uuid4().hex
+    if not claim(batch.pk, token):
+        held = UploadBatch.objects.filter(pk=batch.pk).values_list("runner_until", flat=True)
+        until = held.first() or timezone.now() + claim_lease()
+        return {"retry_at": until.isoformat(), "busy": True}
     try:
         if client is None:
             client = credentials.open_client(batch, on_wait=_waiter(batch.pk))
-        return Runner(batch, client).run()
+        return Runner(batch, client, token=token).run()
     except StopRun as stop:
         return stop.outcome
     except credentials.AccountMissing as exc:
@@ -412,6 +443,8 @@ def run_batch(*, batch_id: int, client: MediaWikiClient | None = None) -> dict[s
             wait_until=until,
         )
         return {"retry_at": until.isoformat()}
+    finally:
+        UploadBatch.objects.filter(pk=batch.pk, runner=token).update(runner="", runner_until=None)
 
 
 @contextmanager
