@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from hub.uploads.exif import strip_private_exif
 from hub.uploads.fields import split_list
 from hub.uploads.models import UploadBatch, UploadFile, UploadRow
 from hub.uploads.pattypan import TemplateError
-from hub.uploads.rows import categories_of, link_files, row_text, sheet_problems
+from hub.uploads.rows import categories_of, link_files, row_text, sheet_problems, title_for
 from hub.uploads.statements import caption_problems
 from hub.wikimedia.errors import WikiError
 from hub.wikimedia.mediawiki import MediaWikiClient
@@ -68,10 +67,7 @@ def _local_problems(batch: UploadBatch, row: UploadRow, index: int, sniffed: Any
 
     problems = sheet_problems(batch, index)
     url = str(row.values.get("url", "") or "").strip()
-    raw_title = str(row.values.get("title", "") or "").strip()
-    if not raw_title and row.file is not None:
-        raw_title = PurePosixPath(storage.display_name(row.file.name)).stem
-    row.title = checks.full_title(raw_title, sniffed.extension if sniffed else "")[:400]
+    row.title = title_for(row, sniffed.extension if sniffed else "")[:400]
     values = {**row.values, "title": row.title}
     file_info = None
     if row.file is not None and sniffed is not None:

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import PurePosixPath
 
 from hub.uploads import storage
+from hub.uploads.checks import full_title
 from hub.uploads.models import UploadBatch, UploadFile, UploadRow
 from hub.uploads.sheets import Sheet, rows_as_values
 from hub.uploads.wikitext import BUILT_IN, page_text
@@ -85,25 +86,20 @@ def _full_key(name: str) -> str:
     return unicodedata.normalize("NFC", name.strip().replace("\\", "/")).casefold()
 
 
-def title_for(row: UploadRow) -> str:
-    """Return the file's title on the wiki (no ``File:``), with the file's extension.
+def title_for(row: UploadRow, extension: str = "") -> str:
+    """Return the file's title on the wiki (no ``File:``), with an extension.
 
-    The ``title`` column wins; else the file's own name. The extension is the file's (its real
-    type is checked apart), added when the title has none.
+    The ``title`` column wins; else the file's own name. ``extension``: the file's real type
+    (sniffed by the check); without it, the file name's. Added when the title has none.
     """
     wanted = str(row.values.get("title", "") or "").strip()
-    source = (
+    source = storage.display_name(
         row.file.name if row.file else str(row.values.get("file", "") or row.values.get("url", ""))
     )
-    suffix = PurePosixPath(storage.display_name(source)).suffix
     if not wanted:
-        wanted = PurePosixPath(storage.display_name(source)).stem
-    wanted = " ".join(wanted.replace("_", " ").split())
-    if wanted.lower().startswith("file:"):
-        wanted = wanted[5:].strip()
-    if suffix and not wanted.lower().endswith(suffix.lower()):
-        wanted += suffix.lower()
-    return unicodedata.normalize("NFC", wanted)
+        wanted = PurePosixPath(source).stem
+    extension = extension or PurePosixPath(source).suffix.lower().lstrip(".")
+    return full_title(wanted, extension)
 
 
 def template_source(batch: UploadBatch) -> str:
