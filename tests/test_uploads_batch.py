@@ -239,3 +239,17 @@ def test_another_kind_of_account_plugs_in_by_registering_it(
     client = credentials.open_client(batch)
     assert signed_in == [client.api_url]
     assert credentials.account_for(batch).name == "Anna (her own log-in)"
+
+
+def test_a_batch_with_files_on_the_wiki_cannot_be_deleted_one_without_can(
+    partnership, member_a, tmp_path, uploads_dir
+):
+    kept = batch_with_sheet(partnership, member_a, tmp_path, [row("a.png", "Harbour")])
+    kept.rows.update(state=UploadRow.State.DONE)
+    with pytest.raises(ValidationError):
+        services.delete_batch(actor=member_a, batch=kept)
+    draft = services.create_batch(actor=member_a, partnership=partnership, title="Draft")
+    services.add_files(actor=member_a, batch=draft, files=[("a.png", png(tmp_path / "x.png"))])
+    services.delete_batch(actor=member_a, batch=draft)
+    assert not UploadBatch.objects.filter(pk=draft.pk).exists()
+    assert AuditEvent.objects.filter(action="uploads.batch_deleted").exists()

@@ -416,13 +416,25 @@ def cancel_batch(*, actor: User | None, batch: UploadBatch) -> UploadBatch:
 
 @transaction.atomic
 def delete_batch(*, actor: User | None, batch: UploadBatch) -> None:
-    """Delete a batch that sent nothing (being prepared or ended), with its files on disk."""
+    """Delete a batch that put nothing on the wiki, with its files on disk.
+
+    A batch with files on the wiki stays: it is their record (titles, addresses, the impact).
+    """
     batch = _locked(batch)
-    sent = batch.rows.filter(
-        state__in=[UploadRow.State.SENDING, UploadRow.State.STASHED, UploadRow.State.UPLOADED]
-    )
-    if batch.is_active or sent.exists():
+    if batch.is_active:
         raise ValidationError(_("Pause or cancel the batch first."))
+    sent = batch.rows.filter(
+        state__in=[
+            UploadRow.State.SENDING,
+            UploadRow.State.STASHED,
+            UploadRow.State.UPLOADED,
+            UploadRow.State.DONE,
+        ]
+    )
+    if sent.exists():
+        raise ValidationError(
+            _("Files of this batch are on the wiki: the batch stays as their record.")
+        )
     partnership, title, pk = batch.partnership, batch.title, batch.pk
     batch.delete()
     transaction.on_commit(lambda: storage.remove_batch_files(pk))
