@@ -209,3 +209,15 @@ def test_a_wait_shows_what_for_and_until_when(client_a, partnership, uploads_dir
     assert '<meta http-equiv="refresh"' in page  # refreshes itself without JavaScript
     data = client_a.get(url("batch_progress", batch)).json()
     assert data["wait_until"] == until.isoformat()
+
+
+def test_time_left_is_said_in_words():
+    from hub.uploads.selectors import Progress
+
+    def left(seconds: int | None) -> str:
+        return Progress({}, 0, 0, 0, 0, None, seconds, "", None).time_left
+
+    assert left(None) == ""
+    assert left(45) == "about 45 seconds"
+    assert left(600) == "about 10 minutes"
+    assert left(3 * 3600) == "about 3 hours"

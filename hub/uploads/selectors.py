@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hub.partnerships.models import Partnership
 from hub.uploads.models import UploadBatch, UploadFile, UploadRow
@@ -40,6 +41,21 @@ class Progress:
     seconds_left: int | None
     wait_reason: str
     wait_until: dt.datetime | None
+
+    @property
+    def time_left(self) -> str:
+        """Return the time left in words ("about 3 minutes"), or "" when unknown."""
+        if not self.seconds_left:
+            return ""
+        if self.seconds_left < 90:
+            return ngettext("about %(n)s second", "about %(n)s seconds", self.seconds_left) % {
+                "n": self.seconds_left
+            }
+        if self.seconds_left < 90 * 60:
+            minutes = round(self.seconds_left / 60)
+            return ngettext("about %(n)s minute", "about %(n)s minutes", minutes) % {"n": minutes}
+        hours = round(self.seconds_left / 3600)
+        return ngettext("about %(n)s hour", "about %(n)s hours", hours) % {"n": hours}
 
     @property
     def percent(self) -> int:
@@ -120,6 +136,14 @@ def rows_for(batch: UploadBatch, show: str = "all") -> QuerySet[UploadRow]:
     elif show == "done":
         rows = rows.filter(state__in=ON_WIKI)
     return rows
+
+
+def rows_to_fetch(batch: UploadBatch) -> int:
+    """Return how many rows name their file by a web address the batch has not fetched."""
+    waiting = UploadRow.objects.filter(batch=batch, file__isnull=True).values_list(
+        "values", flat=True
+    )
+    return sum(1 for values in waiting if str(values.get("url", "") or "").strip())
 
 
 def unnamed_files(batch: UploadBatch) -> QuerySet[UploadFile]:

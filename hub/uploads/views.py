@@ -121,7 +121,7 @@ def batch_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRes
         "show": show,
         "filters": selectors.ROW_FILTERS,
         "has_account": bool(batch.account_secret),
-        "url_rows": any(r.values.get("url") and not r.file_id for r in page.object_list),
+        "url_rows": selectors.rows_to_fetch(batch),
     }
     return render(request, "uploads/batch_detail.html", context)
 
