@@ -221,3 +221,17 @@ def test_time_left_is_said_in_words():
     assert left(45) == "about 45 seconds"
     assert left(600) == "about 10 minutes"
     assert left(3 * 3600) == "about 3 hours"
+
+
+def test_a_rows_problem_names_the_sheets_column(
+    client_a, member_a, partnership, uploads_dir, tmp_path
+):
+    batch = batch_with_sheet(
+        partnership, member_a, tmp_path, [row("a.png", "Harbour", licence="CC BY-NC 4.0")]
+    )
+    batch.rows.update(
+        problems=[{"level": "error", "field": "licence", "message": "Not a free licence."}],
+        state=UploadRow.State.BLOCKED,
+    )
+    page = client_a.get(url("batch_detail", batch) + "?show=problems").content.decode()
+    assert '<span class="tag">Licence</span> Not a free licence.' in page

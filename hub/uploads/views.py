@@ -106,6 +106,13 @@ def batch_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRes
     page = Paginator(selectors.rows_for(batch, show), ROWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    columns = {field: header for header, field in batch.mapping.items() if field}
+    page.object_list = list(page.object_list)
+    for shown in page.object_list:
+        # Each problem with the sheet's column it is about, so the fix is found in the sheet.
+        shown.shown_problems = [  # type: ignore[attr-defined]
+            {**p, "column": columns.get(p.get("field", ""), "")} for p in shown.problems
+        ]
     progress = selectors.progress(batch)
     context = {
         "batch": batch,
