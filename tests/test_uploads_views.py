@@ -235,3 +235,24 @@ def test_a_rows_problem_names_the_sheets_column(
     )
     page = client_a.get(url("batch_detail", batch) + "?show=problems").content.decode()
     assert '<span class="tag">Licence</span> Not a free licence.' in page
+
+
+def test_the_pace_is_said_on_the_page_and_in_the_live_update(
+    client_a, member_a, partnership, uploads_dir, tmp_path
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    batch = batch_with_sheet(
+        partnership, member_a, tmp_path, [row(f"{n}.png", f"Row {n}") for n in range(4)]
+    )
+    UploadBatch.objects.filter(pk=batch.pk).update(
+        status=UploadBatch.Status.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=2)
+    )
+    first, second, *rest = batch.rows.order_by("number")
+    UploadRow.objects.filter(pk__in=[first.pk, second.pk]).update(state=UploadRow.State.DONE)
+    UploadRow.objects.filter(pk__in=[r.pk for r in rest]).update(state=UploadRow.State.VALIDATED)
+    data = client_a.get(url("batch_progress", batch)).json()
+    assert data["pace"] == "1.0 files a minute, about 2 minutes left."
+    assert data["pace"] in client_a.get(url("batch_detail", batch)).content.decode()

@@ -58,6 +58,16 @@ class Progress:
         return ngettext("about %(n)s hour", "about %(n)s hours", hours) % {"n": hours}
 
     @property
+    def pace(self) -> str:
+        """Return the pace and the time left in words, or "" before the first file ends."""
+        if not self.per_minute:
+            return ""
+        words = _("%(rate)s files a minute") % {"rate": self.per_minute}
+        if self.time_left:
+            words = _("%(pace)s, %(left)s left") % {"pace": words, "left": self.time_left}
+        return f"{words}."
+
+    @property
     def percent(self) -> int:
         """Return the share of rows that reached an end, in whole per cent."""
         return int(100 * self.ended / self.total) if self.total else 0
@@ -72,6 +82,7 @@ class Progress:
             "percent": self.percent,
             "per_minute": self.per_minute,
             "seconds_left": self.seconds_left,
+            "pace": self.pace,
             "wait_reason": self.wait_reason,
             "wait_until": self.wait_until.isoformat() if self.wait_until else None,
         }

@@ -20,6 +20,7 @@
           set("ended", data.ended);
           set("total", data.total);
           set("percent", data.percent);
+          set("pace", data.pace);
           var bar = section.querySelector('[data-field="bar"]');
           if (bar) bar.value = data.percent;
           Object.keys(data.counts).forEach(function (state) {
