@@ -325,6 +325,21 @@ HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
 HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
+# Batch uploads to Commons (hub.uploads): where a batch's sheet and files are kept on disk,
+# the largest request of files the browser may send (bigger collections: a ZIP per part, URLs
+# in the sheet, or `manage.py upload_batch --folder` on the server), the largest single file
+# fetched from a URL or read from a folder, and the most rows and files a batch holds.
+HUB_UPLOADS_DIR = Path(env("HUB_UPLOADS_DIR", str(DATA_DIR / "uploads")))
+HUB_UPLOADS_MAX_REQUEST_BYTES = env_int("HUB_UPLOADS_MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
+HUB_UPLOADS_MAX_FILE_BYTES = env_int("HUB_UPLOADS_MAX_FILE_BYTES", 4 * 1024 * 1024 * 1024)
+HUB_UPLOADS_MAX_SHEET_BYTES = env_int("HUB_UPLOADS_MAX_SHEET_BYTES", 20 * 1024 * 1024)
+HUB_UPLOADS_MAX_ROWS = env_int("HUB_UPLOADS_MAX_ROWS", 10_000)
+HUB_UPLOADS_MAX_FILES = env_int("HUB_UPLOADS_MAX_FILES", 10_000)
+# Tests only: a MediaWikiClient subclass the upload runner uses (dotted path), e.g. one that
+# stops at a step of the ledger so a crash test can kill the worker there.
+HUB_UPLOADS_CLIENT_CLASS = env("HUB_UPLOADS_CLIENT_CLASS", "")
+# Files of one upload request (the browser's many-files field).
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("HUB_UPLOADS_MAX_FILES_PER_REQUEST", 1000)
 # Any request body larger than this is refused with 413 before it is read, except on the
 # upload pages, which allow their own cap plus room for the form (hub.core.middleware).
 HUB_MAX_REQUEST_BYTES = env_int("HUB_MAX_REQUEST_BYTES", 1024 * 1024)

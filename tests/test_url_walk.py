@@ -185,7 +185,18 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
     objs.update(_impact_objects(affiliate_a, member_a, partnership))
+    settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
+    objs["upload"] = _upload_batch(member_a, partnership)
     return objs
+
+
+def _upload_batch(actor: Any, partnership: Any) -> Any:
+    """Return a batch upload on A's partnership, with a sheet of one row."""
+    from hub.uploads import services as upload_services
+
+    batch = upload_services.create_batch(actor=actor, partnership=partnership, title="Walk")
+    upload_services.set_mapping(actor=actor, batch=batch, mapping={})
+    return batch
 
 
 def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> dict[str, Any]:
@@ -281,6 +292,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "calendar-feed": lambda: objs["calendar-feed"].pk,
             "document": lambda: objs["document"].pk,
             "main-goal": lambda: objs["main-goal"].pk,
+            "upload": lambda: objs["upload"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {

@@ -27,6 +27,8 @@ def upload_limits() -> dict[str, int]:
     return {
         "partners:import_upload": settings.HUB_IMPORT_MAX_BYTES + form_room,
         "partnerships:document_upload": settings.HUB_DOCUMENT_MAX_BYTES + form_room,
+        "uploads:batch_sheet": settings.HUB_UPLOADS_MAX_SHEET_BYTES + form_room,
+        "uploads:batch_files": settings.HUB_UPLOADS_MAX_REQUEST_BYTES + form_room,
     }
 
 
@@ -60,7 +62,8 @@ class RequestSizeLimitMiddleware:
         if length <= limit:
             return None
         log_event("request.too_large", request, path=request.path, length=length, limit=limit)
-        return render(request, "413.html", status=413)
+        context = {"limit_mb": max(1, limit // (1024 * 1024)), "length_mb": length // (1024 * 1024)}
+        return render(request, "413.html", context, status=413)
 
 
 class SessionIdleTimeoutMiddleware:

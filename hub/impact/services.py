@@ -431,3 +431,55 @@ def open_share_link(token: str, *, now: dt.datetime | None = None) -> ShareLink:
             gone=True,
         )
     return share
+
+
+def link_published_content(
+    *,
+    partnership: Partnership,
+    actor: User | None,
+    wiki_url: str,
+    category: str = "",
+    files: list[str] | tuple[str, ...] = (),
+) -> ContentLink | None:
+    """Link content a partnership just put on a wiki (a finished batch upload) to its impact.
+
+    The content's category when it has one (a batch's tracking category), else its list of
+    files; a link already there is kept (a list gains the new files). Nothing asks the wiki:
+    the content is there, the uploader just put it there. The figures follow with a refresh,
+    queued at once. Called inside the uploader's transaction (hub.partnerships.slots
+    CONTENT_PUBLISHED).
+    """
+    wiki = names.normalise_wiki_url(wiki_url.split("/w/api.php")[0].split("/api.php")[0])
+    if category:
+        kind, target, items = ContentLink.Kind.COMMONS_CATEGORY, category, []
+        target = names.normalise_title(category, namespace="category")
+    elif files:
+        kind, target = ContentLink.Kind.COMMONS_FILES, ""
+        lines = names.normalise_lines("\n".join(files), namespace="file", limit=len(files) + 1)
+        items = [f"File:{n}" for n in lines]
+    else:
+        return None
+    link = ContentLink.objects.filter(
+        partnership=partnership, kind=kind, wiki_url=wiki, target=target
+    ).first()
+    if link is None:
+        check = LinkCheck(ContentLink.Status.VERIFIED, "", len(files) or None)
+        link = _save_link(
+            actor=actor,
+            partnership=partnership,
+            kind=kind,
+            fields=(wiki, target, items),
+            depth=0,
+            check=check,
+        )
+    elif items:
+        link.items = list(dict.fromkeys([*link.items, *items]))
+        link.save(update_fields=["items"])
+    if not partnership.affiliate.is_demo:
+        request_refresh(actor=actor, link=link)
+    return link
+
+
+def receive_published_content(**content: Any) -> None:
+    """Link a finished batch's content to its partnership (hub.partnerships.slots receiver)."""
+    link_published_content(**content)

@@ -8,3 +8,9 @@ class UploadsConfig(AppConfig):
     name = "hub.uploads"
     label = "uploads"
     verbose_name = _("Batch uploads")
+
+    def ready(self) -> None:
+        from hub.partnerships.slots import PARTNERSHIP_PAGE
+        from hub.uploads import sections
+
+        PARTNERSHIP_PAGE.register(sections.partnership_uploads_section)

@@ -17,6 +17,8 @@ class UploadBatch(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
+        CHECKING = "checking", _("Being checked")
+        FETCHING = "fetching", _("Fetching files")
         RUNNING = "running", _("Uploading")
         PAUSED = "paused", _("Paused")
         CANCELLED = "cancelled", _("Cancelled")
@@ -41,6 +43,12 @@ class UploadBatch(models.Model):
     sheet_name = models.CharField(_("metadata sheet"), max_length=255, blank=True)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)
+    # The sheet's cells as read (row by row, without the heading), so a new mapping needs no
+    # second reading of the file.
+    sheet_rows = models.JSONField(default=list, blank=True)
+    # The reader's word on it: {"numbers": [row numbers], "row_errors": {index: [...]},
+    # "notes": [...]}.
+    sheet_info = models.JSONField(default=dict, blank=True)
     # The page text: a built-in template or the batch's own source (Pattypan's FreeMarker subset).
     template = models.CharField(
         _("page template"), max_length=12, choices=Template.choices, default=Template.INFORMATION
@@ -52,6 +60,9 @@ class UploadBatch(models.Model):
     tracking_category = models.CharField(_("tracking category"), max_length=255, blank=True)
     edit_summary = models.CharField(_("edit summary"), max_length=500, blank=True)
     strip_exif = models.BooleanField(_("remove GPS and camera serial numbers"), default=False)
+    structured_data = models.BooleanField(
+        _("write captions and statements (structured data) after each upload"), default=True
+    )
     # The wiki account (bot password or owner-only OAuth consumer), encrypted; deleted at the end.
     account_kind = models.CharField(max_length=20, blank=True)
     account_name = models.CharField(_("wiki account"), max_length=255, blank=True)
@@ -59,6 +70,15 @@ class UploadBatch(models.Model):
     # What the wiki is making us wait for, and until when (ratelimited, Retry-After, maxlag).
     wait_reason = models.CharField(max_length=200, blank=True)
     wait_until = models.DateTimeField(null=True, blank=True)
+    # The run sending the batch now, and until when its claim holds (renewed at every step),
+    # so a second task for the batch (a quick pause and resume) waits instead of sending too.
+    runner = models.CharField(max_length=32, blank=True)
+    runner_until = models.DateTimeField(null=True, blank=True)
+    # What stopped the whole batch (the account refused, the wiki gone), in a volunteer's words.
+    error = models.TextField(blank=True)
+    # What the last check found about the batch as a whole (the wiki not answering, files no
+    # row names), each {"level": "error"|"warning", "message": ...}.
+    notes = models.JSONField(default=list, blank=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +95,16 @@ class UploadBatch(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_active(self) -> bool:
+        """Return whether a task is working on the batch (the page refreshes while it is)."""
+        return self.status in (self.Status.CHECKING, self.Status.FETCHING, self.Status.RUNNING)
+
+    @property
+    def is_over(self) -> bool:
+        """Return whether the batch ended (finished or cancelled): nothing more is sent."""
+        return self.status in (self.Status.FINISHED, self.Status.CANCELLED)
+
 
 class UploadFile(models.Model):
     """A file given to a batch (uploaded, fetched or read from a server folder), kept on disk."""
@@ -87,6 +117,9 @@ class UploadFile(models.Model):
     size = models.BigIntegerField(default=0)
     sha1 = models.CharField(max_length=40, blank=True)
     mime = models.CharField(max_length=100, blank=True)
+    # Where it was fetched from (a URL in the sheet), and why it could not be, if so.
+    source_url = models.URLField(max_length=2000, blank=True)
+    error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -113,7 +146,7 @@ class UploadRow(models.Model):
         SENDING = "sending", _("Being sent")
         STASHED = "stashed", _("Sent in parts")
         UPLOADED = "uploaded", _("On the wiki")
-        DONE = "done", _("On the wiki with structured data")
+        DONE = "done", _("Done")
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
 
@@ -126,6 +159,8 @@ class UploadRow(models.Model):
     # [{"level": "error"|"warning", "field": key, "message": words for a volunteer}, ...]
     problems = models.JSONField(default=list, blank=True)
     filekey = models.CharField(max_length=255, blank=True)
+    # How many bytes of a chunked upload the stash holds under ``filekey``.
+    stash_offset = models.BigIntegerField(default=0)
     page_id = models.PositiveBigIntegerField(null=True, blank=True)
     revision_id = models.PositiveBigIntegerField(null=True, blank=True)
     file_url = models.URLField(max_length=1000, blank=True)
@@ -144,3 +179,13 @@ class UploadRow(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"#{self.number}"
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """Return the problems that stop the row from being sent."""
+        return [p for p in self.problems if p.get("level") == "error"]
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        """Return the problems worth a look that do not stop the row."""
+        return [p for p in self.problems if p.get("level") != "error"]

@@ -13,6 +13,7 @@ from hub.demo.helpdesk import load_helpdesk_demo
 from hub.demo.impact import load_demo_impact
 from hub.demo.partners import HUB_STAFF_ROLE, DemoSummary, load_demo
 from hub.demo.partnerships import load_demo_partnerships
+from hub.demo.uploads import load_demo_uploads
 
 
 def role_label(role: str) -> str:
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         partnerships = load_demo_partnerships(today=timezone.localdate())
         helpdesk = load_helpdesk_demo()
         impact_links = load_demo_impact(today=timezone.localdate())
+        upload_batches = load_demo_uploads(today=timezone.localdate())
         if helpdesk.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -110,11 +112,19 @@ class Command(BaseCommand):
                     % {"links": impact_links}
                 )
             )
+        if upload_batches:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Uploads demo created: %(batches)d finished batch (never sent to a wiki).")
+                    % {"batches": upload_batches}
+                )
+            )
         created = (
             summary.created_anything
             or helpdesk.created_anything
             or partnerships.partnerships
             or impact_links
+            or upload_batches
         )
         if not created:
             self.stdout.write(_("Demo data already loaded; nothing new created."))

@@ -1,0 +1,152 @@
+"""The wiki account a batch uploads with, kept encrypted at rest and opened only to send.
+
+A batch names a kind of account and keeps its secret sealed with a key derived from the
+deployment's SECRET_KEY (HKDF-SHA256 → Fernet; SECRET_KEY_FALLBACKS still open older seals).
+Two kinds exist: a bot password (``Name@BotName`` and its password) and an owner-only OAuth
+consumer's access token. "Upload as me" (a person's own Wikimedia log-in, a later issue) plugs
+in by registering another kind in ``ACCOUNT_KINDS``: a function from the batch's sealed data to
+an ``Account`` that signs a client in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hub.wikimedia.http import new_session
+from hub.wikimedia.mediawiki import MediaWikiClient
+
+if TYPE_CHECKING:
+    from hub.uploads.models import UploadBatch
+
+HKDF_SALT = b"hub.uploads.credentials"
+HKDF_INFO = b"a batch's wiki account"
+
+BOT_PASSWORD = "bot_password"  # noqa: S105 - a kind of account, not a password
+OWNER_ONLY_OAUTH = "owner_only_oauth"
+KIND_LABELS = {
+    BOT_PASSWORD: gettext_lazy("Bot password"),
+    OWNER_ONLY_OAUTH: gettext_lazy("Owner-only OAuth consumer (access token)"),
+}
+
+
+class AccountMissing(Exception):
+    """The batch has no account to send with (never given, or deleted when the batch ended)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Account(Protocol):
+    """A way to sign a wiki client in as the account that uploads."""
+
+    @property
+    def name(self) -> str:
+        """Return the account's name on the wiki, as the batch page shows it."""
+
+    def sign_in(self, client: MediaWikiClient) -> None:
+        """Make the client send its requests as this account; raise WikiLoginFailed if refused."""
+
+
+@dataclass(frozen=True)
+class BotPassword:
+    """A bot password (Special:BotPasswords): ``Name@BotName`` and its generated password."""
+
+    name: str
+    password: str
+
+    def sign_in(self, client: MediaWikiClient) -> None:
+        client.login(self.name, self.password)
+
+
+@dataclass(frozen=True)
+class OwnerOnlyToken:
+    """An owner-only OAuth 2 consumer's access token: every request carries it as a bearer."""
+
+    name: str
+    token: str
+
+    def sign_in(self, client: MediaWikiClient) -> None:
+        # A session of its own, as a log-in gets, so the token never reaches the host's shared
+        # anonymous session.
+        client.http.session = new_session()
+        client.http.session.headers["Authorization"] = f"Bearer {self.token}"
+
+
+# kind → loader of the sealed data. A later issue adds "wikimedia_login" (upload as me).
+ACCOUNT_KINDS: dict[str, Callable[[dict[str, Any]], Account]] = {
+    BOT_PASSWORD: lambda data: BotPassword(name=data["name"], password=data["secret"]),
+    OWNER_ONLY_OAUTH: lambda data: OwnerOnlyToken(name=data["name"], token=data["secret"]),
+}
+
+
+def _fernet_for(secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO).derive(
+        secret.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> MultiFernet:
+    """Return the sealer: the current SECRET_KEY first, its fallbacks to open older seals."""
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet_for(s) for s in secrets])
+
+
+def seal(data: dict[str, Any]) -> str:
+    """Return the data encrypted and authenticated, as text for a database column."""
+    return _fernet().encrypt(json.dumps(data).encode("utf-8")).decode("ascii")
+
+
+def unseal(token: str) -> dict[str, Any]:
+    """Return sealed data; raise AccountMissing when it cannot be opened (key changed)."""
+    try:
+        data = json.loads(_fernet().decrypt(token.encode("ascii")))
+    except (InvalidToken, ValueError) as exc:
+        raise AccountMissing(
+            _(
+                "The saved wiki account can no longer be read (the server's secret key "
+                "changed). Enter the account again."
+            )
+        ) from exc
+    return dict(data)
+
+
+def account_for(batch: UploadBatch) -> Account:
+    """Return the batch's account, opened; raise AccountMissing when there is none."""
+    if not batch.account_kind or not batch.account_secret:
+        raise AccountMissing(_("Enter the wiki account to upload with (step 4)."))
+    loader = ACCOUNT_KINDS.get(batch.account_kind)
+    if loader is None:
+        raise AccountMissing(_("This kind of wiki account is not available here any more."))
+    return loader({"name": batch.account_name, **unseal(batch.account_secret)})
+
+
+def client_class() -> type[MediaWikiClient]:
+    """Return the client class uploads use (tests may name a subclass in settings)."""
+    path = settings.HUB_UPLOADS_CLIENT_CLASS
+    return import_string(path) if path else MediaWikiClient
+
+
+def new_client(batch: UploadBatch, **kwargs: Any) -> MediaWikiClient:
+    """Return an anonymous background client for the batch's wiki (checks, previews)."""
+    return client_class()(batch.wiki_url, user_supplied=True, **kwargs)
+
+
+def open_client(batch: UploadBatch, **kwargs: Any) -> MediaWikiClient:
+    """Return a background client for the batch's wiki, signed in as the batch's account."""
+    client = new_client(batch, **kwargs)
+    account_for(batch).sign_in(client)
+    return client
