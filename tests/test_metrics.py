@@ -188,3 +188,25 @@ def test_gunicorn_processes_add_up_through_the_shared_folder(tmp_path: Path) -> 
     assert _value(requests, "_total", status_class="2xx") == 3
     assert _value(requests, "_total", status_class="5xx") == 1
     assert _value(families["hub_http_request_duration_seconds"], "_count") == 4
+
+
+def test_upload_outcomes_count_batches_by_status_and_files_by_ledger_state(
+    affiliate_a: Any,
+) -> None:
+    from hub.uploads.models import UploadBatch, UploadRow
+
+    partnership = factories.partnership(affiliate_a, title="Poster collection")
+    batch = UploadBatch.objects.create(
+        affiliate=affiliate_a,
+        partnership=partnership,
+        title="Posters",
+        status=UploadBatch.Status.FINISHED,
+    )
+    for number, state in enumerate(["done", "done", "skipped", "failed"], start=2):
+        UploadRow.objects.create(batch=batch, number=number, state=state)
+    families = _scrape()
+    assert _value(families["hub_upload_batches"], status="finished") == 1
+    assert _value(families["hub_upload_batches"], status="running") == 0
+    files = families["hub_upload_files"]
+    assert (_value(files, state="done"), _value(files, state="skipped")) == (2, 1)
+    assert _value(files, state="failed") == 1
