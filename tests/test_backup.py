@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from hub.core import dbdump
-from hub.core.backup import MANIFEST
+from hub.core.backup import MANIFEST, create_backup, file_folders
 from hub.core.restore import RestoreRefused, restore_backup
 from tests.opshelpers import hub_env, manage, on_postgres, scratch_postgres, table_rows
 
@@ -282,3 +282,40 @@ def test_restore_refuses_a_file_that_is_not_a_backup(
         target.restore(stray)
     assert target.is_untouched()
     shutil.rmtree(tmp_path)
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_with_the_version_to_install() -> None:
+    with pytest.raises(dbdump.DatabaseDumpError, match="install the PostgreSQL 99 client"):
+        dbdump.check_client("pg_dump", 990004)
+
+
+def test_the_uploads_folder_is_backed_up_and_restored_when_it_is_set(
+    backed_up: dict[str, Any], make_hub: Callable[[str], Hub], settings: Any, tmp_path: Path
+) -> None:
+    source, _archive, _said = _backup(backed_up, "sqlite")
+    uploads = tmp_path / "uploads"
+    (uploads / "batch-1").mkdir(parents=True)
+    (uploads / "batch-1" / "Żuraw nad Wisłą.jpg").write_bytes(b"\xff\xd8 a photograph")
+    settings.HUB_UPLOADS_DIR = str(uploads)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(source.media)},
+        },
+    }
+    folders = file_folders()
+    assert folders == {"media": source.media.resolve(), "uploads": uploads.resolve()}
+    made = create_backup(tmp_path / "with-uploads.tar", database=source.database(), folders=folders)
+    assert made.files == 2
+
+    target = make_hub("sqlite")
+    restored = target.data_dir / "uploads"
+    report = restore_backup(
+        made.path, database=target.database(), folders={"media": target.media, "uploads": restored}
+    )
+
+    assert report.files == 2
+    assert (restored / "batch-1" / "Żuraw nad Wisłą.jpg").read_bytes() == b"\xff\xd8 a photograph"
+    with pytest.raises(RestoreRefused, match="no folder for"):
+        make_hub("sqlite").restore(made.path)

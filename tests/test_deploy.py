@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from scripts.prod_smoke import documented_environment
-from tests.opshelpers import ROOT, hub_env, manage
+from tests.opshelpers import ROOT, hub_env
 
 DOCS = ROOT / "docs" / "deployment.md"
 
@@ -36,9 +36,20 @@ def production_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_check_deploy_is_clean_with_the_documented_environment(tmp_path: Path) -> None:
-    env = hub_env(tmp_path / "data") | production_env(tmp_path)
+    # The environment file as an operator installs it, read by deploy/hub-manage as systemd
+    # reads it (values with spaces kept whole), with the secrets' files in place.
+    env_file = tmp_path / "hub.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in production_env(tmp_path).items()))
+    env = hub_env(tmp_path / "data", HUB_ENV_FILE=str(env_file), HUB_HOME=str(ROOT))
+    del env["HUB_DATA_DIR"]
 
-    done = manage(env, "check", "--deploy", "--fail-level", "WARNING", check=False)
+    done = subprocess.run(  # noqa: S603 - the shipped wrapper
+        [str(ROOT / "deploy" / "hub-manage"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert done.returncode == 0, done.stderr
     assert "System check identified no issues" in done.stdout
