@@ -75,11 +75,14 @@ class Database:
                 env.pop(key, None)
         return env
 
-    def describe(self) -> str:
-        """Return the database's name for messages (never its password)."""
+    def describe(self, *, first: bool = False) -> str:
+        """Return the database's name for messages (never its password); ``first``: to start
+        a sentence with."""
         if self.vendor == SQLITE:
-            return f"the SQLite file {self.name}"
-        return f"the PostgreSQL database {self.name!r} on {self.host or 'localhost'}"
+            text = f"the SQLite file {self.name}"
+        else:
+            text = f"the PostgreSQL database {self.name!r} on {self.host or 'localhost'}"
+        return text[0].upper() + text[1:] if first else text
 
 
 @dataclass
@@ -183,6 +186,10 @@ def sqlite_is_empty(database: Database) -> bool:
     conn = sqlite3.connect(path, timeout=20)
     try:
         return not _sqlite_tables(conn)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseDumpError(
+            f"{database.describe(first=True)} is not a usable database: {error}"
+        ) from error
     finally:
         conn.close()
 

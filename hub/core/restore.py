@@ -215,7 +215,7 @@ def check_empty(database: dbdump.Database, folders: dict[str, Path]) -> None:
                 "so that nothing is overwritten: create a new one (or move this one away) and "
                 "restore into that."
             )
-            % {"database": database.describe()}
+            % {"database": database.describe(first=True)}
         )
     for key, folder in sorted(folders.items()):
         if folder_files(folder):
