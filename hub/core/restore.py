@@ -265,10 +265,13 @@ def verify(
 
 
 def _place_folder(staged: Path, folder: Path) -> None:
-    if folder.exists():
-        shutil.rmtree(folder)  # empty: check_empty found no file in it
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(staged), str(folder))
+    """Move the staged files into the folder, which may be a mount point or a link: keep it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for child in staged.iterdir():
+        target = folder / child.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # holds no file: check_empty found none
+        shutil.move(str(child), str(target))
 
 
 def restore_backup(
