@@ -83,6 +83,7 @@ def measure(with_dumpdata: bool) -> dict[str, Any]:
             finally:
                 postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         result["restore_s"] = round(report.seconds, 1)
+        result["restore_phases"] = {k: round(v, 1) for k, v in report.phases.items()}
     if with_dumpdata:
         t0 = time.perf_counter()
         out = io.StringIO()
@@ -116,6 +117,10 @@ def main() -> None:
             f"{r['backup_s']:>7.1f}s{r['archive_mb']:>7.1f} MB{r['restore_s']:>15.1f}s"
             f"{TARGET_S:>7.0f}s{dumpdata:>10}",
             flush=True,
+        )
+        print(
+            f"{'':<11}restore: "
+            + ", ".join(f"{k} {v:.1f}s" for k, v in r["restore_phases"].items())
         )
     print(f"CPU reference: {cpu_reference_ms():.0f} ms")
 

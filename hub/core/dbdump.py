@@ -316,7 +316,8 @@ def load_postgres(dump: Path, database: Database) -> None:
             f"--dbname={database.name}",
             str(dump),
         ],
-        env=database.libpq_env(),
+        # More memory for building the indexes and constraints, for this session only.
+        env=database.libpq_env() | {"PGOPTIONS": "-c maintenance_work_mem=256MB"},
         capture_output=True,
         text=True,
     )

@@ -45,6 +45,8 @@ class RestoreReport:
     files: int
     bytes: int
     seconds: float = 0.0
+    # Where the time went: reading and checking the archive, loading it, verifying the result.
+    phases: dict[str, float] = field(default_factory=dict)
     pending_migrations: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -284,10 +286,12 @@ def restore_backup(
     near = next(iter(sorted(folders.values())), Path(tempfile.gettempdir())).parent
     near.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".hub-restore-", dir=near))
+    phases: dict[str, float] = {}
     try:
         manifest = read_archive(archive, staging)
         check_manifest(manifest, database, folders)
         check_empty(database, folders)  # again: the archive took a while to read
+        phases["read"] = time.perf_counter() - started
         try:
             dbdump.load(staging / manifest["database"]["dump"], database)
         except dbdump.DatabaseDumpError as error:
@@ -298,8 +302,10 @@ def restore_backup(
                 _place_folder(staged, folders[key])
             else:
                 folders[key].mkdir(parents=True, exist_ok=True)
+        phases["load"] = time.perf_counter() - started - phases["read"]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report = verify(manifest, database, folders)
+    report.phases = phases | {"verify": time.perf_counter() - started - sum(phases.values())}
     report.seconds = time.perf_counter() - started
     return report
