@@ -44,6 +44,8 @@ def _counts(path: Path) -> dict[str, int]:
             for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
             )
+            # Litestream's own bookkeeping, which it may add after the app's last write.
+            if not r[0].startswith("_litestream_")
         ]
         return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
     finally:
