@@ -254,7 +254,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers the files WhiteNoise serves (one folder per release).
+STATIC_ROOT = Path(env("HUB_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {
@@ -286,6 +287,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
     }
 }
 SESSION_COOKIE_HTTPONLY = True
@@ -295,6 +298,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # them on once HTTPS works (HSTS cannot be taken back for its max-age).
 SECURE_HSTS_SECONDS = env_int("HUB_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HUB_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Only a request to hstspreload.org puts the domain in browsers' lists; the flag allows it.
+SECURE_HSTS_PRELOAD = env_bool("HUB_SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = env_bool("HUB_SECURE_SSL_REDIRECT", False)
 # Behind a proxy that ends TLS: the header it sets, e.g. "X-Forwarded-Proto: https". Only set
 # it when the proxy always sets (or strips) that header, or clients could claim HTTPS.
