@@ -108,6 +108,11 @@ class Resource(models.Model):
             models.Index(fields=["visibility", "-updated_at"]),
             models.Index(fields=["affiliate", "-updated_at"]),
             models.Index(fields=["featured", "-updated_at"]),
+            # Who may see a row, without reading it: on SQLite a resource's row runs over
+            # several pages (its file's text), and the columns after that text are slow to reach.
+            models.Index(
+                fields=["id", "visibility", "affiliate"], name="library_resource_scope_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

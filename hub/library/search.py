@@ -163,48 +163,80 @@ def repair_after_migrate(using: str = "default", **kwargs: Any) -> None:
 # -- Queries --------------------------------------------------------------------------------
 
 
-def _sqlite_expression(words: list[str]) -> str:
+def _sqlite_expression(words: list[str], *, title_only: bool = False) -> str:
     """Return an FTS5 query wanting every word (words of 3+ letters also as a prefix)."""
     quoted = []
     for word in words:
         phrase = '"' + word.replace('"', '""') + '"'
-        quoted.append(phrase + "*" if len(word) >= 3 else phrase)
+        phrase = phrase + "*" if len(word) >= 3 else phrase
+        quoted.append(f"title : {phrase}" if title_only else phrase)
     return " AND ".join(quoted)
 
 
-def _pg_query_sql(words: list[str]) -> tuple[str, list[str]]:
-    """Return a tsquery expression (every word, in every configuration) and its parameters."""
-    text = " & ".join(f"{w}:*" if len(w) >= 3 else w for w in words)
+def _pg_query_sql(words: list[str], *, title_only: bool = False) -> tuple[str, list[str]]:
+    """Return a tsquery expression (every word, in every configuration) and its parameters.
+
+    Title words carry weight A in the vector, so ``word:*A`` finds them in titles only.
+    """
+    weight = "A" if title_only else ""
+    text = " & ".join(
+        f"{w}:*{weight}" if len(w) >= 3 else f"{w}:{weight}" if weight else w for w in words
+    )
     configs = ["simple", *sorted(set(POSTGRES_CONFIGS.values()))]
     parts = [f"to_tsquery('{config}', unaccent(%s))" for config in configs]
     return "(" + " || ".join(parts) + ")", [text] * len(configs)
 
 
-def match_sql(words: list[str]) -> tuple[str, list[Any]]:
-    """Return a subquery of the ids of resources whose text has every word, and its params."""
+def match_sql(words: list[str], *, title_only: bool = False) -> tuple[str, list[Any]]:
+    """Return a subquery of the ids of resources whose text has every word, and its params.
+
+    ``title_only``: every word in the title.
+    """
     if connection.vendor == "postgresql":
-        query, params = _pg_query_sql(words)
+        query, params = _pg_query_sql(words, title_only=title_only)
         return f"SELECT id FROM {TABLE} WHERE search_vector @@ {query}", params  # noqa: S608
-    return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [_sqlite_expression(words)]  # noqa: S608
+    expression = _sqlite_expression(words, title_only=title_only)
+    return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expression]  # noqa: S608
 
 
 def ranked_ids(
-    words: list[str], candidates_sql: str, candidates_params: list[Any], limit: int, offset: int
+    words: list[str],
+    candidates_sql: str,
+    candidates_params: list[Any],
+    limit: int,
+    offset: int,
+    *,
+    title_only: bool = False,
 ) -> list[int]:
-    """Return the ids of one page of candidates, best match first (title over text)."""
+    """Return a page of the candidates that match, best first (title over summary over file).
+
+    ``candidates_sql`` selects the ids the viewer may see (visibility and facets), without the
+    words: the match is made here once. Its cost grows with the number of matches, so callers
+    rank only a bounded set (hub.library.selectors.RANK_ALL).
+    """
     if connection.vendor == "postgresql":
-        query, params = _pg_query_sql(words)
+        query, params = _pg_query_sql(words, title_only=title_only)
         sql = (
             f"SELECT id FROM {TABLE} WHERE id IN ({candidates_sql}) "  # noqa: S608
+            f"AND search_vector @@ {query} "
             f"ORDER BY ts_rank(search_vector, {query}) DESC, id DESC LIMIT %s OFFSET %s"
         )
-        all_params = [*candidates_params, *params, limit, offset]
+        all_params = [*candidates_params, *params, *params, limit, offset]
     else:
+        # "+rowid": FTS5 must not look candidates up by rowid, which runs the whole match
+        # again for each of them (seconds for thousands); it matches once and filters.
         sql = (
-            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({candidates_sql}) "  # noqa: S608
+            f"WITH candidates(id) AS MATERIALIZED ({candidates_sql}) "  # noqa: S608
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s "
+            "AND +rowid IN (SELECT id FROM candidates) "
             f"ORDER BY bm25({FTS}, 10.0, 4.0, 1.0), rowid DESC LIMIT %s OFFSET %s"
         )
-        all_params = [_sqlite_expression(words), *candidates_params, limit, offset]
+        all_params = [
+            *candidates_params,
+            _sqlite_expression(words, title_only=title_only),
+            limit,
+            offset,
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         return [row[0] for row in cursor.fetchall()]

@@ -18,6 +18,8 @@ from hub.partnerships.models import Activity, Partnership, PartnershipPartner
 from hub.partnerships.slots import Figure, partnership_figures
 
 PAGE_SIZE = 20
+# Up to this many matches are ranked by relevance; see _ranked_page.
+RANK_ALL = 1000
 
 
 def visible_resources(viewer: Any) -> QuerySet[Resource]:
@@ -132,24 +134,18 @@ def search_library(
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
-    rows = _filtered(viewer, chosen)
+    candidates = _filtered(viewer, chosen)
+    rows = candidates
     if words:
-        match, params = search.match_sql(words)
-        # The SQL is search's constants; the words travel as parameters.
-        rows = rows.filter(pk__in=RawSQL(match, params))  # noqa: S611
+        rows = rows.filter(pk__in=_matching(words))
     total = rows.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
     if words:
-        candidates, candidate_params = rows.values("pk").query.sql_with_params()
-        ids = search.ranked_ids(words, candidates, list(candidate_params), PAGE_SIZE, offset)
+        ids = _ranked_page(words, candidates, rows, total, offset)
     else:
-        ids = list(
-            rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)[
-                offset : offset + PAGE_SIZE
-            ]
-        )
+        ids = _newest(rows, offset, PAGE_SIZE)
     found = {
         r.pk: r
         for r in Resource.objects.filter(pk__in=ids)
@@ -180,6 +176,47 @@ def search_library(
         facets=_facets(rows, chosen),
         words=words,
     )
+
+
+def _matching(words: list[str], *, title_only: bool = False) -> RawSQL:
+    match, params = search.match_sql(words, title_only=title_only)
+    # The SQL is search's constants; the words travel as parameters.
+    return RawSQL(match, params)  # noqa: S611
+
+
+def _newest(rows: QuerySet[Resource], offset: int, limit: int) -> list[int]:
+    ordered = rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)
+    return list(ordered[offset : offset + limit])
+
+
+def _ranked_page(
+    words: list[str],
+    candidates: QuerySet[Resource],
+    rows: QuerySet[Resource],
+    total: int,
+    offset: int,
+) -> list[int]:
+    """Return one page of matching ids, best first.
+
+    Up to RANK_ALL matches are all ranked by relevance. Beyond that (a word found in most of
+    the library), the resources with every word in their title come first, ranked, then the
+    rest newest first: scoring thousands of long texts would cost more than it tells.
+    """
+    sql, params = candidates.values("pk").query.sql_with_params()
+    if total <= RANK_ALL:
+        return search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset)
+    titled = rows.filter(pk__in=_matching(words, title_only=True))
+    titled_count = titled.count()
+    ids: list[int] = []
+    if offset < titled_count:
+        if titled_count <= RANK_ALL:
+            ids = search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset, title_only=True)
+        else:
+            ids = _newest(titled, offset, PAGE_SIZE)
+    if len(ids) < PAGE_SIZE:
+        rest = rows.exclude(pk__in=_matching(words, title_only=True))
+        ids += _newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
+    return ids
 
 
 @dataclass
