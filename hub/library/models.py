@@ -131,6 +131,13 @@ class ResourceFacet(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="facets")
     facet = models.CharField(max_length=16)
     value = models.CharField(max_length=40)
+    # Who may see the resource, repeated from it (and its case study's partnership), so that
+    # search counts results and facets from these narrow rows alone (hub.library.selectors).
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    visibility = models.CharField(max_length=10, default=Visibility.AFFILIATE)
+    case_partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
@@ -19,7 +19,19 @@ from hub.partnerships.slots import Figure, partnership_figures
 
 PAGE_SIZE = 20
 # Up to this many matches are ranked by relevance; see _ranked_page.
-RANK_ALL = 1000
+RANK_ALL = 500
+
+
+def _scope(viewer: Any, partnership: str) -> Q:
+    """Return who may see what, over fields named alike on resources and their facet rows."""
+    published = Q(**{f"{partnership}__isnull": True}) | Q(
+        **{f"{partnership}__visibility": Partnership.Visibility.PUBLISHED}
+    )
+    if viewer is None or not viewer.is_authenticated:
+        return Q(visibility=Visibility.PUBLIC) & published
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
+    return shared | Q(affiliate_id__in=own)
 
 
 def visible_resources(viewer: Any) -> QuerySet[Resource]:
@@ -27,17 +39,14 @@ def visible_resources(viewer: Any) -> QuerySet[Resource]:
 
     Anonymous visitors: public ones. Signed-in people: public and movement ones, and all of
     their own affiliates'. A case study of a partnership that is no longer published shows
-    only to its own affiliate.
+    only to its own affiliate. (Search counts the same rule over facet rows: _visible_facets.)
     """
-    rows = Resource.objects.all()
-    published = Q(case_study__isnull=True) | Q(
-        case_study__partnership__visibility=Partnership.Visibility.PUBLISHED
-    )
-    if viewer is None or not viewer.is_authenticated:
-        return rows.filter(published, visibility=Visibility.PUBLIC)
-    own = Membership.objects.filter(user=viewer).values("affiliate_id")
-    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
-    return rows.filter(shared | Q(affiliate_id__in=own))
+    return Resource.objects.filter(_scope(viewer, "case_study__partnership"))
+
+
+def _visible_facets(viewer: Any) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of the resources the viewer may see (the rule of visible_resources)."""
+    return ResourceFacet.objects.filter(_scope(viewer, "case_partnership"))
 
 
 def resource_for(viewer: Any, pk: int) -> Resource:
@@ -90,25 +99,25 @@ class SearchPage:
     words: list[str]
 
 
-def _filtered(viewer: Any, chosen: dict[str, str]) -> QuerySet[Resource]:
-    rows = visible_resources(viewer)
+def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
+
+    Counting over these narrow rows never reads a resource's row (long, with its file's text).
+    """
+    rows = _visible_facets(viewer)
     for name, value in chosen.items():
-        if name in FACETS and value:
-            rows = rows.filter(
-                Exists(
-                    ResourceFacet.objects.filter(resource=OuterRef("pk"), facet=name, value=value)
-                )
+        rows = rows.filter(
+            resource_id__in=ResourceFacet.objects.filter(facet=name, value=value).values(
+                "resource_id"
             )
+        )
+    if words:
+        rows = rows.filter(resource_id__in=_matching(words))
     return rows
 
 
-def _facets(matched: QuerySet[Resource], chosen: dict[str, str]) -> list[Facet]:
-    counts = (
-        ResourceFacet.objects.filter(resource__in=matched.values("pk"))
-        .values("facet", "value")
-        .annotate(n=Count("resource_id"))
-        .order_by()
-    )
+def _facets(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> list[Facet]:
+    counts = rows.values("facet", "value").annotate(n=Count("id")).order_by()
     facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
     for row in counts:
         facet = facets.get(row["facet"])
@@ -134,15 +143,16 @@ def search_library(
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
-    candidates = _filtered(viewer, chosen)
-    rows = candidates
-    if words:
-        rows = rows.filter(pk__in=_matching(words))
-    total = rows.count()
+    facet_rows = _facet_rows(viewer, chosen, words)
+    # Every resource has exactly one kind: its kind row stands for the resource.
+    matched = facet_rows.filter(facet="kind").values("resource_id")
+    total = matched.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
+    rows = Resource.objects.filter(pk__in=matched)
     if words:
+        candidates = _facet_rows(viewer, chosen, []).filter(facet="kind").values("resource_id")
         ids = _ranked_page(words, candidates, rows, total, offset)
     else:
         ids = _newest(rows, offset, PAGE_SIZE)
@@ -173,7 +183,7 @@ def search_library(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(rows, chosen),
+        facets=_facets(facet_rows, chosen),
         words=words,
     )
 
@@ -191,7 +201,7 @@ def _newest(rows: QuerySet[Resource], offset: int, limit: int) -> list[int]:
 
 def _ranked_page(
     words: list[str],
-    candidates: QuerySet[Resource],
+    candidates: QuerySet[Any],
     rows: QuerySet[Resource],
     total: int,
     offset: int,
@@ -202,7 +212,7 @@ def _ranked_page(
     the library), the resources with every word in their title come first, ranked, then the
     rest newest first: scoring thousands of long texts would cost more than it tells.
     """
-    sql, params = candidates.values("pk").query.sql_with_params()
+    sql, params = candidates.query.sql_with_params()
     if total <= RANK_ALL:
         return search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset)
     titled = rows.filter(pk__in=_matching(words, title_only=True))
