@@ -150,8 +150,9 @@ def search_library(
 ) -> SearchPage:
     """Search what the viewer may see: ranked by relevance (title first), snippets, facets.
 
-    Without words the newest come first, featured ones before the rest. The same on SQLite
-    (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case ignored.
+    Without words the newest added come first (the page lists featured ones above). The same
+    on SQLite (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case
+    ignored.
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
