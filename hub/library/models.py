@@ -146,7 +146,19 @@ class ResourceFacet(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["facet", "value", "resource"]),
+            # Counting facets reads this index alone, in its order: who may see, and the
+            # resource (for the words' matches), are in it.
+            models.Index(
+                fields=[
+                    "facet",
+                    "value",
+                    "visibility",
+                    "affiliate",
+                    "case_partnership",
+                    "resource",
+                ],
+                name="library_facet_count_idx",
+            ),
             # A page of the newest, read off the kind rows in order.
             models.Index(fields=["facet", "-resource"], name="library_facet_newest_idx"),
         ]
