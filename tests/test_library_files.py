@@ -142,3 +142,27 @@ def test_the_task_fills_text_and_preview_and_survives_a_second_run(
     assert not Resource.objects.filter(title="Bomb").exists()
     stored = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(stored) == (2 if shutil.which("pdftoppm") and extraction.office_tool() else 1)
+
+
+@pytest.mark.django_db
+def test_adding_a_file_queues_its_reading_once_committed(
+    affiliate_a: Any,
+    member_a: Any,
+    settings: Any,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks,
+) -> None:
+    lf.use_temporary_media(settings, tmp_path)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        resource = services.create_resource(
+            actor=member_a,
+            affiliate=affiliate_a,
+            title="Concept note",
+            kind="template",
+            upload=lf.stream("note.odt", lf.odf("odt", "A concept note for the ministry")),
+        )
+    assert callbacks  # the task went to the queue only after the commit
+    resource.refresh_from_db()
+    assert resource.file_status == FileStatus.READY
+    assert "ministry" in resource.extracted_text
