@@ -364,7 +364,8 @@ def test_detail_page_stays_within_a_few_queries(
         _impact_link(p, n)
     # The session, the user and the membership; the page's twelve reads (its selector's test
     # names them), which the activities, money and tasks sections reuse; the strategic
-    # definition; the impact section's links and their figures; the uploads section's batches.
+    # definition; the impact section's links and their figures; the uploads section's batches;
+    # the library's case study.
     # The count does not grow with partners, activities, tasks or content links and their
     # figures.
     with django_assert_max_num_queries(19):

@@ -29,6 +29,8 @@ def upload_limits() -> dict[str, int]:
         "partnerships:document_upload": settings.HUB_DOCUMENT_MAX_BYTES + form_room,
         "uploads:batch_sheet": settings.HUB_UPLOADS_MAX_SHEET_BYTES + form_room,
         "uploads:batch_files": settings.HUB_UPLOADS_MAX_REQUEST_BYTES + form_room,
+        "library:resource_create": settings.HUB_LIBRARY_MAX_BYTES + form_room,
+        "library:resource_edit": settings.HUB_LIBRARY_MAX_BYTES + form_room,
     }
 
 

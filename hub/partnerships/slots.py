@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from hub.core.registry import Registry
 from hub.core.sections import Slot
@@ -18,3 +20,31 @@ PARTNERSHIP_PAGE: Slot[[Partnership]] = Slot("partnerships.partnership_page")
 # transaction.
 ContentReceiver = Callable[..., None]
 CONTENT_PUBLISHED: Registry[ContentReceiver] = Registry("partnerships.content_published")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One impact figure of a partnership, with where it came from and how old it is."""
+
+    label: str
+    value: int
+    source: str
+    as_of: dt.date | None
+
+
+# The impact figures of partnerships, read when a page is drawn (case studies, the showcase,
+# badges), so they stay current instead of being copied. Impact registers the provider; each
+# is called as provider(partnerships) and returns {partnership id: [Figure, ...]}.
+FiguresProvider = Callable[[Sequence[Partnership]], dict[int, list[Figure]]]
+PARTNERSHIP_FIGURES: Registry[FiguresProvider] = Registry("partnerships.partnership_figures")
+
+
+def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:
+    """Return every registered provider's figures for the partnerships, by partnership id."""
+    figures: dict[int, list[Figure]] = {p.pk: [] for p in partnerships}
+    if not partnerships:
+        return figures
+    for provider in PARTNERSHIP_FIGURES:
+        for pk, rows in provider(partnerships).items():
+            figures.setdefault(pk, []).extend(rows)
+    return figures

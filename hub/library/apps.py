@@ -1,0 +1,33 @@
+"""Configure the library app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LibraryConfig(AppConfig):
+    name = "hub.library"
+    label = "library"
+    verbose_name = _("Library")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from hub.core.models import ACTION_LABELS
+        from hub.library import search, sections
+        from hub.partnerships.slots import PARTNERSHIP_PAGE
+
+        PARTNERSHIP_PAGE.register(sections.case_study_section)
+        ACTION_LABELS.update(
+            {
+                "library.resource_created": _("added a library resource"),
+                "library.resource_updated": _("changed a library resource"),
+                "library.resource_deleted": _("deleted a library resource"),
+                "library.resource_featured": _("featured a library resource"),
+                "library.resource_unfeatured": _("stopped featuring a library resource"),
+                "library.case_study_created": _("started a case study"),
+            }
+        )
+        # SQLite drops a table's triggers when a migration rebuilds it: put them back.
+        post_migrate.connect(
+            search.repair_after_migrate, sender=self, dispatch_uid="library.search.repair"
+        )
