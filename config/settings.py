@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "hub.partnerships",
     "hub.impact",
     "hub.uploads",
+    "hub.library",
     "hub.helpdesk",
     "hub.community",
     "hub.demo",

@@ -1,0 +1,10 @@
+"""Configure the library app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LibraryConfig(AppConfig):
+    name = "hub.library"
+    label = "library"
+    verbose_name = _("Library")
