@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from hub.core.registry import Registry
 from hub.core.sections import Slot
@@ -18,3 +20,21 @@ PARTNERSHIP_PAGE: Slot[[Partnership]] = Slot("partnerships.partnership_page")
 # transaction.
 ContentReceiver = Callable[..., None]
 CONTENT_PUBLISHED: Registry[ContentReceiver] = Registry("partnerships.content_published")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a partnership's impact, with where it comes from and when it was read."""
+
+    label: str
+    value: int
+    source: str
+    as_of: dt.date | None
+    key: str = ""  # files, views, articles, items...: what badges and totals pick by
+
+
+# Impact figures of partnerships (a case study, the showcase, the badge, generated documents).
+# Impact registers a provider in its AppConfig.ready: called with partnerships, it returns
+# {partnership id: [Figure, ...]} in a fixed number of queries.
+FigureProvider = Callable[[Sequence[Partnership]], dict[int, list[Figure]]]
+PARTNERSHIP_FIGURES: Registry[FigureProvider] = Registry("partnerships.figures")

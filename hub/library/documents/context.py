@@ -106,16 +106,19 @@ def _contacts(partnership: Partnership) -> list[dict[str, Any]]:
 
 def _activities(partnership: Partnership) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     activities = Activity.objects.filter(partnership=partnership).order_by("starts_on", "id")
-    rows, totals = [], dict.fromkeys(
-        (
-            "participants",
-            "articles_created",
-            "articles_improved",
-            "files_uploaded",
-            "items_created",
-            "people_trained",
+    rows, totals = (
+        [],
+        dict.fromkeys(
+            (
+                "participants",
+                "articles_created",
+                "articles_improved",
+                "files_uploaded",
+                "items_created",
+                "people_trained",
+            ),
+            0,
         ),
-        0,
     )
     for a in activities:
         row: dict[str, Any] = {
@@ -153,9 +156,7 @@ def _contributions(partnership: Partnership) -> list[dict[str, Any]]:
 
 def _agreement(partnership: Partnership) -> list[dict[str, Any]]:
     """Return the six points of the agreement checklist, in order, recorded or not."""
-    recorded = {
-        p.point: p for p in AgreementPoint.objects.filter(partnership=partnership)
-    }
+    recorded = {p.point: p for p in AgreementPoint.objects.filter(partnership=partnership)}
     points = []
     for point in ChecklistPoint:
         row = recorded.get(point.value)

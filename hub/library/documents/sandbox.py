@@ -79,7 +79,7 @@ class _Codegen(CodeGenerator):
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with growth (repetition, joining, powers) kept to a document's size."""
+    """The immutable sandbox; growth (repetition, joining, powers) kept to a document's size."""
 
     code_generator_class = _Codegen
     intercepted_binops = frozenset({"*", "**", "+", "%"})
