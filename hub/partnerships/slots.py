@@ -24,17 +24,30 @@ CONTENT_PUBLISHED: Registry[ContentReceiver] = Registry("partnerships.content_pu
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of a partnership's impact, with where it comes from and when it was read."""
+    """One impact figure of a partnership, with where it came from and how old it is."""
 
     label: str
     value: int
     source: str
     as_of: dt.date | None
-    key: str = ""  # files, views, articles, items...: what badges and totals pick by
+    # What the figure counts (impact's metric: files_deep, views, articles...), for pages that
+    # pick figures by meaning (the showcase's headline, the badge) rather than by label.
+    key: str = ""
 
 
-# Impact figures of partnerships (a case study, the showcase, the badge, generated documents).
-# Impact registers a provider in its AppConfig.ready: called with partnerships, it returns
-# {partnership id: [Figure, ...]} in a fixed number of queries.
-FigureProvider = Callable[[Sequence[Partnership]], dict[int, list[Figure]]]
-PARTNERSHIP_FIGURES: Registry[FigureProvider] = Registry("partnerships.figures")
+# The impact figures of partnerships, read when a page is drawn (case studies, the showcase,
+# badges), so they stay current instead of being copied. Impact registers the provider; each
+# is called as provider(partnerships) and returns {partnership id: [Figure, ...]}.
+FiguresProvider = Callable[[Sequence[Partnership]], dict[int, list[Figure]]]
+PARTNERSHIP_FIGURES: Registry[FiguresProvider] = Registry("partnerships.partnership_figures")
+
+
+def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:
+    """Return every registered provider's figures for the partnerships, by partnership id."""
+    figures: dict[int, list[Figure]] = {p.pk: [] for p in partnerships}
+    if not partnerships:
+        return figures
+    for provider in PARTNERSHIP_FIGURES:
+        for pk, rows in provider(partnerships).items():
+            figures.setdefault(pk, []).extend(rows)
+    return figures

@@ -24,7 +24,7 @@ from hub.partnerships.models import (
     Partnership,
     PartnershipPartner,
 )
-from hub.partnerships.slots import PARTNERSHIP_FIGURES
+from hub.partnerships.slots import partnership_figures
 
 
 def _date(value: dt.date | None) -> str:
@@ -35,17 +35,6 @@ def _number(value: int | Decimal | None) -> str:
     if value is None:
         return ""
     return str(number_format(value, use_l10n=True, force_grouping=True))
-
-
-def figures_by_partnership(partnerships: Sequence[Partnership]) -> dict[int, list[Any]]:
-    """Return the figures every registered provider (impact) gives for the partnerships."""
-    found: dict[int, list[Any]] = {p.pk: [] for p in partnerships}
-    if not partnerships:
-        return found
-    for provider in PARTNERSHIP_FIGURES:
-        for pk, figures in provider(partnerships).items():
-            found.setdefault(pk, []).extend(figures)
-    return found
 
 
 def figure_values(figures: Sequence[Any]) -> list[dict[str, Any]]:
@@ -186,7 +175,7 @@ def build(partnership: Partnership, *, author: User | None = None) -> dict[str, 
     affiliate = partnership.affiliate
     partners = _partners(partnership)
     activities, totals = _activities(partnership)
-    figures = figure_values(figures_by_partnership([partnership]).get(partnership.pk, []))
+    figures = figure_values(partnership_figures([partnership]).get(partnership.pk, []))
     return {
         "partnership": {
             "title": partnership.title,

@@ -1,0 +1,286 @@
+"""Read what affiliates chose to publish: the public showcase, its figures, map and pages.
+
+Only published, unarchived partnerships are ever read here; every public page goes through
+``published()``, so a private partnership's id answers 404 everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from hub.core import audit
+from hub.core.regions import Region
+from hub.library.models import CaseStudy, Visibility
+from hub.partners.models import PartnerType
+from hub.partnerships.models import (
+    GOAL_FIELDS,
+    Activity,
+    Goal,
+    Partnership,
+    PartnershipPartner,
+)
+from hub.partnerships.slots import Figure, partnership_figures
+
+PAGE_SIZE = 20
+# Headline figures, in order, by the key impact gives them; summed over the partnerships.
+HEADLINE_KEYS = ("files_deep", "views", "articles", "articles_created")
+# The headline counts over every published partnership are kept this long at most, besides
+# moving with the hub's newest audit stamp: impact's monthly refresh records no audit event.
+HEADLINE_SECONDS = 600
+
+
+def published() -> QuerySet[Partnership]:
+    """Return every partnership its affiliate published and has not archived."""
+    return Partnership.objects.filter(
+        visibility=Partnership.Visibility.PUBLISHED, archived_at__isnull=True
+    )
+
+
+def public_case_studies() -> QuerySet[CaseStudy]:
+    """Return case studies that are public, of partnerships that are still published."""
+    return CaseStudy.objects.filter(
+        resource__visibility=Visibility.PUBLIC,
+        partnership__visibility=Partnership.Visibility.PUBLISHED,
+        partnership__archived_at__isnull=True,
+    ).select_related("resource", "partnership", "partnership__affiliate")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The showcase's filters, each checked against its choices (unknown values are dropped)."""
+
+    region: str = ""
+    country: str = ""
+    partner_type: str = ""
+    goal: str = ""
+    activity_kind: str = ""
+    year: int | None = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Filters:
+        def pick(name: str, allowed: Iterable[str]) -> str:
+            value = str(params.get(name) or "")[:40]
+            return value if value in set(allowed) else ""
+
+        year_text = str(params.get("year") or "")[:4]
+        return cls(
+            region=pick("region", Region.values),
+            country=pick("country", (code for code, _name in countries)),
+            partner_type=pick("partner_type", PartnerType.values),
+            goal=pick("goal", Goal.values),
+            activity_kind=pick("activity_kind", Activity.Kind.values),
+            year=int(year_text) if year_text.isdigit() and 1900 < int(year_text) < 3000 else None,
+        )
+
+    def key(self) -> str:
+        return "|".join(str(v or "") for v in self.__dict__.values())
+
+    def any(self) -> bool:
+        return any(v for v in self.__dict__.values())
+
+
+def filtered(filters: Filters) -> QuerySet[Partnership]:
+    """Return the published partnerships that pass the filters."""
+    qs = published()
+    partner_q = Q()
+    if filters.region:
+        partner_q &= Q(organisation__region=filters.region)
+    if filters.country:
+        partner_q &= Q(organisation__country=filters.country)
+    if filters.partner_type:
+        partner_q &= Q(organisation__partner_type=filters.partner_type)
+    if partner_q:
+        qs = qs.filter(
+            Exists(PartnershipPartner.objects.filter(partner_q, partnership=OuterRef("pk")))
+        )
+    if filters.goal:
+        qs = qs.filter(**{GOAL_FIELDS[Goal(filters.goal)]: True})
+    if filters.activity_kind:
+        qs = qs.filter(
+            Exists(
+                Activity.objects.filter(partnership=OuterRef("pk"), kind=filters.activity_kind)
+            )
+        )
+    if filters.year:
+        qs = qs.filter(start_date__year=filters.year)
+    return qs
+
+
+@dataclass
+class Headline:
+    """One headline figure: what, how many, and where the number comes from."""
+
+    key: str
+    label: str
+    value: int
+    source: str
+    as_of: dt.date | None
+
+
+def sum_figures(figures: Iterable[Figure], keys: Sequence[str] = HEADLINE_KEYS) -> list[Headline]:
+    """Add up figures by key; the source lists every source, the date is the oldest."""
+    found: dict[str, Headline] = {}
+    sources: dict[str, set[str]] = {}
+    for figure in figures:
+        key = getattr(figure, "key", "")
+        if key not in keys:
+            continue
+        entry = found.setdefault(key, Headline(key, figure.label, 0, "", figure.as_of))
+        entry.value += figure.value
+        sources.setdefault(key, set()).add(figure.source)
+        if figure.as_of and (entry.as_of is None or figure.as_of < entry.as_of):
+            entry.as_of = figure.as_of
+    for key, entry in found.items():
+        entry.source = ", ".join(sorted(s for s in sources[key] if s))
+    return [found[k] for k in keys if k in found]
+
+
+def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
+    today = timezone.localdate()
+    counted = _("Counted in the Hub from what affiliates published")
+    partnerships = list(qs.only("id"))
+    partners = (
+        PartnershipPartner.objects.filter(partnership__in=qs)
+        .aggregate(n=Count("organisation", distinct=True))["n"]
+        or 0
+    )
+    figures = partnership_figures(partnerships)
+    return [
+        Headline("partnerships", _("Partnerships"), len(partnerships), counted, today),
+        Headline("partners", _("Partner organisations"), partners, counted, today),
+        *sum_figures(f for rows in figures.values() for f in rows),
+    ]
+
+
+def headline(filters: Filters) -> list[Headline]:
+    """Return the headline figures of the filtered showcase, with their provenance.
+
+    Kept in the cache under the hub's newest audit stamp, the filters and the language.
+    """
+    key = audit.stamped_key(None, "showcase-headline", filters.key(), get_language() or "")
+    found = cache.get(key)
+    if found is None:
+        found = _headline(filtered(filters))
+        cache.set(key, found, HEADLINE_SECONDS)
+    return list(found)
+
+
+def country_counts(qs: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
+    """Return (code, name, partnerships) for every partner country, most partnerships first."""
+    rows = (
+        PartnershipPartner.objects.filter(partnership__in=qs)
+        .exclude(organisation__country="")
+        .values_list("organisation__country")
+        .annotate(n=Count("partnership", distinct=True))
+    )
+    counts = [(str(code), str(countries.name(code)), n) for code, n in rows]
+    return sorted(counts, key=lambda row: (-row[2], row[1]))
+
+
+def page_of(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """Return the partnerships of a showcase page with what their cards show."""
+    return (
+        qs.select_related("affiliate")
+        .only(
+            "id",
+            "title",
+            "summary",
+            "start_date",
+            "updated_at",
+            "affiliate__name",
+            "affiliate__slug",
+        )
+        .prefetch_related(
+            Prefetch(
+                "partners",
+                queryset=PartnershipPartner.objects.select_related("organisation").only(
+                    "id",
+                    "partnership_id",
+                    "role",
+                    "organisation__name",
+                    "organisation__partner_type",
+                    "organisation__country",
+                ),
+            )
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def years() -> list[int]:
+    """Return the start years of published partnerships, newest first."""
+    return sorted(
+        {d.year for d in published().exclude(start_date=None).dates("start_date", "year")},
+        reverse=True,
+    )
+
+
+@dataclass
+class PublicPartnership:
+    """What a published partnership's public page shows; nothing private (no contacts, money
+    or notes)."""
+
+    partnership: Partnership
+    partners: list[PartnershipPartner]
+    activities: list[Activity]
+    figures: list[Figure]
+    case_studies: list[CaseStudy] = field(default_factory=list)
+
+
+def public_partnership(pk: int) -> Partnership:
+    """Return a published partnership, or raise 404 (for a private one too)."""
+    found = published().select_related("affiliate").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def public_page(pk: int) -> PublicPartnership:
+    """Return a published partnership with its partners, activities, figures and case study."""
+    partnership = public_partnership(pk)
+    partners = list(
+        PartnershipPartner.objects.filter(partnership=partnership)
+        .select_related("organisation")
+        .only(
+            "id",
+            "role",
+            "organisation__name",
+            "organisation__partner_type",
+            "organisation__country",
+            "organisation__city",
+            "organisation__wikidata_qid",
+        )
+    )
+    activities = list(
+        Activity.objects.filter(partnership=partnership)
+        .only(
+            "id",
+            "kind",
+            "title",
+            "starts_on",
+            "ends_on",
+            "participants",
+            "articles_created",
+            "files_uploaded",
+            "people_trained",
+        )
+        .order_by("-starts_on", "-id")[:50]
+    )
+    return PublicPartnership(
+        partnership=partnership,
+        partners=partners,
+        activities=activities,
+        figures=partnership_figures([partnership]).get(partnership.pk, []),
+        case_studies=list(public_case_studies().filter(partnership=partnership)),
+    )
