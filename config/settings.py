@@ -310,6 +310,8 @@ HUB_IMPORT_MAX_CELL_CHARS = env_int("HUB_IMPORT_MAX_CELL_CHARS", 10_000)
 HUB_IMPORT_INLINE_ROWS = env_int("HUB_IMPORT_INLINE_ROWS", 300)
 # Partnership documents (agreements, concept notes): the largest file accepted, in bytes.
 HUB_DOCUMENT_MAX_BYTES = env_int("HUB_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Library files (PDF, office documents, images): the largest accepted, in bytes.
+HUB_LIBRARY_MAX_BYTES = env_int("HUB_LIBRARY_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = HUB_IMPORT_MAX_BYTES + 1024 * 1024
 # Any request body larger than this is refused with 413 before it is read, except on the

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("hub.partners.urls")),
     path("", include("hub.partnerships.urls")),
     path("", include("hub.impact.urls")),
+    path("", include("hub.library.urls")),
     path("", include("hub.library.documents.urls")),
     path("", include("hub.library.urls_public")),
     path("", include("hub.helpdesk.urls")),

@@ -27,6 +27,8 @@ def upload_limits() -> dict[str, int]:
     return {
         "partners:import_upload": settings.HUB_IMPORT_MAX_BYTES + form_room,
         "partnerships:document_upload": settings.HUB_DOCUMENT_MAX_BYTES + form_room,
+        "library:resource_create": settings.HUB_LIBRARY_MAX_BYTES + form_room,
+        "library:resource_edit": settings.HUB_LIBRARY_MAX_BYTES + form_room,
     }
 
 

@@ -10,7 +10,8 @@ class ImpactConfig(AppConfig):
     verbose_name = _("Impact")
 
     def ready(self) -> None:
-        from hub.impact import sections
-        from hub.partnerships.slots import PARTNERSHIP_PAGE
+        from hub.impact import figures, sections
+        from hub.partnerships.slots import PARTNERSHIP_FIGURES, PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
+        PARTNERSHIP_FIGURES.register(figures.partnership_figures)

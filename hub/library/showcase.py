@@ -108,9 +108,7 @@ def filtered(filters: Filters) -> QuerySet[Partnership]:
         qs = qs.filter(**{GOAL_FIELDS[Goal(filters.goal)]: True})
     if filters.activity_kind:
         qs = qs.filter(
-            Exists(
-                Activity.objects.filter(partnership=OuterRef("pk"), kind=filters.activity_kind)
-            )
+            Exists(Activity.objects.filter(partnership=OuterRef("pk"), kind=filters.activity_kind))
         )
     if filters.year:
         qs = qs.filter(start_date__year=filters.year)
@@ -151,8 +149,9 @@ def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
     counted = _("Counted in the Hub from what affiliates published")
     partnerships = list(qs.only("id"))
     partners = (
-        PartnershipPartner.objects.filter(partnership__in=qs)
-        .aggregate(n=Count("organisation", distinct=True))["n"]
+        PartnershipPartner.objects.filter(partnership__in=qs).aggregate(
+            n=Count("organisation", distinct=True)
+        )["n"]
         or 0
     )
     figures = partnership_figures(partnerships)

@@ -1,0 +1,236 @@
+"""What a viewer may see of the library, searched, faceted and ranked: one scope for every read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Left
+from django.utils.safestring import SafeString
+
+from hub.core.models import Affiliate, Membership
+from hub.library import highlight, search
+from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
+from hub.library.vocabulary import FACETS, label
+from hub.partnerships.models import Activity, Partnership, PartnershipPartner
+from hub.partnerships.slots import Figure, partnership_figures
+
+PAGE_SIZE = 20
+
+
+def visible_resources(viewer: Any) -> QuerySet[Resource]:
+    """Return the resources this person may see: every read of the library starts here.
+
+    Anonymous visitors: public ones. Signed-in people: public and movement ones, and all of
+    their own affiliates'. A case study of a partnership that is no longer published shows
+    only to its own affiliate.
+    """
+    rows = Resource.objects.all()
+    published = Q(case_study__isnull=True) | Q(
+        case_study__partnership__visibility=Partnership.Visibility.PUBLISHED
+    )
+    if viewer is None or not viewer.is_authenticated:
+        return rows.filter(published, visibility=Visibility.PUBLIC)
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
+    return rows.filter(shared | Q(affiliate_id__in=own))
+
+
+def resource_for(viewer: Any, pk: int) -> Resource:
+    """Return one resource the viewer may see (raise Resource.DoesNotExist otherwise)."""
+    return (
+        visible_resources(viewer).select_related("affiliate", "case_study__partnership").get(pk=pk)
+    )
+
+
+def own_resource(affiliate: Affiliate, pk: int) -> Resource:
+    """Return one of the affiliate's own resources, for editing (raise DoesNotExist)."""
+    return Resource.objects.select_related("affiliate", "case_study").get(
+        pk=pk, affiliate=affiliate
+    )
+
+
+@dataclass
+class Hit:
+    """One resource on a results page, with its title and snippet marked."""
+
+    resource: Resource
+    title: SafeString
+    snippet: SafeString
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    chosen: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass
+class SearchPage:
+    """One page of results, the total, and the facets with their counts."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    facets: list[Facet]
+    words: list[str]
+
+
+def _filtered(viewer: Any, chosen: dict[str, str]) -> QuerySet[Resource]:
+    rows = visible_resources(viewer)
+    for name, value in chosen.items():
+        if name in FACETS and value:
+            rows = rows.filter(
+                Exists(
+                    ResourceFacet.objects.filter(resource=OuterRef("pk"), facet=name, value=value)
+                )
+            )
+    return rows
+
+
+def _facets(matched: QuerySet[Resource], chosen: dict[str, str]) -> list[Facet]:
+    counts = (
+        ResourceFacet.objects.filter(resource__in=matched.values("pk"))
+        .values("facet", "value")
+        .annotate(n=Count("resource_id"))
+        .order_by()
+    )
+    facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
+    for row in counts:
+        facet = facets.get(row["facet"])
+        if facet is not None:
+            value = row["value"]
+            facet.values.append(
+                FacetValue(
+                    value, label(row["facet"], value), row["n"], chosen.get(facet.name) == value
+                )
+            )
+    for facet in facets.values():
+        facet.values.sort(key=lambda v: (-v.count, v.label))
+    return [facet for facet in facets.values() if facet.values]
+
+
+def search_library(
+    viewer: Any, query: str = "", chosen: dict[str, str] | None = None, page: int = 1
+) -> SearchPage:
+    """Search what the viewer may see: ranked by relevance (title first), snippets, facets.
+
+    Without words the newest come first, featured ones before the rest. The same on SQLite
+    (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case ignored.
+    """
+    chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
+    words = search.terms(query)
+    rows = _filtered(viewer, chosen)
+    if words:
+        match, params = search.match_sql(words)
+        # The SQL is search's constants; the words travel as parameters.
+        rows = rows.filter(pk__in=RawSQL(match, params))  # noqa: S611
+    total = rows.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    offset = (page - 1) * PAGE_SIZE
+    if words:
+        candidates, candidate_params = rows.values("pk").query.sql_with_params()
+        ids = search.ranked_ids(words, candidates, list(candidate_params), PAGE_SIZE, offset)
+    else:
+        ids = list(
+            rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)[
+                offset : offset + PAGE_SIZE
+            ]
+        )
+    found = {
+        r.pk: r
+        for r in Resource.objects.filter(pk__in=ids)
+        .select_related("affiliate")
+        .defer("extracted_text", "search_text")
+        .annotate(text_head=Left("extracted_text", highlight.SCAN_CHARS))
+    }
+    hits = []
+    for pk in ids:
+        resource = found[pk]
+        texts = [resource.summary, resource.body, resource.text_head]  # type: ignore[attr-defined]
+        hits.append(
+            Hit(
+                resource=resource,
+                title=highlight.marked(resource.title, words),
+                snippet=highlight.snippet(texts, words),
+            )
+        )
+    return SearchPage(
+        hits=hits,
+        total=total,
+        page=page,
+        pages=pages,
+        facets=_facets(rows, chosen),
+        words=words,
+    )
+
+
+@dataclass
+class CaseStudyView:
+    """A case study's partnership as it is now: partners, activities, outcomes, figures."""
+
+    case_study: CaseStudy
+    partnership: Partnership
+    partners: list[PartnershipPartner]
+    activities: list[Activity]
+    figures: list[Figure]
+
+
+def case_study_view(case_study: CaseStudy) -> CaseStudyView:
+    """Return what a case study page shows of its partnership, read now, not copied."""
+    partnership = case_study.partnership
+    partners = list(
+        PartnershipPartner.objects.filter(partnership=partnership).select_related("organisation")
+    )
+    activities = list(Activity.objects.filter(partnership=partnership).order_by("-starts_on")[:50])
+    return CaseStudyView(
+        case_study=case_study,
+        partnership=partnership,
+        partners=partners,
+        activities=activities,
+        figures=partnership_figures([partnership]).get(partnership.pk, []),
+    )
+
+
+def translations_of(viewer: Any, resource: Resource) -> list[Resource]:
+    """Return the resource's versions in other languages that the viewer may see."""
+    return list(
+        visible_resources(viewer)
+        .filter(translations=resource)
+        .only("id", "title", "language")
+        .order_by("language")
+    )
+
+
+def featured(viewer: Any, limit: int = 6) -> list[Resource]:
+    """Return the featured resources the viewer may see, newest first."""
+    return list(
+        visible_resources(viewer)
+        .filter(featured=True)
+        .select_related("affiliate")
+        .defer("extracted_text", "search_text")
+        .order_by("-featured_at", "-id")[:limit]
+    )
+
+
+def case_study_of(partnership: Partnership) -> Resource | None:
+    """Return the partnership's case study (the first, if several), for its page."""
+    return (
+        Resource.objects.filter(case_study__partnership=partnership)
+        .defer("extracted_text", "search_text")
+        .order_by("id")
+        .first()
+    )

@@ -1,0 +1,206 @@
+"""Library search: relevance, accents and case, file text, facets, snippets; both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from hub.library import processing, services
+from hub.library.selectors import search_library
+from tests import library_files as lf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+def add(affiliate: Any, actor: Any, title: str, **fields: Any) -> Any:
+    upload = fields.pop("upload", None)
+    fields.setdefault("kind", "guideline")
+    fields.setdefault("visibility", "movement")
+    resource = services.create_resource(
+        actor=actor, affiliate=affiliate, title=title, upload=upload, **fields
+    )
+    if upload:
+        processing.process_file(resource_id=resource.pk)
+    return resource
+
+
+@pytest.fixture
+def library(affiliate_a: Any, member_a: Any, media: None) -> dict[str, Any]:
+    a, m = affiliate_a, member_a
+    return {
+        "agreement": add(
+            a,
+            m,
+            "Agreement template for museums",
+            kind="template",
+            template_kind="agreement",
+            summary="A model agreement between an affiliate and a museum: roles and who pays.",
+            topics=["agreements"],
+            partner_types=["museum"],
+        ),
+        "concept": add(
+            a,
+            m,
+            "Concept note for a ministry",
+            kind="template",
+            template_kind="concept_note",
+            summary="Pitch a government ministry: goals, budget and a timeline after a contest.",
+            partner_types=["government"],
+        ),
+        "ecoles": add(
+            a,
+            m,
+            "Écoles et Wikipédia : le guide",
+            language="fr",
+            summary="Comment organiser des ateliers d'écriture dans les écoles.",
+            partner_types=["school"],
+            regions=["nwe"],
+        ),
+        "flyer": add(
+            a,
+            m,
+            "Photo contest flyer",
+            kind="promotional",
+            upload=lf.stream(
+                "flyer.pdf", lf.pdf("Wiki Loves Monuments", "Ask the heritage office for permits")
+            ),
+            activity_kinds=["campaign"],
+        ),
+        "archives": add(
+            a,
+            m,
+            "Data licence agreement for archives",
+            kind="template",
+            template_kind="data_licence_agreement",
+            summary="How an archive releases its catalogue metadata under CC0.",
+            partner_types=["archive"],
+        ),
+        "bibliotek": add(
+            a,
+            m,
+            "Partnerskap med bibliotek",
+            language="sv",
+            summary="Hur man samarbetar med folkbibliotek och universitetsbibliotek.",
+            partner_types=["library"],
+            regions=["nwe"],
+        ),
+        "minutes": add(
+            a,
+            m,
+            "Meeting minutes",
+            upload=lf.stream("minutes.docx", lf.docx("We met the Rijksmuseum curator.")),
+        ),
+        "odt": add(
+            a,
+            m,
+            "Training handout",
+            upload=lf.stream("handout.odt", lf.odf("odt", "Upload with Pattypan, step by step.")),
+        ),
+    }
+
+
+# query -> the title expected first
+RELEVANCE = [
+    ("agreement museum", "agreement"),
+    ("ministry", "concept"),
+    ("ecoles", "ecoles"),  # no accent typed, accents in the text
+    ("ÉCOLES", "ecoles"),  # upper case with an accent
+    ("wikipedia", "ecoles"),
+    ("monuments permits", "flyer"),  # only inside the PDF
+    ("contest", "flyer"),  # title beats a word in another resource's summary
+    ("archives cc0", "archives"),
+    ("bibliotek", "bibliotek"),
+    ("rijksmuseum", "minutes"),  # only inside the DOCX
+    ("pattypan", "odt"),  # only inside the ODT
+    ("museums", "agreement"),  # plural against the title; singular in the summary
+    ("Schools", "ecoles"),  # the partner type's English words are searched too
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), RELEVANCE)
+def test_relevance_table(library: dict[str, Any], member_a: Any, query: str, expected: str):
+    page = search_library(member_a, query)
+    assert page.hits, query
+    assert page.hits[0].resource.pk == library[expected].pk, (
+        query,
+        [h.resource.title for h in page.hits],
+    )
+
+
+def test_every_word_must_match(library: dict[str, Any], member_a: Any) -> None:
+    assert search_library(member_a, "museum ministry").total == 0
+    assert search_library(member_a, "zzzqqq").total == 0
+
+
+def test_snippet_marks_the_words_and_keeps_accents(library: dict[str, Any], member_a: Any):
+    hit = search_library(member_a, "ecoles").hits[0]
+    assert "<mark>écoles</mark>" in str(hit.snippet)
+    assert "<mark>Écoles</mark>" in str(hit.title)
+
+
+def test_snippet_comes_from_the_file_text(library: dict[str, Any], member_a: Any) -> None:
+    hit = search_library(member_a, "permits").hits[0]
+    assert "<mark>permits</mark>" in str(hit.snippet)
+
+
+def test_facets_count_and_filter(library: dict[str, Any], member_a: Any) -> None:
+    page = search_library(member_a, "")
+    assert page.total == 8
+    facets = {f.name: {v.value: v.count for v in f.values} for f in page.facets}
+    assert facets["kind"] == {"template": 3, "guideline": 4, "promotional": 1}
+    assert facets["language"]["fr"] == 1
+    assert facets["region"] == {"nwe": 2}
+    narrowed = search_library(member_a, "", {"region": "nwe", "language": "sv"})
+    assert [h.resource.pk for h in narrowed.hits] == [library["bibliotek"].pk]
+    templates = search_library(member_a, "agreement", {"kind": "template"})
+    assert {h.resource.pk for h in templates.hits} == {
+        library["agreement"].pk,
+        library["archives"].pk,
+    }
+
+
+def test_facet_labels_follow_the_interface_language(library: dict[str, Any], member_a: Any):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        page = search_library(member_a, "bibliotek")
+    assert page.hits[0].resource.pk == library["bibliotek"].pk
+
+
+def test_search_sees_only_what_the_viewer_may(
+    library: dict[str, Any], affiliate_b: Any, member_b: Any, member_a: Any
+) -> None:
+    services.update_resource(actor=member_a, resource=library["ecoles"], visibility="affiliate")
+    services.update_resource(actor=member_a, resource=library["bibliotek"], visibility="public")
+    assert search_library(member_b, "ecoles").total == 0
+    assert search_library(member_a, "ecoles").total == 1
+    anonymous = search_library(AnonymousUser(), "")
+    assert [h.resource.pk for h in anonymous.hits] == [library["bibliotek"].pk]
+    own = add(affiliate_b, member_b, "Ecoles de B", visibility="affiliate")
+    assert [h.resource.pk for h in search_library(member_b, "ecoles").hits] == [own.pk]
+
+
+def test_edits_and_deletes_reach_the_index(library: dict[str, Any], member_a: Any) -> None:
+    services.update_resource(actor=member_a, resource=library["concept"], title="Letter to a mayor")
+    assert search_library(member_a, "mayor").hits[0].resource.pk == library["concept"].pk
+    services.delete_resource(actor=member_a, resource=library["concept"])
+    assert search_library(member_a, "mayor").total == 0
+
+
+def test_punctuation_and_operators_are_words_not_syntax(library: dict[str, Any], member_a: Any):
+    for query in ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP"]:
+        search_library(member_a, query)  # no error
+    assert search_library(member_a, "ministry)").hits[0].resource.pk == library["concept"].pk
