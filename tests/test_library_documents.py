@@ -15,6 +15,7 @@ from odf import teletype
 from odf import text as odf_text
 from odf.opendocument import load
 
+from hub.library import services as library_services
 from hub.library.documents import services, templates
 from hub.library.documents.templates import Source
 from hub.library.models import Kind, Resource, TemplateKind, Visibility
@@ -208,7 +209,8 @@ def test_script_in_the_data_stays_text(affiliate_a, member_a):
 
 
 def _library_template(affiliate: Any, body: str, **fields: Any) -> Resource:
-    return Resource.objects.create(
+    return library_services.create_resource(
+        actor=None,
         affiliate=affiliate,
         kind=Kind.TEMPLATE,
         template_kind=fields.pop("template_kind", TemplateKind.LETTER_OF_INTENT),

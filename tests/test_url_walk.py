@@ -40,6 +40,12 @@ PUBLIC = {
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
+    # The public showcase: published partnerships only; any other id answers 404 (see
+    # test_showcase_answers_404_for_a_private_partnership and tests/test_library_showcase.py).
+    "showcase:showcase",
+    "showcase:partnership",
+    "showcase:badge",
+    "showcase:feed",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -412,6 +418,19 @@ def test_every_route_has_a_known_class():
     names = {n for name, _route in all_routes() for n in (name, name.split(":")[-1])}
     assert SIGNED_LINKS <= PUBLIC
     assert classified - names <= {"set_language"} | names, classified - names
+
+
+def test_showcase_answers_404_for_a_private_partnership(objects_a, client_a, client_b):
+    private = objects_a["partnership"].pk
+    for name, route in all_routes():
+        if not name.startswith("showcase:") or "<int:pk>" not in route:
+            continue
+        for client in (Client(), client_a, client_b):
+            response = client.get(reverse(name, kwargs={"pk": private}))
+            assert response.status_code == 404, (name, response.status_code)
+            assert b"Private partner" not in response.content
+    listing = Client().get(reverse("showcase:showcase"))
+    assert listing.status_code == 200 and b"Private partner" not in listing.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):
