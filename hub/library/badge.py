@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from hub.partnerships.slots import Figure
 
 HEIGHT = 20
-# Average width of a character of 11 px Verdana/DejaVu Sans, in pixels: wide enough for
-# digits and capitals, so text never overflows its box.
-CHAR_WIDTH = 7
+# Average width of a character of 11 px DejaVu Sans/Verdana, in pixels: wide enough for digits
+# and most capitals, so text rarely overflows its box.
+CHAR_WIDTH = 6.5
 PADDING = 8
 
 
@@ -41,13 +41,13 @@ def badge_text(figures: Sequence[Figure], year: int) -> str:
         said.append(_("%(n)s Wikipedia articles") % {"n": compact(by_key["articles"])})
     if not said and by_key.get("items"):
         said.append(_("%(n)s Wikidata items") % {"n": compact(by_key["items"])})
-    return ", ".join(said) or _("a Wikimedia partnership")
+    return ", ".join(said) or _("partnership")
 
 
 def badge_svg(*, label: str, text: str, title: str) -> str:
     """Return the badge: a grey label, a blue value, and a title for screen readers."""
-    left = len(label) * CHAR_WIDTH + 2 * PADDING
-    right = len(text) * CHAR_WIDTH + 2 * PADDING
+    left = round(len(label) * CHAR_WIDTH) + 2 * PADDING
+    right = round(len(text) * CHAR_WIDTH) + 2 * PADDING
     width = left + right
     label_e, text_e, title_e = escape(label), escape(text), escape(title)
     return (
