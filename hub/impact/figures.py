@@ -67,7 +67,13 @@ def _views_this_year(ids: list[int]) -> dict[int, Figure]:
     year = timezone.localdate().year
     sources = dict(Source.choices)
     rows = (
-        MetricPoint.objects.filter(link__partnership__in=ids, metric=Metric.VIEWS, month__year=year)
+        MetricPoint.objects.filter(
+            link__partnership__in=ids,
+            metric=Metric.VIEWS,
+            month__gte=dt.date(year, 1, 1),
+            month__lt=dt.date(year + 1, 1, 1),
+        )
+        .order_by()  # the model's ordering would split the groups by month
         .values_list("link__partnership_id", "source")
         .annotate(total=Sum("value"), newest=Max("month"))
     )

@@ -11,15 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_countries import countries
+from django_countries.data import COUNTRIES
 
-from hub.core import audit
 from hub.core.regions import Region
 from hub.library.models import CaseStudy, Visibility
 from hub.partners.models import PartnerType
@@ -35,9 +34,9 @@ from hub.partnerships.slots import Figure, partnership_figures
 PAGE_SIZE = 20
 # Headline figures, in order, by the key impact gives them; summed over the partnerships.
 HEADLINE_KEYS = ("files_deep", "views", "articles", "articles_created")
-# The headline counts over every published partnership are kept this long at most, besides
-# moving with the hub's newest audit stamp: impact's monthly refresh records no audit event.
-HEADLINE_SECONDS = 600
+# The public pages are kept in the cache under the newest audit stamp (every change, impact's
+# refreshes included, records an audit event), and at most this long besides.
+CACHE_SECONDS = 600
 
 
 def published() -> QuerySet[Partnership]:
@@ -76,7 +75,7 @@ class Filters:
         year_text = str(params.get("year") or "")[:4]
         return cls(
             region=pick("region", Region.values),
-            country=pick("country", (code for code, _name in countries)),
+            country=pick("country", COUNTRIES),
             partner_type=pick("partner_type", PartnerType.values),
             goal=pick("goal", Goal.values),
             activity_kind=pick("activity_kind", Activity.Kind.values),
@@ -85,6 +84,10 @@ class Filters:
 
     def key(self) -> str:
         return "|".join(str(v or "") for v in self.__dict__.values())
+
+    def query(self) -> str:
+        """Return the filters as a query string, for the links of the next pages."""
+        return urlencode({k: v for k, v in self.__dict__.items() if v})
 
     def any(self) -> bool:
         return any(v for v in self.__dict__.values())
@@ -163,16 +166,8 @@ def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
 
 
 def headline(filters: Filters) -> list[Headline]:
-    """Return the headline figures of the filtered showcase, with their provenance.
-
-    Kept in the cache under the hub's newest audit stamp, the filters and the language.
-    """
-    key = audit.stamped_key(None, "showcase-headline", filters.key(), get_language() or "")
-    found = cache.get(key)
-    if found is None:
-        found = _headline(filtered(filters))
-        cache.set(key, found, HEADLINE_SECONDS)
-    return list(found)
+    """Return the headline figures of the filtered showcase, with their provenance."""
+    return _headline(filtered(filters))
 
 
 def country_counts(qs: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
@@ -239,15 +234,14 @@ class PublicPartnership:
 
 def public_partnership(pk: int) -> Partnership:
     """Return a published partnership, or raise 404 (for a private one too)."""
-    found = published().select_related("affiliate").filter(pk=pk).first()
+    found = published().select_related("affiliate").filter(pk=pk).order_by().first()
     if found is None:
         raise Http404
     return found
 
 
-def public_page(pk: int) -> PublicPartnership:
+def public_page(partnership: Partnership) -> PublicPartnership:
     """Return a published partnership with its partners, activities, figures and case study."""
-    partnership = public_partnership(pk)
     partners = list(
         PartnershipPartner.objects.filter(partnership=partnership)
         .select_related("organisation")

@@ -5,30 +5,36 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_safe
 
+from hub.core import audit
 from hub.core.regions import Region
 from hub.library import showcase, worldmap
 from hub.library.badge import badge_svg, badge_text
 from hub.library.models import CaseStudy
 from hub.partners.models import PartnerType
 from hub.partnerships.models import Activity, Goal
+from hub.partnerships.slots import partnership_figures
 
 BADGE_SECONDS = 3600
 FEED_SIZE = 30
@@ -65,27 +71,60 @@ def _json_ld(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-@require_safe
-def showcase_page(request: HttpRequest) -> HttpResponse:
-    """Show published partnerships and case studies with filters, figures, a map and a table."""
-    filters = showcase.Filters.from_params(request.GET)
+def _page_number(value: Any) -> int:
+    text = str(value or "1")[:6]
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+def _cached(key: str, build: Callable[[], str]) -> SafeString:
+    """Return a page's body from the cache, or build and keep it (showcase.CACHE_SECONDS)."""
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, showcase.CACHE_SECONDS)
+    return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
+
+
+def _showcase_body(filters: showcase.Filters, number: int) -> str:
     qs = showcase.filtered(filters)
     counts = showcase.country_counts(qs)
     everywhere = counts if not filters.any() else showcase.country_counts(showcase.published())
     form = FilterForm(
-        request.GET or None,
+        {k: v for k, v in filters.__dict__.items() if v},
         countries=sorted(((c, n) for c, n, _k in everywhere), key=lambda row: row[1]),
         years=showcase.years(),
     )
-    page = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE).get_page(number)
     cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
+    return render_to_string(
+        "library/public/_showcase_body.html",
+        {
+            "form": form,
+            "headline": showcase.headline(filters),
+            "world_map": worldmap.world_map(counts),
+            "countries": counts,
+            "page": page,
+            "query": filters.query(),
+            "case_studies": cases,
+        },
+    )
+
+
+@require_safe
+def showcase_page(request: HttpRequest) -> HttpResponse:
+    """Show published partnerships and case studies with filters, figures, a map and a table.
+
+    The page's body is the same for everyone: it is kept under the hub's newest audit stamp,
+    the filters, the page number and the language.
+    """
+    filters = showcase.Filters.from_params(request.GET)
+    number = _page_number(request.GET.get("page"))
+    key = audit.stamped_key(None, "showcase", filters.key(), str(number), get_language() or "")
     url = request.build_absolute_uri(reverse("showcase:showcase"))
     ld = {
         "@context": "https://schema.org",
         "@type": "CollectionPage",
-        "name": _("Wikimedia partnerships showcase"),
+        "name": _("Showcase of Wikimedia partnerships"),
         "url": url,
         "description": _("Partnerships that Wikimedia affiliates chose to share with the world."),
     }
@@ -93,14 +132,7 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
         request,
         "library/public/showcase.html",
         {
-            "form": form,
-            "filters": filters,
-            "headline": showcase.headline(filters),
-            "world_map": worldmap.world_map(counts),
-            "countries": counts,
-            "page": page,
-            "query": query.urlencode(),
-            "case_studies": cases,
+            "body": _cached(key, lambda: _showcase_body(filters, number)),
             "canonical": url,
             "json_ld": _json_ld(ld),
         },
@@ -110,8 +142,8 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one published partnership: what, with whom, outcomes, figures, case study, badge."""
-    data = showcase.public_page(pk)
-    p = data.partnership
+    p = showcase.public_partnership(pk)
+    data = showcase.public_page(p)
     url = request.build_absolute_uri(reverse("showcase:partnership", kwargs={"pk": p.pk}))
     badge_url = request.build_absolute_uri(reverse("showcase:badge", kwargs={"pk": p.pk}))
     ld: dict[str, Any] = {
@@ -121,8 +153,8 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
         "description": p.summary,
         "url": url,
         "member": [
-            {"@type": "Organization", "name": p.affiliate.name},
-            *({"@type": "Organization", "name": r.organisation.name} for r in data.partners),
+            {"@type": "Organization", "name": name}
+            for name in [p.affiliate.name, *(r.organisation.name for r in data.partners)]
         ],
     }
     if p.start_date:
@@ -134,13 +166,13 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
             "data": data,
             "p": p,
             "goals": [Goal(g).label for g in p.goals],
-            "canonical": url,
             "snippet": format_html(
                 '<a href="{}"><img src="{}" alt="{}"></a>',
                 url,
                 badge_url,
                 _("%(title)s on Wikimedia projects") % {"title": p.title},
             ),
+            "canonical": url,
             "json_ld": _json_ld(ld),
         },
     )
@@ -149,13 +181,13 @@ def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def badge(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a published partnership's impact badge, cacheable, to embed on any website."""
-    data = showcase.public_page(pk)
-    p = data.partnership
+    p = showcase.public_partnership(pk)
+    figures = partnership_figures([p]).get(p.pk, [])
     language = str(request.GET.get("lang") or "en")[:8]
     if language not in dict(settings.LANGUAGES):
         language = "en"
     with override(language):
-        text = badge_text(data.figures, timezone.localdate().year)
+        text = badge_text(figures, timezone.localdate().year)
         svg = badge_svg(
             label=_("Wikimedia"),
             text=text,
@@ -166,7 +198,7 @@ def badge(request: HttpRequest, pk: int) -> HttpResponse:
         [p.updated_at.timestamp()]
         + [
             dt.datetime.combine(f.as_of, dt.time.min, tzinfo=dt.UTC).timestamp()
-            for f in data.figures
+            for f in figures
             if f.as_of
         ]
     )
