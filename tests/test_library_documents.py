@@ -332,3 +332,14 @@ def test_another_affiliate_gets_404(museum_partnership, client_b):
     )
     assert client_b.get(url).status_code == 404
     assert client_b.post(url, {"kind": "agreement", "language": "en"}).status_code == 404
+
+
+@pytest.mark.parametrize("kind", [str(k) for k in templates.DEFAULT_KINDS])
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_every_default_fills_in_for_a_bare_partnership(affiliate_a, member_a, kind, language):
+    bare = factories.partnership(affiliate_a, actor=member_a, title="Just an idea")
+    made = services.draft(
+        actor=member_a, partnership=bare, source=_default(kind, language), language=language
+    )
+    assert "Just an idea" in made.text
+    assert made.blocks

@@ -265,3 +265,16 @@ def test_feed_lists_public_case_studies_of_published_partnerships(shown, member_
     assert f"/showcase/p/{shown['museum'].pk}/#case-study-" in link
     page = Client().get(reverse("showcase:partnership", kwargs={"pk": shown["museum"].pk}))
     assert b"Volunteers at the museum." in page.content
+
+
+def test_unpublishing_takes_a_partnership_off_the_showcase_at_once(shown, member_a):
+    from hub.partnerships import services as partnership_services
+
+    url = reverse("showcase:showcase")
+    assert b"Photographs of Stockholm" in Client().get(url).content
+    partnership_services.update_partnership(
+        actor=member_a, partnership=shown["museum"], visibility="private"
+    )
+    assert b"Photographs of Stockholm" not in Client().get(url).content
+    page = reverse("showcase:partnership", kwargs={"pk": shown["museum"].pk})
+    assert Client().get(page).status_code == 404
