@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser mediawiki demo worker bench bench-wikimedia clean
+.PHONY: run test test-postgres lint setup browser mediawiki library-tools demo worker bench bench-wikimedia clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ mediawiki:
 	    --no-install-recommends mediawiki php-sqlite3 php-cli php-curl php-apcu imagemagick \
 	    >/dev/null; }
 
+# Debian's poppler-utils draws the first page of a library PDF (pdftoppm) for its preview and
+# in the tests. LibreOffice, which converts office files to PDF for their preview, is large
+# and optional: `apt-get install libreoffice-core-nogui libreoffice-writer-nogui
+# libreoffice-impress-nogui` where office previews are wanted.
+library-tools:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "Installing poppler-utils for library previews (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends poppler-utils >/dev/null; }
+
 ## make run: set up, migrate, load the demo data, start the web server and a background worker.
 # A development copy (no HUB_SECRET_KEY) with the friendly error pages; tracebacks go to the
 # console. Links in e-mails point at the port it serves on. HUB_DEBUG=1 brings Django's debug pages.
@@ -52,11 +62,11 @@ worker: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py run_worker
 
 ## make test: set up the same way and run the whole suite (SQLite; PostgreSQL too when it answers).
-test: $(STAMP) browser mediawiki
+test: $(STAMP) browser mediawiki library-tools
 	$(BIN)/python -m pytest
 
 # The PostgreSQL run leaves out the tests that use no database: they ran on SQLite.
-test-postgres: $(STAMP) browser mediawiki
+test-postgres: $(STAMP) browser mediawiki library-tools
 	HUB_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub} \
 	  HUB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 

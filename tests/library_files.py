@@ -129,3 +129,14 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 def stream(name: str, data: bytes) -> tuple[Any, str, int]:
     """Return the (stream, name, size) a service takes."""
     return io.BytesIO(data), name, len(data)
+
+
+def use_temporary_media(settings: Any, folder: Any) -> None:
+    """Keep uploaded files and previews in a temporary folder for the test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder)},
+        },
+    }

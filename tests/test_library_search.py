@@ -16,13 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def media(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
+    lf.use_temporary_media(settings, tmp_path / "media")
 
 
 def add(affiliate: Any, actor: Any, title: str, **fields: Any) -> Any:

@@ -46,6 +46,12 @@ PUBLIC = {
     "showcase:partnership",
     "showcase:badge",
     "showcase:feed",
+    # The library shows a visitor its public resources only, anyone else a 404: the reading
+    # routes scope by viewer (tests/test_library_views.py walks them as every persona).
+    "library:library",
+    "library:resource_detail",
+    "library:resource_file",
+    "library:resource_preview",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -88,6 +94,7 @@ HUB_STAFF = {
     "group_create",
     "find_helper",
     "ask_helper",
+    "resource_feature",
 }
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status"}
@@ -188,7 +195,25 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
     objs.update(_impact_objects(affiliate_a, member_a, partnership))
+    objs["resource"] = _library_resource(affiliate_a, member_a)
     return objs
+
+
+def _library_resource(affiliate: Any, actor: Any) -> Any:
+    """Return A's own library resource (seen by A only) with an image and its preview."""
+    from hub.library import processing
+    from hub.library import services as library_services
+    from tests import library_files
+
+    resource = library_services.create_resource(
+        actor=actor,
+        affiliate=affiliate,
+        title="Private partner guide",
+        kind="guideline",
+        upload=library_files.stream("flyer.png", library_files.png()),
+    )
+    processing.process_file(resource_id=resource.pk)
+    return resource
 
 
 def _money_objects(affiliate: Any, actor: Any, org: Any, partnership: Any) -> dict[str, Any]:
@@ -284,6 +309,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "calendar-feed": lambda: objs["calendar-feed"].pk,
             "document": lambda: objs["document"].pk,
             "main-goal": lambda: objs["main-goal"].pk,
+            "resource": lambda: objs["resource"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {
@@ -300,7 +326,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
                 )
             }
             owners["task"] = _pk_of(objs, "group_task")
-        plurals = {"activity": "activities"}
+        plurals = {"activity": "activities", "resource": "library"}
         kind = next(
             (k for k in owners if f"/{plurals.get(k, k + 's')}/<int:pk>" in f"/{route}"), None
         )
@@ -449,3 +475,25 @@ def test_organisation_suggestions_answer_only_the_affiliates_members(objects_a, 
     assert client_b.get(alpha).status_code == 404
     assert b"Private partner" not in client_b.get(beta).content
     assert Client().get(alpha).status_code == 302
+
+
+def test_library_reading_routes_show_a_resource_only_to_who_may_see_it(objects_a, client_b):
+    """The library's public routes: A's own resource is a 404 to a visitor and to B until public."""
+    from hub.library import services as library_services
+
+    resource = objects_a["resource"]
+    routes = [(n, r) for n, r in all_routes() if n.startswith("library:") and _is(n, PUBLIC)]
+    assert len(routes) == 4
+    anonymous = Client()
+    for name, route in routes:
+        url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
+        for client in (anonymous, client_b):
+            response = client.get(url)
+            assert response.status_code == (200 if "<int:pk>" not in route else 404), name
+            assert b"Private partner" not in response.content, name
+    library_services.update_resource(
+        actor=resource.created_by, resource=resource, visibility="public"
+    )
+    for name, route in routes:
+        url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
+        assert anonymous.get(url).status_code == 200, name

@@ -89,6 +89,9 @@ def _pg_function_sql() -> str:
         value = f"coalesce(NEW.{column}, '')"
         if chars:
             value = f"left({value}, {chars})"
+        # PostgreSQL's parser skips what looks like an HTML tag; words are words here, as in
+        # FTS5, so "<script>" is found by "script" on both databases.
+        value = f"translate({value}, '<>', '  ')"
         return f"setweight(to_tsvector({config}, unaccent({value})), '{weight}')"
 
     lang = "NEW.search_config::regconfig"

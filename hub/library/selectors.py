@@ -155,12 +155,16 @@ def search_library(
         for r in Resource.objects.filter(pk__in=ids)
         .select_related("affiliate")
         .defer("extracted_text", "search_text")
-        .annotate(text_head=Left("extracted_text", highlight.SCAN_CHARS))
+        .annotate(
+            text_head=Left("extracted_text", highlight.SCAN_CHARS),
+            search_head=Left("search_text", highlight.SCAN_CHARS),
+        )
     }
     hits = []
     for pk in ids:
         resource = found[pk]
-        texts = [resource.summary, resource.body, resource.text_head]  # type: ignore[attr-defined]
+        heads = [resource.text_head, resource.search_head]  # type: ignore[attr-defined]
+        texts = [resource.summary, resource.body, *heads]
         hits.append(
             Hit(
                 resource=resource,

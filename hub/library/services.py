@@ -48,6 +48,18 @@ EDITABLE = (
     "visibility",
 )
 STORY = ("what_worked", "what_did_not", "advice")
+# What a new or removed file changes; the background reading writes the text and preview of
+# the file it read, so an edit without a new file leaves these alone.
+FILE_FIELDS = (
+    "file",
+    "file_name",
+    "file_kind",
+    "file_size",
+    "file_status",
+    "file_problem",
+    "preview",
+    "extracted_text",
+)
 
 
 def _check(resource: Resource) -> None:
@@ -206,8 +218,11 @@ def update_resource(
         resource.file_size = 0
         resource.file_status = FileStatus.NONE
         resource.extracted_text = ""
+    changed_file = bool(upload) or remove_file
     try:
-        resource.save()
+        resource.save(
+            update_fields=[*EDITABLE, "updated_at", *(FILE_FIELDS if changed_file else ())]
+        )
         if story is not None and hasattr(resource, "case_study"):
             case_study = resource.case_study
             for name in STORY:
