@@ -11,7 +11,12 @@ class ImpactConfig(AppConfig):
 
     def ready(self) -> None:
         from hub.impact import figures, sections
-        from hub.partnerships.slots import PARTNERSHIP_FIGURES, PARTNERSHIP_PAGE
+        from hub.partnerships.slots import (
+            PARTNERSHIP_FIGURES,
+            PARTNERSHIP_PAGE,
+            PARTNERSHIP_TOTALS,
+        )
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
         PARTNERSHIP_FIGURES.register(figures.partnership_figures)
+        PARTNERSHIP_TOTALS.register(figures.partnership_totals)

@@ -7,7 +7,7 @@ Only published, unarchived partnerships are ever read here; every public page go
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,7 @@ from hub.partnerships.models import (
     Partnership,
     PartnershipPartner,
 )
-from hub.partnerships.slots import Figure, partnership_figures
+from hub.partnerships.slots import Figure, partnership_figures, partnership_totals
 
 PAGE_SIZE = 20
 # Headline figures, in order, by the key impact gives them; summed over the partnerships.
@@ -129,39 +129,22 @@ class Headline:
     as_of: dt.date | None
 
 
-def sum_figures(figures: Iterable[Figure], keys: Sequence[str] = HEADLINE_KEYS) -> list[Headline]:
-    """Add up figures by key; the source lists every source, the date is the oldest."""
-    found: dict[str, Headline] = {}
-    sources: dict[str, set[str]] = {}
-    for figure in figures:
-        key = getattr(figure, "key", "")
-        if key not in keys:
-            continue
-        entry = found.setdefault(key, Headline(key, figure.label, 0, "", figure.as_of))
-        entry.value += figure.value
-        sources.setdefault(key, set()).add(figure.source)
-        if figure.as_of and (entry.as_of is None or figure.as_of < entry.as_of):
-            entry.as_of = figure.as_of
-    for key, entry in found.items():
-        entry.source = ", ".join(sorted(s for s in sources[key] if s))
-    return [found[k] for k in keys if k in found]
-
-
 def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
     today = timezone.localdate()
     counted = _("Counted in the Hub from what affiliates published")
-    partnerships = list(qs.only("id"))
-    partners = (
-        PartnershipPartner.objects.filter(partnership__in=qs).aggregate(
-            n=Count("organisation", distinct=True)
-        )["n"]
-        or 0
+    counts = PartnershipPartner.objects.filter(partnership__in=qs).aggregate(
+        partners=Count("organisation", distinct=True)
     )
-    figures = partnership_figures(partnerships)
+    counts["partnerships"] = qs.count()
+    figures = {f.key: f for f in partnership_totals(qs)}
     return [
-        Headline("partnerships", _("Partnerships"), len(partnerships), counted, today),
-        Headline("partners", _("Partner organisations"), partners, counted, today),
-        *sum_figures(f for rows in figures.values() for f in rows),
+        Headline("partnerships", _("Partnerships"), counts["partnerships"], counted, today),
+        Headline("partners", _("Partner organisations"), counts["partners"], counted, today),
+        *(
+            Headline(k, figures[k].label, figures[k].value, figures[k].source, figures[k].as_of)
+            for k in HEADLINE_KEYS
+            if k in figures
+        ),
     ]
 
 

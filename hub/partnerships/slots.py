@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from hub.core.registry import Registry
 from hub.core.sections import Slot
 from hub.partnerships.models import Partnership
@@ -51,3 +53,15 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
         for pk, rows in provider(partnerships).items():
             figures.setdefault(pk, []).extend(rows)
     return figures
+
+
+# The same figures summed over many partnerships at once (the showcase's headline over every
+# published partnership): a provider is called with a queryset and answers with a few
+# aggregate queries, whatever the number of partnerships. Impact registers one.
+TotalsProvider = Callable[[QuerySet[Partnership]], list[Figure]]
+PARTNERSHIP_TOTALS: Registry[TotalsProvider] = Registry("partnerships.partnership_totals")
+
+
+def partnership_totals(partnerships: QuerySet[Partnership]) -> list[Figure]:
+    """Return every registered provider's figures summed over the partnerships."""
+    return [figure for provider in PARTNERSHIP_TOTALS for figure in provider(partnerships)]
