@@ -278,3 +278,33 @@ def test_unpublishing_takes_a_partnership_off_the_showcase_at_once(shown, member
     assert b"Photographs of Stockholm" not in Client().get(url).content
     page = reverse("showcase:partnership", kwargs={"pk": shown["museum"].pk})
     assert Client().get(page).status_code == 404
+
+
+def _queries(url: str) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert Client().get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_public_pages_read_in_a_fixed_number_of_queries(shown, affiliate_a, member_a):
+    page = reverse("showcase:partnership", kwargs={"pk": shown["museum"].pk})
+    badge = reverse("showcase:badge", kwargs={"pk": shown["museum"].pk})
+    before = {url: _queries(url) for url in (reverse("showcase:showcase"), page, badge)}
+    for n in range(4):
+        more = _published(affiliate_a, member_a, f"More {n}", country="FR")
+        _figures(more, files=n, views=n)
+        activities.create_activity(
+            actor=member_a,
+            partnership=shown["museum"],
+            kind="training",
+            title=f"Training {n}",
+            starts_on=dt.date(2025, 7, 1 + n),
+        )
+    after = {url: _queries(url) for url in before}
+    assert after == before
+    assert before[page] == 6 and before[badge] == 3
