@@ -276,11 +276,14 @@ def measure(affiliates: int, per_affiliate: int, requests: int) -> dict[str, Any
         "load_seconds": round(load_seconds, 1),
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cpu_reference_ms": [cpu_before, cpu_reference_ms()],
+        "floors": floors,
         "pages": {
             name: {
                 "p50": statistics.median(values),
                 "p95": percentile(values, 0.95),
-                "ratio": statistics.median(values) / floors[1 if pages[name][2] else 0],
+                "ratio": 1.0
+                if name == "floor"
+                else statistics.median(values) / floors[1 if pages[name][2] else 0],
                 "gzip_bytes": weights[name],
                 "n": len(values),
             }
@@ -308,6 +311,10 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"{kb:>6.1f}"
             )
     for result in results:
+        lines.append(
+            f"{result['vendor']:<9} floor p50 of each pass (pages as served; showcase cold): "
+            + " / ".join(f"{ms:.1f} ms" for ms in result["floors"])
+        )
         lines.append(
             f"{result['vendor']:<9} {result['partnerships']:,} published partnerships across "
             f"{result['affiliates']} affiliates, loaded in {result['load_seconds']} s; load "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.db.models import BigIntegerField, Max, Min, QuerySet, Sum
 from django.db.models.fields.json import KT
@@ -102,29 +102,43 @@ def _date_of(fetched: str | None) -> dt.date | None:
     return dt.datetime.fromisoformat(fetched).date() if fetched else None
 
 
-def partnership_totals(partnerships: QuerySet[Partnership]) -> list[Figure]:
-    """Return the figures summed over many partnerships, in SQL (4 queries, however many).
+def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
+    """Return the figures of the given keys summed over many partnerships, in SQL (at most 4
+    queries, however many partnerships).
 
     What partnership_figures gives each partnership, added up: the newest summed figures with
     every source they come from and the oldest fetch, then this year's page views.
     """
     labels = dict(Metric.choices)
     sources = dict(Source.choices)
+    summed = [metric for metric, _attribute in SUMMED if metric in keys]
+    figures = _summed_totals(partnerships, summed, labels, sources) if summed else []
+    if "views" in keys:
+        figures += _views_total(partnerships, sources)
+    return figures
+
+
+def _summed_totals(
+    partnerships: QuerySet[Partnership],
+    summed: list[str],
+    labels: dict[str, str],
+    sources: dict[str, str],
+) -> list[Figure]:
     links = ContentLink.objects.filter(partnership__in=partnerships).order_by()
     sums = links.aggregate(
         **{
             f"sum_{metric}": Sum(Cast(KT(f"latest__{metric}__value"), BigIntegerField()))
-            for metric, _attribute in SUMMED
+            for metric in summed
         },
-        **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric, _a in SUMMED},
+        **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric in summed},
     )
-    names = {f"source_{metric}": KT(f"latest__{metric}__source") for metric, _a in SUMMED}
+    names = {f"source_{metric}": KT(f"latest__{metric}__source") for metric in summed}
     seen: dict[str, set[str]] = defaultdict(set)
     for row in links.annotate(**names).values(*names).distinct():
         for name, source in row.items():
             if source:
                 seen[name.removeprefix("source_")].add(str(sources.get(source, source)))
-    figures = [
+    return [
         Figure(
             label=str(labels[metric]),
             value=int(sums[f"sum_{metric}"]),
@@ -132,9 +146,12 @@ def partnership_totals(partnerships: QuerySet[Partnership]) -> list[Figure]:
             as_of=_date_of(sums[f"oldest_{metric}"]),
             key=str(metric),
         )
-        for metric, _attribute in SUMMED
+        for metric in summed
         if sums[f"sum_{metric}"] is not None
     ]
+
+
+def _views_total(partnerships: QuerySet[Partnership], sources: dict[str, str]) -> list[Figure]:
     year = timezone.localdate().year
     views = MetricPoint.objects.filter(
         link__partnership__in=partnerships,
@@ -143,19 +160,19 @@ def partnership_totals(partnerships: QuerySet[Partnership]) -> list[Figure]:
         month__lt=dt.date(year + 1, 1, 1),
     ).order_by()
     total = views.aggregate(total=Sum("value"), newest=Max("month"))
-    if total["total"] is not None:
-        figures.append(
-            Figure(
-                label=_("Page views in %(year)s") % {"year": year},
-                value=int(total["total"]),
-                source=", ".join(
-                    sorted(
-                        str(sources.get(s, s))
-                        for s in views.values_list("source", flat=True).distinct()
-                    )
-                ),
-                as_of=total["newest"],
-                key="views",
-            )
+    if total["total"] is None:
+        return []
+    return [
+        Figure(
+            label=_("Page views in %(year)s") % {"year": year},
+            value=int(total["total"]),
+            source=", ".join(
+                sorted(
+                    str(sources.get(s, s))
+                    for s in views.values_list("source", flat=True).distinct()
+                )
+            ),
+            as_of=total["newest"],
+            key="views",
         )
-    return figures
+    ]

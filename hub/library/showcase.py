@@ -136,7 +136,7 @@ def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
         partners=Count("organisation", distinct=True)
     )
     counts["partnerships"] = qs.count()
-    figures = {f.key: f for f in partnership_totals(qs)}
+    figures = {f.key: f for f in partnership_totals(qs, HEADLINE_KEYS)}
     return [
         Headline("partnerships", _("Partnerships"), counts["partnerships"], counted, today),
         Headline("partners", _("Partner organisations"), counts["partners"], counted, today),

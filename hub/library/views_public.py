@@ -85,14 +85,26 @@ def _cached(key: str, build: Callable[[], str]) -> SafeString:
     return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
 
 
-def _showcase_body(filters: showcase.Filters, number: int) -> str:
+def _filter_options(stamp_key: str) -> dict[str, Any]:
+    """Return the countries and years the filters offer: the same for every filter, so kept
+    once per audit stamp and language."""
+    key = "showcase-options:" + stamp_key
+    found = cache.get(key)
+    if found is None:
+        everywhere = showcase.country_counts(showcase.published())
+        found = {
+            "countries": sorted(((c, n) for c, n, _k in everywhere), key=lambda row: row[1]),
+            "years": showcase.years(),
+        }
+        cache.set(key, found, showcase.CACHE_SECONDS)
+    return dict(found)
+
+
+def _showcase_body(filters: showcase.Filters, number: int, stamp_key: str) -> str:
     qs = showcase.filtered(filters)
     counts = showcase.country_counts(qs)
-    everywhere = counts if not filters.any() else showcase.country_counts(showcase.published())
     form = FilterForm(
-        {k: v for k, v in filters.__dict__.items() if v},
-        countries=sorted(((c, n) for c, n, _k in everywhere), key=lambda row: row[1]),
-        years=showcase.years(),
+        {k: v for k, v in filters.__dict__.items() if v}, **_filter_options(stamp_key)
     )
     page = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE).get_page(number)
     cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
@@ -119,7 +131,8 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
     """
     filters = showcase.Filters.from_params(request.GET)
     number = _page_number(request.GET.get("page"))
-    key = audit.stamped_key(None, "showcase", filters.key(), str(number), get_language() or "")
+    stamp_key = audit.stamped_key(None, get_language() or "")
+    key = f"showcase:{filters.key()}:{number}:{stamp_key}"
     url = request.build_absolute_uri(reverse("showcase:showcase"))
     ld = {
         "@context": "https://schema.org",
@@ -132,7 +145,7 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
         request,
         "library/public/showcase.html",
         {
-            "body": _cached(key, lambda: _showcase_body(filters, number)),
+            "body": _cached(key, lambda: _showcase_body(filters, number, stamp_key)),
             "canonical": url,
             "json_ld": _json_ld(ld),
         },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -56,12 +56,13 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
 
 
 # The same figures summed over many partnerships at once (the showcase's headline over every
-# published partnership): a provider is called with a queryset and answers with a few
-# aggregate queries, whatever the number of partnerships. Impact registers one.
-TotalsProvider = Callable[[QuerySet[Partnership]], list[Figure]]
+# published partnership): a provider is called with a queryset and the keys wanted (files_deep,
+# views...) and answers with a few aggregate queries, whatever the number of partnerships.
+# Impact registers one.
+TotalsProvider = Callable[[QuerySet[Partnership], Collection[str]], list[Figure]]
 PARTNERSHIP_TOTALS: Registry[TotalsProvider] = Registry("partnerships.partnership_totals")
 
 
-def partnership_totals(partnerships: QuerySet[Partnership]) -> list[Figure]:
-    """Return every registered provider's figures summed over the partnerships."""
-    return [figure for provider in PARTNERSHIP_TOTALS for figure in provider(partnerships)]
+def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
+    """Return every registered provider's figures of the given keys, summed over partnerships."""
+    return [figure for provider in PARTNERSHIP_TOTALS for figure in provider(partnerships, keys)]
