@@ -109,9 +109,9 @@ def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str
     What partnership_figures gives each partnership, added up: the newest summed figures with
     every source they come from and the oldest fetch, then this year's page views.
     """
-    labels = dict(Metric.choices)
-    sources = dict(Source.choices)
-    summed = [metric for metric, _attribute in SUMMED if metric in keys]
+    labels = {str(k): str(v) for k, v in Metric.choices}
+    sources = {str(k): str(v) for k, v in Source.choices}
+    summed = [str(metric) for metric, _attribute in SUMMED if metric in keys]
     figures = _summed_totals(partnerships, summed, labels, sources) if summed else []
     if "views" in keys:
         figures += _views_total(partnerships, sources)
