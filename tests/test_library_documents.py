@@ -255,7 +255,22 @@ def _library_template(affiliate: Any, body: str, **fields: Any) -> Resource:
 def test_template_injection_is_refused_with_a_clear_message(
     museum_partnership, member_a, client_a, body, words
 ):
-    resource = _library_template(museum_partnership.affiliate, body)
+    """Refused when saved in the library if the sandbox can tell from the text; otherwise
+    refused when the document is generated (and a template kept from before the check, read
+    straight from the table, is refused there too)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        resource = _library_template(museum_partnership.affiliate, body)
+    except ValidationError as refused:
+        assert words in " ".join(refused.message_dict["body"])
+        resource = Resource.objects.create(  # as saved before templates were checked
+            affiliate=museum_partnership.affiliate,
+            kind=Kind.TEMPLATE,
+            template_kind=TemplateKind.LETTER_OF_INTENT,
+            title="Old letter",
+            body=body,
+        )
     url = reverse(
         "library_documents:generate", kwargs={"slug": "alpha", "pk": museum_partnership.pk}
     )
@@ -343,3 +358,12 @@ def test_every_default_fills_in_for_a_bare_partnership(affiliate_a, member_a, ki
     )
     assert "Just an idea" in made.text
     assert made.blocks
+
+
+def test_a_template_that_loads_files_is_refused_when_saved(affiliate_a, member_a):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        _library_template(affiliate_a, 'Dear partner, {% include "/etc/passwd" %}')
+    assert "cannot load other templates or files" in str(refused.value.message_dict["body"])
+    assert not Resource.objects.filter(kind=Kind.TEMPLATE).exists()
