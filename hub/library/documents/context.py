@@ -225,3 +225,9 @@ PLACEHOLDERS = (
     ("partners", "contacts", "activities", "totals.count", "totals.files_uploaded"),
     ("contributions", "agreement", "figures", "author.name", "today", "year"),
 )
+# Examples of the syntax, shown as they are typed.
+EXAMPLES = (
+    "{{ partnership.title }}",
+    "{% for partner in partners %}{{ partner.name }}{% endfor %}",
+    "{% if contacts %}…{% endif %}",
+)

@@ -76,6 +76,7 @@ def generate(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRespons
             "form": form,
             "preview": preview,
             "placeholders": context.PLACEHOLDERS,
+            "examples": context.EXAMPLES,
         },
         status=400 if posted else 200,
     )
