@@ -198,3 +198,19 @@ def test_punctuation_and_operators_are_words_not_syntax(library: dict[str, Any],
     for query in ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP"]:
         search_library(member_a, query)  # no error
     assert search_library(member_a, "ministry)").hits[0].resource.pk == library["concept"].pk
+
+
+def test_many_matches_put_title_matches_first_then_the_newest(
+    library: dict[str, Any], member_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.library import selectors
+
+    monkeypatch.setattr(selectors, "RANK_ALL", 1)
+    expected = [library["agreement"].pk, library["archives"].pk, library["concept"].pk]
+    page = search_library(member_a, "template")  # three templates, one with it in its title
+    assert [h.resource.pk for h in page.hits] == expected
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    assert [h.resource.pk for h in search_library(member_a, "template", page=2).hits] == [
+        library["concept"].pk
+    ]
+    assert search_library(member_a, "template", page=2).pages == 2

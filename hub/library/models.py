@@ -108,6 +108,11 @@ class Resource(models.Model):
             models.Index(fields=["visibility", "-updated_at"]),
             models.Index(fields=["affiliate", "-updated_at"]),
             models.Index(fields=["featured", "-updated_at"]),
+            # Who may see a row, without reading it: on SQLite a resource's row runs over
+            # several pages (its file's text), and the columns after that text are slow to reach.
+            models.Index(
+                fields=["id", "visibility", "affiliate"], name="library_resource_scope_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -126,6 +131,13 @@ class ResourceFacet(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="facets")
     facet = models.CharField(max_length=16)
     value = models.CharField(max_length=40)
+    # Who may see the resource, repeated from it (and its case study's partnership), so that
+    # search counts results and facets from these narrow rows alone (hub.library.selectors).
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    visibility = models.CharField(max_length=10, default=Visibility.AFFILIATE)
+    case_partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

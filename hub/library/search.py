@@ -26,6 +26,7 @@ COLUMNS = ("title", "search_text", "extracted_text")
 PG_FUNCTION = "library_resource_search_vector"
 PG_TRIGGER = "library_resource_search_vector_tg"
 PG_INDEX = "library_resource_search_gin"
+PG_TITLE_INDEX = "library_resource_title_gin"
 # What the PostgreSQL vector reads of a file's text: a tsvector holds at most 1 MB.
 PG_TEXT_CHARS = 100_000
 MAX_TERMS = 12
@@ -96,6 +97,7 @@ def _pg_function_sql() -> str:
 
     lang = "NEW.search_config::regconfig"
     simple = "'simple'::regconfig"
+    title = f"{part('title', lang, 'A')} || {part('title', simple, 'A')}"
     vector = " || ".join(
         [
             part("title", lang, "A"),
@@ -108,7 +110,8 @@ def _pg_function_sql() -> str:
     )
     return (
         f"CREATE OR REPLACE FUNCTION {PG_FUNCTION}() RETURNS trigger AS $$ "
-        f"BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$ LANGUAGE plpgsql"
+        f"BEGIN NEW.search_vector := {vector}; NEW.title_vector := {title}; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql"
     )
 
 
@@ -124,6 +127,8 @@ def install(conn: BaseDatabaseWrapper) -> None:
         elif conn.vendor == "postgresql":
             # The unaccent extension comes from the migration (UnaccentExtension).
             cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS search_vector tsvector")
+            # The title alone, for "every word in the title" among thousands of matches.
+            cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS title_vector tsvector")
             cursor.execute(_pg_function_sql())
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {TABLE}")
             cursor.execute(
@@ -134,6 +139,9 @@ def install(conn: BaseDatabaseWrapper) -> None:
             cursor.execute(f"UPDATE {TABLE} SET title = title")  # noqa: S608 - fill the column
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON {TABLE} USING gin (search_vector)"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {PG_TITLE_INDEX} ON {TABLE} USING gin (title_vector)"
             )
     if conn.vendor == "sqlite":
         ensure_sqlite_triggers(conn, rebuild=True)
@@ -150,6 +158,7 @@ def uninstall(conn: BaseDatabaseWrapper) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {PG_TRIGGER} ON {TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
             cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS search_vector")
+            cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS title_vector")
 
 
 def repair_after_migrate(using: str = "default", **kwargs: Any) -> None:
@@ -163,48 +172,90 @@ def repair_after_migrate(using: str = "default", **kwargs: Any) -> None:
 # -- Queries --------------------------------------------------------------------------------
 
 
-def _sqlite_expression(words: list[str]) -> str:
+def _sqlite_expression(words: list[str], *, title_only: bool = False) -> str:
     """Return an FTS5 query wanting every word (words of 3+ letters also as a prefix)."""
     quoted = []
     for word in words:
         phrase = '"' + word.replace('"', '""') + '"'
-        quoted.append(phrase + "*" if len(word) >= 3 else phrase)
+        phrase = phrase + "*" if len(word) >= 3 else phrase
+        quoted.append(f"title : {phrase}" if title_only else phrase)
     return " AND ".join(quoted)
 
 
-def _pg_query_sql(words: list[str]) -> tuple[str, list[str]]:
-    """Return a tsquery expression (every word, in every configuration) and its parameters."""
+def _pg_configs() -> list[str]:
+    """Return "simple" and the configurations of the languages resources are written in."""
+    from hub.library.vocabulary import search_config
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT value FROM library_resourcefacet WHERE facet = 'language'")
+        languages = [row[0] for row in cursor.fetchall()]
+    return ["simple", *sorted({search_config(code) for code in languages} - {"simple"})]
+
+
+def _pg_query_sql(words: list[str], configs: list[str]) -> tuple[str, list[str]]:
+    """Return a tsquery expression (every word, in each configuration) and its parameters.
+
+    Each resource is indexed in its language's configuration and in "simple"; the query is
+    read in every configuration in use, so a word finds its stemmed forms in any language.
+    """
     text = " & ".join(f"{w}:*" if len(w) >= 3 else w for w in words)
-    configs = ["simple", *sorted(set(POSTGRES_CONFIGS.values()))]
-    parts = [f"to_tsquery('{config}', unaccent(%s))" for config in configs]
-    return "(" + " || ".join(parts) + ")", [text] * len(configs)
+    known = set(POSTGRES_CONFIGS.values()) | {"simple"}
+    parts = [f"to_tsquery('{config}', unaccent(%s))" for config in configs if config in known]
+    return "(" + " || ".join(parts) + ")", [text] * len(parts)
 
 
-def match_sql(words: list[str]) -> tuple[str, list[Any]]:
-    """Return a subquery of the ids of resources whose text has every word, and its params."""
+def match_sql(words: list[str], *, title_only: bool = False) -> tuple[str, list[Any]]:
+    """Return a subquery of the ids of resources whose text has every word, and its params.
+
+    ``title_only``: every word in the title.
+    """
     if connection.vendor == "postgresql":
-        query, params = _pg_query_sql(words)
-        return f"SELECT id FROM {TABLE} WHERE search_vector @@ {query}", params  # noqa: S608
-    return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [_sqlite_expression(words)]  # noqa: S608
+        query, params = _pg_query_sql(words, _pg_configs())
+        column = "title_vector" if title_only else "search_vector"
+        return f"SELECT id FROM {TABLE} WHERE {column} @@ {query}", params  # noqa: S608
+    expression = _sqlite_expression(words, title_only=title_only)
+    return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [expression]  # noqa: S608
 
 
 def ranked_ids(
-    words: list[str], candidates_sql: str, candidates_params: list[Any], limit: int, offset: int
+    words: list[str],
+    candidates_sql: str,
+    candidates_params: list[Any],
+    limit: int,
+    offset: int,
+    *,
+    title_only: bool = False,
 ) -> list[int]:
-    """Return the ids of one page of candidates, best match first (title over text)."""
+    """Return a page of the candidates that match, best first (title over summary over file).
+
+    ``candidates_sql`` selects the ids the viewer may see (visibility and facets), without the
+    words: the match is made here once. Its cost grows with the number of matches, so callers
+    rank only a bounded set (hub.library.selectors.RANK_ALL).
+    """
     if connection.vendor == "postgresql":
-        query, params = _pg_query_sql(words)
+        query, params = _pg_query_sql(words, _pg_configs())
+        column = "title_vector" if title_only else "search_vector"
         sql = (
             f"SELECT id FROM {TABLE} WHERE id IN ({candidates_sql}) "  # noqa: S608
-            f"ORDER BY ts_rank(search_vector, {query}) DESC, id DESC LIMIT %s OFFSET %s"
+            f"AND {column} @@ {query} "
+            f"ORDER BY ts_rank({column}, {query}) DESC, id DESC LIMIT %s OFFSET %s"
         )
-        all_params = [*candidates_params, *params, limit, offset]
+        all_params = [*candidates_params, *params, *params, limit, offset]
     else:
+        # "+rowid": FTS5 must not look candidates up by rowid, which runs the whole match
+        # again for each of them (seconds for thousands); it matches once and filters.
         sql = (
-            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s AND rowid IN ({candidates_sql}) "  # noqa: S608
+            f"WITH candidates(id) AS MATERIALIZED ({candidates_sql}) "  # noqa: S608
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s "
+            "AND +rowid IN (SELECT id FROM candidates) "
             f"ORDER BY bm25({FTS}, 10.0, 4.0, 1.0), rowid DESC LIMIT %s OFFSET %s"
         )
-        all_params = [_sqlite_expression(words), *candidates_params, limit, offset]
+        all_params = [
+            *candidates_params,
+            _sqlite_expression(words, title_only=title_only),
+            limit,
+            offset,
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         return [row[0] for row in cursor.fetchall()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
@@ -18,6 +18,20 @@ from hub.partnerships.models import Activity, Partnership, PartnershipPartner
 from hub.partnerships.slots import Figure, partnership_figures
 
 PAGE_SIZE = 20
+# Up to this many matches are ranked by relevance; see _ranked_page.
+RANK_ALL = 500
+
+
+def _scope(viewer: Any, partnership: str) -> Q:
+    """Return who may see what, over fields named alike on resources and their facet rows."""
+    published = Q(**{f"{partnership}__isnull": True}) | Q(
+        **{f"{partnership}__visibility": Partnership.Visibility.PUBLISHED}
+    )
+    if viewer is None or not viewer.is_authenticated:
+        return Q(visibility=Visibility.PUBLIC) & published
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
+    return shared | Q(affiliate_id__in=own)
 
 
 def visible_resources(viewer: Any) -> QuerySet[Resource]:
@@ -25,17 +39,14 @@ def visible_resources(viewer: Any) -> QuerySet[Resource]:
 
     Anonymous visitors: public ones. Signed-in people: public and movement ones, and all of
     their own affiliates'. A case study of a partnership that is no longer published shows
-    only to its own affiliate.
+    only to its own affiliate. (Search counts the same rule over facet rows: _visible_facets.)
     """
-    rows = Resource.objects.all()
-    published = Q(case_study__isnull=True) | Q(
-        case_study__partnership__visibility=Partnership.Visibility.PUBLISHED
-    )
-    if viewer is None or not viewer.is_authenticated:
-        return rows.filter(published, visibility=Visibility.PUBLIC)
-    own = Membership.objects.filter(user=viewer).values("affiliate_id")
-    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
-    return rows.filter(shared | Q(affiliate_id__in=own))
+    return Resource.objects.filter(_scope(viewer, "case_study__partnership"))
+
+
+def _visible_facets(viewer: Any) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of the resources the viewer may see (the rule of visible_resources)."""
+    return ResourceFacet.objects.filter(_scope(viewer, "case_partnership"))
 
 
 def resource_for(viewer: Any, pk: int) -> Resource:
@@ -88,25 +99,25 @@ class SearchPage:
     words: list[str]
 
 
-def _filtered(viewer: Any, chosen: dict[str, str]) -> QuerySet[Resource]:
-    rows = visible_resources(viewer)
+def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
+
+    Counting over these narrow rows never reads a resource's row (long, with its file's text).
+    """
+    rows = _visible_facets(viewer)
     for name, value in chosen.items():
-        if name in FACETS and value:
-            rows = rows.filter(
-                Exists(
-                    ResourceFacet.objects.filter(resource=OuterRef("pk"), facet=name, value=value)
-                )
+        rows = rows.filter(
+            resource_id__in=ResourceFacet.objects.filter(facet=name, value=value).values(
+                "resource_id"
             )
+        )
+    if words:
+        rows = rows.filter(resource_id__in=_matching(words))
     return rows
 
 
-def _facets(matched: QuerySet[Resource], chosen: dict[str, str]) -> list[Facet]:
-    counts = (
-        ResourceFacet.objects.filter(resource__in=matched.values("pk"))
-        .values("facet", "value")
-        .annotate(n=Count("resource_id"))
-        .order_by()
-    )
+def _facets(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> list[Facet]:
+    counts = rows.values("facet", "value").annotate(n=Count("id")).order_by()
     facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
     for row in counts:
         facet = facets.get(row["facet"])
@@ -132,24 +143,19 @@ def search_library(
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
-    rows = _filtered(viewer, chosen)
-    if words:
-        match, params = search.match_sql(words)
-        # The SQL is search's constants; the words travel as parameters.
-        rows = rows.filter(pk__in=RawSQL(match, params))  # noqa: S611
-    total = rows.count()
+    facet_rows = _facet_rows(viewer, chosen, words)
+    # Every resource has exactly one kind: its kind row stands for the resource.
+    matched = facet_rows.filter(facet="kind").values("resource_id")
+    total = matched.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
+    rows = Resource.objects.filter(pk__in=matched)
     if words:
-        candidates, candidate_params = rows.values("pk").query.sql_with_params()
-        ids = search.ranked_ids(words, candidates, list(candidate_params), PAGE_SIZE, offset)
+        candidates = _facet_rows(viewer, chosen, []).filter(facet="kind").values("resource_id")
+        ids = _ranked_page(words, candidates, rows, total, offset)
     else:
-        ids = list(
-            rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)[
-                offset : offset + PAGE_SIZE
-            ]
-        )
+        ids = _newest(rows, offset, PAGE_SIZE)
     found = {
         r.pk: r
         for r in Resource.objects.filter(pk__in=ids)
@@ -177,9 +183,50 @@ def search_library(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(rows, chosen),
+        facets=_facets(facet_rows, chosen),
         words=words,
     )
+
+
+def _matching(words: list[str], *, title_only: bool = False) -> RawSQL:
+    match, params = search.match_sql(words, title_only=title_only)
+    # The SQL is search's constants; the words travel as parameters.
+    return RawSQL(match, params)  # noqa: S611
+
+
+def _newest(rows: QuerySet[Resource], offset: int, limit: int) -> list[int]:
+    ordered = rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)
+    return list(ordered[offset : offset + limit])
+
+
+def _ranked_page(
+    words: list[str],
+    candidates: QuerySet[Any],
+    rows: QuerySet[Resource],
+    total: int,
+    offset: int,
+) -> list[int]:
+    """Return one page of matching ids, best first.
+
+    Up to RANK_ALL matches are all ranked by relevance. Beyond that (a word found in most of
+    the library), the resources with every word in their title come first, ranked, then the
+    rest newest first: scoring thousands of long texts would cost more than it tells.
+    """
+    sql, params = candidates.query.sql_with_params()
+    if total <= RANK_ALL:
+        return search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset)
+    titled = rows.filter(pk__in=_matching(words, title_only=True))
+    titled_count = titled.count()
+    ids: list[int] = []
+    if offset < titled_count:
+        if titled_count <= RANK_ALL:
+            ids = search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset, title_only=True)
+        else:
+            ids = _newest(titled, offset, PAGE_SIZE)
+    if len(ids) < PAGE_SIZE:
+        rest = rows.exclude(pk__in=_matching(words, title_only=True))
+        ids += _newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
+    return ids
 
 
 @dataclass

@@ -115,11 +115,21 @@ def reindex(resource: Resource) -> None:
     wanted = {("kind", resource.kind), ("language", resource.language)}
     for facet, attribute in LIST_FACETS.items():
         wanted.update((facet, str(value)[:40]) for value in getattr(resource, attribute))
-    have = set(ResourceFacet.objects.filter(resource=resource).values_list("facet", "value"))
+    scope = {
+        "affiliate_id": resource.affiliate_id,
+        "visibility": resource.visibility,
+        "case_partnership_id": case_study.partnership_id if case_study else None,
+    }
+    rows = ResourceFacet.objects.filter(resource=resource)
+    have = set(rows.values_list("facet", "value"))
     for facet, value in have - wanted:
-        ResourceFacet.objects.filter(resource=resource, facet=facet, value=value).delete()
+        rows.filter(facet=facet, value=value).delete()
+    rows.update(**scope)
     ResourceFacet.objects.bulk_create(
-        [ResourceFacet(resource=resource, facet=f, value=v) for f, v in sorted(wanted - have)]
+        [
+            ResourceFacet(resource=resource, facet=f, value=v, **scope)
+            for f, v in sorted(wanted - have)
+        ]
     )
 
 

@@ -18,6 +18,7 @@ from hub.core.forms import apply_errors
 from hub.core.models import Affiliate, Membership
 from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
 from hub.library import selectors, services
+from hub.library.files import CONTENT_TYPES
 from hub.library.forms import CaseStudyForm, ResourceForm, SearchForm, StoryForm
 from hub.library.models import Kind, Resource
 from hub.library.vocabulary import label, language_name
@@ -94,7 +95,11 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
         case_study = selectors.case_study_view(resource.case_study)
     own = (
         request.user.is_authenticated
-        and Membership.objects.filter(user=request.user, affiliate=resource.affiliate).exists()
+        and Membership.objects.filter(
+            user=request.user,
+            affiliate=resource.affiliate,
+            role__in=[Membership.Role.MANAGER, Membership.Role.MEMBER],
+        ).exists()
     )
     facets = [
         (_("Topics"), [label("topic", v) for v in resource.topics]),
@@ -131,8 +136,6 @@ def _send(field: Any, *, filename: str, content_type: str, public: bool) -> File
 
 def resource_file(request: HttpRequest, pk: int) -> FileResponse:
     """Send the resource's file, as a download, to whoever may see the resource."""
-    from hub.library.files import CONTENT_TYPES
-
     resource = _visible_or_404(request, pk)
     if not resource.file:
         raise Http404
