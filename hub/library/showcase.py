@@ -48,23 +48,27 @@ def published() -> QuerySet[Partnership]:
 
 def public_case_studies() -> QuerySet[CaseStudy]:
     """Return case studies that are public, of partnerships that are still published."""
-    return CaseStudy.objects.filter(
-        resource__visibility=Visibility.PUBLIC,
-        partnership__visibility=Partnership.Visibility.PUBLISHED,
-        partnership__archived_at__isnull=True,
-    ).select_related("resource", "partnership__affiliate").only(
-        # What the public pages and the feed show: never a resource's long extracted text.
-        "id",
-        "partnership_id",
-        "what_worked",
-        "what_did_not",
-        "advice",
-        "resource__title",
-        "resource__summary",
-        "resource__author",
-        "resource__created_at",
-        "resource__updated_at",
-        "partnership__affiliate__name",
+    return (
+        CaseStudy.objects.filter(
+            resource__visibility=Visibility.PUBLIC,
+            partnership__visibility=Partnership.Visibility.PUBLISHED,
+            partnership__archived_at__isnull=True,
+        )
+        .select_related("resource", "partnership__affiliate")
+        .only(
+            # What the public pages and the feed show: never a resource's long extracted text.
+            "id",
+            "partnership_id",
+            "what_worked",
+            "what_did_not",
+            "advice",
+            "resource__title",
+            "resource__summary",
+            "resource__author",
+            "resource__created_at",
+            "resource__updated_at",
+            "partnership__affiliate__name",
+        )
     )
 
 
