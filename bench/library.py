@@ -98,12 +98,13 @@ def build(resource_count: int) -> dict[str, Any]:
     made = Resource.objects.bulk_create(resources, batch_size=500)
     facets = []
     for r in made:
+        scope = {"resource": r, "affiliate_id": r.affiliate_id, "visibility": r.visibility}
         facets += [
-            ResourceFacet(resource=r, facet="kind", value=r.kind),
-            ResourceFacet(resource=r, facet="language", value=r.language),
-            ResourceFacet(resource=r, facet="region", value=r.regions[0]),
-            ResourceFacet(resource=r, facet="partner_type", value=r.partner_types[0]),
-            ResourceFacet(resource=r, facet="topic", value=r.topics[0]),
+            ResourceFacet(**scope, facet="kind", value=r.kind),
+            ResourceFacet(**scope, facet="language", value=r.language),
+            ResourceFacet(**scope, facet="region", value=r.regions[0]),
+            ResourceFacet(**scope, facet="partner_type", value=r.partner_types[0]),
+            ResourceFacet(**scope, facet="topic", value=r.topics[0]),
         ]
     ResourceFacet.objects.bulk_create(facets, batch_size=2000)
     if connection.vendor == "postgresql":

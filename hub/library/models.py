@@ -145,7 +145,11 @@ class ResourceFacet(models.Model):
                 fields=["resource", "facet", "value"], name="library_one_facet_value"
             )
         ]
-        indexes = [models.Index(fields=["facet", "value", "resource"])]
+        indexes = [
+            models.Index(fields=["facet", "value", "resource"]),
+            # A page of the newest, read off the kind rows in order.
+            models.Index(fields=["facet", "-resource"], name="library_facet_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"

@@ -23,7 +23,7 @@ RANK_ALL = 500
 
 
 def _scope(viewer: Any, partnership: str) -> Q:
-    """Return who may see what, over fields named alike on resources and their facet rows."""
+    """Return who may see which resources (a case study's partnership is reached by the path)."""
     published = Q(**{f"{partnership}__isnull": True}) | Q(
         **{f"{partnership}__visibility": Partnership.Visibility.PUBLISHED}
     )
@@ -45,8 +45,20 @@ def visible_resources(viewer: Any) -> QuerySet[Resource]:
 
 
 def _visible_facets(viewer: Any) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of the resources the viewer may see (the rule of visible_resources)."""
-    return ResourceFacet.objects.filter(_scope(viewer, "case_partnership"))
+    """Return the facet rows of the resources the viewer may see (the rule of visible_resources).
+
+    The partnerships whose case studies are hidden (no longer published) are few: one list,
+    not a join on every row.
+    """
+    hidden = CaseStudy.objects.exclude(
+        partnership__visibility=Partnership.Visibility.PUBLISHED
+    ).values("partnership_id")
+    published = ~Q(case_partnership_id__in=hidden)
+    if viewer is None or not viewer.is_authenticated:
+        return ResourceFacet.objects.filter(published, visibility=Visibility.PUBLIC)
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
+    return ResourceFacet.objects.filter(shared | Q(affiliate_id__in=own))
 
 
 def resource_for(viewer: Any, pk: int) -> Resource:
@@ -138,24 +150,24 @@ def search_library(
 ) -> SearchPage:
     """Search what the viewer may see: ranked by relevance (title first), snippets, facets.
 
-    Without words the newest come first, featured ones before the rest. The same on SQLite
-    (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case ignored.
+    Without words the newest added come first (the page lists featured ones above). The same
+    on SQLite (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case
+    ignored.
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
     facet_rows = _facet_rows(viewer, chosen, words)
     # Every resource has exactly one kind: its kind row stands for the resource.
-    matched = facet_rows.filter(facet="kind").values("resource_id")
-    total = matched.count()
+    kinds = facet_rows.filter(facet="kind")
+    total = kinds.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
-    rows = Resource.objects.filter(pk__in=matched)
     if words:
         candidates = _facet_rows(viewer, chosen, []).filter(facet="kind").values("resource_id")
-        ids = _ranked_page(words, candidates, rows, total, offset)
+        ids = _ranked_page(words, candidates, kinds, total, offset)
     else:
-        ids = _newest(rows, offset, PAGE_SIZE)
+        ids = _newest(kinds, offset, PAGE_SIZE)
     found = {
         r.pk: r
         for r in Resource.objects.filter(pk__in=ids)
@@ -194,15 +206,16 @@ def _matching(words: list[str], *, title_only: bool = False) -> RawSQL:
     return RawSQL(match, params)  # noqa: S611
 
 
-def _newest(rows: QuerySet[Resource], offset: int, limit: int) -> list[int]:
-    ordered = rows.order_by("-featured", "-updated_at", "-id").values_list("pk", flat=True)
+def _newest(kinds: QuerySet[ResourceFacet], offset: int, limit: int) -> list[int]:
+    """Return a page of resource ids, the newest added first, from their kind rows."""
+    ordered = kinds.order_by("-resource_id").values_list("resource_id", flat=True)
     return list(ordered[offset : offset + limit])
 
 
 def _ranked_page(
     words: list[str],
     candidates: QuerySet[Any],
-    rows: QuerySet[Resource],
+    kinds: QuerySet[ResourceFacet],
     total: int,
     offset: int,
 ) -> list[int]:
@@ -215,7 +228,7 @@ def _ranked_page(
     sql, params = candidates.query.sql_with_params()
     if total <= RANK_ALL:
         return search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset)
-    titled = rows.filter(pk__in=_matching(words, title_only=True))
+    titled = kinds.filter(resource_id__in=_matching(words, title_only=True))
     titled_count = titled.count()
     ids: list[int] = []
     if offset < titled_count:
@@ -224,7 +237,7 @@ def _ranked_page(
         else:
             ids = _newest(titled, offset, PAGE_SIZE)
     if len(ids) < PAGE_SIZE:
-        rest = rows.exclude(pk__in=_matching(words, title_only=True))
+        rest = kinds.exclude(resource_id__in=_matching(words, title_only=True))
         ids += _newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
     return ids
 
