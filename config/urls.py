@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("hub.impact.urls")),
     path("", include("hub.uploads.urls")),
     path("", include("hub.library.urls")),
+    path("", include("hub.library.documents.urls")),
+    path("", include("hub.library.urls_public")),
     path("", include("hub.helpdesk.urls")),
     path("", include("hub.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

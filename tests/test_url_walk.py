@@ -40,6 +40,12 @@ PUBLIC = {
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
+    # The public showcase: published partnerships only; any other id answers 404 (see
+    # test_showcase_answers_404_for_a_private_partnership and tests/test_library_showcase.py).
+    "showcase:showcase",
+    "showcase:partnership",
+    "showcase:badge",
+    "showcase:feed",
     # The library shows a visitor its public resources only, anyone else a 404: the reading
     # routes scope by viewer (tests/test_library_views.py walks them as every persona).
     "library:library",
@@ -469,6 +475,19 @@ def test_machine_routes_refuse_everyone_without_the_token(objects_a, client_a, c
             response = client.get(url)
             assert response.status_code == 401, (name, response.status_code)
             assert b"hub_" not in response.content
+
+
+def test_showcase_answers_404_for_a_private_partnership(objects_a, client_a, client_b):
+    private = objects_a["partnership"].pk
+    for name, route in all_routes():
+        if not name.startswith("showcase:") or "<int:pk>" not in route:
+            continue
+        for client in (Client(), client_a, client_b):
+            response = client.get(reverse(name, kwargs={"pk": private}))
+            assert response.status_code == 404, (name, response.status_code)
+            assert b"Private partner" not in response.content
+    listing = Client().get(reverse("showcase:showcase"))
+    assert listing.status_code == 200 and b"Private partner" not in listing.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):

@@ -13,10 +13,16 @@ class ImpactConfig(AppConfig):
         from hub.core.metrics import metric_sources
         from hub.impact import figures, jobs, sections, services
         from hub.impact.metrics import refresh_metrics
-        from hub.partnerships.slots import CONTENT_PUBLISHED, PARTNERSHIP_FIGURES, PARTNERSHIP_PAGE
+        from hub.partnerships.slots import (
+            CONTENT_PUBLISHED,
+            PARTNERSHIP_FIGURES,
+            PARTNERSHIP_PAGE,
+            PARTNERSHIP_TOTALS,
+        )
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
         PARTNERSHIP_FIGURES.register(figures.partnership_figures)
+        PARTNERSHIP_TOTALS.register(figures.partnership_totals)
         # A finished batch upload's content counts in its partnership's impact by itself.
         CONTENT_PUBLISHED.register(services.receive_published_content)
         # The periodic job the workers run (hub/core/schedule.py).

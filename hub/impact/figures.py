@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from hub.impact.models import ContentLink, Metric, Source
+from django.db.models import BigIntegerField, Max, Min, QuerySet, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hub.impact.models import ContentLink, Metric, MetricPoint, Source
 from hub.impact.totals import SUMMED
 from hub.partnerships.models import Partnership
 from hub.partnerships.slots import Figure
 
 
 def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:
-    """Return each partnership's newest summed figures, their sources and oldest date (1 query).
+    """Return each partnership's newest summed figures, their sources and oldest date (2 queries).
 
     A figure no link measured is left out (it has no value, not zero); its date is the oldest
     fetch among the links that measured it, so "as of" never claims more than it knows.
@@ -23,9 +29,8 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
     sums: dict[int, dict[str, int]] = defaultdict(dict)
     seen: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     oldest: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    links = ContentLink.objects.filter(partnership__in=[p.pk for p in partnerships]).only(
-        "id", "partnership_id", "latest"
-    )
+    ids = [p.pk for p in partnerships]
+    links = ContentLink.objects.filter(partnership__in=ids).only("id", "partnership_id", "latest")
     for link in links:
         pk = link.partnership_id
         for metric, _attribute in SUMMED:
@@ -39,16 +44,135 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
                 day = dt.datetime.fromisoformat(fetched).date()
                 if metric not in oldest[pk] or day < oldest[pk][metric]:
                     oldest[pk][metric] = day
-    return {
+    found = {
         pk: [
             Figure(
                 label=str(labels[metric]),
                 value=value,
                 source=", ".join(sorted(seen[pk][metric])),
                 as_of=oldest[pk].get(metric),
+                key=str(metric),
             )
             for metric, _attribute in SUMMED
             if (value := by_metric.get(metric)) is not None
         ]
         for pk, by_metric in sums.items()
     }
+    for pk, figure in _views_this_year(ids).items():
+        found.setdefault(pk, []).append(figure)
+    return found
+
+
+def _views_this_year(ids: list[int]) -> dict[int, Figure]:
+    """Return each partnership's page views so far this year, with sources and last month (1
+    query): what the badge says ("3.1 M views in 2026")."""
+    year = timezone.localdate().year
+    sources = dict(Source.choices)
+    rows = (
+        MetricPoint.objects.filter(
+            link__partnership__in=ids,
+            metric=Metric.VIEWS,
+            month__gte=dt.date(year, 1, 1),
+            month__lt=dt.date(year + 1, 1, 1),
+        )
+        .order_by()  # the model's ordering would split the groups by month
+        .values_list("link__partnership_id", "source")
+        .annotate(total=Sum("value"), newest=Max("month"))
+    )
+    totals: dict[int, int] = defaultdict(int)
+    seen: dict[int, set[str]] = defaultdict(set)
+    newest: dict[int, dt.date] = {}
+    for pk, source, total, month in rows:
+        totals[pk] += int(total or 0)
+        seen[pk].add(str(sources.get(source, source)))
+        newest[pk] = max(month, newest.get(pk, month))
+    return {
+        pk: Figure(
+            label=_("Page views in %(year)s") % {"year": year},
+            value=value,
+            source=", ".join(sorted(seen[pk])),
+            as_of=newest[pk],
+            key="views",
+        )
+        for pk, value in totals.items()
+    }
+
+
+def _date_of(fetched: str | None) -> dt.date | None:
+    return dt.datetime.fromisoformat(fetched).date() if fetched else None
+
+
+def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
+    """Return the figures of the given keys summed over many partnerships, in SQL (at most 4
+    queries, however many partnerships).
+
+    What partnership_figures gives each partnership, added up: the newest summed figures with
+    every source they come from and the oldest fetch, then this year's page views.
+    """
+    labels = {str(k): str(v) for k, v in Metric.choices}
+    sources = {str(k): str(v) for k, v in Source.choices}
+    summed = [str(metric) for metric, _attribute in SUMMED if metric in keys]
+    figures = _summed_totals(partnerships, summed, labels, sources) if summed else []
+    if "views" in keys:
+        figures += _views_total(partnerships, sources)
+    return figures
+
+
+def _summed_totals(
+    partnerships: QuerySet[Partnership],
+    summed: list[str],
+    labels: dict[str, str],
+    sources: dict[str, str],
+) -> list[Figure]:
+    links = ContentLink.objects.filter(partnership__in=partnerships).order_by()
+    sums = links.aggregate(
+        **{
+            f"sum_{metric}": Sum(Cast(KT(f"latest__{metric}__value"), BigIntegerField()))
+            for metric in summed
+        },
+        **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric in summed},
+    )
+    names = {f"source_{metric}": KT(f"latest__{metric}__source") for metric in summed}
+    seen: dict[str, set[str]] = defaultdict(set)
+    for row in links.annotate(**names).values(*names).distinct():
+        for name, source in row.items():
+            if source:
+                seen[name.removeprefix("source_")].add(str(sources.get(source, source)))
+    return [
+        Figure(
+            label=str(labels[metric]),
+            value=int(sums[f"sum_{metric}"]),
+            source=", ".join(sorted(seen[metric])),
+            as_of=_date_of(sums[f"oldest_{metric}"]),
+            key=str(metric),
+        )
+        for metric in summed
+        if sums[f"sum_{metric}"] is not None
+    ]
+
+
+def _views_total(partnerships: QuerySet[Partnership], sources: dict[str, str]) -> list[Figure]:
+    year = timezone.localdate().year
+    views = MetricPoint.objects.filter(
+        link__partnership__in=partnerships,
+        metric=Metric.VIEWS,
+        month__gte=dt.date(year, 1, 1),
+        month__lt=dt.date(year + 1, 1, 1),
+    ).order_by()
+    total = views.aggregate(total=Sum("value"), newest=Max("month"))
+    if total["total"] is None:
+        return []
+    return [
+        Figure(
+            label=_("Page views in %(year)s") % {"year": year},
+            value=int(total["total"]),
+            source=", ".join(
+                sorted(
+                    str(sources.get(s, s))
+                    for s in views.values_list("source", flat=True).distinct()
+                )
+            ),
+            as_of=total["newest"],
+            key="views",
+        )
+    ]

@@ -14,9 +14,11 @@ class LibraryConfig(AppConfig):
 
         from hub.core.models import ACTION_LABELS
         from hub.library import search, sections
+        from hub.library.documents.sections import generate_section
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.case_study_section)
+        PARTNERSHIP_PAGE.register(generate_section)
         ACTION_LABELS.update(
             {
                 "library.resource_created": _("added a library resource"),
@@ -25,6 +27,7 @@ class LibraryConfig(AppConfig):
                 "library.resource_featured": _("featured a library resource"),
                 "library.resource_unfeatured": _("stopped featuring a library resource"),
                 "library.case_study_created": _("started a case study"),
+                "library.document_generated": _("generated a document"),
             }
         )
         # SQLite drops a table's triggers when a migration rebuilds it: put them back.

@@ -18,6 +18,7 @@ from hub.core.models import Affiliate, User
 from hub.core.queue import enqueue_on_commit
 from hub.core.regions import region_for_country
 from hub.library import files
+from hub.library.documents import sandbox
 from hub.library.models import (
     CaseStudy,
     FileStatus,
@@ -69,6 +70,11 @@ def _check(resource: Resource) -> None:
         resource.template_kind = ""
     elif resource.template_kind and resource.template_kind not in TemplateKind.values:
         raise ValidationError({"template_kind": _("Choose a kind of template.")})
+    elif resource.body:
+        try:  # a template is code: refuse one the sandbox would not run, on the text's field
+            sandbox.check(resource.body)
+        except sandbox.TemplateRefused as refused:
+            raise ValidationError({"body": refused.messages}) from None
     if resource.language not in LANGUAGE_CODES:
         raise ValidationError({"language": _("Choose the language the resource is written in.")})
     if resource.visibility not in Visibility.values:

@@ -523,9 +523,13 @@ def add_document(
     name: str,
     size: int,
     kind: str = Document.Kind.AGREEMENT,
+    generated_kind: str = "",
+    version: int | None = None,
+    language: str = "",
 ) -> Document:
     """Keep a PDF, DOCX or ODT with a partnership, after checking its content; store nothing
-    if the check fails."""
+    if the check fails. A generated document says what it was generated as, its version and
+    language."""
     if kind not in Document.Kind.values:
         raise ValidationError(_("“%(kind)s” is not a kind of document.") % {"kind": kind[:40]})
     checked = documents.check_document(stream, name, size)
@@ -538,6 +542,9 @@ def add_document(
         size=checked.size,
         sha256=checked.sha256,
         uploaded_by=actor,
+        generated_kind=generated_kind,
+        version=version,
+        language=language,
     )
     stream.seek(0)
     document.file.save(stored_name, File(stream), save=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from hub.core.registry import Registry
 from hub.core.sections import Slot
@@ -30,6 +32,9 @@ class Figure:
     value: int
     source: str
     as_of: dt.date | None
+    # What the figure counts (impact's metric: files_deep, views, articles...), for pages that
+    # pick figures by meaning (the showcase's headline, the badge) rather than by label.
+    key: str = ""
 
 
 # The impact figures of partnerships, read when a page is drawn (case studies, the showcase,
@@ -48,3 +53,16 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
         for pk, rows in provider(partnerships).items():
             figures.setdefault(pk, []).extend(rows)
     return figures
+
+
+# The same figures summed over many partnerships at once (the showcase's headline over every
+# published partnership): a provider is called with a queryset and the keys wanted (files_deep,
+# views...) and answers with a few aggregate queries, whatever the number of partnerships.
+# Impact registers one.
+TotalsProvider = Callable[[QuerySet[Partnership], Collection[str]], list[Figure]]
+PARTNERSHIP_TOTALS: Registry[TotalsProvider] = Registry("partnerships.partnership_totals")
+
+
+def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
+    """Return every registered provider's figures of the given keys, summed over partnerships."""
+    return [figure for provider in PARTNERSHIP_TOTALS for figure in provider(partnerships, keys)]

@@ -322,6 +322,12 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A document the Hub generated from the partnership's data (hub.library.documents): what it
+    # was generated as (letter_of_intent...), its version among those, and its language. Empty
+    # for an uploaded file.
+    generated_kind = models.CharField(_("generated as"), max_length=30, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=12, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

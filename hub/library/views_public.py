@@ -1,0 +1,260 @@
+"""The public showcase: pages anyone may open, showing only what affiliates published."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.utils.http import http_date
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from hub.core import audit
+from hub.core.regions import Region
+from hub.library import showcase, worldmap
+from hub.library.badge import badge_svg, badge_text
+from hub.library.models import CaseStudy
+from hub.partners.models import PartnerType
+from hub.partnerships.models import Activity, Goal
+from hub.partnerships.slots import partnership_figures
+
+BADGE_SECONDS = 3600
+FEED_SIZE = 30
+
+
+class FilterForm(forms.Form):
+    """The showcase's filters, drawn as selects; the values are checked by showcase.Filters."""
+
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
+    partner_type = forms.ChoiceField(label=gettext_lazy("Partner type"), required=False)
+    goal = forms.ChoiceField(label=gettext_lazy("Goal"), required=False)
+    activity_kind = forms.ChoiceField(label=gettext_lazy("Activity kind"), required=False)
+    year = forms.ChoiceField(label=gettext_lazy("Year"), required=False)
+
+    def __init__(self, *args: Any, countries: list[tuple[str, str]], years: list[int], **kw: Any):
+        super().__init__(*args, **kw)
+        every = [("", _("All"))]
+        choices: dict[str, list[tuple[Any, Any]]] = {
+            "region": every + list(Region.choices),
+            "country": every + countries,
+            "partner_type": every + list(PartnerType.choices),
+            "goal": every + list(Goal.choices),
+            "activity_kind": every + list(Activity.Kind.choices),
+            "year": every + [(str(y), str(y)) for y in years],
+        }
+        for name, options in choices.items():
+            self.fields[name].choices = options  # type: ignore[attr-defined]
+
+
+def _json_ld(data: dict[str, Any]) -> str:
+    """Return schema.org data for a <script type="application/ld+json">, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page_number(value: Any) -> int:
+    text = str(value or "1")[:6]
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
+def _cached(key: str, build: Callable[[], str]) -> SafeString:
+    """Return a page's body from the cache, or build and keep it (showcase.CACHE_SECONDS)."""
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, showcase.CACHE_SECONDS)
+    return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
+
+
+def _filter_options(stamp_key: str) -> dict[str, Any]:
+    """Return the countries and years the filters offer: the same for every filter, so kept
+    once per audit stamp and language."""
+    key = "showcase-options:" + stamp_key
+    found = cache.get(key)
+    if found is None:
+        everywhere = showcase.country_counts(showcase.published())
+        found = {
+            "countries": sorted(((c, n) for c, n, _k in everywhere), key=lambda row: row[1]),
+            "years": showcase.years(),
+        }
+        cache.set(key, found, showcase.CACHE_SECONDS)
+    return dict(found)
+
+
+def _showcase_body(filters: showcase.Filters, number: int, stamp_key: str) -> str:
+    qs = showcase.filtered(filters)
+    counts = showcase.country_counts(qs)
+    form = FilterForm(
+        {k: v for k, v in filters.__dict__.items() if v}, **_filter_options(stamp_key)
+    )
+    page = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE).get_page(number)
+    cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
+    return render_to_string(
+        "library/public/_showcase_body.html",
+        {
+            "form": form,
+            "headline": showcase.headline(filters),
+            "world_map": worldmap.world_map(counts),
+            "countries": counts,
+            "page": page,
+            "query": filters.query(),
+            "case_studies": cases,
+        },
+    )
+
+
+@require_safe
+def showcase_page(request: HttpRequest) -> HttpResponse:
+    """Show published partnerships and case studies with filters, figures, a map and a table.
+
+    The page's body is the same for everyone: it is kept under the hub's newest audit stamp,
+    the filters, the page number and the language.
+    """
+    filters = showcase.Filters.from_params(request.GET)
+    number = _page_number(request.GET.get("page"))
+    stamp_key = audit.stamped_key(None, get_language() or "")
+    key = f"showcase:{filters.key()}:{number}:{stamp_key}"
+    url = request.build_absolute_uri(reverse("showcase:showcase"))
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": _("Showcase of Wikimedia partnerships"),
+        "url": url,
+        "description": _("Partnerships that Wikimedia affiliates chose to share with the world."),
+    }
+    return render(
+        request,
+        "library/public/showcase.html",
+        {
+            "body": _cached(key, lambda: _showcase_body(filters, number, stamp_key)),
+            "canonical": url,
+            "json_ld": _json_ld(ld),
+        },
+    )
+
+
+@require_safe
+def partnership_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one published partnership: what, with whom, outcomes, figures, case study, badge."""
+    p = showcase.public_partnership(pk)
+    data = showcase.public_page(p)
+    url = request.build_absolute_uri(reverse("showcase:partnership", kwargs={"pk": p.pk}))
+    badge_url = request.build_absolute_uri(reverse("showcase:badge", kwargs={"pk": p.pk}))
+    ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Project",
+        "name": p.title,
+        "description": p.summary,
+        "url": url,
+        "member": [
+            {"@type": "Organization", "name": name}
+            for name in [p.affiliate.name, *(r.organisation.name for r in data.partners)]
+        ],
+    }
+    if p.start_date:
+        ld["foundingDate"] = p.start_date.isoformat()
+    return render(
+        request,
+        "library/public/partnership.html",
+        {
+            "data": data,
+            "p": p,
+            "goals": [Goal(g).label for g in p.goals],
+            "snippet": format_html(
+                '<a href="{}"><img src="{}" alt="{}"></a>',
+                url,
+                badge_url,
+                _("%(title)s on Wikimedia projects") % {"title": p.title},
+            ),
+            "canonical": url,
+            "json_ld": _json_ld(ld),
+        },
+    )
+
+
+@require_safe
+def badge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a published partnership's impact badge, cacheable, to embed on any website."""
+    p = showcase.public_partnership(pk)
+    figures = partnership_figures([p]).get(p.pk, [])
+    language = str(request.GET.get("lang") or "en")[:8]
+    if language not in dict(settings.LANGUAGES):
+        language = "en"
+    with override(language):
+        text = badge_text(figures, timezone.localdate().year)
+        svg = badge_svg(
+            label=_("Wikimedia"),
+            text=text,
+            title=_("%(title)s: %(text)s") % {"title": p.title, "text": text},
+        )
+    etag = '"' + hashlib.sha256(svg.encode()).hexdigest()[:32] + '"'
+    changed = max(
+        [p.updated_at.timestamp()]
+        + [
+            dt.datetime.combine(f.as_of, dt.time.min, tzinfo=dt.UTC).timestamp()
+            for f in figures
+            if f.as_of
+        ]
+    )
+    conditional = get_conditional_response(request, etag=etag, last_modified=int(changed))
+    response = conditional or HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed)
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # partners embed it elsewhere
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    patch_cache_control(response, public=True, max_age=BADGE_SECONDS)
+    return response
+
+
+class CaseStudyFeed(Feed):  # type: ignore[type-arg]
+    """An Atom feed of the newest public case studies."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("New case studies of Wikimedia partnerships")
+    subtitle = gettext_lazy("Case studies that affiliates published on the Partnerships Hub.")
+
+    def link(self) -> str:
+        return reverse("showcase:showcase")
+
+    def items(self) -> list[CaseStudy]:
+        return list(showcase.public_case_studies().order_by("-resource__created_at")[:FEED_SIZE])
+
+    def item_title(self, item: CaseStudy) -> str:
+        return item.resource.title
+
+    def item_description(self, item: CaseStudy) -> str:
+        return item.resource.summary or item.what_worked[:500]
+
+    def item_link(self, item: CaseStudy) -> str:
+        return (
+            reverse("showcase:partnership", kwargs={"pk": item.partnership_id})
+            + f"#case-study-{item.pk}"
+        )
+
+    def item_pubdate(self, item: CaseStudy) -> Any:
+        return item.resource.created_at
+
+    def item_updateddate(self, item: CaseStudy) -> Any:
+        return item.resource.updated_at
+
+    def item_author_name(self, item: CaseStudy) -> str:
+        return item.resource.author or item.partnership.affiliate.name
