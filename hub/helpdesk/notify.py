@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hub.core.languages import in_language_of
 from hub.core.models import User
 from hub.helpdesk.mail import absolute, header_safe, mailbox, send_on_commit
 from hub.helpdesk.models import Notification, NotificationPreference
@@ -40,19 +41,22 @@ def notify(*, users: Iterable[User], kind: str, text: str, url: str = "") -> int
         if pref is None or pref.in_app:
             rows.append(Notification(user=user, kind=kind, text=text, url=url))
         if (pref is None or pref.by_email) and user.email:
-            body = "\n\n".join(
-                [
-                    text,
-                    absolute(url) if url else "",
-                    _(
-                        "You receive this because of your notification settings in the "
-                        "Partnerships Hub. Change them at %(url)s"
-                    )
-                    % {"url": absolute(reverse("helpdesk:notification_preferences"))},
-                ]
-            )
+            # The frame of the e-mail in the reader's language; ``text`` comes written.
+            with in_language_of(user):
+                body = "\n\n".join(
+                    [
+                        text,
+                        absolute(url) if url else "",
+                        _(
+                            "You receive this because of your notification settings in the "
+                            "Partnerships Hub. Change them at %(url)s"
+                        )
+                        % {"url": absolute(reverse("helpdesk:notification_preferences"))},
+                    ]
+                )
+                subject = _("[Partnerships Hub] %(text)s") % {"text": text}
             send_on_commit(
-                subject=_("[Partnerships Hub] %(text)s") % {"text": text},
+                subject=subject,
                 body=body,
                 to=[mailbox(user.get_full_name() or user.username, user.email)],
             )
