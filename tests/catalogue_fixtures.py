@@ -67,5 +67,6 @@ FRENCH = {
         "Vos rappels dans le Hub des partenariats pour le %(date)s :"
     ),
     "[Partnerships Hub] %(text)s": "[Hub des partenariats] %(text)s",
+    "Impact report: %(title)s": "Rapport d’impact : %(title)s",
 }
 ARABIC = {"Partnerships Hub": "مركز الشراكات", "Language": "اللغة"}

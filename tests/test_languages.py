@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -15,9 +16,16 @@ from django_tasks_db.models import DBTaskResult
 from hub.core.languages import language_for, set_preferred_language
 from hub.core.models import AuditEvent
 from hub.helpdesk.notify import notify
+from hub.impact import services
 from hub.partnerships.todo import reminders
 from hub.partnerships.todo import services as todo
 from tests.catalogue_fixtures import ARABIC, FRENCH, shipped, write_catalogue
+from tests.impact_fixtures import (  # noqa: F401 (fixtures)
+    TODAY,
+    partnership,
+    pdf_text,
+    world,
+)
 
 
 @pytest.fixture
@@ -165,6 +173,17 @@ def test_password_reset_mail_uses_the_accounts_language(
     subject, body = DBTaskResult.objects.get().args_kwargs["args"][:2]
     # Django's own French catalogue writes this e-mail.
     assert "réinitialisation" in (subject + body).lower()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_shared_pdf_is_written_in_the_readers_language(french, world, partnership, member_a):  # noqa: F811
+    _share, token = services.create_share_link(actor=member_a, partnership=partnership)
+    url = reverse("impact:shared_report_pdf", kwargs={"token": token})
+    pdf = Client(headers={"accept-language": "fr"}).get(url).content
+    assert pdf_text(pdf).startswith("Rapport d’impact : Nordic Museum images")
+    assert b"/Lang (fr)" in pdf
+    english = Client(headers={"accept-language": "es"}).get(url).content
+    assert pdf_text(english).startswith("Impact report:") and b"/Lang (en)" in english
 
 
 def _second_member(affiliate):
