@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from hub.core.catalogues import (
     catalogue_path,
+    is_complete,
     missing_messages,
     placeholder_mismatches,
     placeholders,
@@ -103,6 +104,29 @@ def test_only_complete_compiled_catalogues_are_offered(tmp_path):
     write_catalogue(tmp_path, "ar", {"Language": "اللغة"}, compile_it=False)
     codes = [code for code, _ in shipped_languages(tmp_path, settings.HUB_KNOWN_LANGUAGES)]
     assert codes == ["en", "fr"]
+
+
+@pytest.mark.parametrize(
+    ("body", "complete"),
+    [
+        ('msgid "A"\nmsgstr "B"\n', True),
+        ('msgid ""\n"Long A"\nmsgstr ""\n"Long B"\n', True),
+        ('msgid ""\n"Long A"\nmsgstr ""\n', False),
+        ('#, fuzzy, python-format\nmsgid "A %(x)s"\nmsgstr "B %(x)s"\n', False),
+        ('#, fuzzy\nmsgctxt "c"\nmsgid ""\n"A"\nmsgstr "B"\n', False),
+        ('msgid "A"\nmsgid_plural "As"\nmsgstr[0] "B"\nmsgstr[1] ""\n', False),
+        ('msgid "A"\nmsgstr "B"\n\n#~ msgid "Old"\n#~ msgstr ""\n', True),
+        ("", False),
+    ],
+)
+def test_completeness_read_at_start_agrees_with_the_full_reading(tmp_path, body, complete):
+    """The start-up check reads by pattern; it must say what reading every entry says."""
+    po = tmp_path / "django.po"
+    po.write_text('#, fuzzy\nmsgid ""\nmsgstr ""\n"Language: x\\n"\n\n' + body, encoding="utf-8")
+    po.with_suffix(".mo").write_bytes(b"")
+    entries = read_po(po)
+    assert is_complete(po) is complete
+    assert (bool(entries) and all(e.translated for e in entries)) is complete
 
 
 def test_reading_keeps_contexts_plurals_and_long_lines(tmp_path):
