@@ -164,6 +164,18 @@ def test_notification_email_is_framed_in_the_readers_language(
     assert subject == "[Hub des partenariats] New request"
 
 
+def test_notification_text_is_written_for_each_reader(french, affiliate_a, member_a):
+    from django.utils.translation import gettext as _
+
+    from hub.helpdesk.models import Notification
+
+    set_preferred_language(actor=member_a, user=member_a, language="fr")
+    english = _second_member(affiliate_a)
+    notify(users=[member_a, english], kind="request_new", text=lambda: _("Your account"))
+    said = dict(Notification.objects.values_list("user__username", "text"))
+    assert said == {"alice": "Votre compte", "bob": "Your account"}
+
+
 def test_password_reset_mail_uses_the_accounts_language(
     french, member_a, django_capture_on_commit_callbacks
 ):
