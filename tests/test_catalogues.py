@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from hub.core.catalogues import (
     catalogue_path,
+    catalogue_problems,
     is_complete,
     missing_messages,
     placeholder_mismatches,
@@ -154,3 +155,15 @@ def test_folder_names_follow_gettext():
     assert po_code("pt-br") == "pt_BR"
     assert po_code("zh-hans") == "zh_Hans"
     assert po_code("fr") == "fr"
+
+
+def test_catalogues_that_cannot_be_offered_are_reported(tmp_path):
+    import os
+
+    write_catalogue(tmp_path, "fr", FRENCH)
+    write_catalogue(tmp_path, "es", {"Language": "Idioma"}, compile_it=False)
+    stale = write_catalogue(tmp_path, "sv", {"Language": "Språk"})
+    os.utime(stale.with_suffix(".mo"), (1, 1))
+    write_catalogue(tmp_path, "tzm", {"Language": "ⵜⵓⵜⵍⴰⵢⵜ"})
+    problems = catalogue_problems(tmp_path, settings.HUB_KNOWN_LANGUAGES)
+    assert [p.split(":")[0] for p in problems] == ["es", "sv", "tzm"]

@@ -51,6 +51,13 @@ def test_menu_lists_only_complete_languages(french, db):
     assert 'value="es"' not in html and 'value="de"' not in html
 
 
+def test_no_menu_when_only_english_is_offered(db, tmp_path):
+    write_catalogue(tmp_path, "es", {"Language": ""})
+    with shipped(tmp_path):
+        html = Client().get(reverse("login")).content.decode()
+    assert 'name="language"' not in html
+
+
 def test_offered_language_is_used(french, db):
     response = Client(headers={"accept-language": "fr-CA,fr;q=0.9"}).get(reverse("login"))
     assert 'lang="fr"' in _lang(response)

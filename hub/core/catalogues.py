@@ -213,3 +213,20 @@ def missing_messages(source: list[Entry], catalogue: list[Entry]) -> list[str]:
     return sorted(
         (f"{ctx}|{msgid}" if ctx else msgid) for ctx, msgid in {e.key for e in source} - done
     )
+
+
+def catalogue_problems(locale_dir: Path, known: Sequence[tuple[str, object]]) -> list[str]:
+    """Return why a catalogue in locale_dir will not be offered as its translators expect:
+    a language the Hub has no name for, or a .mo missing or older than its .po."""
+    codes = {po_code(code) for code, _name in known}
+    problems = []
+    for po in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
+        code = po.parent.parent.name
+        mo = po.with_suffix(".mo")
+        if code not in codes:
+            problems.append(f"{code}: not in HUB_KNOWN_LANGUAGES, so never offered")
+        elif not mo.is_file():
+            problems.append(f"{code}: not compiled (run make setup), so not offered")
+        elif mo.stat().st_mtime < po.stat().st_mtime:
+            problems.append(f"{code}: compiled before its last change (run make setup)")
+    return problems

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hub.core import audit
+from hub.core.catalogues import catalogue_problems
 from hub.core.models import User
 
 
@@ -61,3 +64,13 @@ def set_preferred_language(*, actor: User, user: User, language: str) -> User:
                 actor=actor, affiliate=None, action="user.language", target=user, changes=changes
             )
     return user
+
+
+@checks.register()
+def check_catalogues(**kwargs: object) -> list[checks.CheckMessage]:
+    """Warn when a catalogue in locale/ is not offered for a reason its translator can fix."""
+    return [
+        checks.Warning(problem, id="hub.W_LOCALE", hint="See docs/translating.md.")
+        for path in settings.LOCALE_PATHS
+        for problem in catalogue_problems(Path(path), settings.HUB_KNOWN_LANGUAGES)
+    ]
