@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ IGNORE = [".venv", "node_modules", "var", "staticfiles", "build", "tests", "benc
 @pytest.fixture(scope="module")
 def source_messages(tmp_path_factory: pytest.TempPathFactory) -> list:
     """Extract every translatable message of the source afresh (makemessages, ~2 s)."""
+    if not shutil.which("xgettext"):
+        pytest.fail("GNU gettext is missing: `make gettext` (or `make setup`) installs it")
     out = tmp_path_factory.mktemp("extracted")
     with pytest.MonkeyPatch.context() as mp, override_settings(LOCALE_PATHS=[out]):
         mp.chdir(settings.BASE_DIR)
