@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser mediawiki library-tools demo worker bench bench-wikimedia bench-uploads clean
+.PHONY: run test test-postgres lint setup browser mediawiki library-tools gettext messages demo worker bench bench-wikimedia bench-uploads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,27 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,ops]"
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The compiled catalogues (django.mo) are built from the .po files in locale/, never committed.
+setup: $(STAMP) gettext
+	@if compgen -G "locale/*/LC_MESSAGES/django.po" >/dev/null; then \
+	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
+
+# Debian's gettext (xgettext, msgmerge, msgfmt) extracts and compiles the translations.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+	  echo "Installing gettext for the translation catalogues (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends gettext >/dev/null; }
+
+## make messages: refresh every catalogue in locale/ from the source; ADD=sv starts a new one.
+# Translators (or translatewiki.net) edit locale/<code>/LC_MESSAGES/django.po; a language is
+# offered in the menu only once its catalogue is complete (hub/core/catalogues.py).
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=staticfiles \
+  --ignore=build --ignore=tests --ignore=bench --ignore=*.egg-info
+messages: $(STAMP) gettext
+	$(BIN)/python manage.py makemessages $(if $(ADD),--locale=$(ADD),--all) --no-obsolete \
+	  --add-location=file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
 
 # Debian's Chromium drives the browser journeys (Playwright cannot download browsers here);
 # axe-core from npm is injected into their pages, so the tests themselves need no network.
@@ -62,11 +82,11 @@ worker: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py run_worker
 
 ## make test: set up the same way and run the whole suite (SQLite; PostgreSQL too when it answers).
-test: $(STAMP) browser mediawiki library-tools
+test: setup browser mediawiki library-tools
 	$(BIN)/python -m pytest
 
 # The PostgreSQL run leaves out the tests that use no database: they ran on SQLite.
-test-postgres: $(STAMP) browser mediawiki library-tools
+test-postgres: setup browser mediawiki library-tools
 	HUB_DATABASE_URL=$${HUB_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hub} \
 	  HUB_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 

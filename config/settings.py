@@ -10,6 +10,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from hub.core.catalogues import shipped_languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -240,16 +242,20 @@ SESSION_COOKIE_AGE = env_int("HUB_SESSION_MAX_AGE_SECONDS", 14 * 24 * 60 * 60)
 HUB_REAUTH_SECONDS = env_int("HUB_REAUTH_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [
+# Every language the Hub has a name for; only those whose catalogue is complete are offered
+# (menu, Accept-Language, the language cookie): see hub/core/catalogues.py and the README.
+HUB_KNOWN_LANGUAGES = [
     ("en", _("English")),
     ("fr", _("French")),
     ("es", _("Spanish")),
     ("ar", _("Arabic")),
+    ("sv", _("Swedish")),
     ("de", _("German")),
     ("pl", _("Polish")),
     ("uk", _("Ukrainian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = shipped_languages(LOCALE_PATHS[0], HUB_KNOWN_LANGUAGES, LANGUAGE_CODE)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from defusedxml.ElementTree import fromstring
 
-from hub.core.charts import bar_chart, line_chart, nice_ticks
+from hub.core.charts import bar_chart, format_number, line_chart, nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -98,3 +98,40 @@ def test_ids_are_stable_and_can_be_chosen():
     a = bar_chart([("x", [1])], ["a"], title="t")
     assert a == bar_chart([("x", [1])], ["a"], title="t")
     assert 'id="mine"' in bar_chart([("x", [1])], ["a"], title="t", chart_id="mine")
+
+
+def _mirror_pairs(
+    ltr: ET.Element, rtl: ET.Element, tag: str
+) -> list[tuple[ET.Element, ET.Element]]:
+    return list(zip(ltr.iter(f"{SVG}{tag}"), rtl.iter(f"{SVG}{tag}"), strict=True))
+
+
+def test_right_to_left_charts_mirror_the_axis_and_keep_figures_left_to_right():
+    from django.utils import translation
+
+    args = ([("Views", [1234, 50]), ("Files", [7, 3])], ["Nordic Museum (en)", "متحف"])
+    ltr = _svg(bar_chart(*args, title="t", horizontal=True))
+    with translation.override("ar"):
+        rtl = _svg(bar_chart(*args, title="t", horizontal=True))
+        thousands = format_number(1234)
+    width = float(rtl.get("width") or 0)
+    assert ltr.get("direction") is None and rtl.get("direction") == "rtl"
+    for a, b in _mirror_pairs(ltr, rtl, "rect"):  # every bar grows from the right
+        x, w = float(a.get("x") or 0), float(a.get("width") or 0)
+        assert abs(float(b.get("x") or 0) - (width - x - w)) < 0.2
+    texts = list(rtl.iter(f"{SVG}text"))
+    label = next(t for t in texts if t.find(f"{SVG}title") is not None)
+    assert label.get("unicode-bidi") == "plaintext" and label.get("text-anchor") == "end"
+    figure = next(t for t in texts if t.text == thousands)
+    assert figure.get("direction") == "ltr" and figure.get("text-anchor") == "end"
+    legend = [t for t in texts if t.text in {"Views", "Files"}]
+    assert legend and all(t.get("direction") is None for t in legend)
+
+
+def test_right_to_left_line_chart_runs_from_the_right():
+    from django.utils import translation
+
+    with translation.override("ar"):
+        svg = _svg(line_chart([("Views", [1, 2, 3])], ["Jan", "Feb", "Mar"], title="t"))
+    xs = [float(p.split(",")[0]) for p in svg.find(f".//{SVG}polyline").get("points").split()]  # type: ignore[union-attr]
+    assert xs == sorted(xs, reverse=True)

@@ -55,9 +55,9 @@ def test_list_rows_link_to_their_detail_pages(client_a, affiliate_a):
     page = client_a.get(reverse("partners:organisation_list", kwargs={"slug": "alpha"}))
     text = page.content.decode()
     detail = reverse("partners:organisation_detail", kwargs={"slug": "alpha", "pk": org.pk})
-    assert f'<a href="{detail}">Museo Nacional</a>' in text
+    assert f'<a href="{detail}"><bdi>Museo Nacional</bdi></a>' in text
     assert "<td>Museum</td>" in text and "<td>Chile</td>" in text and "<td>Active</td>" in text
-    assert '<span class="tag">GLAM</span>' in text
+    assert '<span class="tag"><bdi>GLAM</bdi></span>' in text
     assert f"<td>{timezone.localdate().isoformat()}</td>" in text
 
 

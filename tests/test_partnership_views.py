@@ -321,7 +321,8 @@ def test_list_shows_partners_and_tells_what_to_do_when_empty(client_a, affiliate
         partners=[(org, "main"), (other, "funder")],
     )
     page = client_a.get(url("partnership_list")).content.decode()
-    assert f'<a href="{url("partnership_detail", pk=p.pk)}">Maps &lt;script&gt;</a>' in page
+    detail = url("partnership_detail", pk=p.pk)
+    assert f'<a href="{detail}"><bdi>Maps &lt;script&gt;</bdi></a>' in page
     assert "Biblioteca, Archive &lt;b&gt;of&lt;/b&gt; Maps" in page
     assert '<span class="badge">published</span>' in page and "<script>" not in page
     page = client_a.get(url("partnership_list") + "?q=zzz").content.decode()

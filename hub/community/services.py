@@ -83,11 +83,13 @@ def offer_help(*, actor: User, request: HelpRequest, message: str) -> HelpOffer:
     notify(
         users=[*staff, *leads],
         kind=Notification.Kind.OFFER,
-        text=_("%(name)s offered help with %(reference)s")
-        % {
-            "name": header_safe(actor.get_full_name() or actor.username, 80),
-            "reference": request.reference,
-        },
+        text=lambda: (
+            _("%(name)s offered help with %(reference)s")
+            % {
+                "name": header_safe(actor.get_full_name() or actor.username, 80),
+                "reference": request.reference,
+            }
+        ),
         url=reverse("helpdesk:request_detail", kwargs={"pk": request.pk}),
     )
     return offer
@@ -121,8 +123,10 @@ def ask_to_help(*, actor: User, request: HelpRequest, helper: User) -> HelpInvit
     notify(
         users=[helper],
         kind=Notification.Kind.INVITATION,
-        text=_("%(name)s asks you to help with %(reference)s")
-        % {"name": _person(actor), "reference": request.reference},
+        text=lambda: (
+            _("%(name)s asks you to help with %(reference)s")
+            % {"name": _person(actor), "reference": request.reference}
+        ),
         url=reverse("community:invitation", kwargs={"pk": invitation.pk}),
     )
     return invitation
@@ -149,16 +153,20 @@ def answer_invitation(*, actor: User, invitation: HelpInvitation, accept: bool) 
         target=request,
         changes={"answer": [before, answer]},
     )
-    text = (
-        _("%(name)s accepted to help with %(reference)s")
-        if accept
-        else _("%(name)s declined to help with %(reference)s")
-    )
+
+    def text() -> str:
+        message = (
+            _("%(name)s accepted to help with %(reference)s")
+            if accept
+            else _("%(name)s declined to help with %(reference)s")
+        )
+        return message % {"name": _person(actor), "reference": request.reference}
+
     asker = invitation.invited_by
     notify(
         users=[asker] if asker is not None else User.objects.filter(is_hub_staff=True),
         kind=Notification.Kind.INVITATION_ANSWER,
-        text=text % {"name": _person(actor), "reference": request.reference},
+        text=text,
         url=reverse("community:find_helper", kwargs={"pk": request.pk}),
     )
     return invitation

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from hub.core.languages import in_language_of
 from hub.core.queue import enqueue_on_commit
 from hub.core.security import log_event, note_password_typed, posted, rate_limited
 from hub.core.tasks import send_mail_task
@@ -38,9 +39,11 @@ class QueuedPasswordResetForm(auth_forms.PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        """Render the e-mail now and queue it; a slow mail server no longer shows in the page."""
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        """Render the e-mail now, in the account's language, and queue it; a slow mail server
+        no longer shows in the page."""
+        with in_language_of(context.get("user")):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
         enqueue_on_commit(send_mail_task, subject, body, [to_email], from_email)
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -134,8 +136,9 @@ def _auto_description(labels: Sequence[str], series: SeriesInput, fmt: Callable[
 
 
 def _open_svg(chart_id: str, width: float, height: float, title: str, description: str) -> str:
+    direction = ' direction="rtl"' if translation.get_language_bidi() else ""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg"{direction} role="img" '
         f'viewBox="0 0 {_num(width)} {_num(height)}" width="{_num(width)}" '
         f'height="{_num(height)}" preserveAspectRatio="xMinYMin meet" '
         f"aria-labelledby={_attr(f'{chart_id}-title {chart_id}-desc')} "
@@ -143,6 +146,71 @@ def _open_svg(chart_id: str, width: float, height: float, title: str, descriptio
         f"<title id={_attr(chart_id + '-title')}>{escape(title)}</title>"
         f"<desc id={_attr(chart_id + '-desc')}>{escape(description)}</desc>"
     )
+
+
+_X_ATTR = re.compile(r'\b(x|x1|x2|cx)="(-?[\d.]+)"')
+_ELEMENT = re.compile(r"<text\b([^>]*)>(.*?)</text>|<(rect|line|circle|polyline)\b([^>]*)>", re.S)
+_ANCHOR_SWAP = {"start": "end", "end": "start", "middle": "middle"}
+
+
+def _mirror(markup: str, width: float, *, numbers: bool = True) -> str:
+    """Return chart markup mirrored for a right-to-left language: the category axis and the
+    bars run from the right, labels keep their own direction, and figures stay left-to-right
+    (so "1,234 SEK" does not turn into "SEK 1,234"). With ``direction="rtl"`` on the SVG,
+    ``text-anchor`` is logical, so labels keep their anchor; figures, set left-to-right, swap it.
+    """
+
+    def flip(match: re.Match[str]) -> str:
+        if match.group(3):
+            tag, attrs, content = match.group(3), match.group(4), ""
+        else:
+            tag, attrs, content = "text", match.group(1), match.group(2)
+        if tag == "rect":
+            rect_width = float(re.search(r'\swidth="([\d.]+)"', attrs).group(1))  # type: ignore[union-attr]
+            attrs = re.sub(
+                r'\bx="(-?[\d.]+)"',
+                lambda m: f'x="{_num(width - float(m.group(1)) - rect_width)}"',
+                attrs,
+                count=1,
+            )
+        elif tag == "polyline":
+            attrs = re.sub(
+                r'points="([^"]*)"',
+                lambda m: (
+                    'points="'
+                    + " ".join(
+                        f"{_num(width - float(x))},{y}"
+                        for x, y in (p.split(",") for p in m.group(1).split())
+                    )
+                    + '"'
+                ),
+                attrs,
+            )
+        else:
+            attrs = _X_ATTR.sub(
+                lambda m: f'{m.group(1)}="{_num(width - float(m.group(2)))}"', attrs
+            )
+        if tag != "text":
+            return f"<{tag}{attrs}>"
+        if numbers and "<title>" not in content:
+            anchor = re.search(r'text-anchor="(\w+)"', attrs)
+            swapped = _ANCHOR_SWAP[anchor.group(1) if anchor else "start"]
+            attrs = re.sub(r'\s*text-anchor="\w+"', "", attrs)
+            attrs += f' text-anchor="{swapped}" direction="ltr"'
+        else:
+            attrs += ' unicode-bidi="plaintext"'
+        return f"<text{attrs}>{content}</text>"
+
+    return _ELEMENT.sub(flip, markup)
+
+
+def _assemble(
+    chart_id: str, width: float, height: float, title: str, desc: str, body: list[str]
+) -> str:
+    """Return the SVG of a chart whose first body part is its legend, mirrored in RTL."""
+    if translation.get_language_bidi():
+        body = [_mirror(body[0], width, numbers=False), _mirror("".join(body[1:]), width)]
+    return _open_svg(chart_id, width, height, title, desc) + "".join(body) + "</svg>"
 
 
 def _legend(series_names: Sequence[str], x: float, y: float) -> tuple[str, float]:
@@ -335,7 +403,7 @@ def bar_chart(
             f'y2="{_num(y_of(0))}" stroke={_attr(MUTED)} stroke-width="1"/>'
         )
 
-    svg = _open_svg(chart_id, width, height, title, description) + "".join(body) + "</svg>"
+    svg = _assemble(chart_id, width, height, title, description, body)
     table = _data_table(chart_id, title, labels, series, value_format, category_header)
     return _figure(chart_id, svg, table, caption)
 
@@ -426,6 +494,6 @@ def line_chart(
         f'<line x1="{_num(left)}" y1="{_num(y_of(0))}" x2="{_num(width - right)}" '
         f'y2="{_num(y_of(0))}" stroke={_attr(MUTED)} stroke-width="1"/>'
     )
-    svg = _open_svg(chart_id, width, height, title, description) + "".join(body) + "</svg>"
+    svg = _assemble(chart_id, width, height, title, description, body)
     table = _data_table(chart_id, title, labels, series, value_format, category_header)
     return _figure(chart_id, svg, table, caption)

@@ -21,6 +21,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Hub staff see the hub-wide pages across affiliates."),
     )
+    # A language code (settings.HUB_KNOWN_LANGUAGES); e-mails and PDFs sent to the person use
+    # it when the Hub offers it. Empty: the Hub's default language.
+    language = models.CharField(_("preferred language"), max_length=20, blank=True)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -5,21 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from hub.core import selectors
+from hub.core.forms import apply_errors
 from hub.core.health import report as health_report
+from hub.core.languages import offered, offered_languages, set_preferred_language
 from hub.core.metrics import render as render_metrics
+from hub.core.models import User
 from hub.core.permissions import affiliates_of, hub_staff_view
 from hub.core.security import log_event, posted, rate_limited
 
@@ -63,11 +70,41 @@ def hub_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "core/hub_overview.html", {"rows": selectors.affiliate_overview()})
 
 
+class LanguageForm(forms.Form):
+    """Choose the language of the e-mails and reports the Hub sends you."""
+
+    language = forms.ChoiceField(label=gettext_lazy("Language of your e-mails"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = _("The Hub's default (%(language)s)") % {
+            "language": dict(offered_languages()).get(settings.LANGUAGE_CODE, "")
+        }
+        self.fields["language"].choices = [("", default), *offered_languages()]  # type: ignore[attr-defined]
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    """Show the person's memberships and roles."""
-    memberships = request.user.memberships.select_related("affiliate")  # type: ignore[union-attr]
-    return render(request, "core/account.html", {"memberships": memberships})
+    """Show the person's memberships and roles; change the language of their e-mails."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  login_required says so
+    initial = {"language": offered(user.language) or ""}
+    form = LanguageForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            set_preferred_language(actor=user, user=user, language=form.cleaned_data["language"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Your e-mails will come in the language you chose."))
+            return redirect("account")
+    memberships = user.memberships.select_related("affiliate")
+    return render(
+        request,
+        "core/account.html",
+        {"memberships": memberships, "language_form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -194,8 +194,10 @@ def submit_request(
     notify(
         users=hub_staff(),
         kind=Notification.Kind.NEW_REQUEST,
-        text=_("New help request %(reference)s about %(partner)s")
-        % {"reference": request.reference, "partner": header_safe(request.partner, 80)},
+        text=lambda: (
+            _("New help request %(reference)s about %(partner)s")
+            % {"reference": request.reference, "partner": header_safe(request.partner, 80)}
+        ),
         url=staff_url(request),
     )
     return request, True
@@ -270,7 +272,9 @@ def reply_as_requester(*, request: HelpRequest, body: str) -> Message:
     notify(
         users=askers or hub_staff(),
         kind=Notification.Kind.REQUESTER_REPLY,
-        text=_("The requester of %(reference)s answered") % {"reference": request.reference},
+        text=lambda: (
+            _("The requester of %(reference)s answered") % {"reference": request.reference}
+        ),
         url=staff_url(request),
     )
     return message

@@ -132,8 +132,10 @@ def add_to_agenda(
         notify(
             users=_committee(),
             kind=Notification.Kind.AGENDA,
-            text=_("%(count)d request(s) on the agenda of %(meeting)s")
-            % {"count": len(added), "meeting": header_safe(meeting.title, 80)},
+            text=lambda: (
+                _("%(count)d request(s) on the agenda of %(meeting)s")
+                % {"count": len(added), "meeting": header_safe(meeting.title, 80)}
+            ),
             url=reverse("helpdesk:meeting_detail", kwargs={"pk": meeting.pk}),
         )
     return len(added)
@@ -221,8 +223,10 @@ def record_decision(
     notify(
         users=[u for u in hub_staff() if u.pk != actor.pk],
         kind=Notification.Kind.DECISION,
-        text=_("The committee decided on %(reference)s: %(outcome)s")
-        % {"reference": request.reference, "outcome": AgendaItem.Outcome(outcome).label},
+        text=lambda: (
+            _("The committee decided on %(reference)s: %(outcome)s")
+            % {"reference": request.reference, "outcome": AgendaItem.Outcome(outcome).label}
+        ),
         url=staff_url(request),
     )
     return item

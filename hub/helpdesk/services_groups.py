@@ -94,7 +94,9 @@ def add_group_member(
         notify(
             users=[user],
             kind=Notification.Kind.GROUP,
-            text=_("You joined the working group %(name)s") % {"name": header_safe(group.name, 80)},
+            text=lambda: (
+                _("You joined the working group %(name)s") % {"name": header_safe(group.name, 80)}
+            ),
             url=reverse("helpdesk:group_detail", kwargs={"pk": group.pk}),
         )
     return member
@@ -134,8 +136,10 @@ def add_group_task(
         notify(
             users=[owner],
             kind=Notification.Kind.TASK,
-            text=_("A task for you in %(group)s: %(title)s")
-            % {"group": header_safe(group.name, 60), "title": header_safe(title, 120)},
+            text=lambda: (
+                _("A task for you in %(group)s: %(title)s")
+                % {"group": header_safe(group.name, 60), "title": header_safe(title, 120)}
+            ),
             url=reverse("helpdesk:group_detail", kwargs={"pk": group.pk}),
         )
     return task

@@ -6,7 +6,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intword
+from django.utils import translation
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -306,8 +308,13 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
                 )
             )
     buffer = io.BytesIO()
+    # The reader's language (the page's): PDF readers and screen readers take it from /Lang.
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=report.title, author=_("Partnerships Hub")
+        buffer,
+        pagesize=A4,
+        title=report.title,
+        author=_("Partnerships Hub"),
+        lang=translation.get_language() or settings.LANGUAGE_CODE,
     )
     document.build(story)
     return buffer.getvalue()

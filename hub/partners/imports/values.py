@@ -43,7 +43,7 @@ _COUNTRY_ALIASES = {
 def _country_index() -> dict[str, str]:
     """Return folded country names in the Hub's languages, each with its ISO code."""
     index: dict[str, str] = {}
-    languages = ["en", *(code for code, _name in settings.LANGUAGES)]
+    languages = ["en", *(code for code, _name in settings.HUB_KNOWN_LANGUAGES)]
     for language in languages:
         with translation.override(language):
             for country in countries:
@@ -77,7 +77,7 @@ def resolve_country(value: str) -> str | None:
 def _choice_index(choices: Iterable[tuple[str, Any]], synonyms: dict[str, str]) -> dict[str, str]:
     index: dict[str, str] = {}
     choices = list(choices)
-    for language in ["en", *(code for code, _name in settings.LANGUAGES)]:
+    for language in ["en", *(code for code, _name in settings.HUB_KNOWN_LANGUAGES)]:
         with translation.override(language):
             for value, label in choices:
                 index.setdefault(fold(str(value)), value)

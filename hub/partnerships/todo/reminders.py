@@ -7,14 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.dates import add_months
+from hub.core.languages import in_language_of
 from hub.core.links import absolute_url
 from hub.core.models import Membership, User
 from hub.core.queue import enqueue_on_commit
@@ -423,7 +423,7 @@ def send_digests(today: dt.date | None = None, *, now: dt.datetime | None = None
         if len(per_user[reminder.user_id]) < DIGEST_LIMIT:
             per_user[reminder.user_id].append(reminder)
     sent = 0
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with transaction.atomic():
         for reminders in per_user.values():
             ids = [r.pk for r in reminders]
             # Claim the rows first: a second run at the same moment finds them claimed.
@@ -431,12 +431,13 @@ def send_digests(today: dt.date | None = None, *, now: dt.datetime | None = None
             if not claimed:
                 continue
             user = reminders[0].user
-            subject = _("Partnerships Hub: %(count)d reminder(s) for %(date)s") % {
-                "count": len(reminders),
-                "date": today.isoformat(),
-            }
-            enqueue_on_commit(
-                send_mail_task, subject, _digest_body(user, reminders, today), [user.email]
-            )
+            # Each digest in its reader's language, whoever (or whatever job) sends it.
+            with in_language_of(user):
+                subject = _("Partnerships Hub: %(count)d reminder(s) for %(date)s") % {
+                    "count": len(reminders),
+                    "date": today.isoformat(),
+                }
+                body = _digest_body(user, reminders, today)
+            enqueue_on_commit(send_mail_task, subject, body, [user.email])
             sent += 1
     return sent
