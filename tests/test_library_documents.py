@@ -307,7 +307,7 @@ def test_generate_keeps_three_files_and_links_from_the_partnership_page(
     assert response.status_code == 302
     listing = client_a.get(page).content.decode()
     for extension in ("odt", "docx", "pdf"):
-        assert f"Letter_of_intent_-_Photographs_of_Stockholm_v1_en.{extension}</a>" in listing
+        assert f"Letter_of_intent_-_Photographs_of_Stockholm_v1_en.{extension}</bdi></a>" in listing
 
 
 def test_another_affiliates_private_template_cannot_be_used(

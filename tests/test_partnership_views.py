@@ -369,7 +369,7 @@ def test_detail_page_stays_within_a_few_queries(
     # the library's case study.
     # The count does not grow with partners, activities, tasks or content links and their
     # figures.
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         response = client_a.get(url("partnership_detail", pk=p.pk))
     assert response.status_code == 200
 
