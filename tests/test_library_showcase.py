@@ -307,4 +307,37 @@ def test_public_pages_read_in_a_fixed_number_of_queries(shown, affiliate_a, memb
         )
     after = {url: _queries(url) for url in before}
     assert after == before
-    assert before[page] == 6 and before[badge] == 3
+    # The page reads its case studies only when it has one (the partnership's row says so).
+    assert before[page] == 5 and before[badge] == 3
+
+
+def _figures_shown() -> str:
+    page = Client().get(reverse("showcase:showcase")).content.decode()
+    return page.split('id="figures-h"')[1].split("</section>")[0]
+
+
+def test_headline_sums_published_partnerships_and_follows_each_change_at_once(
+    shown, affiliate_b, member_b
+):
+    from hub.partnerships import services as partnership_services
+
+    figures = _figures_shown()  # drawn once, so the next draws would come from the cache
+    assert "<strong>1,240</strong> Files with subcategories" in figures
+    unpublished = factories.partnership(affiliate_b, actor=member_b, title="Not shared")
+    _figures(unpublished, files=7000, views=7000)
+    later = _published(affiliate_b, member_b, "Maps of Santiago", country="CL")
+    _figures(later, files=60, views=900)
+    figures = _figures_shown()
+    assert "<strong>3</strong> Partnerships" in figures
+    assert "<strong>1,300</strong> Files with subcategories" in figures
+    assert "<strong>3,100,900</strong> Page views in" in figures
+    partnership_services.update_partnership(actor=member_b, partnership=later, visibility="private")
+    figures = _figures_shown()
+    assert "<strong>1,240</strong> Files with subcategories" in figures
+    assert "<strong>3,100,000</strong> Page views in" in figures
+    partnership_services.update_partnership(
+        actor=member_b, partnership=unpublished, visibility="published"
+    )
+    figures = _figures_shown()
+    assert "<strong>8,240</strong> Files with subcategories" in figures
+    assert "<strong>3,107,000</strong> Page views in" in figures

@@ -19,7 +19,8 @@ from hub.partnerships.slots import Figure
 
 
 def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:
-    """Return each partnership's newest summed figures, their sources and oldest date (2 queries).
+    """Return each partnership's newest summed figures, their sources and oldest date (2 queries,
+    1 when none has a content link).
 
     A figure no link measured is left out (it has no value, not zero); its date is the oldest
     fetch among the links that measured it, so "as of" never claims more than it knows.
@@ -31,7 +32,9 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
     oldest: dict[int, dict[str, dt.date]] = defaultdict(dict)
     ids = [p.pk for p in partnerships]
     links = ContentLink.objects.filter(partnership__in=ids).only("id", "partnership_id", "latest")
+    linked = False
     for link in links:
+        linked = True
         pk = link.partnership_id
         for metric, _attribute in SUMMED:
             entry = (link.latest or {}).get(metric)
@@ -58,6 +61,8 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
         ]
         for pk, by_metric in sums.items()
     }
+    if not linked:  # views are counted per link: without a link there are none to read
+        return found
     for pk, figure in _views_this_year(ids).items():
         found.setdefault(pk, []).append(figure)
     return found
@@ -124,26 +129,42 @@ def _summed_totals(
     labels: dict[str, str],
     sources: dict[str, str],
 ) -> list[Figure]:
-    links = ContentLink.objects.filter(partnership__in=partnerships).order_by()
-    sums = links.aggregate(
-        **{
-            f"sum_{metric}": Sum(Cast(KT(f"latest__{metric}__value"), BigIntegerField()))
-            for metric in summed
-        },
-        **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric in summed},
-    )
+    # One pass over the links, grouped by where each figure came from: the sums, the oldest
+    # fetch and the sources all come from these few rows.
     names = {f"source_{metric}": KT(f"latest__{metric}__source") for metric in summed}
+    rows = (
+        ContentLink.objects.filter(partnership__in=partnerships)
+        .order_by()
+        .values(**names)
+        .annotate(
+            **{
+                f"sum_{metric}": Sum(Cast(KT(f"latest__{metric}__value"), BigIntegerField()))
+                for metric in summed
+            },
+            **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric in summed},
+        )
+    )
+    sums: dict[str, int | None] = {f"sum_{metric}": None for metric in summed}
+    oldest: dict[str, str] = {}
     seen: dict[str, set[str]] = defaultdict(set)
-    for row in links.annotate(**names).values(*names).distinct():
-        for name, source in row.items():
+    for row in rows:
+        for metric in summed:
+            value = row[f"sum_{metric}"]
+            if value is None:
+                continue
+            sums[f"sum_{metric}"] = (sums[f"sum_{metric}"] or 0) + int(value)
+            source = row[f"source_{metric}"]
             if source:
-                seen[name.removeprefix("source_")].add(str(sources.get(source, source)))
+                seen[metric].add(str(sources.get(source, source)))
+            fetched = row[f"oldest_{metric}"]
+            if fetched and (metric not in oldest or fetched < oldest[metric]):
+                oldest[metric] = fetched
     return [
         Figure(
             label=str(labels[metric]),
-            value=int(sums[f"sum_{metric}"]),
+            value=int(sums[f"sum_{metric}"] or 0),
             source=", ".join(sorted(seen[metric])),
-            as_of=_date_of(sums[f"oldest_{metric}"]),
+            as_of=_date_of(oldest.get(metric)),
             key=str(metric),
         )
         for metric in summed
@@ -159,20 +180,16 @@ def _views_total(partnerships: QuerySet[Partnership], sources: dict[str, str]) -
         month__gte=dt.date(year, 1, 1),
         month__lt=dt.date(year + 1, 1, 1),
     ).order_by()
-    total = views.aggregate(total=Sum("value"), newest=Max("month"))
-    if total["total"] is None:
+    # One grouped pass: each source's total and newest month.
+    rows = list(views.values_list("source").annotate(total=Sum("value"), newest=Max("month")))
+    if not rows:
         return []
     return [
         Figure(
             label=_("Page views in %(year)s") % {"year": year},
-            value=int(total["total"]),
-            source=", ".join(
-                sorted(
-                    str(sources.get(s, s))
-                    for s in views.values_list("source", flat=True).distinct()
-                )
-            ),
-            as_of=total["newest"],
+            value=sum(int(total or 0) for _source, total, _newest in rows),
+            source=", ".join(sorted(str(sources.get(s, s)) for s, _total, _newest in rows)),
+            as_of=max(newest for _source, _total, newest in rows),
             key="views",
         )
     ]

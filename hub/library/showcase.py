@@ -182,6 +182,19 @@ def country_counts(qs: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
     return sorted(counts, key=lambda row: (-row[2], row[1]))
 
 
+def partner_countries() -> list[tuple[str, str]]:
+    """Return (code, name) of every country a published partnership's partner is in, by name:
+    what the country filter offers (one distinct pass, nothing counted)."""
+    codes = (
+        PartnershipPartner.objects.filter(partnership__in=published())
+        .exclude(organisation__country="")
+        .order_by()
+        .values_list("organisation__country", flat=True)
+        .distinct()
+    )
+    return sorted(((str(c), str(countries.name(c))) for c in codes), key=lambda row: row[1])
+
+
 def page_of(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
     """Return the partnerships of a showcase page with what their cards show."""
     return (
@@ -234,7 +247,21 @@ class PublicPartnership:
 
 def public_partnership(pk: int) -> Partnership:
     """Return a published partnership, or raise 404 (for a private one too)."""
-    found = published().select_related("affiliate").filter(pk=pk).order_by().first()
+    found = (
+        published()
+        .select_related("affiliate")
+        .annotate(
+            # Most partnerships have no case study: saying so here spares their page a query.
+            has_case_study=Exists(
+                CaseStudy.objects.filter(
+                    partnership=OuterRef("pk"), resource__visibility=Visibility.PUBLIC
+                )
+            )
+        )
+        .filter(pk=pk)
+        .order_by()
+        .first()
+    )
     if found is None:
         raise Http404
     return found
@@ -275,5 +302,7 @@ def public_page(partnership: Partnership) -> PublicPartnership:
         partners=partners,
         activities=activities,
         figures=partnership_figures([partnership]).get(partnership.pk, []),
-        case_studies=list(public_case_studies().filter(partnership=partnership)),
+        case_studies=list(public_case_studies().filter(partnership=partnership))
+        if getattr(partnership, "has_case_study", True)
+        else [],
     )

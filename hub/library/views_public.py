@@ -91,9 +91,8 @@ def _filter_options(stamp_key: str) -> dict[str, Any]:
     key = "showcase-options:" + stamp_key
     found = cache.get(key)
     if found is None:
-        everywhere = showcase.country_counts(showcase.published())
         found = {
-            "countries": sorted(((c, n) for c, n, _k in everywhere), key=lambda row: row[1]),
+            "countries": showcase.partner_countries(),
             "years": showcase.years(),
         }
         cache.set(key, found, showcase.CACHE_SECONDS)
