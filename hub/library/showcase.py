@@ -149,10 +149,12 @@ class Headline:
 def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
     today = timezone.localdate()
     counted = _("Counted in the Hub from what affiliates published")
-    counts = PartnershipPartner.objects.filter(partnership__in=qs).aggregate(
-        partners=Count("organisation", distinct=True)
+    # One pass: the partnerships (a partnership without partners still counts) and the
+    # distinct organisations among their partners.
+    counts = qs.order_by().aggregate(
+        partnerships=Count("pk", distinct=True),
+        partners=Count("partners__organisation", distinct=True),
     )
-    counts["partnerships"] = qs.count()
     figures = {f.key: f for f in partnership_totals(qs, HEADLINE_KEYS)}
     return [
         Headline("partnerships", _("Partnerships"), counts["partnerships"], counted, today),

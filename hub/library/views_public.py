@@ -105,13 +105,17 @@ def _showcase_body(filters: showcase.Filters, number: int, stamp_key: str) -> st
     form = FilterForm(
         {k: v for k, v in filters.__dict__.items() if v}, **_filter_options(stamp_key)
     )
-    page = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE).get_page(number)
+    headline = showcase.headline(filters)
+    paginator = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE)
+    # The headline has just counted these partnerships: the paginator need not count again.
+    paginator.count = next(h.value for h in headline if h.key == "partnerships")  # type: ignore[misc]
+    page = paginator.get_page(number)
     cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
     return render_to_string(
         "library/public/_showcase_body.html",
         {
             "form": form,
-            "headline": showcase.headline(filters),
+            "headline": headline,
             "world_map": worldmap.world_map(counts),
             "countries": counts,
             "page": page,
