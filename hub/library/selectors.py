@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
 
+from hub.core import audit
 from hub.core.models import Affiliate, Membership
 from hub.library import highlight, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
@@ -20,6 +23,9 @@ from hub.partnerships.slots import Figure, partnership_figures
 PAGE_SIZE = 20
 # Up to this many matches are ranked by relevance; see _ranked_page.
 RANK_ALL = 500
+# The whole library's facet counts, per scope, are kept this long under the hub's audit stamp.
+COUNTS_CACHE_SECONDS = 3600
+SHARED = (Visibility.PUBLIC, Visibility.MOVEMENT)
 
 
 def _scope(viewer: Any, partnership: str) -> Q:
@@ -128,18 +134,63 @@ def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QueryS
     return rows
 
 
-def _facets(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> list[Facet]:
-    counts = rows.values("facet", "value").annotate(n=Count("id")).order_by()
+Counts = dict[tuple[str, str], int]
+
+
+def _count(rows: QuerySet[ResourceFacet]) -> Counts:
+    """Return {(facet, value): number of resources} over the facet rows."""
+    counts = rows.values_list("facet", "value").annotate(n=Count("id")).order_by()
+    return {(facet, value): n for facet, value, n in counts}
+
+
+def _library_counts(viewer: Any) -> Counts:
+    """Return the facet counts of the whole library the viewer may see, without a GROUP BY
+    over every facet row on each visit.
+
+    What public or movement-wide resources count is the same for every signed-in person (for
+    anonymous visitors, the public ones): it is kept in the cache under the hub's newest audit
+    stamp, which every library and partnership service moves, and the partnerships whose case
+    studies are hidden (read each time: few), so a change shows at once. The viewer's own
+    affiliates' other resources (few) are counted live and added: the rule of _visible_facets.
+    """
+    hidden = sorted(
+        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
+        .values_list("partnership_id", flat=True)
+        .distinct()
+    )
+    anonymous = viewer is None or not viewer.is_authenticated
+    shown = [Visibility.PUBLIC] if anonymous else list(SHARED)
+    key = audit.stamped_key(
+        None,
+        "library-facets",
+        "public" if anonymous else "movement",
+        hashlib.sha256(repr(hidden).encode()).hexdigest()[:24],
+    )
+    shared: Counts | None = cache.get(key)
+    if shared is None:
+        rows = ResourceFacet.objects.filter(visibility__in=shown).exclude(
+            case_partnership_id__in=hidden
+        )
+        shared = _count(rows)
+        cache.set(key, shared, COUNTS_CACHE_SECONDS)
+    if anonymous:
+        return shared
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    rest = ResourceFacet.objects.filter(affiliate_id__in=own).filter(
+        ~Q(visibility__in=shown) | Q(case_partnership_id__in=hidden)
+    )
+    counts = dict(shared)
+    for pair, n in _count(rest).items():
+        counts[pair] = counts.get(pair, 0) + n
+    return counts
+
+
+def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
     facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
-    for row in counts:
-        facet = facets.get(row["facet"])
+    for (name, value), n in counts.items():
+        facet = facets.get(name)
         if facet is not None:
-            value = row["value"]
-            facet.values.append(
-                FacetValue(
-                    value, label(row["facet"], value), row["n"], chosen.get(facet.name) == value
-                )
-            )
+            facet.values.append(FacetValue(value, label(name, value), n, chosen.get(name) == value))
     for facet in facets.values():
         facet.values.sort(key=lambda v: (-v.count, v.label))
     return [facet for facet in facets.values() if facet.values]
@@ -159,7 +210,12 @@ def search_library(
     facet_rows = _facet_rows(viewer, chosen, words)
     # Every resource has exactly one kind: its kind row stands for the resource.
     kinds = facet_rows.filter(facet="kind")
-    total = kinds.count()
+    if words or chosen:
+        counts = _count(facet_rows)
+    else:
+        counts = _library_counts(viewer)
+    # Every resource has exactly one kind: the kinds' counts add up to the resources.
+    total = sum(n for (name, _value), n in counts.items() if name == "kind")
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
@@ -195,7 +251,7 @@ def search_library(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(facet_rows, chosen),
+        facets=_facets(counts, chosen),
         words=words,
     )
 
