@@ -143,29 +143,39 @@ def _count(rows: QuerySet[ResourceFacet]) -> Counts:
     return {(facet, value): n for facet, value, n in counts}
 
 
+def _hidden_case_studies() -> list[int]:
+    """Return the partnerships whose case studies show only to their affiliate (few)."""
+    return sorted(
+        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
+        .values_list("partnership_id", flat=True)
+        .distinct()
+    )
+
+
+def _counts_key(hidden: list[int], *parts: Any) -> str:
+    """Return the cache key of facet counts: the hub's newest audit stamp, which every library
+    and partnership service moves, and the hidden case studies, read each time, are in it.
+
+    Only counts that do not depend on a file's text are kept: reading a file (processing)
+    changes what words find without an audit event.
+    """
+    digest = hashlib.sha256(repr((hidden, parts)).encode()).hexdigest()[:32]
+    return audit.stamped_key(None, "library-facets", digest)
+
+
 def _library_counts(viewer: Any) -> Counts:
     """Return the facet counts of the whole library the viewer may see, without a GROUP BY
     over every facet row on each visit.
 
     What public or movement-wide resources count is the same for every signed-in person (for
-    anonymous visitors, the public ones): it is kept in the cache under the hub's newest audit
-    stamp, which every library and partnership service moves, and the partnerships whose case
-    studies are hidden (read each time: few), so a change shows at once. The viewer's own
-    affiliates' other resources (few) are counted live and added: the rule of _visible_facets.
+    anonymous visitors, the public ones): it is kept in the cache (_counts_key), so a change
+    shows at once. The viewer's own affiliates' other resources (few) are counted live and
+    added: the rule of _visible_facets.
     """
-    hidden = sorted(
-        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
-        .values_list("partnership_id", flat=True)
-        .distinct()
-    )
+    hidden = _hidden_case_studies()
     anonymous = viewer is None or not viewer.is_authenticated
     shown = [Visibility.PUBLIC] if anonymous else list(SHARED)
-    key = audit.stamped_key(
-        None,
-        "library-facets",
-        "public" if anonymous else "movement",
-        hashlib.sha256(repr(hidden).encode()).hexdigest()[:24],
-    )
+    key = _counts_key(hidden, "whole", "public" if anonymous else "movement")
     shared: Counts | None = cache.get(key)
     if shared is None:
         rows = ResourceFacet.objects.filter(visibility__in=shown).exclude(
