@@ -216,20 +216,24 @@ def test_many_matches_put_title_matches_first_then_the_newest(
     assert search_library(member_a, "template", page=2).pages == 2
 
 
-def _whole_library(viewer: Any) -> tuple[int, dict[str, int], dict[str, int]]:
+def _whole_library(
+    viewer: Any, chosen: dict[str, str] | None = None
+) -> tuple[int, dict[str, int], dict[str, int]]:
     """Return the library page without words: its total and its kind and language counts."""
-    page = search_library(viewer, "")
+    page = search_library(viewer, "", chosen)
     facets = {f.name: {v.value: v.count for v in f.values} for f in page.facets}
     return page.total, facets.get("kind", {}), facets.get("language", {})
 
 
-def _counted_from_resources(viewer: Any) -> tuple[int, dict[str, int], dict[str, int]]:
+def _counted_from_resources(
+    viewer: Any, **narrow: str
+) -> tuple[int, dict[str, int], dict[str, int]]:
     """Return the same figures counted from the resources the viewer may see, one by one."""
     from collections import Counter
 
     from hub.library.selectors import visible_resources
 
-    seen = list(visible_resources(viewer).values_list("kind", "language"))
+    seen = list(visible_resources(viewer).filter(**narrow).values_list("kind", "language"))
     return (
         len(seen),
         dict(Counter(kind for kind, _ in seen)),
@@ -246,6 +250,8 @@ def test_whole_library_counts_follow_every_change_at_once(
     def check() -> None:
         for viewer in viewers:
             assert _whole_library(viewer) == _counted_from_resources(viewer)
+            templates = _whole_library(viewer, {"kind": "template"})
+            assert templates == _counted_from_resources(viewer, kind="template")
 
     check()
     check()  # kept, then read again: the same

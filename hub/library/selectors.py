@@ -117,18 +117,23 @@ class SearchPage:
     words: list[str]
 
 
-def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
-
-    Counting over these narrow rows never reads a resource's row (long, with its file's text).
-    """
-    rows = _visible_facets(viewer)
+def _narrowed(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of the resources that have every chosen facet value."""
     for name, value in chosen.items():
         rows = rows.filter(
             resource_id__in=ResourceFacet.objects.filter(facet=name, value=value).values(
                 "resource_id"
             )
         )
+    return rows
+
+
+def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
+
+    Counting over these narrow rows never reads a resource's row (long, with its file's text).
+    """
+    rows = _narrowed(_visible_facets(viewer), chosen)
     if words:
         rows = rows.filter(resource_id__in=_matching(words))
     return rows
@@ -163,9 +168,9 @@ def _counts_key(hidden: list[int], *parts: Any) -> str:
     return audit.stamped_key(None, "library-facets", digest)
 
 
-def _library_counts(viewer: Any) -> Counts:
-    """Return the facet counts of the whole library the viewer may see, without a GROUP BY
-    over every facet row on each visit.
+def _library_counts(viewer: Any, chosen: dict[str, str]) -> Counts:
+    """Return the facet counts of the library the viewer may see, narrowed by the chosen
+    facets (no words), without a GROUP BY over every facet row on each visit.
 
     What public or movement-wide resources count is the same for every signed-in person (for
     anonymous visitors, the public ones): it is kept in the cache (_counts_key), so a change
@@ -175,13 +180,15 @@ def _library_counts(viewer: Any) -> Counts:
     hidden = _hidden_case_studies()
     anonymous = viewer is None or not viewer.is_authenticated
     shown = [Visibility.PUBLIC] if anonymous else list(SHARED)
-    key = _counts_key(hidden, "whole", "public" if anonymous else "movement")
+    key = _counts_key(
+        hidden, "whole", "public" if anonymous else "movement", sorted(chosen.items())
+    )
     shared: Counts | None = cache.get(key)
     if shared is None:
         rows = ResourceFacet.objects.filter(visibility__in=shown).exclude(
             case_partnership_id__in=hidden
         )
-        shared = _count(rows)
+        shared = _count(_narrowed(rows, chosen))
         cache.set(key, shared, COUNTS_CACHE_SECONDS)
     if anonymous:
         return shared
@@ -190,7 +197,7 @@ def _library_counts(viewer: Any) -> Counts:
         ~Q(visibility__in=shown) | Q(case_partnership_id__in=hidden)
     )
     counts = dict(shared)
-    for pair, n in _count(rest).items():
+    for pair, n in _count(_narrowed(rest, chosen)).items():
         counts[pair] = counts.get(pair, 0) + n
     return counts
 
@@ -220,10 +227,10 @@ def search_library(
     facet_rows = _facet_rows(viewer, chosen, words)
     # Every resource has exactly one kind: its kind row stands for the resource.
     kinds = facet_rows.filter(facet="kind")
-    if words or chosen:
+    if words:
         counts = _count(facet_rows)
     else:
-        counts = _library_counts(viewer)
+        counts = _library_counts(viewer, chosen)
     # Every resource has exactly one kind: the kinds' counts add up to the resources.
     total = sum(n for (name, _value), n in counts.items() if name == "kind")
     pages = max(1, -(-total // PAGE_SIZE))
