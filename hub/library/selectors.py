@@ -247,14 +247,14 @@ def search_library(
     kinds = facet_rows.filter(facet="kind")
     counted_in = 0
     if words:
-        # The newest matches' facet rows (all visible, as their resources are): all of the
-        # matches when there are fewer than FACET_ALL, and then their kinds count them.
-        newest = kinds.order_by("-resource_id").values("resource_id")[:FACET_ALL]
-        counts = _count(ResourceFacet.objects.filter(resource_id__in=newest))
-        total = sum(n for (name, _value), n in counts.items() if name == "kind")
-        if total == FACET_ALL:
-            total = kinds.count()
-            counted_in = FACET_ALL if total > FACET_ALL else 0
+        total = kinds.count()
+        if total > FACET_ALL:
+            # The newest matches' facet rows: all of them visible, as their resources are.
+            newest = kinds.order_by("-resource_id").values("resource_id")[:FACET_ALL]
+            counts = _count(ResourceFacet.objects.filter(resource_id__in=newest))
+            counted_in = FACET_ALL
+        else:
+            counts = _count(facet_rows)
     else:
         counts = _library_counts(viewer, chosen)
         # Every resource has exactly one kind: the kinds' counts add up to the resources.
