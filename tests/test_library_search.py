@@ -273,19 +273,3 @@ def test_whole_library_counts_follow_every_change_at_once(
     services.delete_resource(actor=member_a, resource=library["agreement"])
     assert _whole_library(member_a)[0] == 7
     check()
-
-
-def test_facets_of_very_many_matches_are_counted_in_the_newest_and_say_so(
-    library: dict[str, Any], member_a: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from hub.library import selectors
-
-    exact = search_library(member_a, "template")
-    assert exact.total == 3
-    assert all("counted in" not in f.label for f in exact.facets)
-    monkeypatch.setattr(selectors, "FACET_ALL", 2)
-    page = search_library(member_a, "template")
-    assert page.total == 3  # the total stays exact
-    kinds = {f.name: f for f in page.facets}["kind"]
-    assert kinds.label == "Kind (counted in the newest 2 results)"
-    assert sum(v.count for v in kinds.values) == 2

@@ -10,9 +10,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from hub.core import audit
 from hub.core.models import Affiliate, Membership
@@ -25,9 +23,6 @@ from hub.partnerships.slots import Figure, partnership_figures
 PAGE_SIZE = 20
 # Up to this many matches are ranked by relevance; see _ranked_page.
 RANK_ALL = 500
-# Beyond this many matches, facets are counted over the newest this many (said in their heading):
-# counting every facet row of thousands of matches costs more than the page's other work.
-FACET_ALL = 1000
 # The whole library's facet counts, per scope, are kept this long under the hub's audit stamp.
 COUNTS_CACHE_SECONDS = 3600
 SHARED = (Visibility.PUBLIC, Visibility.MOVEMENT)
@@ -207,21 +202,8 @@ def _library_counts(viewer: Any, chosen: dict[str, str]) -> Counts:
     return counts
 
 
-def _facets(counts: Counts, chosen: dict[str, str], counted_in: int = 0) -> list[Facet]:
-    """Return the facets with their values' counts, most first.
-
-    ``counted_in``: the counts are of the newest this many results, not all: said in each
-    facet's heading.
-    """
-    facets = {}
-    for name in FACETS:
-        heading = str(FACETS[name][0])
-        if counted_in:
-            heading = _("%(facet)s (counted in the newest %(count)s results)") % {
-                "facet": heading,
-                "count": number_format(counted_in, force_grouping=True),
-            }
-        facets[name] = Facet(name=name, label=heading)
+def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
+    facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
     for (name, value), n in counts.items():
         facet = facets.get(name)
         if facet is not None:
@@ -245,20 +227,12 @@ def search_library(
     facet_rows = _facet_rows(viewer, chosen, words)
     # Every resource has exactly one kind: its kind row stands for the resource.
     kinds = facet_rows.filter(facet="kind")
-    counted_in = 0
     if words:
-        total = kinds.count()
-        if total > FACET_ALL:
-            # The newest matches' facet rows: all of them visible, as their resources are.
-            newest = kinds.order_by("-resource_id").values("resource_id")[:FACET_ALL]
-            counts = _count(ResourceFacet.objects.filter(resource_id__in=newest))
-            counted_in = FACET_ALL
-        else:
-            counts = _count(facet_rows)
+        counts = _count(facet_rows)
     else:
         counts = _library_counts(viewer, chosen)
-        # Every resource has exactly one kind: the kinds' counts add up to the resources.
-        total = sum(n for (name, _value), n in counts.items() if name == "kind")
+    # Every resource has exactly one kind: the kinds' counts add up to the resources.
+    total = sum(n for (name, _value), n in counts.items() if name == "kind")
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
@@ -294,7 +268,7 @@ def search_library(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(counts, chosen, counted_in),
+        facets=_facets(counts, chosen),
         words=words,
     )
 
