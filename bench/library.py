@@ -69,6 +69,7 @@ def build(resource_count: int) -> dict[str, Any]:
     words = _vocabulary(rng)
     rng.shuffle(words)
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the library's facet counts are kept there
     affiliates = Affiliate.objects.bulk_create(
         Affiliate(name=f"Affiliate {n}", slug=f"a{n:03d}") for n in range(100)
     )

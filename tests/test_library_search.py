@@ -214,3 +214,62 @@ def test_many_matches_put_title_matches_first_then_the_newest(
         library["concept"].pk
     ]
     assert search_library(member_a, "template", page=2).pages == 2
+
+
+def _whole_library(
+    viewer: Any, chosen: dict[str, str] | None = None
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Return the library page without words: its total and its kind and language counts."""
+    page = search_library(viewer, "", chosen)
+    facets = {f.name: {v.value: v.count for v in f.values} for f in page.facets}
+    return page.total, facets.get("kind", {}), facets.get("language", {})
+
+
+def _counted_from_resources(
+    viewer: Any, **narrow: str
+) -> tuple[int, dict[str, int], dict[str, int]]:
+    """Return the same figures counted from the resources the viewer may see, one by one."""
+    from collections import Counter
+
+    from hub.library.selectors import visible_resources
+
+    seen = list(visible_resources(viewer).filter(**narrow).values_list("kind", "language"))
+    return (
+        len(seen),
+        dict(Counter(kind for kind, _ in seen)),
+        dict(Counter(language for _, language in seen)),
+    )
+
+
+def test_whole_library_counts_follow_every_change_at_once(
+    library: dict[str, Any], affiliate_b: Any, member_a: Any, member_b: Any
+) -> None:
+    """The counts of the library without words are kept between visits: never read stale."""
+    viewers = [member_a, member_b, AnonymousUser()]
+
+    def check() -> None:
+        for viewer in viewers:
+            assert _whole_library(viewer) == _counted_from_resources(viewer)
+            templates = _whole_library(viewer, {"kind": "template"})
+            assert templates == _counted_from_resources(viewer, kind="template")
+
+    check()
+    check()  # kept, then read again: the same
+    services.update_resource(actor=member_a, resource=library["ecoles"], visibility="public")
+    assert _whole_library(AnonymousUser())[2] == {"fr": 1}
+    check()
+    services.update_resource(actor=member_a, resource=library["concept"], visibility="affiliate")
+    assert _whole_library(member_b)[1]["template"] == 2
+    assert _whole_library(member_a)[1]["template"] == 3
+    check()
+    services.update_resource(actor=member_a, resource=library["flyer"], kind="guideline")
+    assert "promotional" not in _whole_library(member_a)[1]
+    check()
+    own = add(affiliate_b, member_b, "B's own notes", visibility="affiliate", language="de")
+    assert _whole_library(member_b)[2]["de"] == 1
+    assert "de" not in _whole_library(member_a)[2]
+    check()
+    services.delete_resource(actor=member_b, resource=own)
+    services.delete_resource(actor=member_a, resource=library["agreement"])
+    assert _whole_library(member_a)[0] == 7
+    check()

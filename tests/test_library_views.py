@@ -232,9 +232,15 @@ def test_case_study_from_a_published_partnership_with_live_figures(
     found = client_b.get(reverse("library:library"), {"q": "museo"}).content.decode()
     assert "<mark>Museo</mark> Nacional" in found
     # Unpublished again: the movement no longer sees it; its own affiliate does.
+    whole = client_b.get(reverse("library:library")).context["results"]
+    assert {v.value for f in whole.facets for v in f.values if f.name == "kind"} == {"case_study"}
     partnership.visibility = "private"
     partnership.save()
     assert client_b.get(detail(made)).status_code == 404
+    # The library's counts, kept between visits, follow at once.
+    whole = client_b.get(reverse("library:library")).context["results"]
+    assert whole.total == 0 and whole.facets == []
+    assert client_a.get(reverse("library:library")).context["results"].total == 1
     assert client_a.get(detail(made)).status_code == 200
 
 

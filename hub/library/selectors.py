@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
 
+from hub.core import audit
 from hub.core.models import Affiliate, Membership
 from hub.library import highlight, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
@@ -20,6 +23,9 @@ from hub.partnerships.slots import Figure, partnership_figures
 PAGE_SIZE = 20
 # Up to this many matches are ranked by relevance; see _ranked_page.
 RANK_ALL = 500
+# The whole library's facet counts, per scope, are kept this long under the hub's audit stamp.
+COUNTS_CACHE_SECONDS = 3600
+SHARED = (Visibility.PUBLIC, Visibility.MOVEMENT)
 
 
 def _scope(viewer: Any, partnership: str) -> Q:
@@ -111,35 +117,97 @@ class SearchPage:
     words: list[str]
 
 
-def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
-
-    Counting over these narrow rows never reads a resource's row (long, with its file's text).
-    """
-    rows = _visible_facets(viewer)
+def _narrowed(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of the resources that have every chosen facet value."""
     for name, value in chosen.items():
         rows = rows.filter(
             resource_id__in=ResourceFacet.objects.filter(facet=name, value=value).values(
                 "resource_id"
             )
         )
+    return rows
+
+
+def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
+    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
+
+    Counting over these narrow rows never reads a resource's row (long, with its file's text).
+    """
+    rows = _narrowed(_visible_facets(viewer), chosen)
     if words:
         rows = rows.filter(resource_id__in=_matching(words))
     return rows
 
 
-def _facets(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> list[Facet]:
-    counts = rows.values("facet", "value").annotate(n=Count("id")).order_by()
+Counts = dict[tuple[str, str], int]
+
+
+def _count(rows: QuerySet[ResourceFacet]) -> Counts:
+    """Return {(facet, value): number of resources} over the facet rows."""
+    counts = rows.values_list("facet", "value").annotate(n=Count("id")).order_by()
+    return {(facet, value): n for facet, value, n in counts}
+
+
+def _hidden_case_studies() -> list[int]:
+    """Return the partnerships whose case studies show only to their affiliate (few)."""
+    return sorted(
+        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
+        .values_list("partnership_id", flat=True)
+        .distinct()
+    )
+
+
+def _counts_key(hidden: list[int], *parts: Any) -> str:
+    """Return the cache key of facet counts: the hub's newest audit stamp, which every library
+    and partnership service moves, and the hidden case studies, read each time, are in it.
+
+    Only counts that do not depend on a file's text are kept: reading a file (processing)
+    changes what words find without an audit event.
+    """
+    digest = hashlib.sha256(repr((hidden, parts)).encode()).hexdigest()[:32]
+    return audit.stamped_key(None, "library-facets", digest)
+
+
+def _library_counts(viewer: Any, chosen: dict[str, str]) -> Counts:
+    """Return the facet counts of the library the viewer may see, narrowed by the chosen
+    facets (no words), without a GROUP BY over every facet row on each visit.
+
+    What public or movement-wide resources count is the same for every signed-in person (for
+    anonymous visitors, the public ones): it is kept in the cache (_counts_key), so a change
+    shows at once. The viewer's own affiliates' other resources (few) are counted live and
+    added: the rule of _visible_facets.
+    """
+    hidden = _hidden_case_studies()
+    anonymous = viewer is None or not viewer.is_authenticated
+    shown = [Visibility.PUBLIC] if anonymous else list(SHARED)
+    key = _counts_key(
+        hidden, "whole", "public" if anonymous else "movement", sorted(chosen.items())
+    )
+    shared: Counts | None = cache.get(key)
+    if shared is None:
+        rows = ResourceFacet.objects.filter(visibility__in=shown).exclude(
+            case_partnership_id__in=hidden
+        )
+        shared = _count(_narrowed(rows, chosen))
+        cache.set(key, shared, COUNTS_CACHE_SECONDS)
+    if anonymous:
+        return shared
+    own = Membership.objects.filter(user=viewer).values("affiliate_id")
+    rest = ResourceFacet.objects.filter(affiliate_id__in=own).filter(
+        ~Q(visibility__in=shown) | Q(case_partnership_id__in=hidden)
+    )
+    counts = dict(shared)
+    for pair, n in _count(_narrowed(rest, chosen)).items():
+        counts[pair] = counts.get(pair, 0) + n
+    return counts
+
+
+def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
     facets = {name: Facet(name=name, label=str(FACETS[name][0])) for name in FACETS}
-    for row in counts:
-        facet = facets.get(row["facet"])
+    for (name, value), n in counts.items():
+        facet = facets.get(name)
         if facet is not None:
-            value = row["value"]
-            facet.values.append(
-                FacetValue(
-                    value, label(row["facet"], value), row["n"], chosen.get(facet.name) == value
-                )
-            )
+            facet.values.append(FacetValue(value, label(name, value), n, chosen.get(name) == value))
     for facet in facets.values():
         facet.values.sort(key=lambda v: (-v.count, v.label))
     return [facet for facet in facets.values() if facet.values]
@@ -159,7 +227,12 @@ def search_library(
     facet_rows = _facet_rows(viewer, chosen, words)
     # Every resource has exactly one kind: its kind row stands for the resource.
     kinds = facet_rows.filter(facet="kind")
-    total = kinds.count()
+    if words:
+        counts = _count(facet_rows)
+    else:
+        counts = _library_counts(viewer, chosen)
+    # Every resource has exactly one kind: the kinds' counts add up to the resources.
+    total = sum(n for (name, _value), n in counts.items() if name == "kind")
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
@@ -195,7 +268,7 @@ def search_library(
         total=total,
         page=page,
         pages=pages,
-        facets=_facets(facet_rows, chosen),
+        facets=_facets(counts, chosen),
         words=words,
     )
 
