@@ -232,3 +232,17 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--generate", choices=list(STAGES), required=True)
     print(json.dumps(generate_stage(parser.parse_args().generate)))
+
+
+def save_report(path: Path, script: str, report: str, results: Any) -> None:
+    """Write a bench's printed table and its raw figures to bench/results/, with the command."""
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"# bench/{Path(script).name} {' '.join(sys.argv[1:])} "
+        f"({time.strftime('%Y-%m-%d %H:%M:%S')})\n{report}\n\n"
+        + json.dumps(results, indent=1)
+        + "\n",
+        encoding="utf-8",
+    )

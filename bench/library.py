@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_data import run_fresh  # noqa: E402
+from bench_data import run_fresh, save_report  # noqa: E402
 from run import ROOT, WARM_UP, cpu_reference_ms, page_weight, percentile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "library.txt"
@@ -246,14 +246,7 @@ def main() -> None:
         return
     report = table(results)
     print(report)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        f"# bench/library.py {' '.join(sys.argv[1:])} "
-        f"({time.strftime('%Y-%m-%d %H:%M:%S')})\n{report}\n\n"
-        + json.dumps(results, indent=1)
-        + "\n",
-        encoding="utf-8",
-    )
+    save_report(RESULTS, __file__, report, results)
 
 
 if __name__ == "__main__":
