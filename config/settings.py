@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "hub.impact",
     "hub.uploads",
     "hub.library",
+    "hub.surveys",
     "hub.helpdesk",
     "hub.community",
     "hub.demo",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("hub.library.urls")),
     path("", include("hub.library.documents.urls")),
     path("", include("hub.library.urls_public")),
+    path("", include("hub.surveys.urls")),
     path("", include("hub.helpdesk.urls")),
     path("", include("hub.community.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
