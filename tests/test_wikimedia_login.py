@@ -10,6 +10,7 @@ hub.wikimedia to the stand-in.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,9 +19,12 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.socialaccount.providers.mediawiki.views import MediaWikiOAuth2Adapter
 from django.test import Client
+from django.utils import timezone
 
 from hub.core import wikimedia_login
 from hub.core.models import AuditEvent, User
+from hub.uploads import credentials
+from hub.uploads import services as upload_services
 from tests import factories
 from tests.wikiserver import RecordedServer, Reply
 
@@ -261,3 +265,104 @@ def test_only_hub_staff_set_the_policy_and_not_without_a_consumer(
     assert response.status_code == 400
     assert "not configured" in response.content.decode()
     assert not wikimedia_login.wikimedia_required()
+
+
+# Upload as me: a batch sends with the person's own Wikimedia log-in, its token renewed.
+
+
+def linked(user: Any, *, expires_in_minutes: int) -> SocialToken:
+    account = SocialAccount.objects.create(
+        user=user, provider="mediawiki", uid="12345", extra_data={"username": "John Doe"}
+    )
+    return SocialToken.objects.create(
+        account=account,
+        token="[ACCESS_TOKEN...sqfLY]",
+        token_secret="[REFRESH_TOKEN...8f34f]",
+        expires_at=timezone.now() + dt.timedelta(minutes=expires_in_minutes),
+    )
+
+
+@pytest.fixture
+def batch(
+    meta: RecordedServer, affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any
+) -> Any:
+    settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
+    partnership = factories.partnership(affiliate_a, actor=member_a, title="Nordic Museum")
+    return upload_services.create_batch(
+        actor=member_a, partnership=partnership, title="As me", wiki_url=meta.url("/w/api.php")
+    )
+
+
+@pytest.mark.django_db
+def test_upload_as_me_is_offered_once_linked_and_keeps_no_token_in_the_batch(
+    meta: RecordedServer, batch: Any, member_a: Any, client_a: Client
+) -> None:
+    url = f"/a/alpha/uploads/{batch.pk}/account/"
+    page = client_a.get(url).content.decode()
+    assert "upload as me" not in page
+    assert "link your Wikimedia account" in page
+    refused = client_a.post(url, {"kind": credentials.WIKIMEDIA_LOGIN})
+    assert refused.status_code == 200
+    batch.refresh_from_db()
+    assert not batch.account_kind
+
+    linked(member_a, expires_in_minutes=120)
+    assert "upload as me" in client_a.get(url).content.decode()
+    response = client_a.post(url, {"kind": credentials.WIKIMEDIA_LOGIN})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.account_kind == credentials.WIKIMEDIA_LOGIN
+    assert batch.account_name == "John Doe"
+    assert credentials.unseal(batch.account_secret) == {"user_id": member_a.pk}
+    # Signing a client in puts the person's current token on its requests.
+    client = credentials.new_client(batch)
+    credentials.account_for(batch).sign_in(client)
+    assert client.http.session.headers["Authorization"] == "Bearer [ACCESS_TOKEN...sqfLY]"
+    assert not any(s.path.endswith("/access_token") for s in meta.seen)
+
+
+@pytest.mark.django_db
+def test_a_token_about_to_expire_is_renewed_once(
+    meta: RecordedServer, member_a: Any, fixtures_dir: Any
+) -> None:
+    renewed = recorded(
+        fixtures_dir, "flickypedia_test_token_is_saved_to_database_when_refreshed.json"
+    )
+    meta.add("/w/rest.php/oauth2/access_token", Reply(renewed["body_json"]))
+    token = linked(member_a, expires_in_minutes=2)
+    assert wikimedia_login.access_token_for(member_a.pk) == "[ACCESS_TOKEN...cq6IE]"
+    token.refresh_from_db()
+    assert token.token_secret == "[REFRESH_TOKEN...6fee2]"
+    assert token.expires_at > timezone.now() + dt.timedelta(hours=3)
+    sent = [s for s in meta.seen if s.path.endswith("/access_token")]
+    assert len(sent) == 1
+    assert sent[0].form["grant_type"] == "refresh_token"
+    assert sent[0].form["refresh_token"] == "[REFRESH_TOKEN...8f34f]"
+    # Fresh now: no second renewal.
+    assert wikimedia_login.access_token_for(member_a.pk) == "[ACCESS_TOKEN...cq6IE]"
+    assert len([s for s in meta.seen if s.path.endswith("/access_token")]) == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_renewal_pauses_the_batch_with_what_to_do(
+    meta: RecordedServer, batch: Any, member_a: Any, fixtures_dir: Any
+) -> None:
+    name = "flickypedia_TestLoadUser.test_user_with_inactive_token_is_no_user.json"
+    refused = recorded(fixtures_dir, name)
+    meta.add(
+        "/w/rest.php/oauth2/access_token",
+        Reply(refused["body_json"], status=refused["status_code"]),
+    )
+    linked(member_a, expires_in_minutes=-5)
+    upload_services.set_account(
+        actor=member_a, batch=batch, kind=credentials.WIKIMEDIA_LOGIN, name="", secret=""
+    )
+    batch.refresh_from_db()
+    with pytest.raises(credentials.AccountMissing) as caught:
+        credentials.account_for(batch).sign_in(credentials.new_client(batch))
+    assert "The refresh token is invalid" in caught.value.message
+    assert "Log in with Wikimedia again" in caught.value.message
+    # No log-in kept at all: the same words, no request.
+    SocialToken.objects.all().delete()
+    with pytest.raises(wikimedia_login.TokenUnavailable):
+        wikimedia_login.access_token_for(member_a.pk)

@@ -10,11 +10,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialToken
+from allauth.socialaccount.providers.mediawiki.views import MediaWikiOAuth2Adapter
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +26,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -169,3 +172,52 @@ def login_policy(request: HttpRequest) -> HttpResponse:
         {"form": form, "enabled": enabled()},
         status=400 if form.is_bound else 200,
     )
+
+
+class TokenUnavailable(Exception):
+    """The person's Wikimedia token cannot be used: no log-in kept, or Meta-Wiki refused it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+RENEW_BEFORE = dt.timedelta(minutes=5)
+
+
+def access_token_for(user_id: int) -> str:
+    """Return a usable access token of the person's Wikimedia log-in, renewed when it is about
+    to expire (Meta-Wiki's last four hours); raise TokenUnavailable with words to show."""
+    again = _("Log in with Wikimedia again, so the Hub can act as you.")
+    token = (
+        SocialToken.objects.filter(account__user_id=user_id, account__provider=PROVIDER)
+        .order_by("-id")
+        .first()
+    )
+    if token is None:
+        raise TokenUnavailable(again)
+    if token.expires_at is None or token.expires_at - timezone.now() > RENEW_BEFORE:
+        return str(token.token)
+    with transaction.atomic():
+        token = SocialToken.objects.select_for_update().get(pk=token.pk)
+        if token.expires_at and token.expires_at - timezone.now() > RENEW_BEFORE:
+            return str(token.token)  # another worker renewed it meanwhile
+        if not token.token_secret or not enabled():
+            raise TokenUnavailable(again)
+        try:
+            pair = oauth.refresh(
+                token_url=MediaWikiOAuth2Adapter.access_token_url,
+                client_id=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_ID,
+                client_secret=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET,
+                refresh_token=token.token_secret,
+            )
+        except oauth.TokenRefused as refused:
+            raise TokenUnavailable(
+                _("Meta-Wiki refused to renew your Wikimedia log-in (%(detail)s). %(again)s")
+                % {"detail": refused.detail, "again": again}
+            ) from refused
+        token.token = pair.access_token
+        token.token_secret = pair.refresh_token
+        token.expires_at = timezone.now() + dt.timedelta(seconds=pair.expires_in or 14400)
+        token.save(update_fields=["token", "token_secret", "expires_at"])
+        return pair.access_token
