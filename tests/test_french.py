@@ -50,9 +50,7 @@ def test_the_menu_offers_french_and_the_login_page_speaks_it(db):
     assert "Hub des partenariats — logiciel libre pour les partenariats de contenu" in html
 
 
-def test_a_partnership_page_in_french_writes_money_the_french_way(
-    client_a, affiliate_a, member_a
-):
+def test_a_partnership_page_in_french_writes_money_the_french_way(client_a, affiliate_a, member_a):
     museum = factories.organisation(affiliate_a, actor=member_a, name="Musée de Bretagne")
     p = factories.partnership(
         affiliate_a, actor=member_a, partners=[(museum, "main")], title="Fonds photographique"
