@@ -75,6 +75,9 @@ def test_a_partnership_page_in_french_writes_money_the_french_way(client_a, affi
         reverse("partnerships:partnership_detail", kwargs={"slug": "alpha", "pk": p.pk})
     ).content.decode()
     assert "Liste de la convention" in detail and "Agreement checklist" not in detail
+    # The same English word, two French ones: "Archive" the button is not "Archive" the
+    # partner type (msgctxt), nor the page's "Timeline" the help request's.
+    assert ">Archiver</button>" in detail and ">Historique</h2>" in detail
 
 
 def test_the_daily_digest_goes_out_in_french_with_a_french_date(
