@@ -115,3 +115,25 @@ def test_the_impact_report_pdf_reads_in_french(world, partnership, refreshed, me
     assert "0 1 000 2 000 3 000" in text  # the chart's axis too
     assert "Catégorie de Commons : Images from the Nordic Museum" in text
     assert "récupéré le 15 janvier 2027." in text
+
+
+def test_an_upload_batchs_pace_reads_in_french():
+    from django.utils import translation
+
+    from hub.uploads.selectors import Progress
+
+    progress = Progress(
+        counts={},
+        total=10,
+        ended=3,
+        on_wiki=3,
+        problems=0,
+        per_minute=1.5,
+        seconds_left=280,
+        wait_reason="",
+        wait_until=None,
+    )
+    with translation.override("fr"):
+        assert progress.pace == "1,5 fichiers par minute, reste environ 5 minutes."
+    with translation.override("en"):
+        assert progress.pace == "1.5 files a minute, about 5 minutes left."
