@@ -137,3 +137,14 @@ def test_an_upload_batchs_pace_reads_in_french():
         assert progress.pace == "1,5 fichiers par minute, reste environ 5 minutes."
     with translation.override("en"):
         assert progress.pace == "1.5 files a minute, about 5 minutes left."
+
+
+def test_the_health_page_says_when_jobs_run_in_french_and_the_json_keeps_codes(db):
+    client = Client(headers={"accept-language": "fr"})
+    html = client.get(reverse("health")).content.decode()
+    assert "tous les jours à 06:00" in html and "Jamais exécutée" in html
+    assert "daily at" not in html
+    jobs = client.get(reverse("health"), {"format": "json"}).json()["checks"]["scheduled_jobs"]
+    assert {"period": "daily at 06:00", "outcome": "never"}.items() <= {
+        k: v for job in jobs["jobs"] if job["name"] == "send_reminders" for k, v in job.items()
+    }.items()
