@@ -19,6 +19,7 @@ from hub.core.dates import add_months
 from hub.core.models import Affiliate
 from hub.partners.models import GLAM_TYPES, Interaction
 from hub.partnerships.lifecycle import impact_report_due
+from hub.partnerships.slots import partnership_satisfaction
 from hub.partnerships.models import (
     Activity,
     AgreementPoint,
@@ -36,6 +37,7 @@ DEFINITION_FIELDS = (
     "require_main_goal",
     "require_capacity",
     "glam_requires_content",
+    "min_satisfaction",
     "strategic_from_score",
 )
 STRATEGIC = "strategic"
@@ -75,6 +77,8 @@ class Facts:
     last_interaction: dt.date | None = None
     has_main_goal: bool = False
     has_glam_partner: bool = False
+    # Partners' average satisfaction in surveys (1-5), None when nobody answered one.
+    satisfaction: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ def _checks(
         checks.append(("capacity", partnership.gives_capacity or partnership.gives_knowledge))
     if definition.glam_requires_content and facts.has_glam_partner:
         checks.append(("glam_content", partnership.gives_content or facts.uploads > 0))
+    if definition.min_satisfaction is not None and facts.satisfaction is not None:
+        checks.append(("satisfaction", facts.satisfaction >= float(definition.min_satisfaction)))
     return checks
 
 
@@ -219,6 +225,10 @@ def _explain(
             if met
             else _("Includes neither capacity building nor knowledge transfer.")
         )
+    if rule == "satisfaction":
+        return _(
+            "Partners' average satisfaction in surveys: %(avg).1f out of 5; at least %(n)s needed."
+        ) % {"avg": facts.satisfaction or 0, "n": definition.min_satisfaction}
     return (
         _("A GLAM partner contributes content.")
         if met
@@ -279,7 +289,7 @@ def _last_interactions(scope: QuerySet[Partnership]) -> dict[int, dt.date]:
 
 def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) -> dict[int, Facts]:
     """Return the facts of every partnership in scope (``ids``, when the caller knows them),
-    in six queries whatever its size."""
+    in six queries whatever its size (and one per satisfaction provider)."""
     in_scope = scope.values("pk")
     activity = {
         row["partnership_id"]: row
@@ -298,6 +308,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
         ).values_list("partnership_id", flat=True)
     )
     last = _last_interactions(scope)
+    satisfaction = partnership_satisfaction(scope)
     return {
         pid: Facts(
             activities=activity.get(pid, {}).get("n", 0),
@@ -305,6 +316,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
             last_interaction=last.get(pid),
             has_main_goal=pid in goals,
             has_glam_partner=pid in glam,
+            satisfaction=satisfaction.get(pid),
         )
         for pid in (ids if ids is not None else scope.values_list("pk", flat=True))
     }
