@@ -30,7 +30,7 @@ urlpatterns = [
         name="standard_question_edit",
     ),
     path("surveys/movement/", views.movement, name="movement"),
-    path("s/<str:token>/", views.answer, name="answer"),
-    path("s/<str:token>/thanks/", views.thanks, name="thanks"),
-    path("s/<str:token>/opt-out/", views.opt_out, name="opt_out"),
+    path("s/<token>/", views.answer, name="answer"),
+    path("s/<token>/thanks/", views.thanks, name="thanks"),
+    path("s/<token>/opt-out/", views.opt_out, name="opt_out"),
 ]
