@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from hub.core.models import Affiliate, User
 from hub.surveys import services
 from hub.surveys.models import Question, Sending, Survey
@@ -41,8 +43,10 @@ def partnership_with_contacts(
     return partnership, contacts
 
 
-def send(actor: User | None, made: Survey, partnership: Any, contacts: list[Any], **kw: Any) -> Sending:
-    kw.setdefault("deadline", dt.date.today() + dt.timedelta(days=14))
+def send(
+    actor: User | None, made: Survey, partnership: Any, contacts: list[Any], **kw: Any
+) -> Sending:
+    kw.setdefault("deadline", timezone.localdate() + dt.timedelta(days=14))
     return services.send_survey(
         actor=actor, survey=made, partnership=partnership, contacts=contacts, **kw
     )

@@ -37,7 +37,11 @@ def sent(affiliate_a: Any, member_a: Any, django_capture_on_commit_callbacks: An
         partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a)
         with django_capture_on_commit_callbacks(execute=False):
             sending = sf.send(
-                member_a, survey, partnership, contacts, deadline=dt.date(2026, 3, 30),
+                member_a,
+                survey,
+                partnership,
+                contacts,
+                deadline=dt.date(2026, 3, 30),
                 reminder_after_days=7,
             )
         services.deliver(sending_id=sending.pk)
@@ -142,7 +146,11 @@ def test_a_sent_version_is_frozen_and_a_change_makes_a_new_one(
     first = sent.version
     question = first.questions.get(kind="rating")
     services.update_question(
-        actor=member_a, survey=survey, question=question, kind="rating", text="Happy?",
+        actor=member_a,
+        survey=survey,
+        question=question,
+        kind="rating",
+        text="Happy?",
         satisfaction=True,
     )
     question.refresh_from_db()
@@ -209,7 +217,9 @@ def test_answers_are_saved_as_they_go_and_editable_until_the_deadline(sent: Any)
     rating = invitation.sending.version.questions.get(kind="rating")
     with time_machine.travel(DAY0, tick=False):
         services.save_answers(invitation=invitation, answers={rating.pk: {"number": 2}})
-        services.save_answers(invitation=invitation, answers={rating.pk: {"number": 5}}, submit=True)
+        services.save_answers(
+            invitation=invitation, answers={rating.pk: {"number": 5}}, submit=True
+        )
     assert Response.objects.count() == 1
     assert Answer.objects.get().number == 5
     with (
@@ -311,8 +321,12 @@ def test_rules_send_once_per_occasion(affiliate_a: Any, member_a: Any) -> None:
     survey = sf.survey(affiliate_a, member_a)
     partnership, _contacts = sf.partnership_with_contacts(affiliate_a, member_a)
     activities.create_activity(
-        actor=member_a, partnership=partnership, kind="meeting", title="Edit-a-thon",
-        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 3),
+        actor=member_a,
+        partnership=partnership,
+        kind="meeting",
+        title="Edit-a-thon",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 3, 3),
     )
     services.create_rule(
         actor=member_a, affiliate=affiliate_a, survey=survey, trigger="activity_ended"
@@ -323,9 +337,7 @@ def test_rules_send_once_per_occasion(affiliate_a: Any, member_a: Any) -> None:
     assert partnership.survey_sendings.get().invitations.count() == 2
 
 
-def test_finder_and_scrubber_cover_invitations_and_answers(
-    affiliate_a: Any, sent: Any
-) -> None:
+def test_finder_and_scrubber_cover_invitations_and_answers(affiliate_a: Any, sent: Any) -> None:
     from hub.core.erasure import Person, scrub_everywhere
     from hub.core.personal_data import find_everywhere
 

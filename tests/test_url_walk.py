@@ -231,10 +231,11 @@ def _survey_objects(affiliate: Any, actor: Any, partnership: Any, org: Any) -> d
         actor=actor, affiliate=affiliate, survey=survey, trigger="yearly"
     )
     standard = survey_services.standard_survey()
+    services_version = survey_services.current_version
     return {
         "survey": survey,
         "question": survey.versions.get().questions.first(),
-        "standard_question": standard.versions.first().questions.first(),
+        "standard_question": services_version(standard).questions.first(),
         "sending": sending,
         "rule": rule,
         "survey_token": survey_services.token_for(invitation),

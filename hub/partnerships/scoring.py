@@ -19,7 +19,6 @@ from hub.core.dates import add_months
 from hub.core.models import Affiliate
 from hub.partners.models import GLAM_TYPES, Interaction
 from hub.partnerships.lifecycle import impact_report_due
-from hub.partnerships.slots import partnership_satisfaction
 from hub.partnerships.models import (
     Activity,
     AgreementPoint,
@@ -29,6 +28,7 @@ from hub.partnerships.models import (
     StrategicDefinition,
     Task,
 )
+from hub.partnerships.slots import partnership_satisfaction
 
 DEFINITION_FIELDS = (
     "sustained_months",
@@ -287,9 +287,15 @@ def _last_interactions(scope: QuerySet[Partnership]) -> dict[int, dt.date]:
     return result
 
 
-def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) -> dict[int, Facts]:
+def facts_for(
+    scope: QuerySet[Partnership],
+    ids: Sequence[int] | None = None,
+    *,
+    satisfaction: bool = False,
+) -> dict[int, Facts]:
     """Return the facts of every partnership in scope (``ids``, when the caller knows them),
-    in six queries whatever its size (and one per satisfaction provider)."""
+    in six queries whatever its size; with ``satisfaction`` (the definition's rule is on),
+    one more per provider of the partners' satisfaction."""
     in_scope = scope.values("pk")
     activity = {
         row["partnership_id"]: row
@@ -308,7 +314,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
         ).values_list("partnership_id", flat=True)
     )
     last = _last_interactions(scope)
-    satisfaction = partnership_satisfaction(scope)
+    satisfied = partnership_satisfaction(scope) if satisfaction else {}
     return {
         pid: Facts(
             activities=activity.get(pid, {}).get("n", 0),
@@ -316,7 +322,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
             last_interaction=last.get(pid),
             has_main_goal=pid in goals,
             has_glam_partner=pid in glam,
-            satisfaction=satisfaction.get(pid),
+            satisfaction=satisfied.get(pid),
         )
         for pid in (ids if ids is not None else scope.values_list("pk", flat=True))
     }
@@ -345,7 +351,7 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
     scope = Partnership.objects.all()
     if affiliate is not None:
         scope = scope.filter(affiliate=affiliate)
-    facts = facts_for(scope)
+    facts = facts_for(scope, satisfaction=definition.min_satisfaction is not None)
     no_facts = Facts()
     changed: dict[tuple[int, bool], list[int]] = defaultdict(list)
     per_affiliate: Counter[int] = Counter()
@@ -380,10 +386,15 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
 
 def refresh_score(partnership: Partnership, *, today: dt.date | None = None) -> Assessment:
     """Recompute and store one partnership's score after a change; return the assessment."""
+    definition = get_definition()
     result = assess(
         partnership,
-        get_definition(),
-        facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[partnership.pk],
+        definition,
+        facts_for(
+            Partnership.objects.filter(pk=partnership.pk),
+            [partnership.pk],
+            satisfaction=definition.min_satisfaction is not None,
+        )[partnership.pk],
         today=today,
     )
     if (partnership.strategic_score, partnership.is_strategic) != (
@@ -537,5 +548,9 @@ def assessments_for(
         return {}
     definition = get_definition()
     ids = [p.pk for p in rows]
-    facts = facts_for(Partnership.objects.filter(pk__in=ids), ids)
+    facts = facts_for(
+        Partnership.objects.filter(pk__in=ids),
+        ids,
+        satisfaction=definition.min_satisfaction is not None,
+    )
     return {p.pk: assess(p, definition, facts.get(p.pk, Facts()), today=today) for p in rows}

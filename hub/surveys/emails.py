@@ -54,15 +54,19 @@ def invitation_message(
         }
         if delivery.kind == Delivery.Kind.REMINDER:
             subject = _("Reminder: %(survey)s from %(affiliate)s") % values
-            opening = _(
-                "A reminder: %(affiliate)s would value your answers about %(partnership)s."
-            ) % values
+            opening = (
+                _("A reminder: %(affiliate)s would value your answers about %(partnership)s.")
+                % values
+            )
         else:
             subject = _("%(survey)s: %(affiliate)s asks for your feedback") % values
-            opening = _(
-                "%(affiliate)s would like to know how the partnership %(partnership)s is "
-                "going for you."
-            ) % values
+            opening = (
+                _(
+                    "%(affiliate)s would like to know how the partnership %(partnership)s is "
+                    "going for you."
+                )
+                % values
+            )
         lines = [
             _("Hello %(name)s,") % values,
             "",

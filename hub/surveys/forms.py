@@ -27,7 +27,9 @@ def _lines(text: str) -> list[str]:
 class SurveyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     intro = forms.CharField(
-        label=_("Introduction"), required=False, max_length=2000,
+        label=_("Introduction"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to partners above the questions."),
     )
@@ -37,20 +39,25 @@ class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of question"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=500)
     choices = forms.CharField(
-        label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For one or several choices: one per line."),
     )
     required = forms.BooleanField(label=_("An answer is needed"), required=False)
     satisfaction = forms.BooleanField(
-        label=_("Measures satisfaction"), required=False,
+        label=_("Measures satisfaction"),
+        required=False,
         help_text=_("A 1–5 rating that counts as the partner's satisfaction in the results."),
     )
 
     def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
         if question is not None and not kwargs.get("initial"):
             kwargs["initial"] = {
-                "kind": question.kind, "text": question.text,
-                "choices": "\n".join(question.choices), "required": question.required,
+                "kind": question.kind,
+                "text": question.text,
+                "choices": "\n".join(question.choices),
+                "required": question.required,
                 "satisfaction": question.satisfaction,
             }
             for code, _name in other_languages():
@@ -61,10 +68,12 @@ class QuestionForm(forms.Form):
         for code, name in other_languages():
             self.fields[f"text_{code}"] = forms.CharField(
                 label=_("Question in %(language)s") % {"language": name},
-                required=False, max_length=500,
+                required=False,
+                max_length=500,
             )
             self.fields[f"choices_{code}"] = forms.CharField(
-                label=_("Choices in %(language)s") % {"language": name}, required=False,
+                label=_("Choices in %(language)s") % {"language": name},
+                required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -73,12 +82,18 @@ class QuestionForm(forms.Form):
         data = self.cleaned_data
         translations = {}
         for code, _name in other_languages():
-            text, choices = data.get(f"text_{code}", "").strip(), _lines(data.get(f"choices_{code}", ""))
+            text, choices = (
+                data.get(f"text_{code}", "").strip(),
+                _lines(data.get(f"choices_{code}", "")),
+            )
             if text or choices:
                 translations[code] = {"text": text, "choices": choices}
         return {
-            "kind": data["kind"], "text": data["text"], "choices": _lines(data["choices"]),
-            "translations": translations, "required": data["required"],
+            "kind": data["kind"],
+            "text": data["text"],
+            "choices": _lines(data["choices"]),
+            "translations": translations,
+            "required": data["required"],
             "satisfaction": data["satisfaction"] and data["kind"] == Question.Kind.RATING,
         }
 
@@ -86,14 +101,19 @@ class QuestionForm(forms.Form):
 class SendForm(forms.Form):
     survey = forms.ModelChoiceField(label=_("Survey"), queryset=Survey.objects.none())
     contacts = forms.ModelMultipleChoiceField(
-        label=_("Send to"), queryset=Contact.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("Send to"),
+        queryset=Contact.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(
         label=_("Answers accepted until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reminder_after_days = forms.IntegerField(
-        label=_("Remind those who have not answered after (days)"), min_value=0, max_value=90,
-        initial=7, help_text=_("0 sends no reminder."),
+        label=_("Remind those who have not answered after (days)"),
+        min_value=0,
+        max_value=90,
+        initial=7,
+        help_text=_("0 sends no reminder."),
     )
 
     def __init__(self, *args: Any, surveys: Any, contacts: list[Contact], **kwargs: Any) -> None:
@@ -148,7 +168,8 @@ def answer_field(question: Question, language: str) -> forms.Field:
     if kind == Question.Kind.MULTIPLE:
         return forms.MultipleChoiceField(
             choices=list(enumerate(question.choices_in(question_language(language)))),
-            widget=forms.CheckboxSelectMultiple, **common,
+            widget=forms.CheckboxSelectMultiple,
+            **common,
         )
     if kind == Question.Kind.SINGLE:
         choices: list[tuple[Any, Any]] = list(
@@ -167,9 +188,7 @@ def answer_field(question: Question, language: str) -> forms.Field:
 class AnswerForm(forms.Form):
     """The questions of one survey version, each optional until the respondent sends them."""
 
-    def __init__(
-        self, *args: Any, questions: list[Question], language: str, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, questions: list[Question], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = {f"q{q.pk}": q for q in questions}
         for name, question in self.questions.items():
@@ -193,6 +212,7 @@ class AnswerForm(forms.Form):
     def missing_required(self) -> list[str]:
         """Return the names of needed questions still without an answer."""
         return [
-            name for name, q in self.questions.items()
+            name
+            for name, q in self.questions.items()
             if q.required and self.answers.get(q.pk) is None
         ]

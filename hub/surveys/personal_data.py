@@ -50,12 +50,15 @@ def find_survey_records(person: Person) -> Iterator[Found]:
             },
         )
     # Free-text answers by others that mention the person.
-    for answer in Answer.objects.filter(
-        response__invitation__affiliate=person.affiliate
-    ).filter(person.prefilter(["text"])):
+    for answer in Answer.objects.filter(response__invitation__affiliate=person.affiliate).filter(
+        person.prefilter(["text"])
+    ):
         if person.mentioned_in(answer.text):
-            yield Found(kind=_("Survey answer mentioning them"), label=answer.question.text,
-                        data={"text": answer.text})
+            yield Found(
+                kind=_("Survey answer mentioning them"),
+                label=answer.question.text,
+                data={"text": answer.text},
+            )
 
 
 def scrub_survey_records(person: Person) -> int:

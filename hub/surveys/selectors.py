@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.core.exports import CellValue
 from hub.core.models import Affiliate
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
@@ -73,8 +74,7 @@ def invitee_rows(sending: Sending) -> list[InviteeRow]:
     """Return each invitee of a sending with the state of their e-mails, in two queries."""
     invitations = list(sending.invitations.select_related("response").order_by("name", "pk"))
     states: dict[tuple[int, str], str] = {
-        (d.invitation_id, d.kind): d.get_state_display()
-        + (f" ({d.reason})" if d.reason else "")
+        (d.invitation_id, d.kind): d.get_state_display() + (f" ({d.reason})" if d.reason else "")
         for d in Delivery.objects.filter(invitation__sending=sending)
     }
     return [
@@ -97,7 +97,8 @@ def partnership_sendings(affiliate: Affiliate, partnership: Partnership) -> list
         .annotate(
             invited=Count("invitations", distinct=True),
             answered=Count(
-                "invitations", filter=Q(invitations__response__submitted_at__isnull=False),
+                "invitations",
+                filter=Q(invitations__response__submitted_at__isnull=False),
                 distinct=True,
             ),
         )
@@ -215,11 +216,15 @@ def results(
     for key, result in merged.items():
         _fill(result, grouped[key])
     satisfaction = [
-        a.number for a in answers if a.question.satisfaction and a.number is not None
+        a.number
+        for a in answers
+        if a.question.satisfaction
+        and a.number is not None
         and a.question.kind == Question.Kind.RATING
     ]
     recommend = [
-        a.number for a in answers
+        a.number
+        for a in answers
         if a.question.kind == Question.Kind.RECOMMEND and a.number is not None
     ]
     by_year: dict[int, dict[str, list[int] | set[int]]] = defaultdict(
@@ -251,19 +256,22 @@ def results(
     )
 
 
-def answer_rows(affiliate: Affiliate, partnership: Partnership | None = None) -> list[list[object]]:
+def answer_rows(
+    affiliate: Affiliate, partnership: Partnership | None = None
+) -> list[list[CellValue]]:
     """Return one row per answer for export: date, partnership, survey, question, answer."""
     answers = Answer.objects.filter(response__invitation__affiliate=affiliate)
     if partnership is not None:
         answers = answers.filter(response__invitation__sending__partnership=partnership)
-    rows: list[list[object]] = []
+    rows: list[list[CellValue]] = []
     for a in answers.select_related(
-        "question", "response__invitation__sending__partnership",
+        "question",
+        "response__invitation__sending__partnership",
         "response__invitation__sending__version__survey",
     ).order_by("response__started_at", "response_id", "question__position"):
         sending = a.response.invitation.sending
         if a.number is not None:
-            value: object = a.number
+            value: CellValue = a.number
         elif a.choices:
             value = "; ".join(
                 a.question.choices[i] for i in a.choices if i < len(a.question.choices)
@@ -299,15 +307,19 @@ def movement_figures(by: str) -> tuple[list[GroupFigure], int]:
     from hub.partners.models import PartnerType
 
     labels = dict(Region.choices if by == "region" else PartnerType.choices)
-    column = "response__invitation__region" if by == "region" else (
-        "response__invitation__partner_type"
+    column = (
+        "response__invitation__region" if by == "region" else ("response__invitation__partner_type")
     )
-    rows = Answer.objects.filter(
-        number__isnull=False,
-    ).filter(
-        Q(question__kind=Question.Kind.RECOMMEND)
-        | Q(question__kind=Question.Kind.RATING, question__satisfaction=True)
-    ).values_list(column, "response_id", "question__kind", "number")
+    rows = (
+        Answer.objects.filter(
+            number__isnull=False,
+        )
+        .filter(
+            Q(question__kind=Question.Kind.RECOMMEND)
+            | Q(question__kind=Question.Kind.RATING, question__satisfaction=True)
+        )
+        .values_list(column, "response_id", "question__kind", "number")
+    )
     groups: dict[str, dict[str, list[int] | set[int]]] = defaultdict(
         lambda: {"responses": set(), "sat": [], "nps": []}
     )
@@ -342,7 +354,8 @@ def satisfaction_by_partnership(scope: QuerySet[Partnership]) -> dict[int, float
     ).values_list("response__invitation__sending__partnership_id", "number")
     values: dict[int, list[int]] = defaultdict(list)
     for pid, number in rows:
-        values[pid].append(number)
+        if number is not None:
+            values[pid].append(number)
     return {pid: sum(v) / len(v) for pid, v in values.items()}
 
 

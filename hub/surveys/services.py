@@ -24,6 +24,7 @@ from hub.core.queue import enqueue_on_commit
 from hub.partners.models import Contact
 from hub.partnerships.models import Partnership
 from hub.surveys import mailing, tokens
+from hub.surveys.delivery import deliver, token_for
 from hub.surveys.models import (
     Answer,
     Delivery,
@@ -37,6 +38,7 @@ from hub.surveys.models import (
     SurveyVersion,
 )
 from hub.surveys.models.surveys import MAX_TEXT_ANSWER
+from hub.surveys.tasks import deliver_survey_mail
 
 QUESTION_FIELDS = ("kind", "text", "choices", "translations", "required", "satisfaction")
 MAX_CHOICES = 20
@@ -103,8 +105,9 @@ def standard_survey() -> Survey:
         version = survey.versions.get()
         for position, fields in enumerate(STANDARD_QUESTIONS):
             Question.objects.create(
-                version=version, position=position, **{k: str(v) if k == "text" else v
-                                                         for k, v in fields.items()}
+                version=version,
+                position=position,
+                **{k: str(v) if k == "text" else v for k, v in fields.items()},
             )
     return survey
 
@@ -118,7 +121,10 @@ def update_survey(*, actor: User, survey: Survey, title: str, intro: str) -> Sur
     changes = audit.diff(before, audit.snapshot(survey, ["title", "intro"]))
     if changes:
         audit.record(
-            actor=actor, affiliate=survey.affiliate, action="survey.update", target=survey,
+            actor=actor,
+            affiliate=survey.affiliate,
+            action="survey.update",
+            target=survey,
             changes=changes,
         )
     return survey
@@ -133,17 +139,22 @@ def current_version(survey: Survey) -> SurveyVersion:
 
 def draft_version(survey: Survey) -> SurveyVersion:
     """Return the version that may be edited: the newest if unsent, else a fresh copy of it."""
-    version = SurveyVersion.objects.select_for_update().filter(survey=survey).order_by(
-        "-number"
-    ).first()
+    version = (
+        SurveyVersion.objects.select_for_update().filter(survey=survey).order_by("-number").first()
+    )
     if version is not None and version.frozen_at is None:
         return version
-    draft = SurveyVersion.objects.create(survey=survey, number=(version.number if version else 0) + 1)
+    draft = SurveyVersion.objects.create(
+        survey=survey, number=(version.number if version else 0) + 1
+    )
     if version is not None:
         Question.objects.bulk_create(
             [
-                Question(version=draft, position=q.position,
-                         **{name: getattr(q, name) for name in QUESTION_FIELDS})
+                Question(
+                    version=draft,
+                    position=q.position,
+                    **{name: getattr(q, name) for name in QUESTION_FIELDS},
+                )
                 for q in version.questions.all()
             ]
         )
@@ -158,7 +169,10 @@ def _clean_question(fields: Mapping[str, Any]) -> dict[str, Any]:
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
         if not 2 <= len(choices) <= MAX_CHOICES:
             raise ValidationError(
-                {"choices": _("Give between 2 and %(n)d choices, one per line.") % {"n": MAX_CHOICES}}
+                {
+                    "choices": _("Give between 2 and %(n)d choices, one per line.")
+                    % {"n": MAX_CHOICES}
+                }
             )
     else:
         choices = []
@@ -178,7 +192,10 @@ def add_question(*, actor: User, survey: Survey, **fields: Any) -> Question:
         version=version, position=(last or 0) + 1, **_clean_question(fields)
     )
     audit.record(
-        actor=actor, affiliate=survey.affiliate, action="survey.question_add", target=survey,
+        actor=actor,
+        affiliate=survey.affiliate,
+        action="survey.question_add",
+        target=survey,
         changes={"question": [None, question.text]},
     )
     return question
@@ -203,8 +220,11 @@ def update_question(*, actor: User, survey: Survey, question: Question, **fields
     changes = audit.diff(before, audit.snapshot(question, QUESTION_FIELDS))
     if changes:
         audit.record(
-            actor=actor, affiliate=survey.affiliate, action="survey.question_update",
-            target=survey, changes=changes,
+            actor=actor,
+            affiliate=survey.affiliate,
+            action="survey.question_update",
+            target=survey,
+            changes=changes,
         )
     return question
 
@@ -216,7 +236,10 @@ def remove_question(*, actor: User, survey: Survey, question: Question) -> None:
     text = question.text
     question.delete()
     audit.record(
-        actor=actor, affiliate=survey.affiliate, action="survey.question_remove", target=survey,
+        actor=actor,
+        affiliate=survey.affiliate,
+        action="survey.question_remove",
+        target=survey,
         changes={"question": [text, None]},
     )
 
@@ -295,19 +318,31 @@ def send_survey(
         if not recipients:
             raise ValidationError(
                 _("Nobody can be sent this survey: %(why)s")
-                % {"why": "; ".join(f"{i['name']} ({i['reason']})" for i in left_out)
-                   or _("no contact was chosen.")}
+                % {
+                    "why": "; ".join(f"{i['name']} ({i['reason']})" for i in left_out)
+                    or _("no contact was chosen.")
+                }
             )
         sending = Sending.objects.create(
-            affiliate=affiliate, version=version, partnership=partnership, deadline=deadline,
-            reminder_after_days=reminder_after_days, rule=rule, rule_key=rule_key,
-            left_out=left_out, created_by=actor,
+            affiliate=affiliate,
+            version=version,
+            partnership=partnership,
+            deadline=deadline,
+            reminder_after_days=reminder_after_days,
+            rule=rule,
+            rule_key=rule_key,
+            left_out=left_out,
+            created_by=actor,
         )
         invitations = Invitation.objects.bulk_create(
             [
                 Invitation(
-                    sending=sending, affiliate=affiliate, contact=r.contact,
-                    name=r.contact.name[:200], email=r.email, language=r.language,
+                    sending=sending,
+                    affiliate=affiliate,
+                    contact=r.contact,
+                    name=r.contact.name[:200],
+                    email=r.email,
+                    language=r.language,
                     key=tokens.new_key(),
                     region=getattr(r.contact.organisation, "region", "") or "",
                     partner_type=getattr(r.contact.organisation, "partner_type", "") or "",
@@ -321,90 +356,14 @@ def send_survey(
             [Delivery(invitation=i, kind=Delivery.Kind.INVITATION) for i in invitations]
         )
         audit.record(
-            actor=actor, affiliate=affiliate, action="survey.send", target=sending,
+            actor=actor,
+            affiliate=affiliate,
+            action="survey.send",
+            target=sending,
             changes={"invited": [None, len(invitations)], "left_out": [None, len(left_out)]},
         )
-        from hub.surveys.tasks import deliver_survey_mail
-
         enqueue_on_commit(deliver_survey_mail, sending.pk)
     return sending
-
-
-def token_for(invitation: Invitation) -> str:
-    """Return the signed token of an invitation's personal link."""
-    return tokens.make_token(invitation.pk, invitation.key)
-
-
-def deliver(*, sending_id: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send the waiting e-mails (of one sending, or all); return counts by outcome.
-
-    Each ledger row is claimed (pending -> claimed, committed) before its e-mail is handed to
-    the mail backend, and marked sent after: a worker killed between the two leaves the row
-    claimed, and a second run skips it, so nobody gets the same e-mail twice.
-    """
-    from hub.surveys import emails
-
-    now = now or timezone.now()
-    rows = Delivery.objects.filter(state=Delivery.State.PENDING)
-    if sending_id is not None:
-        rows = rows.filter(invitation__sending_id=sending_id)
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
-    opted: dict[int, set[str]] = {}
-    connection = emails.connection()
-    pending = list(
-        rows.select_related(
-            "invitation__sending__version__survey", "invitation__sending__partnership",
-            "invitation__sending__affiliate", "invitation__response",
-        ).order_by("pk")
-    )
-    for delivery in pending:
-        invitation = delivery.invitation
-        sending = invitation.sending
-        if sending.affiliate_id not in opted:
-            opted[sending.affiliate_id] = set(
-                OptOut.objects.filter(
-                    affiliate_id=sending.affiliate_id, topic=OptOut.Topic.SURVEYS
-                ).values_list("email_digest", flat=True)
-            )
-        reason = _skip_reason(delivery, opted[sending.affiliate_id], now)
-        if reason:
-            Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING).update(
-                state=Delivery.State.SKIPPED, reason=reason[:200]
-            )
-            counts["skipped"] += 1
-            continue
-        claimed = Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.PENDING).update(
-            state=Delivery.State.CLAIMED, claimed_at=timezone.now()
-        )
-        if not claimed:
-            continue  # another worker has it
-        try:
-            emails.invitation_message(delivery, token_for(invitation), connection).send()
-        except Exception as error:  # the mail server refused: said on the page, not retried
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=Delivery.State.FAILED, reason=str(error)[:200]
-            )
-            counts["failed"] += 1
-            continue
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=Delivery.State.SENT, sent_at=timezone.now()
-        )
-        counts["sent"] += 1
-    return counts
-
-
-def _skip_reason(delivery: Delivery, opted: set[str], now: dt.datetime) -> str:
-    """Return why a waiting e-mail must not go out any more ("" when it may)."""
-    invitation = delivery.invitation
-    if invitation.opted_out_at is not None or mailing.email_digest(invitation.email) in opted:
-        return str(gettext_lazy("asked not to receive surveys"))
-    if invitation.sending.deadline < timezone.localdate(now):
-        return str(gettext_lazy("the deadline has passed"))
-    if delivery.kind == Delivery.Kind.REMINDER:
-        response = getattr(invitation, "response", None)
-        if response is not None and response.submitted_at is not None:
-            return str(gettext_lazy("already answered"))
-    return ""
 
 
 def queue_reminders(*, today: dt.date | None = None) -> int:
@@ -444,15 +403,23 @@ def send_reminders(today: dt.date | None = None) -> str:
 
 @transaction.atomic
 def create_rule(
-    *, actor: User, affiliate: Affiliate, survey: Survey, trigger: str,
-    answer_within_days: int = 21, reminder_after_days: int = 7,
+    *,
+    actor: User,
+    affiliate: Affiliate,
+    survey: Survey,
+    trigger: str,
+    answer_within_days: int = 21,
+    reminder_after_days: int = 7,
 ) -> SurveyRule:
     """Send a survey by itself on an occasion from now on."""
     if survey.affiliate_id not in (None, affiliate.pk):
         raise ValidationError(_("This survey belongs to another affiliate."))
     rule = SurveyRule.objects.create(
-        affiliate=affiliate, survey=survey, trigger=trigger,
-        answer_within_days=max(1, answer_within_days), reminder_after_days=reminder_after_days,
+        affiliate=affiliate,
+        survey=survey,
+        trigger=trigger,
+        answer_within_days=max(1, answer_within_days),
+        reminder_after_days=reminder_after_days,
     )
     audit.record(actor=actor, affiliate=affiliate, action="survey.rule_create", target=rule)
     return rule
@@ -495,11 +462,15 @@ def run_rules(today: dt.date | None = None) -> str:
                 continue
             try:
                 send_survey(
-                    actor=None, survey=rule.survey, partnership=partnership,
+                    actor=None,
+                    survey=rule.survey,
+                    partnership=partnership,
                     contacts=partnership_contacts(partnership),
                     deadline=today + dt.timedelta(days=rule.answer_within_days),
                     reminder_after_days=rule.reminder_after_days,
-                    rule=rule.trigger, rule_key=full_key, today=today,
+                    rule=rule.trigger,
+                    rule_key=full_key,
+                    today=today,
                 )
             except ValidationError:
                 continue  # nobody to mail there; tried again tomorrow
@@ -523,8 +494,10 @@ def open_invitation(token: str, *, today: dt.date | None = None) -> Invitation:
     if invitation.opted_out_at is not None:
         raise LinkRefused(_("You asked not to receive surveys from us. Nothing more is sent."))
     if invitation.sending.deadline < (today or timezone.localdate()):
-        raise LinkRefused(_("This survey closed on %(date)s. Thank you all the same.")
-                          % {"date": invitation.sending.deadline.isoformat()})
+        raise LinkRefused(
+            _("This survey closed on %(date)s. Thank you all the same.")
+            % {"date": invitation.sending.deadline.isoformat()}
+        )
     return invitation
 
 
@@ -563,7 +536,10 @@ def clean_answer(question: Question, raw: Any) -> dict[str, Any] | None:
 
 
 def save_answers(
-    *, invitation: Invitation, answers: Mapping[int, dict[str, Any] | None], submit: bool = False,
+    *,
+    invitation: Invitation,
+    answers: Mapping[int, dict[str, Any] | None],
+    submit: bool = False,
 ) -> Response:
     """Save the respondent's answers so far (cleaned by clean_answer); ``submit`` marks the
     response finished. Editable again until the deadline."""
@@ -582,9 +558,13 @@ def save_answers(
                     existing[question_id].delete()
                 continue
             Answer.objects.update_or_create(
-                response=response, question_id=question_id,
-                defaults={"number": value.get("number"), "choices": value.get("choices", []),
-                          "text": value.get("text", "")},
+                response=response,
+                question_id=question_id,
+                defaults={
+                    "number": value.get("number"),
+                    "choices": value.get("choices", []),
+                    "text": value.get("text", ""),
+                },
             )
         if submit and response.submitted_at is None:
             response.submitted_at = timezone.now()
@@ -604,7 +584,9 @@ def opt_out_invitation(invitation: Invitation) -> None:
         state=Delivery.State.SKIPPED, reason=str(gettext_lazy("asked not to receive surveys"))
     )
     audit.record(
-        actor=None, affiliate=invitation.affiliate, action="survey.opt_out",
+        actor=None,
+        affiliate=invitation.affiliate,
+        action="survey.opt_out",
         target=invitation.sending,
     )
 

@@ -23,7 +23,9 @@ urlpatterns = [
     path(_P + "send/", views.send, name="send"),
     path(_P + "answers.<str:fmt>", views.partnership_export, name="partnership_export"),
     path("surveys/standard/", views.standard_survey, name="standard"),
-    path("surveys/standard/questions/new/", views.standard_question_add, name="standard_question_add"),
+    path(
+        "surveys/standard/questions/new/", views.standard_question_add, name="standard_question_add"
+    ),
     path(
         "surveys/standard/questions/<int:question_pk>/",
         views.standard_question_edit,

@@ -17,7 +17,12 @@ from django.views.decorators.http import require_POST
 from hub.core import charts, exports
 from hub.core.languages import in_language_of
 from hub.core.models import Affiliate
-from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404, hub_staff_view
+from hub.core.permissions import (
+    acting_user,
+    affiliate_view,
+    get_for_affiliate_or_404,
+    hub_staff_view,
+)
 from hub.partnerships.models import Partnership
 from hub.surveys import selectors, services, tokens
 from hub.surveys.forms import AnswerForm, QuestionForm, RuleForm, SendForm, SurveyForm
@@ -66,9 +71,7 @@ def _survey_page(
 ) -> HttpResponse:
     version = services.current_version(survey)
     questions = list(version.questions.all())
-    form = SurveyForm(
-        request.POST or None, initial={"title": survey.title, "intro": survey.intro}
-    )
+    form = SurveyForm(request.POST or None, initial={"title": survey.title, "intro": survey.intro})
     if request.method == "POST" and form.is_valid():
         services.update_survey(actor=acting_user(request), survey=survey, **form.cleaned_data)
         messages.success(request, _("Saved."))
@@ -100,7 +103,9 @@ def _question_page(
                 )
             else:
                 services.update_question(
-                    actor=acting_user(request), survey=survey, question=question,
+                    actor=acting_user(request),
+                    survey=survey,
+                    question=question,
                     **form.fields_for_service(),
                 )
         except ValidationError as error:
@@ -109,7 +114,8 @@ def _question_page(
             messages.success(request, _("Question saved."))
             return redirect(back)
     return render(
-        request, "surveys/question_form.html",
+        request,
+        "surveys/question_form.html",
         {"form": form, "survey": survey, "question": question, "back": back},
     )
 
@@ -128,7 +134,8 @@ def survey_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
     if request.method == "POST" and not request.membership.can_edit:  # type: ignore[attr-defined]
         raise Http404
     return _survey_page(
-        request, survey,
+        request,
+        survey,
         edit_url=reverse("surveys:survey_detail", kwargs={"slug": affiliate.slug, "pk": pk}),
         add_url=reverse("surveys:question_add", kwargs={"slug": affiliate.slug, "pk": pk}),
         question_url=lambda q: reverse(
@@ -161,7 +168,8 @@ def standard_survey(request: HttpRequest) -> HttpResponse:
     """Let hub staff maintain the hub-wide standard survey."""
     survey = services.standard_survey()
     return _survey_page(
-        request, survey,
+        request,
+        survey,
         edit_url=reverse("surveys:standard"),
         add_url=reverse("surveys:standard_question_add"),
         question_url=lambda q: reverse(
@@ -219,8 +227,10 @@ def send(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             sending = services.send_survey(
-                actor=acting_user(request), survey=form.cleaned_data["survey"],
-                partnership=partnership, contacts=form.cleaned_data["contacts"],
+                actor=acting_user(request),
+                survey=form.cleaned_data["survey"],
+                partnership=partnership,
+                contacts=form.cleaned_data["contacts"],
                 deadline=form.cleaned_data["deadline"],
                 reminder_after_days=form.cleaned_data["reminder_after_days"],
             )
@@ -230,12 +240,17 @@ def send(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
             n = sending.invitations.count()
             messages.success(
                 request,
-                ngettext("The survey is on its way to %(n)d person.",
-                         "The survey is on its way to %(n)d people.", n) % {"n": n},
+                ngettext(
+                    "The survey is on its way to %(n)d person.",
+                    "The survey is on its way to %(n)d people.",
+                    n,
+                )
+                % {"n": n},
             )
             return redirect("surveys:sending_detail", slug=affiliate.slug, sending_pk=sending.pk)
     return render(
-        request, "surveys/send.html",
+        request,
+        "surveys/send.html",
         {"form": form, "partnership": partnership, "left_out": left},
     )
 
@@ -245,7 +260,8 @@ def sending_detail(request: HttpRequest, affiliate: Affiliate, sending_pk: int) 
     """Show who a survey went to, how each e-mail went, who answered, who was left out."""
     sending = selectors.sending_for(affiliate, sending_pk)
     return render(
-        request, "surveys/sending.html",
+        request,
+        "surveys/sending.html",
         {"sending": sending, "rows": selectors.invitee_rows(sending)},
     )
 
@@ -276,14 +292,15 @@ def rule_stop(request: HttpRequest, affiliate: Affiliate, rule_pk: int) -> HttpR
 
 def _charts(results: selectors.Results) -> list[Any]:
     """Return an SVG chart (with its table) per question with a distribution."""
-    drawn = []
+    drawn: list[Any] = []
     for i, question in enumerate(results.questions):
         if question.distribution:
             drawn.append(
                 charts.bar_chart(
                     [(_("Answers"), [n for _label, n in question.distribution])],
                     [label for label, _n in question.distribution],
-                    title=question.text, category_header=_("Answer"),
+                    title=question.text,
+                    category_header=_("Answer"),
                     horizontal=question.kind in ("single", "multiple"),
                     chart_id=f"q{i}",
                 )
@@ -299,7 +316,9 @@ def _over_time(results: selectors.Results) -> Any:
     return charts.line_chart(
         [(_("Average satisfaction (1–5)"), [row[2] for row in results.by_year])],
         [str(row[0]) for row in results.by_year],
-        title=_("Satisfaction over the years"), category_header=_("Year"), chart_id="over-time",
+        title=_("Satisfaction over the years"),
+        category_header=_("Year"),
+        chart_id="over-time",
     )
 
 
@@ -315,7 +334,9 @@ def _results_context(results: selectors.Results) -> dict[str, Any]:
 def affiliate_results(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Show the affiliate's survey results over time."""
     results = selectors.results(affiliate)
-    return render(request, "surveys/results.html", {"partnership": None, **_results_context(results)})
+    return render(
+        request, "surveys/results.html", {"partnership": None, **_results_context(results)}
+    )
 
 
 @affiliate_view()
@@ -359,7 +380,9 @@ def affiliate_export(request: HttpRequest, affiliate: Affiliate, fmt: str) -> Ht
 
 
 @affiliate_view()
-def partnership_export(request: HttpRequest, affiliate: Affiliate, pk: int, fmt: str) -> HttpResponse:
+def partnership_export(
+    request: HttpRequest, affiliate: Affiliate, pk: int, fmt: str
+) -> HttpResponse:
     """Download a partnership's survey answers (CSV or XLSX, formula-safe)."""
     return _export(affiliate, _partnership(affiliate, pk), fmt)
 
@@ -386,7 +409,8 @@ def _open(request: HttpRequest, token: str) -> tuple[Invitation | None, HttpResp
         return services.open_invitation(token), None
     except tokens.LinkInvalidError:
         page = render(
-            request, "surveys/refused.html",
+            request,
+            "surveys/refused.html",
             {"reason": _("This survey link is not valid. Please use the link from your e-mail.")},
             status=404,
         )
@@ -405,7 +429,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         questions = list(invitation.sending.version.questions.all())
         saved = selectors.saved_answers(invitation)
         form = AnswerForm(
-            request.POST or None, questions=questions, language=invitation.language,
+            request.POST or None,
+            questions=questions,
+            language=invitation.language,
             initial=saved,
         )
         if request.method == "POST":
@@ -417,8 +443,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                         invitation=invitation, answers=form.answers, submit=submit and not missing
                     )
                 except services.LinkRefused as closed:
-                    return _public(render(request, "surveys/refused.html",
-                                          {"reason": closed.reason}, status=410))
+                    return _public(
+                        render(
+                            request, "surveys/refused.html", {"reason": closed.reason}, status=410
+                        )
+                    )
                 for name in missing:
                     form.add_error(name, _("This question needs an answer."))
                 if request.headers.get("X-Requested-With") == "fetch":
@@ -429,9 +458,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                     messages.success(request, _("Your answers so far are saved."))
                     return redirect("surveys:answer", token=token)
         response = render(
-            request, "surveys/answer.html",
-            {"invitation": invitation, "survey": invitation.sending.version.survey, "form": form,
-             "token": token, "submitted": selectors.is_submitted(invitation)},
+            request,
+            "surveys/answer.html",
+            {
+                "invitation": invitation,
+                "survey": invitation.sending.version.survey,
+                "form": form,
+                "token": token,
+                "submitted": selectors.is_submitted(invitation),
+            },
             status=400 if form.errors else 200,
         )
     return _public(response)
@@ -444,9 +479,14 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
         return refused or HttpResponse(status=404)
     with in_language_of(invitation):
         response = render(
-            request, "surveys/thanks.html",
-            {"invitation": invitation, "token": token, "portal_url": _portal_url(invitation),
-             "affiliate": invitation.sending.affiliate},
+            request,
+            "surveys/thanks.html",
+            {
+                "invitation": invitation,
+                "token": token,
+                "portal_url": _portal_url(invitation),
+                "affiliate": invitation.sending.affiliate,
+            },
         )
     return _public(response)
 
@@ -459,19 +499,31 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
         pk, key = 0, ""
     invitation = Invitation.objects.select_related("affiliate").filter(pk=pk, key=key).first()
     if invitation is None:
-        return _public(render(
-            request, "surveys/refused.html",
-            {"reason": _("This survey link is not valid. Please use the link from your e-mail.")},
-            status=404,
-        ))
+        return _public(
+            render(
+                request,
+                "surveys/refused.html",
+                {
+                    "reason": _(
+                        "This survey link is not valid. Please use the link from your e-mail."
+                    )
+                },
+                status=404,
+            )
+        )
     with in_language_of(invitation):
         done = invitation.opted_out_at is not None
         if request.method == "POST" and not done:
             services.opt_out_invitation(invitation)
             done = True
         response = render(
-            request, "surveys/opt_out.html",
-            {"invitation": invitation, "done": done, "token": token,
-             "affiliate": invitation.affiliate},
+            request,
+            "surveys/opt_out.html",
+            {
+                "invitation": invitation,
+                "done": done,
+                "token": token,
+                "affiliate": invitation.affiliate,
+            },
         )
     return _public(response)

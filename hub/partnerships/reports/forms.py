@@ -81,7 +81,9 @@ class StrategicDefinitionForm(forms.ModelForm):
             self.add_error("strategic_from_score", _("There are seven rules: use 0 to 7."))
         satisfaction = data.get("min_satisfaction")
         if satisfaction is not None and not 1 <= satisfaction <= 5:
-            self.add_error("min_satisfaction", _("Use a satisfaction from 1 to 5, or leave it empty."))
+            self.add_error(
+                "min_satisfaction", _("Use a satisfaction from 1 to 5, or leave it empty.")
+            )
         return data
 
     def _post_clean(self) -> None:
