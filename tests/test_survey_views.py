@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hub.surveys import services
-from hub.surveys.models import Answer, Invitation, Response
+from hub.surveys.models import Answer, Delivery, Invitation, Response
 from tests import survey_factories as sf
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +226,24 @@ def test_editing_a_survey_and_its_questions(client_a: Client, affiliate_a: Any) 
     question = services.current_version(survey).questions.get()
     assert question.choices == ["A", "B"] and question.text_in("fr") == "Choisir"
     assert question.choices_in("fr") == ["Un", "Deux"]
+
+
+def test_the_demo_shows_survey_results_and_sends_no_e_mail() -> None:
+    from hub.core.models import Membership
+    from hub.demo.partners import load_demo
+    from hub.demo.partnerships import load_demo_partnerships
+    from hub.demo.surveys import load_demo_surveys
+
+    today = timezone.localdate()
+    load_demo(today=today)
+    load_demo_partnerships(today=today)
+    assert load_demo_surveys(today=today) > 0
+    assert load_demo_surveys(today=today) == 0  # safe to run again
+    assert not Delivery.objects.exclude(state="sent").exists()
+    manager = Membership.objects.filter(role="manager").select_related("affiliate").first()
+    assert manager is not None
+    client = Client()
+    client.force_login(manager.user)
+    page = client.get(reverse("surveys:affiliate_results", kwargs={"slug": manager.affiliate.slug}))
+    assert "Average satisfaction" in page.content.decode()
+    assert Response.objects.filter(submitted_at__isnull=False).exists()
