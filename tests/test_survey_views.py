@@ -247,3 +247,35 @@ def test_the_demo_shows_survey_results_and_sends_no_e_mail() -> None:
     page = client.get(reverse("surveys:affiliate_results", kwargs={"slug": manager.affiliate.slug}))
     assert "Average satisfaction" in page.content.decode()
     assert Response.objects.filter(submitted_at__isnull=False).exists()
+
+
+def test_cached_results_show_a_new_answer_at_once(client_a: Client, sent: Any) -> None:
+    url = reverse("surveys:affiliate_results", kwargs={"slug": "alpha"})
+    assert "No answers yet." in client_a.get(url).content.decode()
+    invitation = sent.invitations.first()
+    Client().post(_url(invitation), {**_form(sent, rating="4"), "save": "1"})
+    body = client_a.get(url).content.decode()
+    assert "No answers yet." not in body and "average 4" in body
+    Client().post(_url(invitation), {**_form(sent, rating="2"), "save": "1"})
+    assert "average 2" in client_a.get(url).content.decode()
+
+
+def test_results_take_a_fixed_number_of_queries(
+    sent: Any, member_a: Any, django_assert_max_num_queries: Any
+) -> None:
+    from hub.surveys import selectors
+
+    for invitation in sent.invitations.all():
+        Client().post(_url(invitation), {**_form(sent, rating="4", text="Fine"), "send": "1"})
+    more = sf.send(
+        member_a,
+        sent.version.survey,
+        sent.partnership,
+        sf.partnership_with_contacts(sent.affiliate, member_a, n=6)[1],
+    )
+    for invitation in more.invitations.all():
+        Client().post(_url(invitation), {**_form(more, rating="5", text="Good"), "send": "1"})
+    # Invited, responded, questions, the counts, one per free-text question (count and
+    # newest), the sendings' years, responses per sending, satisfaction per sending.
+    with django_assert_max_num_queries(9):
+        selectors.results(sent.affiliate)

@@ -9,7 +9,7 @@ from hub.surveys import selectors
 
 def partnership_surveys_section(partnership: Partnership) -> Section:
     """Return the partnership page's survey figures: who answered, satisfaction, the score."""
-    results = selectors.results(partnership.affiliate, partnership=partnership)
+    results = selectors.cached_results(partnership.affiliate, partnership=partnership)
     return Section(
         "surveys/_section_surveys.html",
         {"surveys_results": results, "surveys_partnership": partnership},

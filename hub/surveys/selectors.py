@@ -6,18 +6,31 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from hub.core import audit
 from hub.core.exports import CellValue
 from hub.core.models import Affiliate
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
-from hub.surveys.models import Answer, Delivery, Invitation, Question, Sending, Survey
+from hub.surveys.models import (
+    Answer,
+    Delivery,
+    Invitation,
+    Question,
+    Response,
+    Sending,
+    Survey,
+)
 
 # Movement-wide figures are shown only for groups of at least this many responses, so no
 # partner's answers can be picked out of a small group.
@@ -90,17 +103,27 @@ def invitee_rows(sending: Sending) -> list[InviteeRow]:
 
 
 def partnership_sendings(affiliate: Affiliate, partnership: Partnership) -> list[Sending]:
-    """Return a partnership's sendings, newest first, with their counts."""
+    """Return a partnership's sendings, newest first, with how many were invited and answered
+    (one query; each count a subquery on its own index)."""
+
+    def counted(rows: QuerySet[Invitation]) -> Any:
+        return Coalesce(
+            Subquery(
+                rows.filter(sending=OuterRef("pk"))
+                .order_by()
+                .values("sending")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        )
+
     return list(
         Sending.objects.filter(affiliate=affiliate, partnership=partnership)
         .select_related("version__survey")
         .annotate(
-            invited=Count("invitations", distinct=True),
-            answered=Count(
-                "invitations",
-                filter=Q(invitations__response__submitted_at__isnull=False),
-                distinct=True,
-            ),
+            invited=counted(Invitation.objects.all()),
+            answered=counted(Invitation.objects.filter(response__submitted_at__isnull=False)),
         )
     )
 
@@ -152,34 +175,54 @@ def _average(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def _question_result(question: Question, answers: list[Answer]) -> QuestionResult:
-    result = QuestionResult(question.kind, question.text, list(question.choices))
-    _fill(result, answers)
-    return result
+# Free-text answers shown per question on a results page (all of them are in the export).
+TEXTS_SHOWN = 50
 
 
-def _fill(result: QuestionResult, answers: list[Answer]) -> None:
-    numbers = [a.number for a in answers if a.number is not None]
+def _fill(result: QuestionResult, counts: Counter[Any]) -> None:
+    """Fill a question's figures from its answers counted by value (number or choices)."""
     kind = result.kind
-    if kind == Question.Kind.TEXT:
-        result.texts = [a.text for a in answers if a.text]
-        result.count = len(result.texts)
-        return
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-        counts: Counter[int] = Counter(c for a in answers for c in a.choices)
-        result.count = sum(1 for a in answers if a.choices)
-        result.distribution = [(c, counts[i]) for i, c in enumerate(result.choices)]
+        per_choice: Counter[int] = Counter()
+        for choices, n in counts.items():
+            for c in choices or ():
+                per_choice[c] += n
+        result.count = sum(n for choices, n in counts.items() if choices)
+        result.distribution = [(c, per_choice[i]) for i, c in enumerate(result.choices)]
         return
-    result.count = len(numbers)
-    values = Counter(numbers)
+    numbers = Counter({v: n for v, n in counts.items() if v is not None})
+    result.count = sum(numbers.values())
     if kind == Question.Kind.YES_NO:
-        result.distribution = [(_("Yes"), values[1]), (_("No"), values[0])]
+        result.distribution = [(_("Yes"), numbers[1]), (_("No"), numbers[0])]
         return
     low, high = (1, 5) if kind == Question.Kind.RATING else (0, 10)
-    result.distribution = [(str(v), values[v]) for v in range(low, high + 1)]
-    result.average = _average(numbers)
+    result.distribution = [(str(v), numbers[v]) for v in range(low, high + 1)]
+    result.average = _weighted_average(numbers)
     if kind == Question.Kind.RECOMMEND:
-        result.nps = net_promoter(numbers)
+        result.nps = _weighted_nps(numbers)
+
+
+def _weighted_average(counts: Counter[int]) -> float | None:
+    total = sum(counts.values())
+    return round(sum(v * n for v, n in counts.items()) / total, 2) if total else None
+
+
+def _weighted_nps(counts: Counter[int]) -> int | None:
+    total = sum(counts.values())
+    if not total:
+        return None
+    promoters = sum(n for v, n in counts.items() if v >= 9)
+    detractors = sum(n for v, n in counts.items() if v <= 6)
+    return round(100 * (promoters - detractors) / total)
+
+
+def _choices_key(value: Any) -> tuple[int, ...]:
+    """Return a choices list as read back from the database (a list, or JSON text) as a key."""
+    if isinstance(value, str):
+        import json
+
+        value = json.loads(value)
+    return tuple(value or ())
 
 
 def results(
@@ -188,7 +231,8 @@ def results(
     partnership: Partnership | None = None,
     survey: Survey | None = None,
 ) -> Results:
-    """Return the survey results of an affiliate (or one partnership, or one survey of it)."""
+    """Return the survey results of an affiliate (or one partnership, or one survey of it),
+    counted in the database: a handful of queries whatever the number of answers."""
     sendings = Sending.objects.all()
     if affiliate is not None:
         sendings = sendings.filter(affiliate=affiliate)
@@ -196,64 +240,135 @@ def results(
         sendings = sendings.filter(partnership=partnership)
     if survey is not None:
         sendings = sendings.filter(version__survey=survey)
-    invitations = Invitation.objects.filter(sending__in=sendings)
-    invited = invitations.count()
-    answered = invitations.filter(response__isnull=False, response__answers__isnull=False)
-    responded = answered.values("pk").distinct().count()
-    answers = list(
-        Answer.objects.filter(response__invitation__in=invitations)
-        .select_related("question", "response")
-        .order_by("question__position", "pk")
+    sending_ids = sendings.values("pk")
+    invited = Invitation.objects.filter(sending__in=sending_ids).count()
+    answers = Answer.objects.filter(response__invitation__sending__in=sending_ids)
+    responded = (
+        Response.objects.filter(invitation__sending__in=sending_ids)
+        .filter(Exists(Answer.objects.filter(response=OuterRef("pk"))))
+        .count()
+    )
+    questions = list(
+        Question.objects.filter(version__sendings__in=sending_ids)
+        .distinct()
+        .order_by("position", "pk")
     )
     merged: dict[tuple[str, str], QuestionResult] = {}
-    grouped: dict[tuple[str, str], list[Answer]] = defaultdict(list)
-    for answer in answers:
-        q = answer.question
-        key = (q.kind, q.text)
-        if key not in merged:
-            merged[key] = QuestionResult(q.kind, q.text, list(q.choices))
-        grouped[key].append(answer)
-    for key, result in merged.items():
-        _fill(result, grouped[key])
-    satisfaction = [
-        a.number
-        for a in answers
-        if a.question.satisfaction
-        and a.number is not None
-        and a.question.kind == Question.Kind.RATING
-    ]
-    recommend = [
-        a.number
-        for a in answers
-        if a.question.kind == Question.Kind.RECOMMEND and a.number is not None
-    ]
-    by_year: dict[int, dict[str, list[int] | set[int]]] = defaultdict(
-        lambda: {"responses": set(), "sat": [], "nps": []}
+    for q in questions:
+        merged.setdefault((q.kind, q.text), QuestionResult(q.kind, q.text, list(q.choices)))
+    counts: dict[tuple[str, str], Counter[Any]] = defaultdict(Counter)
+    satisfaction: Counter[int] = Counter()
+    recommend: Counter[int] = Counter()
+    rows = (
+        answers.exclude(question__kind=Question.Kind.TEXT)
+        .values_list(
+            "question__kind", "question__text", "question__satisfaction", "number", "choices"
+        )
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    for a in answers:
-        year = a.response.started_at.year
-        row = by_year[year]
-        row["responses"].add(a.response_id)  # type: ignore[union-attr]
-        if a.number is not None and a.question.satisfaction and a.question.kind == "rating":
-            row["sat"].append(a.number)  # type: ignore[union-attr]
-        if a.number is not None and a.question.kind == Question.Kind.RECOMMEND:
-            row["nps"].append(a.number)  # type: ignore[union-attr]
+    for kind, text, satisfies, number, choices, n in rows:
+        multiple = kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+        counts[(kind, text)][_choices_key(choices) if multiple else number] += n
+        if number is not None and kind == Question.Kind.RATING and satisfies:
+            satisfaction[number] += n
+        if number is not None and kind == Question.Kind.RECOMMEND:
+            recommend[number] += n
+    for key, result in merged.items():
+        if result.kind == Question.Kind.TEXT:
+            texts = answers.filter(question__kind=result.kind, question__text=result.text).exclude(
+                text=""
+            )
+            result.count = texts.count()
+            result.texts = list(
+                texts.order_by("-response__updated_at", "-pk").values_list("text", flat=True)[
+                    :TEXTS_SHOWN
+                ]
+            )
+        else:
+            _fill(result, counts[key])
     return Results(
         invited=invited,
         responded=responded,
-        questions=list(merged.values()),
-        satisfaction=_average(satisfaction),
-        nps=net_promoter(recommend),
-        by_year=[
-            (
-                year,
-                len(row["responses"]),
-                _average(list(row["sat"])),  # type: ignore[arg-type]
-                net_promoter(row["nps"]),  # type: ignore[arg-type]
-            )
-            for year, row in sorted(by_year.items())
-        ],
+        questions=[r for r in merged.values() if r.count],
+        satisfaction=_weighted_average(satisfaction),
+        nps=_weighted_nps(recommend),
+        by_year=_by_year(sending_ids, answers),
     )
+
+
+# Cached results live a day at most; a change to the answers makes a new key at once.
+RESULTS_CACHE_SECONDS = 24 * 3600
+
+
+def results_key(affiliate: Affiliate, partnership: Partnership | None, *parts: str) -> str:
+    """Return the cache key of figures drawn from an affiliate's answers: it holds the newest
+    change to its answers and invitations and its newest audit event (sendings, opt-outs,
+    erasures), so a change makes a new key at once. Three index probes."""
+    answers = Response.objects.filter(affiliate=affiliate).aggregate(
+        newest=Max("updated_at"), n=Count("id")
+    )
+    invited = Invitation.objects.filter(affiliate=affiliate).aggregate(n=Count("id"), top=Max("id"))
+    newest = answers["newest"].timestamp() if answers["newest"] else 0
+    return audit.stamped_key(
+        affiliate,
+        "surveys.results",
+        *parts,
+        str(partnership.pk if partnership else "all"),
+        get_language() or "",
+        f"{newest}-{answers['n']}-{invited['n']}-{invited['top']}",
+    )
+
+
+def cached_results(affiliate: Affiliate, *, partnership: Partnership | None = None) -> Results:
+    """Return ``results`` from the cache (see ``results_key``)."""
+    key = results_key(affiliate, partnership)
+    found = cache.get(key)
+    if found is None:
+        found = results(affiliate, partnership=partnership)
+        cache.set(key, found, RESULTS_CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _by_year(
+    sending_ids: QuerySet[Any], answers: QuerySet[Answer]
+) -> list[tuple[int, int, float | None, int | None]]:
+    """Return (year, responses, average satisfaction, recommendation score) per year the
+    surveys were sent. Counted per sending, then gathered by year here: no date function
+    runs per answer (SQLite calls Python for each)."""
+    year_of = {
+        pk: timezone.localtime(created).year
+        for pk, created in Sending.objects.filter(pk__in=sending_ids).values_list(
+            "pk", "created_at"
+        )
+    }
+    responses: Counter[int] = Counter()
+    for sending_id, n in (
+        Response.objects.filter(invitation__sending__in=sending_ids)
+        .values_list("invitation__sending_id")
+        .annotate(n=Count("id"))
+        .values_list("invitation__sending_id", "n")
+        .order_by()
+    ):
+        responses[year_of[sending_id]] += n
+    sat: dict[int, Counter[int]] = defaultdict(Counter)
+    nps: dict[int, Counter[int]] = defaultdict(Counter)
+    rows = (
+        answers.filter(number__isnull=False)
+        .filter(
+            Q(question__kind=Question.Kind.RECOMMEND)
+            | Q(question__kind=Question.Kind.RATING, question__satisfaction=True)
+        )
+        .values_list("response__invitation__sending_id", "question__kind", "number")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for sending_id, kind, number, n in rows:
+        (sat if kind == Question.Kind.RATING else nps)[year_of[sending_id]][number] += n
+    return [
+        (year, n, _weighted_average(sat[year]), _weighted_nps(nps[year]))
+        for year, n in sorted(responses.items())
+    ]
 
 
 def answer_rows(

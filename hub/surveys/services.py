@@ -547,7 +547,7 @@ def save_answers(
     question_ids = set(invitation.sending.version.questions.values_list("pk", flat=True))
     with transaction.atomic():
         response, _created = Response.objects.select_for_update().get_or_create(
-            invitation=invitation
+            invitation=invitation, defaults={"affiliate_id": invitation.affiliate_id}
         )
         existing = {a.question_id: a for a in response.answers.all()}
         for question_id, value in answers.items():
@@ -607,5 +607,6 @@ def anonymise_old_answers(now: dt.datetime | None = None) -> str:
         Invitation.objects.filter(response__pk__in=ids).update(
             contact=None, name="", email="", key=Concat(Value("gone-"), Cast("pk", CharField()))
         )
-        Response.objects.filter(pk__in=ids).update(anonymised_at=now)
+        # updated_at moves too: the cached results are keyed on it.
+        Response.objects.filter(pk__in=ids).update(anonymised_at=now, updated_at=now)
     return f"{len(ids)} survey responses anonymised"

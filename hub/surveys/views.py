@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -322,32 +323,36 @@ def _over_time(results: selectors.Results) -> Any:
     )
 
 
-def _results_context(results: selectors.Results) -> dict[str, Any]:
-    return {
-        "results": results,
-        "questions": list(zip(results.questions, _charts(results), strict=True)),
-        "over_time": _over_time(results),
-    }
+def _results_context(affiliate: Affiliate, partnership: Partnership | None) -> dict[str, Any]:
+    """Return the results with their charts drawn, from the cache while no answer changed."""
+    key = selectors.results_key(affiliate, partnership, "page")
+    context = cache.get(key)
+    if context is None:
+        results = selectors.results(affiliate, partnership=partnership)
+        context = {
+            "results": results,
+            "questions": list(zip(results.questions, _charts(results), strict=True)),
+            "over_time": _over_time(results),
+        }
+        cache.set(key, context, selectors.RESULTS_CACHE_SECONDS)
+    return context  # type: ignore[no-any-return]
 
 
 @affiliate_view()
 def affiliate_results(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Show the affiliate's survey results over time."""
-    results = selectors.results(affiliate)
-    return render(
-        request, "surveys/results.html", {"partnership": None, **_results_context(results)}
-    )
+    context = {"partnership": None, **_results_context(affiliate, None)}
+    return render(request, "surveys/results.html", context)
 
 
 @affiliate_view()
 def partnership_results(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Show a partnership's surveys: what was sent, and the results."""
     partnership = _partnership(affiliate, pk)
-    results = selectors.results(affiliate, partnership=partnership)
     context = {
         "partnership": partnership,
         "sendings": selectors.partnership_sendings(affiliate, partnership),
-        **_results_context(results),
+        **_results_context(affiliate, partnership),
     }
     return render(request, "surveys/results.html", context)
 

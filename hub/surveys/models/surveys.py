@@ -206,6 +206,9 @@ class Response(models.Model):
     deadline."""
 
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    # The invitation's, kept here too so the newest change of an affiliate's answers (which
+    # keys its cached results) is one index probe.
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -214,6 +217,7 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["affiliate", "updated_at"])]
 
     def __str__(self) -> str:
         return f"{self.invitation}"
