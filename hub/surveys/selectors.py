@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -103,29 +102,28 @@ def invitee_rows(sending: Sending) -> list[InviteeRow]:
 
 
 def partnership_sendings(affiliate: Affiliate, partnership: Partnership) -> list[Sending]:
-    """Return a partnership's sendings, newest first, with how many were invited and answered
-    (one query; each count a subquery on its own index)."""
-
-    def counted(rows: QuerySet[Invitation]) -> Any:
-        return Coalesce(
-            Subquery(
-                rows.filter(sending=OuterRef("pk"))
-                .order_by()
-                .values("sending")
-                .annotate(n=Count("id"))
-                .values("n")
-            ),
-            0,
-        )
-
-    return list(
-        Sending.objects.filter(affiliate=affiliate, partnership=partnership)
-        .select_related("version__survey")
-        .annotate(
-            invited=counted(Invitation.objects.all()),
-            answered=counted(Invitation.objects.filter(response__submitted_at__isnull=False)),
+    """Return a partnership's sendings, newest first, each with how many were invited
+    (``invited``) and answered (``answered``); two queries."""
+    sendings = list(
+        Sending.objects.filter(affiliate=affiliate, partnership=partnership).select_related(
+            "version__survey"
         )
     )
+    counts = {
+        row["sending_id"]: row
+        for row in Invitation.objects.filter(sending__in=[s.pk for s in sendings])
+        .values("sending_id")
+        .annotate(
+            invited=Count("id"),
+            answered=Count("response", filter=Q(response__submitted_at__isnull=False)),
+        )
+        .order_by()
+    }
+    for sending in sendings:
+        row = counts.get(sending.pk, {})
+        sending.invited = row.get("invited", 0)  # type: ignore[attr-defined]
+        sending.answered = row.get("answered", 0)  # type: ignore[attr-defined]
+    return sendings
 
 
 # --- Results -----------------------------------------------------------------------------

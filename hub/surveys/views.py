@@ -333,6 +333,10 @@ def _results_context(affiliate: Affiliate, partnership: Partnership | None) -> d
             "results": results,
             "questions": list(zip(results.questions, _charts(results), strict=True)),
             "over_time": _over_time(results),
+            # What was sent and who answered: the key moves with both (see results_key).
+            "sendings": selectors.partnership_sendings(affiliate, partnership)
+            if partnership is not None
+            else [],
         }
         cache.set(key, context, selectors.RESULTS_CACHE_SECONDS)
     return context  # type: ignore[no-any-return]
@@ -349,11 +353,7 @@ def affiliate_results(request: HttpRequest, affiliate: Affiliate) -> HttpRespons
 def partnership_results(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Show a partnership's surveys: what was sent, and the results."""
     partnership = _partnership(affiliate, pk)
-    context = {
-        "partnership": partnership,
-        "sendings": selectors.partnership_sendings(affiliate, partnership),
-        **_results_context(affiliate, partnership),
-    }
+    context = {"partnership": partnership, **_results_context(affiliate, partnership)}
     return render(request, "surveys/results.html", context)
 
 
@@ -403,7 +403,9 @@ def _portal_url(invitation: Invitation) -> str:
 
 def _public(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin: the token never leaves in a Referer to another site, and the form's own
+    # POST still carries its Origin (no-referrer makes it "null", which CSRF refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
