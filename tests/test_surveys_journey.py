@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import mail
 from django.db import connections
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from hub.core.models import User
 from hub.surveys.delivery import deliver
@@ -31,7 +31,7 @@ from tests.test_browser_journey import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = "Archive photo days"
-PHONE = {"width": 375, "height": 740}
+PHONE: ViewportSize = {"width": 375, "height": 740}
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def _member_creates_and_sends(page: Page, base: str) -> None:
 def _links_from_mail() -> list[str]:
     links = []
     for message in mail.outbox:
-        found = re.search(r"https?://\S+/s/[^/\s]+/(?=\s)", message.body)
+        found = re.search(r"https?://\S+/s/[^/\s]+/(?=\s)", str(message.body))
         assert found, message.body
         links.append(found.group(0))
     return links
