@@ -358,3 +358,21 @@ def test_waiting_surveys_for_the_portal(sent: Any) -> None:
     services.save_answers(invitation=first, answers=_answers(first), submit=True)
     assert len(selectors.waiting_surveys(org)) == 1
     _ = timezone
+
+
+def test_erasing_someone_left_out_removes_their_name_from_the_sending(
+    affiliate_a: Any, member_a: Any
+) -> None:
+    from hub.core.erasure import Person, scrub_everywhere
+    from hub.core.personal_data import find_everywhere
+
+    survey = sf.survey(affiliate_a, member_a)
+    partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a, n=1)
+    org = contacts[0].organisation
+    dnc = factories.contact(org, actor=member_a, name="Dora Nocontact", do_not_contact=True)
+    sending = sf.send(member_a, survey, partnership, [*contacts, dnc])
+    person = Person(affiliate=affiliate_a, names=("Dora Nocontact",), emails=(dnc.main_email,))
+    assert any(f.kind == "Left out of a survey" for f in find_everywhere(person))
+    scrub_everywhere(person)
+    sending.refresh_from_db()
+    assert "Dora" not in str(sending.left_out)

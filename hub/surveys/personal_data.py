@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from hub.core.erasure import Person, scrub_rows
 from hub.core.personal_data import Found
-from hub.surveys.models import Answer, Invitation
+from hub.surveys.models import Answer, Delivery, Invitation, Sending
 
 
 def _invitations(person: Person) -> list[Invitation]:
@@ -49,6 +50,18 @@ def find_survey_records(person: Person) -> Iterator[Found]:
                 "answers": answers,
             },
         )
+    # Sendings that left them out name them, with the reason.
+    sendings = Sending.objects.filter(affiliate=person.affiliate).select_related("partnership")
+    for sending in sendings.annotate(_text_left_out=Cast("left_out", TextField())).filter(
+        person.prefilter([], ["left_out"])
+    ):
+        for item in sending.left_out:
+            if person.mentioned_in(str(item.get("name", ""))):
+                yield Found(
+                    kind=_("Left out of a survey"),
+                    label=sending.partnership.title,
+                    data={"name": item.get("name"), "reason": item.get("reason")},
+                )
     # Free-text answers by others that mention the person.
     for answer in Answer.objects.filter(response__invitation__affiliate=person.affiliate).filter(
         person.prefilter(["text"])
@@ -69,4 +82,11 @@ def scrub_survey_records(person: Person) -> int:
     mentions = scrub_rows(
         person, Answer.objects.filter(response__invitation__affiliate=person.affiliate), ["text"]
     )
-    return deleted + mentions
+    left_out = scrub_rows(
+        person, Sending.objects.filter(affiliate=person.affiliate), [], json_fields=["left_out"]
+    )
+    # A mail server's refusal may quote the address.
+    reasons = scrub_rows(
+        person, Delivery.objects.filter(invitation__affiliate=person.affiliate), ["reason"]
+    )
+    return deleted + mentions + left_out + reasons
