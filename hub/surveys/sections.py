@@ -8,9 +8,12 @@ from hub.surveys import selectors
 
 
 def partnership_surveys_section(partnership: Partnership) -> Section:
-    """Return the partnership page's survey figures: who answered, satisfaction, the score."""
-    results = selectors.cached_results(partnership.affiliate, partnership=partnership)
+    """Return the partnership page's survey figures: who answered, and satisfaction (two
+    queries; the surveys page has the rest)."""
     return Section(
         "surveys/_section_surveys.html",
-        {"surveys_results": results, "surveys_partnership": partnership},
+        {
+            "surveys_results": selectors.partnership_summary(partnership),
+            "surveys_partnership": partnership,
+        },
     )

@@ -472,6 +472,32 @@ def satisfaction_by_partnership(scope: QuerySet[Partnership]) -> dict[int, float
     return {pid: sum(v) / len(v) for pid, v in values.items()}
 
 
+@dataclass(frozen=True)
+class Summary:
+    """A partnership's survey figures in a line: the partnership page's section."""
+
+    invited: int
+    responded: int
+    satisfaction: float | None
+
+
+def partnership_summary(partnership: Partnership) -> Summary:
+    """Return how many were invited and answered, and the average satisfaction; two queries."""
+    counts = Invitation.objects.filter(
+        affiliate_id=partnership.affiliate_id, sending__partnership=partnership
+    ).aggregate(
+        invited=Count("id"),
+        responded=Count("response", filter=Q(response__submitted_at__isnull=False)),
+    )
+    satisfaction = satisfaction_by_partnership(Partnership.objects.filter(pk=partnership.pk))
+    average = satisfaction.get(partnership.pk)
+    return Summary(
+        invited=counts["invited"],
+        responded=counts["responded"],
+        satisfaction=round(average, 1) if average is not None else None,
+    )
+
+
 # --- The partner portal's seam -------------------------------------------------------------
 
 
