@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from hub.surveys import services
 from hub.surveys.models import Answer, Delivery, Invitation, Response
+from tests import factories
 from tests import survey_factories as sf
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +280,65 @@ def test_results_take_a_fixed_number_of_queries(
     # newest), the sendings' years, responses per sending, satisfaction per sending.
     with django_assert_max_num_queries(9):
         selectors.results(sent.affiliate)
+
+
+def test_script_in_every_field_is_shown_as_text(
+    client_a: Client, affiliate_a: Any, member_a: Any
+) -> None:
+    survey = services.create_survey(
+        actor=member_a, affiliate=affiliate_a, title=SCRIPT, intro=SCRIPT
+    )
+    services.add_question(
+        actor=member_a, survey=survey, kind="single", text=SCRIPT, choices=[SCRIPT, "<b>b</b>"]
+    )
+    services.add_question(actor=member_a, survey=survey, kind="text", text="Say " + SCRIPT)
+    org = factories.organisation(affiliate_a, actor=member_a, name=SCRIPT)
+    contact = factories.contact(org, actor=member_a, name=SCRIPT)
+    partnership = factories.partnership(
+        affiliate_a, actor=member_a, partners=[(org, "main")], title=SCRIPT
+    )
+    sending = sf.send(member_a, survey, partnership, [contact])
+    invitation = sending.invitations.get()
+    questions = list(sending.version.questions.all())
+    Client().post(
+        _url(invitation),
+        {f"q{questions[0].pk}": "0", f"q{questions[1].pk}": SCRIPT, "send": "1"},
+    )
+    pages = [
+        Client().get(_url(invitation)),
+        client_a.get(reverse("surveys:survey_detail", kwargs={"slug": "alpha", "pk": survey.pk})),
+        client_a.get(
+            reverse("surveys:partnership_results", kwargs={"slug": "alpha", "pk": partnership.pk})
+        ),
+        client_a.get(
+            reverse("surveys:sending_detail", kwargs={"slug": "alpha", "sending_pk": sending.pk})
+        ),
+        client_a.get(reverse("surveys:survey_list", kwargs={"slug": "alpha"})),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert SCRIPT not in body, page.request["PATH_INFO"]
+        assert "&lt;script&gt;" in body
+
+
+def test_hub_staff_make_satisfaction_a_strategic_rule(affiliate_a: Any) -> None:
+    from hub.partnerships import scoring
+
+    staff = factories.member(affiliate_a, username="staffer", is_hub_staff=True)
+    client = Client()
+    client.force_login(staff)
+    fields = {
+        "sustained_months": 12,
+        "min_activities": 3,
+        "interaction_within_months": 6,
+        "require_main_goal": "on",
+        "strategic_from_score": 0,
+    }
+    url = reverse("partnerships:strategic_definition")
+    page = client.get(url).content.decode()
+    assert "partner satisfaction in surveys, at least (1–5)" in page.lower()
+    bad = client.post(url, {**fields, "min_satisfaction": "7"})
+    assert "Use a satisfaction from 1 to 5" in bad.content.decode()
+    client.post(url, {**fields, "min_satisfaction": "4.5"})
+    assert str(scoring.get_definition().min_satisfaction) == "4.5"

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,7 +133,7 @@ def survey_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
     """Show a survey's questions; edit its title and questions (a sent version stays)."""
     survey = selectors.survey_for(affiliate, pk)
     if request.method == "POST" and not request.membership.can_edit:  # type: ignore[attr-defined]
-        raise Http404
+        raise PermissionDenied
     return _survey_page(
         request,
         survey,
