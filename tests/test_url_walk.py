@@ -63,6 +63,11 @@ PUBLIC = {
     "account_login",
     "account_change_password",
     "account_reauthenticate",
+    # A partner's survey by its signed link: forged, changed, closed or opted-out links show
+    # nothing (test_survey_links_refuse_forged_tokens; tests/test_survey_views.py).
+    "surveys:answer",
+    "surveys:thanks",
+    "surveys:opt_out",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -108,6 +113,10 @@ HUB_STAFF = {
     "find_helper",
     "ask_helper",
     "resource_feature",
+    "surveys:standard",
+    "surveys:standard_question_add",
+    "surveys:standard_question_edit",
+    "surveys:movement",
 }
 # Routes for machines with a token in the Authorization header (HUB_METRICS_TOKEN): no person,
 # signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
@@ -211,10 +220,39 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
     objs.update(_impact_objects(affiliate_a, member_a, partnership))
+    objs.update(_survey_objects(affiliate_a, member_a, partnership, org))
     settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
     objs["upload"] = _upload_batch(member_a, partnership)
     objs["resource"] = _library_resource(affiliate_a, member_a)
     return objs
+
+
+def _survey_objects(affiliate: Any, actor: Any, partnership: Any, org: Any) -> dict[str, Any]:
+    """Return A's survey, a question of it, a sending with an answer, a rule, and a question
+    of the hub's standard survey."""
+    from hub.surveys import services as survey_services
+    from tests import survey_factories
+
+    survey = survey_factories.survey(affiliate, actor, title="Private partner survey")
+    sending = survey_factories.send(
+        actor, survey, partnership, [factories.contact(org, actor=actor, name="Private partner")]
+    )
+    invitation = sending.invitations.get()
+    rating = sending.version.questions.get(kind="rating")
+    survey_services.save_answers(invitation=invitation, answers={rating.pk: {"number": 4}})
+    rule = survey_services.create_rule(
+        actor=actor, affiliate=affiliate, survey=survey, trigger="yearly"
+    )
+    standard = survey_services.standard_survey()
+    services_version = survey_services.current_version
+    return {
+        "survey": survey,
+        "question": survey.versions.get().questions.first(),
+        "standard_question": services_version(standard).questions.first(),
+        "sending": sending,
+        "rule": rule,
+        "survey_token": survey_services.token_for(invitation),
+    }
 
 
 def _upload_batch(actor: Any, partnership: Any) -> Any:
@@ -338,6 +376,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "main-goal": lambda: objs["main-goal"].pk,
             "upload": lambda: objs["upload"].pk,
             "resource": lambda: objs["resource"].pk,
+            "survey": lambda: objs["survey"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {
@@ -365,9 +404,13 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         else:
             assert kind, f"teach the URL walk which object {name} ({route}) points at"
             kwargs["pk"] = owners[kind]()
-    for key in ("link", "run", "share"):
+    for key in ("link", "run", "share", "question", "sending", "rule"):
         if f"<int:{key}_pk>" in route:
             kwargs[f"{key}_pk"] = objs[key].pk
+    if name == "surveys:standard_question_edit":
+        kwargs["question_pk"] = objs["standard_question"].pk
+    if "<str:fmt>" in route:
+        kwargs["fmt"] = "csv"
     for key in ("uidb64", "token"):
         if f"<{key}>" in route:
             kwargs[key] = "x"
@@ -467,6 +510,21 @@ def test_signed_links_refuse_forged_tokens(objects_a, method):
             response = getattr(Client(), method)(reverse(name, kwargs=kwargs))
             assert response.status_code == 404, (name, token)
             assert b"Museo del Walk" not in response.content
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_survey_links_refuse_forged_tokens(objects_a, method):
+    genuine = objects_a["survey_token"]
+    forged = [
+        "x",
+        genuine[:-3] + "abc",  # the signature changed
+        genuine.replace(genuine.split(":")[0], "WzEsIngiXQ"),  # another invitation, same signature
+    ]
+    for name in ("surveys:answer", "surveys:thanks", "surveys:opt_out"):
+        for token in forged:
+            response = getattr(Client(), method)(reverse(name, kwargs={"token": token}))
+            assert response.status_code == 404, (name, token)
+            assert b"Private partner" not in response.content
 
 
 def test_every_route_has_a_known_class():

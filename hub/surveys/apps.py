@@ -10,4 +10,13 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Partner surveys and portal")
 
     def ready(self) -> None:
-        pass
+        from hub.core.erasure import scrubbers
+        from hub.core.personal_data import finders
+        from hub.partnerships.slots import PARTNERSHIP_PAGE, PARTNERSHIP_SATISFACTION
+        from hub.surveys import jobs, personal_data, sections, selectors
+
+        PARTNERSHIP_PAGE.register(sections.partnership_surveys_section)
+        PARTNERSHIP_SATISFACTION.register(selectors.satisfaction_by_partnership)
+        finders.register(personal_data.find_survey_records)
+        scrubbers.register(personal_data.scrub_survey_records)
+        jobs.register()
