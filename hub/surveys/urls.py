@@ -2,5 +2,7 @@
 
 from django.urls import path  # noqa: F401
 
+from hub.surveys.urls_portal import urlpatterns as portal_urlpatterns
+
 app_name = "surveys"
-urlpatterns: list = []
+urlpatterns: list = [*portal_urlpatterns]
