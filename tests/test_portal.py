@@ -429,3 +429,35 @@ def test_erasing_a_contact_removes_its_corrections(partner, member_a):
     partners.erase_contact(actor=member_a, contact=partner["contact"])
     assert not ChangeRequest.objects.exists()
     assert not Contact.objects.filter(pk=partner["contact"].pk).exists()
+
+
+def test_member_shares_a_document_with_the_partner_from_the_partnership_page(
+    partner, member_a, client_a, viewer_a, media
+):
+    document = factories.document(partner["partnership"], actor=member_a, name="photos.pdf")
+    url = reverse("partnerships:document_share", kwargs={"slug": "alpha", "pk": document.pk})
+    viewer = Client()
+    viewer.force_login(viewer_a)
+    assert viewer.post(url, {"shared": "1"}).status_code == 403
+    detail = reverse(
+        "partnerships:partnership_detail", kwargs={"slug": "alpha", "pk": partner["partnership"].pk}
+    )
+    assert b"Share photos.pdf with the partner" in client_a.get(detail).content
+    client_a.post(url, {"shared": "1"})
+    document.refresh_from_db()
+    assert document.shared_with_partner
+    assert b"photos.pdf" in Client().get(_url("portal", partner["token"])).content
+    client_a.post(url, {"shared": "0"})
+    document.refresh_from_db()
+    assert not document.shared_with_partner
+    assert (
+        Client().get(_url("portal_document", partner["token"], pk=document.pk)).status_code == 404
+    )
+    assert AuditEvent.objects.filter(action="partnership.document_unshared").exists()
+
+
+def test_portal_report_page_shows_the_partners_impact(partner):
+    response = Client().get(_url("portal_report", partner["token"]))
+    assert response.status_code == 200
+    assert b"Impact report: Museo Partner" in response.content
+    assert response["X-Robots-Tag"] == "noindex"

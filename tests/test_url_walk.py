@@ -55,6 +55,7 @@ PUBLIC = {
     # The partner portal: public only through its signed link (forged, expired, withdrawn:
     # test_portal_links_refuse_forged_tokens below and tests/test_portal.py).
     "surveys:portal",
+    "surveys:portal_report",
     "surveys:portal_organisation",
     "surveys:portal_contact",
     "surveys:portal_document",

@@ -7,6 +7,7 @@ from hub.surveys.portal import views
 _O = "a/<slug:slug>/organisations/<int:pk>/portal/"
 urlpatterns = [
     path("p/<token>/", views.portal, name="portal"),
+    path("p/<token>/report/", views.portal_report, name="portal_report"),
     path("p/<token>/organisation/", views.portal_organisation, name="portal_organisation"),
     path("p/<token>/contacts/<int:pk>/", views.portal_contact, name="portal_contact"),
     path("p/<token>/documents/<int:pk>/", views.portal_document, name="portal_document"),

@@ -89,7 +89,11 @@ class ContactCorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["preferred_language"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101  declared just above
-        field.choices = [("", _("No preference")), *offered_languages()]
+        choices = [("", _("No preference")), *offered_languages()]
+        current = self.initial.get("preferred_language") or ""
+        if current and current not in dict(choices):
+            choices.append((current, current))  # kept as it is, even if no longer offered
+        field.choices = choices
 
     def clean_emails(self) -> str:
         """Refuse an address that is broken, or broken across lines, in the partner's words."""

@@ -19,6 +19,17 @@ from hub.surveys.models import ChangeRequest, PartnerUpdates, PortalLink
 UPCOMING_DAYS = 120
 UPCOMING_ROWS = 20
 RECENT_ROWS = 20
+ACTIVITY_FIELDS = (
+    "id",
+    "title",
+    "starts_on",
+    "place",
+    "online",
+    "partnership__id",
+    "partnership__title",
+)
+# What the portal and the update e-mail show of a partnership (and what figures need).
+PARTNERSHIP_FIELDS = ("id", "affiliate_id", "title", "stage", "start_date", "end_date")
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,7 @@ def portal_partnerships(affiliate: Affiliate, organisation: Organisation) -> Que
             affiliate=affiliate, partners__organisation=organisation, archived_at=None
         )
         .exclude(stage=Stage.IDEA)
-        .distinct()
+        .only(*PARTNERSHIP_FIELDS)
         .order_by("-start_date", "title", "id")
     )
 
@@ -84,6 +95,7 @@ def upcoming_activities(
             starts_on__lte=today + dt.timedelta(days=days),
         )
         .select_related("partnership")
+        .only(*ACTIVITY_FIELDS)
         .order_by("starts_on", "id")[:UPCOMING_ROWS]
     )
 
@@ -97,6 +109,7 @@ def recent_activities(
             partnership__in=partnerships, starts_on__gte=since, starts_on__lt=today
         )
         .select_related("partnership")
+        .only(*ACTIVITY_FIELDS)
         .order_by("-starts_on", "-id")[:RECENT_ROWS]
     )
 

@@ -165,7 +165,7 @@ def request_change(
 
 def _pending(change: ChangeRequest) -> ChangeRequest:
     locked = (
-        ChangeRequest.objects.select_for_update()
+        ChangeRequest.objects.select_for_update(of=("self",))
         .select_related("organisation", "contact", "affiliate")
         .get(pk=change.pk)
     )

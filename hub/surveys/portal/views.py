@@ -6,14 +6,20 @@ import logging
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.core import audit
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404
 from hub.partners.models import Contact, Organisation
@@ -35,12 +41,16 @@ from hub.surveys.portal.tokens import (
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R", bound=HttpResponseBase)
+# How long a partner's portal page is kept drawn at most (impact figures change without audit).
+PORTAL_CACHE_SECONDS = 300
 
 
 def _private(response: R) -> R:
     """Keep a partner's page out of search engines, shared caches and other sites' logs."""
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it browsers send "Origin: null" on the page's own forms, and
+    # Django's CSRF check refuses them. The link never leaves this site all the same.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -68,13 +78,32 @@ def portal(request: HttpRequest, token: str) -> HttpResponse:
     link = _open(request, token)
     if isinstance(link, HttpResponse):
         return link
-    page = selectors.portal_page(link)
+    # The page is drawn once for every change the affiliate makes (each one moves the audit
+    # stamp), and at least every few minutes for the impact figures, which refresh on their own.
+    key = audit.stamped_key(
+        link.affiliate, "portal", str(link.pk), get_language() or "", str(timezone.localdate())
+    )
+    body = cache.get(key)
+    if body is None:
+        page = selectors.portal_page(link)
+        context = {"token": token, "page": page, "has_report": bool(PARTNER_REPORT)}
+        body = render_to_string("surveys/portal/_portal_body.html", context, request=request)
+        cache.set(key, body, PORTAL_CACHE_SECONDS)
+    context = {"organisation": link.organisation, "body": mark_safe(body)}  # noqa: S308  rendered above
+    return _private(render(request, "surveys/portal/portal.html", context))
+
+
+def portal_report(request: HttpRequest, token: str) -> HttpResponse:
+    """Show the partner the impact report of all its partnerships with the affiliate."""
+    link = _open(request, token)
+    if isinstance(link, HttpResponse):
+        return link
     context = {
         "token": token,
-        "page": page,
+        "link": link,
         "sections": PARTNER_REPORT.sections(link.affiliate, link.organisation),
     }
-    return _private(render(request, "surveys/portal/portal.html", context))
+    return _private(render(request, "surveys/portal/report.html", context))
 
 
 def portal_organisation(request: HttpRequest, token: str) -> HttpResponse:
