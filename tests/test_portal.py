@@ -461,3 +461,19 @@ def test_portal_report_page_shows_the_partners_impact(partner):
     assert response.status_code == 200
     assert b"Impact report: Museo Partner" in response.content
     assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_the_drawn_portal_follows_every_change_and_forgets_an_erased_person(partner, member_a):
+    from django.core.cache import cache
+
+    from hub.partners import services as partners
+    from hub.surveys.portal.erasure import drawn_portal_key
+
+    client = Client()
+    assert b"Ada Curator" in client.get(_url("portal", partner["token"])).content
+    assert cache.get(drawn_portal_key(partner["link"].pk, "en")) is not None
+    partners.update_contact(actor=member_a, contact=partner["contact"], role="Keeper of prints")
+    assert b"Keeper of prints" in client.get(_url("portal", partner["token"])).content
+    partners.erase_contact(actor=member_a, contact=partner["contact"])
+    assert cache.get(drawn_portal_key(partner["link"].pk, "en")) is None
+    assert b"Ada Curator" not in client.get(_url("portal", partner["token"])).content

@@ -23,3 +23,4 @@ class SurveysConfig(AppConfig):
         jobs.register()
         personal_data.finders.register(portal_erasure.find_change_requests)
         erasure.scrubbers.register(portal_erasure.scrub_change_requests)
+        erasure.scrubbers.register(portal_erasure.forget_drawn_portals)

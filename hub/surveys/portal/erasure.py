@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from hub.core.erasure import Person, scrub_rows
 from hub.core.personal_data import Found
-from hub.surveys.models import ChangeRequest
+from hub.surveys.models import ChangeRequest, PortalLink
+
+# How long a partner's portal page is kept drawn at most (impact figures change without audit).
+PORTAL_CACHE_SECONDS = 300
+
+
+def drawn_portal_key(link_id: int, language: str) -> str:
+    """Return the cache key of a portal link's drawn page in one language."""
+    return f"surveys-portal:{link_id}:{language}"
 
 
 def _mentioning(person: Person) -> models.QuerySet[ChangeRequest]:
@@ -47,3 +57,14 @@ def scrub_change_requests(person: Person) -> int:
     return scrub_rows(
         person, ChangeRequest.objects.filter(affiliate=person.affiliate), ["note"], ["changes"]
     )
+
+
+def forget_drawn_portals(person: Person) -> int:
+    """Drop the affiliate's drawn portal pages from the cache: they may show the person.
+
+    Returns 0: cache entries are not rows, and the next visit draws the page again.
+    """
+    links = PortalLink.objects.filter(affiliate=person.affiliate).values_list("pk", flat=True)
+    languages = [code for code, _name in settings.LANGUAGES]
+    cache.delete_many([drawn_portal_key(pk, code) for pk in links for code in languages])
+    return 0

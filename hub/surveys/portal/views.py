@@ -27,6 +27,7 @@ from hub.partnerships.slots import PARTNER_REPORT
 from hub.surveys.mailing import opt_out
 from hub.surveys.models import OptOut, PortalLink
 from hub.surveys.portal import selectors, services
+from hub.surveys.portal.erasure import PORTAL_CACHE_SECONDS, drawn_portal_key
 from hub.surveys.portal.forms import (
     ContactCorrectionForm,
     OrganisationCorrectionForm,
@@ -41,8 +42,6 @@ from hub.surveys.portal.tokens import (
 
 logger = logging.getLogger(__name__)
 R = TypeVar("R", bound=HttpResponseBase)
-# How long a partner's portal page is kept drawn at most (impact figures change without audit).
-PORTAL_CACHE_SECONDS = 300
 
 
 def _private(response: R) -> R:
@@ -80,15 +79,18 @@ def portal(request: HttpRequest, token: str) -> HttpResponse:
         return link
     # The page is drawn once for every change the affiliate makes (each one moves the audit
     # stamp), and at least every few minutes for the impact figures, which refresh on their own.
-    key = audit.stamped_key(
-        link.affiliate, "portal", str(link.pk), get_language() or "", str(timezone.localdate())
-    )
-    body = cache.get(key)
-    if body is None:
+    # One cache entry per link and language, the stamp inside: erasing a person drops it
+    # (hub.surveys.portal.erasure), so no drawn page keeps their name.
+    key = drawn_portal_key(link.pk, get_language() or "")
+    stamp = f"{audit.latest_stamp(link.affiliate)}:{timezone.localdate()}"
+    cached = cache.get(key)
+    if isinstance(cached, dict) and cached.get("stamp") == stamp:
+        body = cached["body"]
+    else:
         page = selectors.portal_page(link)
         context = {"token": token, "page": page, "has_report": bool(PARTNER_REPORT)}
         body = render_to_string("surveys/portal/_portal_body.html", context, request=request)
-        cache.set(key, body, PORTAL_CACHE_SECONDS)
+        cache.set(key, {"stamp": stamp, "body": body}, PORTAL_CACHE_SECONDS)
     context = {"organisation": link.organisation, "body": mark_safe(body)}  # noqa: S308  rendered above
     return _private(render(request, "surveys/portal/portal.html", context))
 
