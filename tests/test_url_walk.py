@@ -68,6 +68,14 @@ PUBLIC = {
     "surveys:answer",
     "surveys:thanks",
     "surveys:opt_out",
+    # The partner portal: public only through its signed link (forged, expired, withdrawn:
+    # test_portal_links_refuse_forged_tokens below and tests/test_portal.py).
+    "surveys:portal",
+    "surveys:portal_report",
+    "surveys:portal_organisation",
+    "surveys:portal_contact",
+    "surveys:portal_document",
+    "surveys:updates_opt_out",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -221,6 +229,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs.update(_helpdesk_objects(member_a))
     objs.update(_impact_objects(affiliate_a, member_a, partnership))
     objs.update(_survey_objects(affiliate_a, member_a, partnership, org))
+    objs.update(_portal_objects(member_a, org))
     settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
     objs["upload"] = _upload_batch(member_a, partnership)
     objs["resource"] = _library_resource(affiliate_a, member_a)
@@ -355,6 +364,15 @@ def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, A
     return {"link": link, "run": run, "share": share}
 
 
+def _portal_objects(actor: Any, org: Any) -> dict[str, Any]:
+    """Return A's partner portal link and a correction waiting for approval."""
+    from hub.surveys.portal import services as portal_services
+
+    link = portal_services.create_portal_link(actor=actor, organisation=org)
+    change = portal_services.request_change(link=link, values={"city": "Private partner city"})
+    return {"portal-link": link, "change": change}
+
+
 def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[str, Any]:
     """Return URL arguments pointing at affiliate A's objects; fail for an unknown route."""
     kwargs: dict[str, Any] = {}
@@ -377,6 +395,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "upload": lambda: objs["upload"].pk,
             "resource": lambda: objs["resource"].pk,
             "survey": lambda: objs["survey"].pk,
+            "change": lambda: objs["change"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {
@@ -523,6 +542,29 @@ def test_survey_links_refuse_forged_tokens(objects_a, method):
     for name in ("surveys:answer", "surveys:thanks", "surveys:opt_out"):
         for token in forged:
             response = getattr(Client(), method)(reverse(name, kwargs={"token": token}))
+            assert response.status_code == 404, (name, token)
+            assert b"Private partner" not in response.content
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_portal_links_refuse_forged_tokens(objects_a, method):
+    from hub.surveys.portal.tokens import opt_out_token, portal_token
+
+    genuine = portal_token(objects_a["portal-link"])
+    forged = [
+        "x",
+        genuine[:-3] + "abc",  # the signature changed
+        "WzEsIngiXQ:" + genuine.rsplit(":", 1)[1],  # another link, same signature
+        opt_out_token(objects_a["contact"]),  # a genuine token of another kind
+    ]
+    for name, route in all_routes():
+        if not name.startswith(("surveys:portal", "surveys:updates")) or not _is(name, PUBLIC):
+            continue
+        for token in forged:
+            if name == "surveys:updates_opt_out" and token == forged[3]:
+                continue  # that one is genuine here
+            kwargs = {**_kwargs_for(name, route, objects_a, "alpha"), "token": token}
+            response = getattr(Client(), method)(reverse(name, kwargs=kwargs))
             assert response.status_code == 404, (name, token)
             assert b"Private partner" not in response.content
 

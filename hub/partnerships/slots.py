@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from hub.core.models import Affiliate
 from hub.core.registry import Registry
 from hub.core.sections import Slot
+from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
 
 # The partnership page, read with the partnership shown.
@@ -83,3 +85,9 @@ def partnership_satisfaction(partnerships: QuerySet[Partnership]) -> dict[int, f
     for provider in PARTNERSHIP_SATISFACTION:
         found.update(provider(partnerships))
     return found
+
+
+# The partner portal's impact report of one partner organisation (hub.surveys.portal), read with
+# the affiliate and the organisation. Impact registers the section that draws it, so the portal
+# shows impact's report without importing impact.
+PARTNER_REPORT: Slot[[Affiliate, Organisation]] = Slot("partnerships.partner_report")

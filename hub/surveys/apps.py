@@ -20,3 +20,17 @@ class SurveysConfig(AppConfig):
         finders.register(personal_data.find_survey_records)
         scrubbers.register(personal_data.scrub_survey_records)
         jobs.register()
+        self._ready_portal()
+
+    def _ready_portal(self) -> None:
+        """Wire the partner portal: its organisation-page section, its job, its personal data."""
+        from hub.core import erasure, personal_data
+        from hub.partners.slots import ORGANISATION_PAGE
+        from hub.surveys.portal import erasure as portal_erasure
+        from hub.surveys.portal import jobs, sections
+
+        ORGANISATION_PAGE.register(sections.organisation_portal_section)
+        jobs.register()
+        personal_data.finders.register(portal_erasure.find_change_requests)
+        erasure.scrubbers.register(portal_erasure.scrub_change_requests)
+        erasure.scrubbers.register(portal_erasure.forget_drawn_portals)

@@ -4,6 +4,7 @@ and the respondent's signed link under /s/<token>/."""
 from django.urls import path
 
 from hub.surveys import views
+from hub.surveys.urls_portal import urlpatterns as portal_urlpatterns
 
 app_name = "surveys"
 _A = "a/<slug:slug>/surveys/"
@@ -35,4 +36,5 @@ urlpatterns = [
     path("s/<token>/", views.answer, name="answer"),
     path("s/<token>/thanks/", views.thanks, name="thanks"),
     path("s/<token>/opt-out/", views.opt_out, name="opt_out"),
+    *portal_urlpatterns,
 ]

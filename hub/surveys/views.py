@@ -28,6 +28,7 @@ from hub.partnerships.models import Partnership
 from hub.surveys import selectors, services, tokens
 from hub.surveys.forms import AnswerForm, QuestionForm, RuleForm, SendForm, SurveyForm
 from hub.surveys.models import Invitation, Question, Survey, SurveyRule
+from hub.surveys.portal import portal_url_for
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -397,8 +398,8 @@ def partnership_export(
 
 def _portal_url(invitation: Invitation) -> str:
     """Return the partner portal's address for the invitee's organisation ("" when none)."""
-    # Wired to the portal at merge
-    return ""
+    organisation = invitation.contact.organisation if invitation.contact else None
+    return portal_url_for(organisation) if organisation else ""
 
 
 def _public(response: HttpResponse) -> HttpResponse:
