@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Max
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
