@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hub.core import accounts, views
+from hub.core import accounts, views, views_personal_data
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +38,25 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("hub/", views.hub_overview, name="hub_overview"),
+    # Data-protection rights: one person's records across the whole Hub (managers only).
+    path(
+        "a/<slug:slug>/personal-data/",
+        views_personal_data.personal_data_search,
+        name="personal_data",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/export/",
+        views_personal_data.personal_data_export,
+        name="personal_data_export",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/report/",
+        views_personal_data.personal_data_report,
+        name="personal_data_report",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/erase/",
+        views_personal_data.personal_data_erase,
+        name="personal_data_erase",
+    ),
 ]
