@@ -106,6 +106,11 @@ MANAGER_ONLY = {
     "contact_erase",
     "contact_export",
     "contact_data",
+    # One person's records across the Hub: search, export, readable copy, erasure.
+    "personal_data",
+    "personal_data_export",
+    "personal_data_report",
+    "personal_data_erase",
     "group_member_add",
     "reporting_currency",
     "main_goals",
