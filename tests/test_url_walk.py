@@ -37,6 +37,8 @@ PUBLIC = {
     "request_new",
     "request_sent",
     "request_status",
+    "request_my_data",  # the requester's copy of their request, through the same signed link
+    "request_privacy",  # the requester asks for a copy or erasure of all their data
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
@@ -84,6 +86,7 @@ HUB_STAFF = {
     "request_message",
     "request_check",
     "request_triage",
+    "request_erase",
     "meeting_list",
     "meeting_detail",
     "meeting_agenda",
@@ -100,7 +103,7 @@ HUB_STAFF = {
 # signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
 MACHINE_TOKEN = {"metrics"}
 # Routes with a signed token: public, yet a forged token shows nothing.
-SIGNED_LINKS = {"request_status"}
+SIGNED_LINKS = {"request_status", "request_my_data", "request_privacy"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
 MANAGER_ONLY = {
     "contact_erase",

@@ -32,7 +32,13 @@ def _context(
     affiliate: Affiliate, typed: str, lookup: personal_data.Lookup | None, error: str
 ) -> dict[str, object]:
     query = urlencode({"q": lookup.query}) if lookup else ""
-    return {"typed": typed, "lookup": lookup, "error": error, "query": query}
+    return {
+        "typed": typed,
+        "lookup": lookup,
+        "error": error,
+        "query": query,
+        "search_url": reverse("personal_data", kwargs={"slug": affiliate.slug}),
+    }
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

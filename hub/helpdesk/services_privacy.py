@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
-from hub.core.erasure import Person, erase_person
-from hub.core.models import User
+from hub.core.erasure import Person
 from hub.helpdesk.erasure import request_key, scrub_requests
 from hub.helpdesk.models import HelpRequest, Message, Notification
 from hub.helpdesk.notify import notify
@@ -95,16 +94,3 @@ def ask_about_personal_data(*, request: HelpRequest, wish: str) -> Message:
         url=staff_url(request),
     )
     return message
-
-
-@transaction.atomic
-def erase_requester(*, actor: User, request: HelpRequest) -> dict[str, int]:
-    """Erase a requester everywhere their request's affiliate (or the hub) names them."""
-    request = lock_request(request)
-    return erase_person(
-        actor=actor,
-        person=_requester(request),
-        action="person.erased",
-        target_type="helpdesk.helprequest",
-        target_id=request.pk,
-    )
