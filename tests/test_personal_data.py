@@ -18,6 +18,10 @@ from hub.community import services as community_services
 from hub.core import personal_data
 from hub.core.models import AuditEvent
 from hub.helpdesk import services_groups
+from hub.library.documents import templates
+from hub.library.documents.services import generate_document
+from hub.library.extraction import extract_text
+from hub.library.models import TemplateKind
 from hub.partners.models import Contact
 from tests import factories
 from tests import helpdesk_factories as hd
@@ -59,7 +63,11 @@ def media_hits(*needles: str) -> list[str]:
         for path in root.rglob("*"):
             if not path.is_file() or path.suffix in {".sqlite3", ".sqlite3-wal", ".sqlite3-shm"}:
                 continue
-            text = f"{path.name}\n" + path.read_bytes().decode("utf-8", "ignore")
+            data = path.read_bytes()
+            kind = path.suffix.lower().lstrip(".")
+            # Office files and PDFs are compressed: read their text as the library does.
+            inside = extract_text(data, kind) if kind in {"pdf", "docx", "odt"} else ""
+            text = f"{path.name}\n{inside}\n" + data.decode("utf-8", "ignore")
             if any(n in text.casefold() for n in folded):
                 hits.append(str(path))
     return hits
@@ -109,11 +117,19 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
     staff = hd.staff()
     with django_capture(execute=True):
         contact = mention_everywhere(affiliate, actor, staff)
-        factories.partnership(
+        partnership = factories.partnership(
             affiliate,
             actor=actor,
             title="Textile scans",
             summary=f"Led on their side by {NAME}.",
+            partners=[(contact.organisation, "main")],
+        )
+        # A letter the Hub writes from the partnership names the contact ("Dear Zofia ...").
+        generate_document(
+            actor=actor,
+            partnership=partnership,
+            source=templates.default(TemplateKind.LETTER_OF_INTENT, "en"),
+            language="en",
         )
         request, _item = hd.approved_request(
             staff, affiliate=affiliate, description=f"Scans curated by {NAME}."
@@ -130,7 +146,7 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
 
 
 def test_finds_the_person_everywhere_by_email(
-    affiliate_a, member_a, django_capture_on_commit_callbacks
+    affiliate_a, member_a, media, django_capture_on_commit_callbacks
 ):
     mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
 
@@ -154,6 +170,7 @@ def test_finds_the_person_everywhere_by_email(
         "Notification",
         "History entry",
         "E-mail in the outgoing queue",
+        "Partnership document",
     } <= kinds
     contact = next(f for f in lookup.found if f.kind == "Contact")
     assert contact.data["phone"] == PHONE
@@ -163,14 +180,15 @@ def test_erasing_from_the_page_leaves_no_trace_in_database_media_or_mail_queue(
     affiliate_a, member_a, client_m, media, django_capture_on_commit_callbacks
 ):
     mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
-    assert database_hits(NAME) and queued_mail_hits(EMAIL)
+    assert database_hits(NAME) and queued_mail_hits(EMAIL) and media_hits(NAME)
     page = client_m.get(url("personal_data_erase", q=EMAIL))
     assert page.status_code == 200
     seen = page.context["lookup"].found
 
-    response = client_m.post(
-        url("personal_data_erase", q=EMAIL), {"confirm": "erase", "seen": len(seen)}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_m.post(
+            url("personal_data_erase", q=EMAIL), {"confirm": "erase", "seen": len(seen)}
+        )
 
     assert response.status_code == 302
     assert database_hits(NAME, EMAIL, PHONE) == []
