@@ -15,8 +15,8 @@ class LibraryConfig(AppConfig):
         from hub.core import erasure, personal_data
         from hub.core.models import ACTION_LABELS
         from hub.library import search, sections
-        from hub.library.erasure import find_in_documents, scrub_documents
         from hub.library.documents.sections import generate_section
+        from hub.library.erasure import find_in_documents, scrub_documents
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.case_study_section)
