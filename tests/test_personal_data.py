@@ -125,10 +125,12 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
             partners=[(contact.organisation, "main")],
         )
         # A letter the Hub writes from the partnership names the contact ("Dear Zofia ...").
+        letter = templates.default(TemplateKind.LETTER_OF_INTENT, "en")
+        assert letter is not None
         generate_document(
             actor=actor,
             partnership=partnership,
-            source=templates.default(TemplateKind.LETTER_OF_INTENT, "en"),
+            source=letter,
             language="en",
         )
         request, _item = hd.approved_request(

@@ -59,8 +59,13 @@ def scrub_documents(person: Person) -> int:
     generated = [d for d in documents_mentioning(person) if d.generated_kind]
     names = [d.file.name for d in generated]
     Document.objects.filter(pk__in=[d.pk for d in generated]).delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    transaction.on_commit(lambda: _delete_files(names))
     return len(generated)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def find_in_documents(person: Person) -> Iterator[Found]:
