@@ -312,3 +312,47 @@ def test_members_who_do_not_manage_are_refused(client_a):
         "personal_data_erase",
     ):
         assert client_a.get(url(name, q=EMAIL)).status_code == 403, name
+
+
+def test_erasing_asks_for_the_password_again_when_it_is_not_recent(affiliate_a, member_a, client_m):
+    import time
+
+    from hub.core.security import PASSWORD_AT
+
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name="Erin Stale", emails="erin@example.org")
+    session = client_m.session
+    session[PASSWORD_AT] = int(time.time()) - 3600
+    session.save()
+    response = client_m.post(
+        url("personal_data_erase", q="erin@example.org"), {"confirm": "erase", "seen": "1"}
+    )
+    assert response["Location"].startswith(reverse("confirm_password"))
+    assert Contact.objects.filter(name="Erin Stale").exists()
+
+
+def test_an_uploaded_file_naming_the_person_is_listed_and_kept(
+    affiliate_a, member_a, client_m, media
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    partnership = factories.partnership(affiliate_a, actor=member_a, partners=[(org, "main")])
+    import io
+
+    import docx
+
+    minutes = docx.Document()
+    minutes.add_paragraph(f"Signed for the museum by {NAME}.")
+    data = io.BytesIO()
+    minutes.save(data)
+    factories.document(partnership, actor=member_a, name="agreement.docx", content=data.getvalue())
+
+    found = personal_data.look_up(affiliate_a, EMAIL).found
+    document = next(f for f in found if f.kind == "Partnership document")
+    assert document.data["on_erasure"].startswith("kept")
+    page = client_m.get(url("personal_data_erase", q=EMAIL))
+    client_m.post(
+        url("personal_data_erase", q=EMAIL),
+        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+    )
+    assert partnership.documents.count() == 1
