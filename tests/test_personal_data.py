@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -54,22 +53,19 @@ def database_hits(*needles: str) -> list[tuple[str, str]]:
 
 
 def media_hits(*needles: str) -> list[str]:
-    """Return the files under the media folder whose name or content holds one of the texts."""
+    """Return the files under HUB_DATA_DIR (media, uploads) whose name or text holds one of the
+    texts; office files and PDFs are compressed, so their text is read as the library does."""
     folded = [n.casefold() for n in needles]
     hits = []
-    for root in {Path(storages["default"].location), Path(settings.DATA_DIR)}:  # type: ignore[attr-defined]
-        if not root.exists():
+    for path in Path(settings.DATA_DIR).rglob("*"):
+        if not path.is_file():
             continue
-        for path in root.rglob("*"):
-            if not path.is_file() or path.suffix in {".sqlite3", ".sqlite3-wal", ".sqlite3-shm"}:
-                continue
-            data = path.read_bytes()
-            kind = path.suffix.lower().lstrip(".")
-            # Office files and PDFs are compressed: read their text as the library does.
-            inside = extract_text(data, kind) if kind in {"pdf", "docx", "odt"} else ""
-            text = f"{path.name}\n{inside}\n" + data.decode("utf-8", "ignore")
-            if any(n in text.casefold() for n in folded):
-                hits.append(str(path))
+        data = path.read_bytes()
+        kind = path.suffix.lower().lstrip(".")
+        inside = extract_text(data, kind) if kind in {"pdf", "docx", "odt"} else ""
+        text = f"{path.name}\n{inside}\n" + data.decode("utf-8", "ignore")
+        if any(n in text.casefold() for n in folded):
+            hits.append(str(path))
     return hits
 
 
@@ -83,8 +79,11 @@ def queued_mail_hits(*needles: str) -> list[int]:
     ]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def media(settings: Any, tmp_path: Path) -> Path:
+    """Keep HUB_DATA_DIR's files (media, uploads) in a folder of the test's own."""
+    settings.DATA_DIR = tmp_path
+    settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
