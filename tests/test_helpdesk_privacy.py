@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from hub.core.models import AuditEvent
 from hub.core.schedule import jobs
@@ -141,3 +142,27 @@ def test_the_committee_and_members_cannot_erase(affiliate_a, client_a):
     assert client_a.post(url, {"confirm": "erase", "seen": 1}).status_code == 404
     request.refresh_from_db()
     assert request.email == EMAIL
+
+
+def test_hub_staff_erase_the_sender_of_a_request_sent_to_no_affiliate(
+    affiliate_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = hd.help_request(name=NAME, email=EMAIL, description=f"From {NAME}.")
+    theirs_in_a = hd.help_request(name=NAME, email=EMAIL, affiliate=affiliate_a)
+    client = Client()
+    client.force_login(hd.staff())
+    url = reverse("helpdesk:request_erase", kwargs={"pk": request.pk})
+    page = client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirm": "erase", "seen": len(page.context["lookup"].found)})
+
+    request.refresh_from_db()
+    assert (request.name, request.email) == ("[erased]", "")
+    assert NAME not in request.description
+    # The mail the helpdesk sent them is gone from the queue.
+    assert not [r for r in DBTaskResult.objects.all() if EMAIL in json.dumps(r.args_kwargs)]
+    # A request they sent to an affiliate is that affiliate's to erase.
+    theirs_in_a.refresh_from_db()
+    assert theirs_in_a.email == EMAIL
