@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from hub.core import personal_data
+from hub.core.exports import personal_data_download
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
 from hub.core.security import log_event, recent_password_required
@@ -69,12 +70,8 @@ def personal_data_export(request: HttpRequest, affiliate: Affiliate) -> HttpResp
     typed, lookup, error = _look_up(request, affiliate)
     if lookup is None:
         return redirect(_search_url(affiliate, typed))
-    response = JsonResponse(
-        lookup.as_json(), json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
-    response["Content-Disposition"] = 'attachment; filename="personal-data.json"'
     log_event("personal_data.exported", request, affiliate=affiliate.slug)
-    return _no_store(response)
+    return personal_data_download(lookup.as_json(), "personal-data.json")
 
 
 @affiliate_view(manage=True)

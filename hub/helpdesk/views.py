@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from hub.core import personal_data
+from hub.core.exports import personal_data_download
 from hub.core.forms import apply_errors
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, hub_staff_view
@@ -214,15 +215,9 @@ def request_my_data(request: HttpRequest, token: str) -> HttpResponse:
     help_request = _linked_request(request, token)
     if isinstance(help_request, HttpResponse):
         return help_request
-    response = JsonResponse(
-        request_personal_data(help_request),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    return personal_data_download(
+        request_personal_data(help_request), f"{help_request.reference.lower()}-my-data.json"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{help_request.reference.lower()}-my-data.json"'
-    )
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @never_cache
