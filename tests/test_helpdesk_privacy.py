@@ -41,9 +41,9 @@ def closed(days_ago: int, **fields: Any) -> HelpRequest:
     return request
 
 
-def test_closed_requests_are_anonymised_after_the_retention_period(settings):
+def test_closed_requests_are_anonymised_after_the_retention_period(settings, member_a):
     settings.HUB_HELPDESK_RETENTION_DAYS = 30
-    old = closed(31, description=f"{NAME} wants help.")
+    old = closed(31, description=f"{NAME} wants help.", actor=member_a)
     recent = closed(29)
     still_open = hd.help_request(name=NAME, email=EMAIL, partner="Another museum")
     HelpRequest.objects.filter(pk=still_open.pk).update(
@@ -54,7 +54,7 @@ def test_closed_requests_are_anonymised_after_the_retention_period(settings):
     assert anonymise_closed_requests() == 0  # safe to run twice
 
     old.refresh_from_db()
-    assert (old.name, old.email) == ("[erased]", "")
+    assert (old.name, old.email, old.user) == ("[erased]", "", None)
     assert NAME not in old.description
     assert not Message.objects.filter(request=old, body__contains=NAME).exists()
     # Only that request: the recent one and the open one keep their sender.

@@ -57,9 +57,10 @@ def _forget_requester(person: Person, requests: list[HelpRequest]) -> int:
     theirs = [r for r in requests if _sent_by(person, r)]
     for request in theirs:
         request.name, request.email = MARKER, ""
+        request.user = None  # their account, if they were signed in, names them too
         request.status_key = new_status_key()
         request.content_hash = ""  # a hash of the address still points to the person
-    HelpRequest.objects.bulk_update(theirs, ["name", "email", "status_key", "content_hash"])
+    HelpRequest.objects.bulk_update(theirs, ["name", "email", "user", "status_key", "content_hash"])
     return len(theirs)
 
 
@@ -88,7 +89,7 @@ def scrub_requests(person: Person, requests: QuerySet[HelpRequest]) -> int:
     """Forget the requests the person sent and replace their mentions in the requests'
     conversations, reviews, decisions, working groups and notifications."""
     ids = list(requests.values_list("pk", flat=True))
-    forgotten = _forget_requester(person, list(requests.only("pk", "email")))
+    forgotten = _forget_requester(person, list(requests.only("pk", "email", "user")))
     texts = _texts(person, ids)
     return (
         forgotten
