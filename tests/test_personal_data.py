@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -355,3 +356,17 @@ def test_an_uploaded_file_naming_the_person_is_listed_and_kept(
         {"confirm": "erase", "seen": len(page.context["lookup"].found)},
     )
     assert partnership.documents.count() == 1
+
+
+def test_looking_up_does_not_query_once_per_record(affiliate_a, member_a):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    factories.interaction(org, actor=member_a, summary=f"Met {NAME}.")
+    with CaptureQueriesContext(connection) as one:
+        personal_data.look_up(affiliate_a, EMAIL)
+    for n in range(20):
+        factories.interaction(org, actor=member_a, summary=f"Met {NAME} again ({n}).")
+    with CaptureQueriesContext(connection) as many:
+        found = personal_data.look_up(affiliate_a, EMAIL).found
+    assert len([f for f in found if f.kind == "Interaction"]) == 21
+    assert len(many.captured_queries) == len(one.captured_queries)
