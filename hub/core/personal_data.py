@@ -163,7 +163,11 @@ def look_up(affiliate: Affiliate | None, query: str) -> Lookup:
         phones=tuple(sorted(phones)),
         records=tuple(p.key for p in people),
     )
-    return Lookup(query=query, person=person, people=people, found=find_everywhere(person))
+    found = find_everywhere(person)
+    # The apps' own records first; the history, the mail queue and accounts (core's) after.
+    last = {_("History entry"), _("E-mail in the outgoing queue"), _("Hub account")}
+    found.sort(key=lambda f: str(f.kind) in last)
+    return Lookup(query=query, person=person, people=people, found=found)
 
 
 @transaction.atomic
