@@ -37,6 +37,8 @@ PUBLIC = {
     "request_new",
     "request_sent",
     "request_status",
+    "request_my_data",  # the requester's copy of their request, through the same signed link
+    "request_privacy",  # the requester asks for a copy or erasure of all their data
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
@@ -110,6 +112,7 @@ HUB_STAFF = {
     "request_message",
     "request_check",
     "request_triage",
+    "request_erase",
     "meeting_list",
     "meeting_detail",
     "meeting_agenda",
@@ -130,12 +133,17 @@ HUB_STAFF = {
 # signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
 MACHINE_TOKEN = {"metrics"}
 # Routes with a signed token: public, yet a forged token shows nothing.
-SIGNED_LINKS = {"request_status"}
+SIGNED_LINKS = {"request_status", "request_my_data", "request_privacy"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
 MANAGER_ONLY = {
     "contact_erase",
     "contact_export",
     "contact_data",
+    # One person's records across the Hub: search, export, readable copy, erasure.
+    "personal_data",
+    "personal_data_export",
+    "personal_data_report",
+    "personal_data_erase",
     "group_member_add",
     "reporting_currency",
     "main_goals",
