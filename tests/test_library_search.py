@@ -195,7 +195,8 @@ def test_edits_and_deletes_reach_the_index(library: dict[str, Any], member_a: An
 
 
 def test_punctuation_and_operators_are_words_not_syntax(library: dict[str, Any], member_a: Any):
-    for query in ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP"]:
+    queries = ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP", "a_b_c"]
+    for query in queries:
         search_library(member_a, query)  # no error
     assert search_library(member_a, "ministry)").hits[0].resource.pk == library["concept"].pk
 
