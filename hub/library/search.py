@@ -260,9 +260,7 @@ def matching_ids(query: Query, *, title_only: bool = False) -> int:
     return idsets.of(list(map(int, joined.split(",")))) if joined else idsets.EMPTY
 
 
-def ranked_ids(
-    query: Query, ids: Iterable[int], limit: int, offset: int, *, title_only: bool = False
-) -> list[int]:
+def ranked_ids(query: Query, ids: Iterable[int], limit: int, offset: int) -> list[int]:
     """Return a page of these matching ids, best first (title over summary over file).
 
     Scoring reads each resource's text: callers rank a bounded set
@@ -272,10 +270,9 @@ def ranked_ids(
     if not ids:
         return []
     if connection.vendor == "postgresql":
-        column = "title_vector" if title_only else "search_vector"
         sql = (
             f"SELECT id FROM {TABLE} WHERE id = ANY(%s) "  # noqa: S608
-            f"ORDER BY ts_rank({column}, %s::tsquery) DESC, id DESC LIMIT %s OFFSET %s"
+            "ORDER BY ts_rank(search_vector, %s::tsquery) DESC, id DESC LIMIT %s OFFSET %s"
         )
         params: list[Any] = [ids, query.pg, limit, offset]
     else:
@@ -286,8 +283,7 @@ def ranked_ids(
             "AND +rowid IN (SELECT value FROM json_each(%s)) "
             f"ORDER BY bm25({FTS}, 10.0, 4.0, 1.0), rowid DESC LIMIT %s OFFSET %s"
         )
-        expression = _sqlite_expression(query.words, title_only=title_only)
-        params = [expression, json.dumps(ids), limit, offset]
+        params = [_sqlite_expression(query.words), json.dumps(ids), limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]

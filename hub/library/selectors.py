@@ -115,7 +115,9 @@ class _Library:
     # no longer published (those show to their own affiliate only): the rule of _scope.
     shared: int
     public: int
-    by_affiliate: dict[int, int]
+    # Every resource of each affiliate (its own members see them all): ids, not idsets, which
+    # would each be as long as the library.
+    by_affiliate: dict[int, list[int]]
     by_value: dict[tuple[str, str], int]
     # The counts of the shared or public part, per chosen facets (the same for everyone).
     counted: dict[tuple[Any, ...], Counts] = field(default_factory=dict, compare=False)
@@ -124,9 +126,7 @@ class _Library:
         """Return what everyone signed in (or anonymous) sees, and what only ``own`` adds."""
         if viewer is None or not viewer.is_authenticated:
             return self.public, idsets.EMPTY
-        extra = idsets.EMPTY
-        for affiliate_id in own:
-            extra |= self.by_affiliate.get(affiliate_id, idsets.EMPTY)
+        extra = idsets.of([n for a in own for n in self.by_affiliate.get(a, [])])
         return self.shared, extra & ~self.shared
 
     def narrowed(self, ids: int, chosen: dict[str, str]) -> int:
@@ -176,27 +176,30 @@ def _library() -> _Library:
     shared: list[int] = []
     public: list[int] = []
     by_affiliate: dict[int, list[int]] = {}
-    scopes = ResourceFacet.objects.filter(facet="kind").values_list(
-        "resource_id", "visibility", "affiliate_id", "case_partnership_id"
-    )
-    hidden_set = set(hidden)
-    for resource_id, visibility, affiliate_id, partnership_id in scopes:
-        by_affiliate.setdefault(affiliate_id, []).append(resource_id)
-        if partnership_id in hidden_set or visibility not in SHARED:
-            continue
-        shared.append(resource_id)
-        if visibility == Visibility.PUBLIC:
-            public.append(resource_id)
     by_value: dict[tuple[str, str], list[int]] = {}
-    for facet, value, resource_id in ResourceFacet.objects.values_list(
-        "facet", "value", "resource_id"
-    ):
-        by_value.setdefault((facet, value), []).append(resource_id)
+    hidden_set = set(hidden)
+    shown = {str(v) for v in SHARED}
+    # Read as plain rows: tens of thousands of them, once after each change.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT resource_id, facet, value, visibility, affiliate_id, case_partnership_id "  # noqa: S608
+            f"FROM {ResourceFacet._meta.db_table}"
+        )
+        for resource_id, facet, value, visibility, affiliate_id, partnership_id in cursor:
+            by_value.setdefault((facet, value), []).append(resource_id)
+            if facet != "kind":  # every resource has one kind row: its scope is read there
+                continue
+            by_affiliate.setdefault(affiliate_id, []).append(resource_id)
+            if partnership_id in hidden_set or visibility not in shown:
+                continue
+            shared.append(resource_id)
+            if visibility == Visibility.PUBLIC:
+                public.append(resource_id)
     library = _Library(
         key=key,
         shared=idsets.of(shared),
         public=idsets.of(public),
-        by_affiliate={k: idsets.of(v) for k, v in by_affiliate.items()},
+        by_affiliate=by_affiliate,
         by_value={k: idsets.of(v) for k, v in by_value.items()},
     )
     _kept[:] = [library]
@@ -322,21 +325,15 @@ def _ranked_page(query: search.Query, found: int, offset: int) -> list[int]:
     """Return one page of the matching ids the viewer may see (an idset), best first.
 
     Up to RANK_ALL matches are all ranked by relevance. Beyond that (a word found in most of
-    the library), the resources with every word in their title come first, ranked, then the
-    rest newest first: scoring thousands of long texts would cost more than it tells.
+    the library), the resources with every word in their title come first, then the rest,
+    each newest first: scoring weighs a word by how rare it is, which tells nothing of a word
+    in most resources, and costs a pass over every match.
     """
     if found.bit_count() <= RANK_ALL:
         return search.ranked_ids(query, idsets.members(found), PAGE_SIZE, offset)
     titled = found & search.matching_ids(query, title_only=True)
     titled_count = titled.bit_count()
-    ids: list[int] = []
-    if offset < titled_count:
-        if titled_count <= RANK_ALL:
-            ids = search.ranked_ids(
-                query, idsets.members(titled), PAGE_SIZE, offset, title_only=True
-            )
-        else:
-            ids = idsets.newest(titled, offset, PAGE_SIZE)
+    ids = idsets.newest(titled, offset, PAGE_SIZE) if offset < titled_count else []
     if len(ids) < PAGE_SIZE:
         rest = found & ~titled
         ids += idsets.newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
