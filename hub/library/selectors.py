@@ -227,20 +227,26 @@ def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
 
 
 def search_library(
-    viewer: Any, query: str = "", chosen: dict[str, str] | None = None, page: int = 1
+    viewer: Any,
+    query: str = "",
+    chosen: dict[str, str] | None = None,
+    page: int = 1,
+    *,
+    own: list[int] | None = None,
 ) -> SearchPage:
     """Search what the viewer may see: ranked by relevance (title first), snippets, facets.
 
     Without words the newest added come first (the page lists featured ones above). The same
     on SQLite (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case
     ignored. Counting and narrowing are done in memory (_Library); the words are matched
-    once, by the database, and the page's resources read again through visible_resources.
+    once, by the database. ``own``: the viewer's affiliates, if the caller has read them.
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
     library = _library()
-    own: list[int] = []
-    if viewer is not None and viewer.is_authenticated:
+    if viewer is None or not viewer.is_authenticated:
+        own = []
+    elif own is None:
         memberships = Membership.objects.filter(user=viewer).order_by()
         own = list(memberships.values_list("affiliate_id", flat=True))
     base, extra = library.visible(viewer, own)

@@ -54,7 +54,8 @@ def library(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"] or ""
         chosen = form.chosen()
         page = form.cleaned_data["page"] or 1
-    results = selectors.search_library(request.user, query, chosen, page)
+    own = [m.affiliate_id for m in memberships(request)]
+    results = selectors.search_library(request.user, query, chosen, page, own=own)
     base = {k: v for k, v in {"q": query, **chosen}.items() if v}
     facet_links = []
     for facet in results.facets:
