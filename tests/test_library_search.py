@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from hub.library import processing, services
+from hub.library.models import Resource
 from hub.library.selectors import search_library
 from tests import library_files as lf
 
@@ -185,6 +186,17 @@ def test_search_sees_only_what_the_viewer_may(
     assert [h.resource.pk for h in anonymous.hits] == [library["bibliotek"].pk]
     own = add(affiliate_b, member_b, "Ecoles de B", visibility="affiliate")
     assert [h.resource.pk for h in search_library(member_b, "ecoles").hits] == [own.pk]
+
+
+def test_a_change_that_left_no_audit_event_never_shows_a_private_resource(
+    library: dict[str, Any], member_b: Any
+) -> None:
+    """An edit in the admin site records no audit event, so search's in-memory copy is not
+    rebuilt; the page still reads its rows through the visibility rule."""
+    assert search_library(member_b, "ecoles").total == 1  # read once: the copy is built
+    Resource.objects.filter(pk=library["ecoles"].pk).update(visibility="affiliate")
+    page = search_library(member_b, "ecoles")
+    assert library["ecoles"].pk not in [h.resource.pk for h in page.hits]
 
 
 def test_edits_and_deletes_reach_the_index(library: dict[str, Any], member_a: Any) -> None:

@@ -269,7 +269,7 @@ def search_library(
     else:
         ids = _ranked_page(prepared, found, offset)
     return SearchPage(
-        hits=_hits(ids, words),
+        hits=_hits(viewer, ids, words),
         total=total,
         page=page,
         pages=pages,
@@ -293,10 +293,13 @@ HIT_FIELDS = (
 )
 
 
-def _hits(ids: list[int], words: list[str]) -> list[Hit]:
+def _hits(viewer: Any, ids: list[int], words: list[str]) -> list[Hit]:
     """Return the page's resources, in order, with their titles marked and their snippets.
 
-    The ids are the viewer's to see (search_library). A snippet comes from the summary or
+    The ids come from the in-memory copy (search_library), which follows the audit stamp; the
+    rows shown are read through visible_resources all the same, so a change that left no
+    audit event (an edit in the admin site) can at worst make a count stale, never show a
+    resource the viewer may not see. A snippet comes from the summary or
     the description; only the resources whose words are not there have the opening of their
     file's text and search text read (a second, short query).
     """
@@ -304,7 +307,10 @@ def _hits(ids: list[int], words: list[str]) -> list[Hit]:
         return []
     loaded = {
         r.pk: r
-        for r in Resource.objects.filter(pk__in=ids).select_related("affiliate").only(*HIT_FIELDS)
+        for r in visible_resources(viewer)
+        .filter(pk__in=ids)
+        .select_related("affiliate")
+        .only(*HIT_FIELDS)
     }
     found = [loaded[pk] for pk in ids if pk in loaded]
     snippets = {r.pk: highlight.matched_snippet([r.summary, r.body], words) for r in found}
