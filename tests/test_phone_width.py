@@ -116,7 +116,8 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 SHOWN = ("partnerships:partnership_detail", "partners:organisation_list", "partners:my_work")
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 CONTRAST = """async () => {
-  const r = await axe.run(document, {runOnly: {type: 'rule', values: ['color-contrast', 'link-in-text-block']}});
+  const rules = ['color-contrast', 'link-in-text-block'];
+  const r = await axe.run(document, {runOnly: {type: 'rule', values: rules}});
   return r.violations.flatMap(v => v.nodes.slice(0, 3).map(n => n.html.slice(0, 120)));
 }"""
 
