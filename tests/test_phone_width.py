@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from hub.partnerships.todo import services as todo
 from tests import factories, test_url_walk
 from tests.test_browser_journey import AXE_JS, PASSWORD, _require, chromium
+from tests.test_page_weight import ELSEWHERE
 from tests.test_url_walk import MACHINE_TOKEN, SIGNED_LINKS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,7 +126,9 @@ CONTRAST = """async () => {
 def _page_urls(objs: dict[str, Any]) -> dict[str, str]:
     urls = {}
     for name, route in test_url_walk.all_routes():
-        if any(test_url_walk._is(name, group) for group in (MACHINE_TOKEN, SIGNED_LINKS)):
+        if any(
+            test_url_walk._is(name, group) for group in (MACHINE_TOKEN, SIGNED_LINKS, ELSEWHERE)
+        ):
             continue
         if "export" in name or route.endswith((".pdf", ".csv", ".ics", ".svg", ".xml", "feed/")):
             continue
