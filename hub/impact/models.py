@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
@@ -67,7 +68,10 @@ class ContentLink(models.Model):
 
     def __str__(self) -> str:
         if self.target:
-            return f"{self.get_kind_display()}: {self.target}"
+            return gettext("%(kind)s: %(target)s") % {
+                "kind": self.get_kind_display(),
+                "target": self.target,
+            }
         return f"{self.get_kind_display()} ({len(self.items)})"
 
     @property

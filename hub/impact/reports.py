@@ -245,6 +245,10 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
         chart.categoryAxis.labels.fontSize = 7
         chart.valueAxis.valueMin = 0
         chart.valueAxis.labels.fontSize = 7
+        # Axis figures grouped the reader's way (1,000 / 1 000), not as ReportLab writes them.
+        chart.valueAxis.labelTextFormat = lambda v: number_format(
+            int(v) if v == int(v) else v, use_l10n=True, force_grouping=True
+        )
         chart.bars[0].fillColor = colors.HexColor("#0072b2")
         drawing.add(chart)
         story.append(drawing)
@@ -302,7 +306,7 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
                 Paragraph(
                     escape(
                         _("Source: %(source)s, fetched %(date)s.")
-                        % {"source": label, "date": fetched.date().isoformat()}
+                        % {"source": label, "date": date_format(fetched.date(), "DATE_FORMAT")}
                     ),
                     styles["Italic"],
                 )
