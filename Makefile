@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser mediawiki library-tools gettext messages demo worker bench bench-wikimedia bench-uploads clean
+.PHONY: run test test-postgres lint setup browser css mediawiki library-tools gettext messages demo worker bench bench-wikimedia bench-uploads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium for the browser tests (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@test -f node_modules/axe-core/axe.min.js || { \
-	  echo "Installing axe-core for the accessibility checks (npm ci)…"; \
+	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/@wikimedia/codex/package.json || { \
+	  echo "Installing axe-core and Codex for the accessibility and stylesheet checks (npm ci)…"; \
 	  npm ci --silent --no-audit --no-fund; }
+
+## make css: rebuild static/css/hub.css, hub-rtl.css and hub/core/codex_icons.json from
+# Wikimedia Codex (npm, pinned in package-lock.json) and assets/hub.css; commit the result, so
+# `make run` needs no npm. tests/test_codex_build.py fails when the committed files are stale.
+css:
+	@test -f node_modules/@wikimedia/codex/package.json -a -f node_modules/postcss/package.json || \
+	  npm ci --silent --no-audit --no-fund
+	node scripts/build_css.mjs
 
 # Debian's MediaWiki 1.39 is the real wiki the Wikimedia client tests run against on 127.0.0.1
 # (tests/localwiki.py installs it once into var/cache/localwiki/ and copies it for each test run).
