@@ -32,11 +32,22 @@ def source_messages(tmp_path_factory: pytest.TempPathFactory) -> list:
     """Extract every translatable message of the source afresh (makemessages, ~2 s)."""
     if not shutil.which("xgettext"):
         pytest.fail("GNU gettext is missing: `make gettext` (or `make setup`) installs it")
-    out = tmp_path_factory.mktemp("extracted")
+    # makemessages writes beside the source's own locale/ folder when there is one, so it reads
+    # a mirror of the source (symbolic links, without locale/) and writes into the mirror.
+    source = tmp_path_factory.mktemp("source")
+    for item in Path(settings.BASE_DIR).iterdir():
+        if item.name != "locale":
+            (source / item.name).symlink_to(item)
+    out = source / "locale"
     with pytest.MonkeyPatch.context() as mp, override_settings(LOCALE_PATHS=[out]):
-        mp.chdir(settings.BASE_DIR)
+        mp.chdir(source)
         call_command(
-            "makemessages", locale=["xx"], ignore_patterns=IGNORE, no_location=True, verbosity=0
+            "makemessages",
+            locale=["xx"],
+            ignore_patterns=IGNORE,
+            no_location=True,
+            symlinks=True,
+            verbosity=0,
         )
     return read_po(catalogue_path(out, "xx"))
 
