@@ -181,3 +181,23 @@ def test_catalogues_that_cannot_be_offered_are_reported(tmp_path):
     write_catalogue(tmp_path, "tzm", {"Language": "ⵜⵓⵜⵍⴰⵢⵜ"})
     problems = catalogue_problems(tmp_path, settings.HUB_KNOWN_LANGUAGES)
     assert [p.split(":")[0] for p in problems] == ["es", "sv", "tzm"]
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    """xgettext does not read inside f-strings: a message marked there never reaches the
+    catalogues, and the page stays in English in every language."""
+    import ast
+
+    marks = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "npgettext", "_lazy"}
+    found = []
+    for path in sorted((Path(settings.BASE_DIR) / "hub").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and isinstance(inner.func, ast.Name)
+                        and inner.func.id in marks
+                    ):
+                        found.append(f"{path.relative_to(settings.BASE_DIR)}:{inner.lineno}")
+    assert not found, f"messages marked inside f-strings, invisible to xgettext: {found}"
