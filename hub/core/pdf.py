@@ -15,6 +15,7 @@ Text without a right-to-left letter goes to reportlab unchanged, so English page
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -63,8 +64,18 @@ def visual(text: str, *, rtl: bool | None = None) -> str:
     order. The line's base direction is the document's (right to left in Arabic)."""
     if not has_rtl(text):
         return text
-    base = "R" if (right_to_left() if rtl is None else rtl) else "L"
-    return str(get_display(arabic_reshaper.reshape(text), base_dir=base))
+    return _visual(text, "R" if (right_to_left() if rtl is None else rtl) else "L")
+
+
+@lru_cache(maxsize=4096)
+def _shaped(word: str) -> str:
+    """Return a word with its Arabic letters in their joined forms (labels repeat: cached)."""
+    return str(arabic_reshaper.reshape(word))
+
+
+@lru_cache(maxsize=4096)
+def _visual(line: str, base: str) -> str:
+    return str(get_display(" ".join(_shaped(w) for w in line.split(" ")), base_dir=base))
 
 
 def styles() -> StyleSheet1:
@@ -98,28 +109,35 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
         super().__init__()
         self.text, self.style, self.rtl = text, style, rtl
         self._inner: Any = None
+        self._width = -1.0
 
     def _lines(self, width: float) -> list[str]:
+        """Break the text into lines that fit, each in visual order. Letters join only within
+        a word, so each word is shaped and measured once, and a line's width is their sum."""
         font, size = self.style.fontName, self.style.fontSize
+        space = pdfmetrics.stringWidth(" ", font, size)
         lines: list[str] = []
         for logical in self.text.split("\n"):
-            current = ""
+            current: list[str] = []
+            used = 0.0
             for word in logical.split(" "):
-                candidate = f"{current} {word}" if current else word
-                if (
-                    current
-                    and pdfmetrics.stringWidth(arabic_reshaper.reshape(candidate), font, size)
-                    > width
-                ):
-                    lines.append(current)
-                    current = word
-                else:
-                    current = candidate
-            lines.append(current)
-        return [visual(line, rtl=self.rtl) for line in lines]
+                shaped = _shaped(word) if has_rtl(word) else word
+                needed = pdfmetrics.stringWidth(shaped, font, size)
+                if current and used + space + needed > width:
+                    lines.append(" ".join(current))
+                    current, used = [], 0.0
+                used += (space if current else 0.0) + needed
+                current.append(shaped)
+            lines.append(" ".join(current))
+        base = "R" if self.rtl else "L"
+        return [str(get_display(line, base_dir=base)) for line in lines]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         width = available_width - self.style.leftIndent - self.style.rightIndent
+        if self._inner is not None and self._width == width:  # asked again: same lines
+            self.width, self.height = self._inner.wrap(available_width, available_height)
+            return self.width, self.height
+        self._width = width
         markup = "<br/>".join(escape(line) for line in self._lines(width))
         style = self.style
         if self.rtl and style.alignment == TA_LEFT:
