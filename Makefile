@@ -63,15 +63,20 @@ mediawiki:
 	    --no-install-recommends mediawiki php-sqlite3 php-cli php-curl php-apcu imagemagick \
 	    >/dev/null; }
 
-# Debian's poppler-utils draws the first page of a library PDF (pdftoppm) for its preview and
-# in the tests. LibreOffice, which converts office files to PDF for their preview, is large
-# and optional: `apt-get install libreoffice-core-nogui libreoffice-writer-nogui
-# libreoffice-impress-nogui` where office previews are wanted.
+# Debian's poppler-utils draws the first page of a library PDF (pdftoppm) for its preview, and
+# LibreOffice (without its desktop parts, about 210 MB) converts office files (DOCX, ODT, PPTX,
+# ODP) to PDF first. Both are installed once; a Hub without LibreOffice still reads the text
+# of office files, it only shows no picture of their first page.
 library-tools:
 	@command -v pdftoppm >/dev/null 2>&1 || { \
 	  echo "Installing poppler-utils for library previews (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends poppler-utils >/dev/null; }
+	@command -v soffice >/dev/null 2>&1 || { \
+	  echo "Installing LibreOffice (no desktop) for office file previews (apt-get, ~1 min)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends libreoffice-core-nogui libreoffice-writer-nogui \
+	    libreoffice-impress-nogui >/dev/null; }
 
 ## make run: set up, migrate, load the demo data, start the web server and a background worker.
 # A development copy (no HUB_SECRET_KEY) with the friendly error pages; tracebacks go to the

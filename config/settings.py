@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_countries",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.mediawiki",
     "hub.core",
     "hub.partners",
     "hub.partnerships",
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hub.core.middleware.SessionIdleTimeoutMiddleware",
     "hub.core.middleware.PrivatePagesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "hub.core.middleware.WikimediaLinkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -380,6 +386,41 @@ HUB_IMPACT_SOURCE = env("HUB_IMPACT_SOURCE", "hub.impact.sources.WikimediaSource
 # reach its operator: a system check refuses a deployment without one.
 HUB_WIKIMEDIA_CONTACT = env("HUB_WIKIMEDIA_CONTACT")  # an e-mail address or a URL
 HUB_WIKIMEDIA_USER_AGENT = env("HUB_WIKIMEDIA_USER_AGENT")  # replaces the built one entirely
+
+# Log in with Wikimedia (OAuth 2.0 on Meta-Wiki, django-allauth's MediaWiki provider): on when a
+# consumer's client id and secret are set (README: registering the consumer).
+HUB_WIKIMEDIA_OAUTH_CLIENT_ID = env("HUB_WIKIMEDIA_OAUTH_CLIENT_ID")
+HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET = env("HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET")
+HUB_WIKIMEDIA_OAUTH_URL = env("HUB_WIKIMEDIA_OAUTH_URL", "https://meta.wikimedia.org/w/rest.php")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+SOCIALACCOUNT_ADAPTER = "hub.core.wikimedia_login.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "mediawiki": {
+        "REST_API": HUB_WIKIMEDIA_OAUTH_URL,
+        "USERPAGE_TEMPLATE": "https://meta.wikimedia.org/wiki/User:{username}",
+        "APPS": [
+            {
+                "client_id": HUB_WIKIMEDIA_OAUTH_CLIENT_ID,
+                "secret": HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET,
+            }
+        ]
+        if HUB_WIKIMEDIA_OAUTH_CLIENT_ID
+        else [],
+    }
+}
+# A first Wikimedia log-in creates the account at once; an e-mail address alone never links
+# one to an existing account (hub.core.wikimedia_login); the tokens are kept for uploads.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False
 HUB_WIKIMEDIA_CONNECT_TIMEOUT = env_int("HUB_WIKIMEDIA_CONNECT_TIMEOUT", 5)
 HUB_WIKIMEDIA_READ_TIMEOUT = env_int("HUB_WIKIMEDIA_READ_TIMEOUT", 30)
 # Requests to one wiki go in series across every worker process and machine: a short lease per

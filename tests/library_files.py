@@ -140,3 +140,65 @@ def use_temporary_media(settings: Any, folder: Any) -> None:
             "OPTIONS": {"location": str(folder)},
         },
     }
+
+
+def real_docx(heading: str) -> bytes:
+    """Return a Word document as python-docx writes it: styles, settings and a large heading."""
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_heading(heading, level=0)
+    document.add_paragraph("Wikimedia partnership " * 20)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def real_odf(kind: str, heading: str) -> bytes:
+    """Return an OpenDocument text (odt) or presentation (odp) as odfpy writes it."""
+    from odf.draw import Frame, Page, TextBox
+    from odf.opendocument import OpenDocumentPresentation, OpenDocumentText
+    from odf.style import MasterPage, PageLayout, PageLayoutProperties
+    from odf.text import H, P
+
+    if kind == "odt":
+        document = OpenDocumentText()
+        document.text.addElement(H(outlinelevel=1, text=heading))
+        document.text.addElement(P(text="Wikimedia partnership " * 20))
+    else:
+        document = OpenDocumentPresentation()
+        layout = PageLayout(name="slide")
+        layout.addElement(PageLayoutProperties(pagewidth="28cm", pageheight="21cm"))
+        document.automaticstyles.addElement(layout)
+        master = MasterPage(name="default", pagelayoutname=layout)
+        document.masterstyles.addElement(master)
+        page = Page(masterpagename=master)
+        frame = Frame(width="24cm", height="6cm", x="2cm", y="2cm")
+        box = TextBox()
+        box.addElement(P(text=heading))
+        frame.addElement(box)
+        page.addElement(frame)
+        document.presentation.addElement(page)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def converted(data: bytes, source_kind: str, target_kind: str, folder: Any) -> bytes:
+    """Return a file saved again by LibreOffice in another format (an ODP as PowerPoint)."""
+    import subprocess
+    from pathlib import Path
+
+    from hub.library.extraction import office_tool
+
+    office = office_tool()
+    assert office, "LibreOffice is needed"
+    folder = Path(folder)
+    source = folder / f"source.{source_kind}"
+    source.write_bytes(data)
+    subprocess.run(  # noqa: S603 - the test's own temporary files
+        [office, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+         "--convert-to", target_kind, "--outdir", str(folder / "out"), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return (folder / "out" / f"source.{target_kind}").read_bytes()

@@ -114,7 +114,11 @@ def test_preview_of_an_image_is_a_smaller_png() -> None:
 
 @pytest.mark.django_db
 def test_the_task_fills_text_and_preview_and_survives_a_second_run(
-    affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any
+    affiliate_a: Any,
+    member_a: Any,
+    settings: Any,
+    tmp_path: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     lf.use_temporary_media(settings, tmp_path)
     resource = services.create_resource(
@@ -122,14 +126,16 @@ def test_the_task_fills_text_and_preview_and_survives_a_second_run(
         affiliate=affiliate_a,
         title="Slides",
         kind="promotional",
-        upload=lf.stream("talk.pptx", lf.pptx("Wikidata for archives")),
+        upload=lf.stream("talk.docx", lf.real_docx("Wikidata for archives")),
     )
     assert resource.file_status == FileStatus.PENDING
-    assert processing.process_file(resource_id=resource.pk) == FileStatus.READY
-    assert processing.process_file(resource_id=resource.pk) == FileStatus.READY
+    # The second run draws the preview again and deletes the first once committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert processing.process_file(resource_id=resource.pk) == FileStatus.READY
+        assert processing.process_file(resource_id=resource.pk) == FileStatus.READY
     resource.refresh_from_db()
     assert "Wikidata for archives" in resource.extracted_text
-    assert resource.file_name == "talk.pptx"
+    assert resource.file_name == "talk.docx"
     # Nothing half-written: a refused file leaves no resource and no file behind.
     with pytest.raises(files.FileRefused):
         services.create_resource(
@@ -166,3 +172,73 @@ def test_adding_a_file_queues_its_reading_once_committed(
     resource.refresh_from_db()
     assert resource.file_status == FileStatus.READY
     assert "ministry" in resource.extracted_text
+
+
+OFFICE = pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and extraction.office_tool()),
+    reason="LibreOffice or poppler-utils not installed (make library-tools)",
+)
+
+
+def _ink_on_top(png: bytes) -> float:
+    """Return the share of dark pixels in the upper third of a preview (where the title is)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG"
+        assert image.width == extraction.PREVIEW_WIDTH
+        grey = image.convert("L")
+        top = grey.crop((0, 0, grey.width, grey.height // 3))
+        histogram = top.histogram()
+        return sum(histogram[:128]) / (top.width * top.height)
+
+
+@OFFICE
+@pytest.mark.parametrize("kind", ["docx", "odt", "odp", "pptx"])
+def test_preview_of_an_office_file_shows_its_first_page(kind: str, tmp_path: Any) -> None:
+    data = {
+        "docx": lambda: lf.real_docx("Letter of intent"),
+        "odt": lambda: lf.real_odf("odt", "Letter of intent"),
+        "odp": lambda: lf.real_odf("odp", "Letter of intent"),
+        "pptx": lambda: lf.converted(
+            lf.real_odf("odp", "Letter of intent"), "odp", "pptx", tmp_path
+        ),
+    }[kind]()
+    assert check(f"file.{kind}", data).kind == kind
+    assert "Letter of intent" in extraction.extract_text(data, kind)
+    assert extraction.can_preview(kind)
+    # The title is drawn: a blank page would have no dark pixels at the top.
+    assert _ink_on_top(extraction.preview_png(data, kind)) > 0.001
+
+
+@OFFICE
+def test_an_office_file_that_cannot_be_drawn_gets_no_preview_and_keeps_its_text() -> None:
+    # A Word file whose document part is not XML: LibreOffice cannot draw it.
+    broken = lf._zip(
+        [("[Content_Types].xml", lf.CONTENT_TYPES.encode()), ("word/document.xml", b"\x00" * 64)]
+    )
+    with pytest.raises(extraction.ExtractionFailed):
+        extraction.preview_png(broken, "docx")
+
+
+@OFFICE
+@pytest.mark.django_db
+def test_an_uploaded_word_file_gets_a_preview_on_its_page(
+    affiliate_a: Any, member_a: Any, client_a: Any, settings: Any, tmp_path: Any
+) -> None:
+    lf.use_temporary_media(settings, tmp_path)
+    resource = services.create_resource(
+        actor=member_a,
+        affiliate=affiliate_a,
+        title="Our letter of intent",
+        kind="template",
+        upload=lf.stream("letter.docx", lf.real_docx("Letter of intent")),
+    )
+    assert processing.process_file(resource_id=resource.pk) == FileStatus.READY
+    resource.refresh_from_db()
+    assert resource.preview
+    page = client_a.get(f"/library/{resource.pk}/").content.decode()
+    assert f"/library/{resource.pk}/preview.png" in page
+    response = client_a.get(f"/library/{resource.pk}/preview.png")
+    assert response.status_code == 200
+    assert _ink_on_top(b"".join(response.streaming_content)) > 0.001

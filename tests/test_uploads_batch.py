@@ -212,35 +212,6 @@ def test_another_tools_sheet_maps_without_a_crash(partnership, member_a, fixture
     assert any(batch.mapping.values())
 
 
-def test_another_kind_of_account_plugs_in_by_registering_it(
-    partnership, member_a, monkeypatch, settings
-) -> None:
-    """'Upload as me' (a person's own Wikimedia log-in) comes as another kind of account."""
-    signed_in: list[str] = []
-
-    class AsMe:
-        name = "Anna (her own log-in)"
-
-        def sign_in(self, client: Any) -> None:
-            signed_in.append(client.api_url)
-
-    monkeypatch.setitem(credentials.ACCOUNT_KINDS, "wikimedia_login", lambda data: AsMe())
-    settings.HUB_ALLOWED_PRIVATE_WIKIS = ["http://127.0.0.1:9"]
-    batch = services.create_batch(
-        actor=member_a,
-        partnership=partnership,
-        title="As me",
-        wiki_url="http://127.0.0.1:9/api.php",
-    )
-    services.set_account(
-        actor=member_a, batch=batch, kind="wikimedia_login", name="Anna", secret="token-ref"
-    )
-    batch.refresh_from_db()
-    client = credentials.open_client(batch)
-    assert signed_in == [client.api_url]
-    assert credentials.account_for(batch).name == "Anna (her own log-in)"
-
-
 def test_a_batch_with_files_on_the_wiki_cannot_be_deleted_one_without_can(
     partnership, member_a, tmp_path, uploads_dir
 ):

@@ -52,10 +52,22 @@ PUBLIC = {
     "library:resource_detail",
     "library:resource_file",
     "library:resource_preview",
+    # Log in with Wikimedia (allauth): starting it, Meta-Wiki's return (the state is checked:
+    # tests/test_wikimedia_login.py), its error and sign-up pages (empty without a log-in in
+    # progress), and allauth's names for our own account pages (plain redirects).
+    "mediawiki_login",
+    "mediawiki_callback",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "socialaccount_signup",
+    "account_login",
+    "account_change_password",
+    "account_reauthenticate",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
     "account",
+    "socialaccount_connections",
     "password_change",
     "password_change_done",
     "confirm_password",
@@ -75,6 +87,7 @@ LOGGED_IN = {"directory", "profile_detail", "request_board", "offer_help"}
 # opens to members of the expert committee: see tests/test_helpdesk_views.py.)
 HUB_STAFF = {
     "hub_overview",
+    "login_policy",
     "hub_reports",
     "hub_reports_export",
     "strategic_definition",

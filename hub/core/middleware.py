@@ -10,10 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 
-from hub.core.security import LAST_SEEN, log_event
+from hub.core.security import LAST_SEEN, MUST_LINK, log_event
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -102,3 +102,29 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class WikimediaLinkMiddleware:
+    """Keep a person who logged in by password, where hub staff require Wikimedia log-in, on the
+    page that links their Wikimedia account until they have linked it (hub.core.wikimedia_login).
+
+    Reads only the session unless the flag is set at log-in; it is cleared once linked.
+    """
+
+    ALLOWED = ("/account/", "/accounts/", "/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.session.get(MUST_LINK)
+            and request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            from hub.core.wikimedia_login import must_link_first
+
+            if must_link_first(request.user):
+                return redirect("account")
+            request.session.pop(MUST_LINK, None)
+        return self.get_response(request)

@@ -205,3 +205,20 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoginPolicy(models.Model):
+    """How people log in, set by hub staff: one row (pk 1)."""
+
+    require_wikimedia = models.BooleanField(
+        _("require logging in with Wikimedia"),
+        default=False,
+        help_text=_(
+            "People then log in with their Wikimedia account; a password only lets them link "
+            "one. Superusers can still log in with a password."
+        ),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(_("Log-in policy"))

@@ -28,6 +28,10 @@ LAST_SEEN = "hub_last_seen"
 
 RateKey = str | Callable[[str, HttpRequest], str]
 
+# Session key: logged in by password where Wikimedia log-in is required; must link first
+# (hub.core.wikimedia_login, hub.core.middleware.WikimediaLinkMiddleware).
+MUST_LINK = "hub_must_link_wikimedia"
+
 
 def client_address(request: HttpRequest | None) -> str:
     """Return the address the request came from (REMOTE_ADDR: a forged header changes nothing)."""

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hub.core import accounts, views
+from hub.core import accounts, views, wikimedia_login
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +38,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("hub/", views.hub_overview, name="hub_overview"),
+    path("hub/login-policy/", wikimedia_login.login_policy, name="login_policy"),
 ]

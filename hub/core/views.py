@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from hub.core import selectors
+from hub.core import selectors, wikimedia_login
 from hub.core.forms import apply_errors
 from hub.core.health import report as health_report
 from hub.core.languages import offered, offered_languages, set_preferred_language
 from hub.core.metrics import render as render_metrics
 from hub.core.models import User
 from hub.core.permissions import affiliates_of, hub_staff_view
-from hub.core.security import log_event, posted, rate_limited
+from hub.core.security import MUST_LINK, log_event, posted, rate_limited
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -62,6 +62,30 @@ class RateLimitedLoginView(auth_views.LoginView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["wikimedia_login"] = wikimedia_login.enabled()
+        context["wikimedia_required"] = wikimedia_login.wikimedia_required()
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if wikimedia_login.password_refused(user):
+            form.add_error(None, _("This Hub asks everyone to log in with Wikimedia."))
+            return self.form_invalid(form)
+        response = super().form_valid(form)
+        if wikimedia_login.must_link_first(user):
+            self.request.session[MUST_LINK] = True
+            messages.info(
+                self.request,
+                _(
+                    "This Hub asks everyone to log in with Wikimedia. Link your Wikimedia "
+                    "account to go on; from then on, log in with Wikimedia."
+                ),
+            )
+            return redirect("account")
+        return response
 
 
 @hub_staff_view
@@ -99,10 +123,19 @@ def account(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your e-mails will come in the language you chose."))
             return redirect("account")
     memberships = user.memberships.select_related("affiliate")
+    wikimedia = wikimedia_login.wikimedia_account(user)
     return render(
         request,
         "core/account.html",
-        {"memberships": memberships, "language_form": form},
+        {
+            "memberships": memberships,
+            "language_form": form,
+            "wikimedia_login": wikimedia_login.enabled(),
+            "wikimedia_account": wikimedia,
+            "wikimedia_username": wikimedia_login.wikimedia_username(wikimedia),
+            "wikimedia_user_page": wikimedia.get_profile_url() if wikimedia else "",
+            "must_link": bool(request.session.get(MUST_LINK)),
+        },
         status=400 if form.is_bound else 200,
     )
 

@@ -2,10 +2,11 @@
 
 A batch names a kind of account and keeps its secret sealed with a key derived from the
 deployment's SECRET_KEY (HKDF-SHA256 → Fernet; SECRET_KEY_FALLBACKS still open older seals).
-Two kinds exist: a bot password (``Name@BotName`` and its password) and an owner-only OAuth
-consumer's access token. "Upload as me" (a person's own Wikimedia log-in, a later issue) plugs
-in by registering another kind in ``ACCOUNT_KINDS``: a function from the batch's sealed data to
-an ``Account`` that signs a client in.
+Three kinds exist: a bot password (``Name@BotName`` and its password), an owner-only OAuth
+consumer's access token, and "upload as me": the person's own Wikimedia log-in (its OAuth 2.0
+token, renewed by hub.core.wikimedia_login; the seal keeps only who they are). Each kind is a
+loader in ``ACCOUNT_KINDS``: a function from the batch's sealed data to an ``Account`` that
+signs a client in.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hub.core import wikimedia_login
 from hub.wikimedia.http import new_session
 from hub.wikimedia.mediawiki import MediaWikiClient
 
@@ -35,9 +37,11 @@ HKDF_INFO = b"a batch's wiki account"
 
 BOT_PASSWORD = "bot_password"  # noqa: S105 - a kind of account, not a password
 OWNER_ONLY_OAUTH = "owner_only_oauth"
+WIKIMEDIA_LOGIN = "wikimedia_login"
 KIND_LABELS = {
     BOT_PASSWORD: gettext_lazy("Bot password"),
     OWNER_ONLY_OAUTH: gettext_lazy("Owner-only OAuth consumer (access token)"),
+    WIKIMEDIA_LOGIN: gettext_lazy("My Wikimedia account (upload as me)"),
 }
 
 
@@ -85,10 +89,26 @@ class OwnerOnlyToken:
         client.http.session.headers["Authorization"] = f"Bearer {self.token}"
 
 
-# kind → loader of the sealed data. A later issue adds "wikimedia_login" (upload as me).
+@dataclass(frozen=True)
+class WikimediaLogin:
+    """The person's own Wikimedia log-in: its access token, renewed when about to expire."""
+
+    name: str
+    user_id: int
+
+    def sign_in(self, client: MediaWikiClient) -> None:
+        try:
+            token = wikimedia_login.access_token_for(self.user_id)
+        except wikimedia_login.TokenUnavailable as exc:
+            raise AccountMissing(exc.message) from exc
+        OwnerOnlyToken(name=self.name, token=token).sign_in(client)
+
+
+# kind → loader of the sealed data.
 ACCOUNT_KINDS: dict[str, Callable[[dict[str, Any]], Account]] = {
     BOT_PASSWORD: lambda data: BotPassword(name=data["name"], password=data["secret"]),
     OWNER_ONLY_OAUTH: lambda data: OwnerOnlyToken(name=data["name"], token=data["secret"]),
+    WIKIMEDIA_LOGIN: lambda data: WikimediaLogin(name=data["name"], user_id=int(data["user_id"])),
 }
 
 

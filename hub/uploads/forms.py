@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from hub.core import wikimedia_login
 from hub.uploads import credentials
 from hub.uploads.fields import FIELDS, IGNORE, SDC_PREFIX
 from hub.uploads.models import COMMONS_API, UploadBatch
@@ -184,12 +185,42 @@ class AccountForm(forms.Form):
     name = forms.CharField(
         label=_("User name"),
         max_length=255,
+        required=False,
         help_text=_("For a bot password: Name@BotName, as Special:BotPasswords shows it."),
     )
     secret = forms.CharField(
         label=_("Password or access token"),
         widget=forms.PasswordInput(render_value=False),
+        required=False,
         help_text=_(
             "Kept encrypted, used only to send this batch, and deleted when the batch ends."
         ),
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        account = wikimedia_login.wikimedia_account(user)
+        if account is None:
+            # Upload as me needs the person's own Wikimedia log-in.
+            kind.choices = [  # type: ignore[attr-defined]
+                (k, label)
+                for k, label in kind.choices  # type: ignore[attr-defined]
+                if k != credentials.WIKIMEDIA_LOGIN
+            ]
+            if wikimedia_login.enabled():
+                kind.help_text = _(
+                    "To upload as yourself, link your Wikimedia account on “Your account”."
+                )
+        else:
+            kind.help_text = _(
+                "“Upload as me” sends the files as %(name)s; nothing needs typing below."
+            ) % {"name": wikimedia_login.wikimedia_username(account)}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") != credentials.WIKIMEDIA_LOGIN:
+            for field in ("name", "secret"):
+                if not (cleaned.get(field) or "").strip():
+                    self.add_error(field, _("This field is required."))
+        return cleaned

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.base import Task
 
-from hub.core import audit
+from hub.core import audit, wikimedia_login
 from hub.core.models import User
 from hub.core.queue import enqueue_on_commit
 from hub.partnerships.models import Partnership
@@ -285,11 +285,22 @@ def set_account(
         raise ValidationError(_("The batch has ended; it needs no account any more."))
     if kind not in credentials.ACCOUNT_KINDS:
         raise ValidationError({"kind": _("Choose a kind of account.")})
-    if not name.strip() or not secret.strip():
+    if kind == credentials.WIKIMEDIA_LOGIN:
+        # Upload as me: the acting person's own Wikimedia log-in; nothing secret is typed.
+        account = wikimedia_login.wikimedia_account(actor)
+        if account is None:
+            raise ValidationError(
+                {"kind": _("Link your Wikimedia account on “Your account” first.")}
+            )
+        name = wikimedia_login.wikimedia_username(account) or str(account.uid)
+        sealed = {"user_id": account.user_id}
+    elif not name.strip() or not secret.strip():
         raise ValidationError(_("Give both the account's name and its password or token."))
+    else:
+        sealed = {"secret": secret.strip()}
     batch.account_kind = kind
     batch.account_name = name.strip()[:255]
-    batch.account_secret = credentials.seal({"secret": secret.strip()})
+    batch.account_secret = credentials.seal(sealed)
     batch.error = ""
     batch.save(update_fields=["account_kind", "account_name", "account_secret", "error"])
     audit.record(

@@ -300,7 +300,9 @@ def batch_template(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpR
 def batch_account(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Step 4: enter the wiki account to upload with."""
     batch = _batch(affiliate, pk)
-    form = AccountForm(request.POST or None, initial={"name": batch.account_name})
+    form = AccountForm(
+        request.POST or None, user=request.user, initial={"name": batch.account_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.set_account(actor=acting_user(request), batch=batch, **form.cleaned_data)
