@@ -3,7 +3,6 @@ English partner name kept in its own direction; screenshots in var/screenshots/a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.test_browser_journey import (
-    AXE_JS,
     PASSWORD,
     ROOT,
     _check_accessibility,
-    _require,
-    chromium,
 )
+from tests.test_newcomer_journeys import browser  # noqa: F401 (a fixture: Chromium)
 from tests.test_reports_browser import seeded  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,14 +26,6 @@ PAGES = {  # what a coordinator looks at, with a table, a chart or an English na
     "organisations": "/a/delta/organisations/",
     "contributions": "/a/delta/partnerships/{pk}/contributions/",
 }
-
-
-@pytest.fixture
-def browser(live_server: Any, seeded: dict[str, Any]) -> Iterator[Browser]:  # noqa: F811
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with chromium() as launched:
-            yield launched
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +44,11 @@ def _rect(page: Page, selector: str) -> Any:
 
 
 def test_arabic_pages_mirror_and_keep_english_names_apart(
-    browser: Browser,
+    browser: Browser,  # noqa: F811
     live_server: Any,
     seeded: dict[str, Any],  # noqa: F811
     shots: Path,
 ) -> None:
-    _require(AXE_JS, "axe-core")
     base, pk = live_server.url, seeded["partnership"].pk
     page = browser.new_context(locale="ar", viewport={"width": 1024, "height": 800}).new_page()
     page.goto(f"{base}/login/")
