@@ -143,3 +143,10 @@ def test_every_plural_form_of_the_shipped_catalogue_is_filled(code: str):
 
         forms = {n: ngettext("%(n)s file", "%(n)s files", n) % {"n": n} for n in (2, 5, 11, 100)}
     assert forms == {2: "2 ملفان", 5: "5 ملفات", 11: "11 ملفًا", 100: "100 ملف"}
+
+
+def test_figures_in_arabic_pdf_lines_stay_readable():
+    # After an Arabic letter, the bidi algorithm alone would draw 2027-01-15 as 15-01-2027.
+    line = pdf.visual("جُلب في 2027-01-15، وشوهدت 72,000 مرة.", rtl=True)
+    assert "2027-01-15" in line and "72,000" in line
+    assert "\u2066" not in line and "\u2069" not in line  # the isolates are not drawn

@@ -35,6 +35,17 @@ REGULAR, BOLD = "HubSans", "HubSans-Bold"
 
 # Hebrew, Arabic, Syriac, Thaana, N'Ko…, and the Arabic presentation forms.
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# A figure with separators (2027-01-15, 1,500.50, 12:30). After an Arabic letter the bidi
+# algorithm reads its digits as Arabic numbers, which a "-" does not hold together, and would
+# show 15-01-2027: each such figure is isolated left to right, as the pages show them.
+_FIGURE = re.compile(r"\d+(?:[-/:.,]\d+)+")
+_ISOLATES = re.compile("[\u2066-\u2069]")
+
+
+def _reorder(line: str, base: str) -> str:
+    """Return a logical line (letters already joined) in visual order."""
+    isolated = _FIGURE.sub(lambda m: f"\u2066{m.group(0)}\u2069", line)
+    return _ISOLATES.sub("", str(get_display(isolated, base_dir=base)))
 
 
 def fonts() -> tuple[str, str]:
@@ -75,7 +86,7 @@ def _shaped(word: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _visual(line: str, base: str) -> str:
-    return str(get_display(" ".join(_shaped(w) for w in line.split(" ")), base_dir=base))
+    return _reorder(" ".join(_shaped(w) for w in line.split(" ")), base)
 
 
 def styles() -> StyleSheet1:
@@ -130,7 +141,7 @@ class BidiParagraph(Flowable):  # type: ignore[misc]
                 current.append(shaped)
             lines.append(" ".join(current))
         base = "R" if self.rtl else "L"
-        return [str(get_display(line, base_dir=base)) for line in lines]
+        return [_reorder(line, base) for line in lines]
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         width = available_width - self.style.leftIndent - self.style.rightIndent
