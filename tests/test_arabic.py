@@ -150,3 +150,13 @@ def test_figures_in_arabic_pdf_lines_stay_readable():
     line = pdf.visual("جُلب في 2027-01-15، وشوهدت 72,000 مرة.", rtl=True)
     assert "2027-01-15" in line and "72,000" in line
     assert "\u2066" not in line and "\u2069" not in line  # the isolates are not drawn
+
+
+def test_dates_inside_arabic_sentences_are_isolated_left_to_right():
+    # After an Arabic word a browser, like the PDFs' bidi step, would show 2026-12-05 as
+    # 05-12-2026; the catalogue isolates date placeholders (U+2066 … U+2069).
+    from django.utils.translation import gettext
+
+    with translation.override("ar"):
+        assert "\u2066%(day)s\u2069" in gettext("since %(day)s")
+        assert "\u2066%(date)s\u2069" in gettext("The agreement expires on %(date)s.")
