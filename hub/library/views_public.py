@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -85,39 +84,22 @@ def _cached(key: str, build: Callable[[], str]) -> SafeString:
     return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
 
 
-def _filter_options(stamp_key: str) -> dict[str, Any]:
-    """Return the countries and years the filters offer: the same for every filter, so kept
-    once per audit stamp and language."""
-    key = "showcase-options:" + stamp_key
-    found = cache.get(key)
-    if found is None:
-        found = {
-            "countries": showcase.partner_countries(),
-            "years": showcase.years(),
-        }
-        cache.set(key, found, showcase.CACHE_SECONDS)
-    return dict(found)
-
-
-def _showcase_body(filters: showcase.Filters, number: int, stamp_key: str) -> str:
+def _showcase_body(filters: showcase.Filters, number: int) -> str:
     qs = showcase.filtered(filters)
-    counts = showcase.country_counts(qs)
+    counted = showcase.counts(qs)
     form = FilterForm(
-        {k: v for k, v in filters.__dict__.items() if v}, **_filter_options(stamp_key)
+        {k: v for k, v in filters.__dict__.items() if v},
+        **showcase.filter_options(counted, filters),
     )
-    headline = showcase.headline(filters)
-    paginator = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE)
-    # The headline has just counted these partnerships: the paginator need not count again.
-    paginator.count = next(h.value for h in headline if h.key == "partnerships")  # type: ignore[misc]
-    page = paginator.get_page(number)
+    page = showcase.page_of(counted.shown, number, counted.partnerships)
     cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
     return render_to_string(
         "library/public/_showcase_body.html",
         {
             "form": form,
-            "headline": headline,
-            "world_map": worldmap.world_map(counts),
-            "countries": counts,
+            "headline": showcase.headline(counted),
+            "world_map": worldmap.world_map(counted.countries),
+            "countries": counted.countries,
             "page": page,
             "query": filters.query(),
             "case_studies": cases,
@@ -148,7 +130,7 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
         request,
         "library/public/showcase.html",
         {
-            "body": _cached(key, lambda: _showcase_body(filters, number, stamp_key)),
+            "body": _cached(key, lambda: _showcase_body(filters, number)),
             "canonical": url,
             "json_ld": _json_ld(ld),
         },
