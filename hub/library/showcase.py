@@ -80,6 +80,27 @@ def public_case_studies() -> QuerySet[CaseStudy]:
 
 
 @dataclass(frozen=True)
+class CaseLink:
+    """A public case study as the showcase lists it: where it is and whose it is."""
+
+    pk: int
+    partnership_id: int
+    title: str
+    affiliate: str
+
+
+def newest_case_studies(count: int) -> list[CaseLink]:
+    """Return the newest public case studies of published partnerships (1 query, plain
+    values: no model instances to build)."""
+    rows = (
+        public_case_studies()
+        .order_by("-resource__created_at", "-id")
+        .values_list("id", "partnership_id", "resource__title", "partnership__affiliate__name")
+    )
+    return [CaseLink(*row) for row in rows[:count]]
+
+
+@dataclass(frozen=True)
 class Filters:
     """The showcase's filters, each checked against its choices (unknown values are dropped)."""
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, override
@@ -39,29 +39,55 @@ BADGE_SECONDS = 3600
 FEED_SIZE = 30
 
 
-class FilterForm(forms.Form):
-    """The showcase's filters, drawn as selects; the values are checked by showcase.Filters."""
+# The showcase's filters: (name, label, the fixed choices or None when they come from data).
+FILTERS: tuple[tuple[str, Any, Any], ...] = (
+    ("region", gettext_lazy("Region"), Region.choices),
+    ("country", gettext_lazy("Country"), None),
+    ("partner_type", gettext_lazy("Partner type"), PartnerType.choices),
+    ("goal", gettext_lazy("Goal"), Goal.choices),
+    ("activity_kind", gettext_lazy("Activity kind"), Activity.Kind.choices),
+    ("year", gettext_lazy("Year"), None),
+)
 
-    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
-    partner_type = forms.ChoiceField(label=gettext_lazy("Partner type"), required=False)
-    goal = forms.ChoiceField(label=gettext_lazy("Goal"), required=False)
-    activity_kind = forms.ChoiceField(label=gettext_lazy("Activity kind"), required=False)
-    year = forms.ChoiceField(label=gettext_lazy("Year"), required=False)
 
-    def __init__(self, *args: Any, countries: list[tuple[str, str]], years: list[int], **kw: Any):
-        super().__init__(*args, **kw)
-        every = [("", _("All"))]
-        choices: dict[str, list[tuple[Any, Any]]] = {
-            "region": every + list(Region.choices),
-            "country": every + countries,
-            "partner_type": every + list(PartnerType.choices),
-            "goal": every + list(Goal.choices),
-            "activity_kind": every + list(Activity.Kind.choices),
-            "year": every + [(str(y), str(y)) for y in years],
+@functools.lru_cache(maxsize=32)
+def _fixed_options(language: str) -> dict[str, list[tuple[str, str]]]:
+    """Return the fixed filters' choices as (value, escaped label) in a language: the same for
+    every page, so made once per process and language."""
+    with override(language):
+        return {
+            name: [(str(value), escape(label)) for value, label in choices]
+            for name, _label, choices in FILTERS
+            if choices is not None
         }
-        for name, options in choices.items():
-            self.fields[name].choices = options  # type: ignore[attr-defined]
+
+
+def _filter_fields(filters: showcase.Filters, options: dict[str, Any]) -> SafeString:
+    """Return the filters' labelled selects, each with "All" and the value chosen selected.
+
+    Written out here, as partners/_filter_fields.html draws them, rather than through a
+    form's template: a select of 40 options drawn option by option in the template language
+    cost a first draw of the showcase more than its queries.
+    """
+    fixed = _fixed_options(get_language() or settings.LANGUAGE_CODE)
+    data: dict[str, list[tuple[str, str]]] = {
+        "country": [(code, escape(name)) for code, name in options["countries"]],
+        "year": [(str(year), str(year)) for year in options["years"]],
+    }
+    everything = escape(_("All"))
+    parts = []
+    for name, label, _choices in FILTERS:
+        chosen = str(getattr(filters, name) or "")
+        html = [
+            f'<div>\n<label for="id_{name}">{escape(label)}</label>\n'
+            f'<select name="{name}" id="id_{name}"><option value="">{everything}</option>'
+        ]
+        for value, text in fixed.get(name) or data[name]:
+            selected = " selected" if value == chosen else ""
+            html.append(f'<option value="{escape(value)}"{selected}>{text}</option>')
+        html.append("</select>\n</div>")
+        parts.append("".join(html))
+    return mark_safe("".join(parts))  # noqa: S308  # every label and value escaped above
 
 
 def _json_ld(data: dict[str, Any]) -> str:
@@ -87,16 +113,13 @@ def _cached(key: str, build: Callable[[], str]) -> SafeString:
 def _showcase_body(filters: showcase.Filters, number: int) -> str:
     qs = showcase.filtered(filters)
     counted = showcase.counts(qs)
-    form = FilterForm(
-        {k: v for k, v in filters.__dict__.items() if v},
-        **showcase.filter_options(counted, filters),
-    )
+    fields = _filter_fields(filters, showcase.filter_options(counted, filters))
     page = showcase.page_of(counted.shown, number, counted.partnerships)
-    cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
+    cases = showcase.newest_case_studies(6)
     return render_to_string(
         "library/public/_showcase_body.html",
         {
-            "form": form,
+            "filter_fields": fields,
             "headline": showcase.headline(counted),
             "world_map": worldmap.world_map(counted.countries),
             "countries": counted.countries,
