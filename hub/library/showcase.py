@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django_countries.data import COUNTRIES
 
 from hub.core.labels import country_name
 from hub.core.regions import Region
-from hub.library.models import CaseStudy, Visibility
+from hub.library.models import CaseStudy, Resource, Visibility
 from hub.partners.models import PartnerType
 from hub.partnerships.models import (
     GOAL_FIELDS,
@@ -327,26 +327,30 @@ class PublicPartnership:
     case_studies: list[CaseStudy] = field(default_factory=list)
 
 
+# Whether a partnership has a public case study, written out: compiling the same test as an
+# Exists() of the ORM cost a public page more than running it.
+_CASE, _RESOURCE = CaseStudy._meta.db_table, Resource._meta.db_table
+_HAS_CASE_STUDY = RawSQL(  # noqa: S611  # table names from the models; the value a parameter
+    f"EXISTS (SELECT 1 FROM {_CASE} INNER JOIN {_RESOURCE} ON {_RESOURCE}.id = {_CASE}.resource_id"  # noqa: S608
+    f" WHERE {_CASE}.partnership_id = {Partnership._meta.db_table}.id"
+    f" AND {_RESOURCE}.visibility = %s)",
+    [Visibility.PUBLIC.value],
+    output_field=BooleanField(),
+)
+
+
 def public_partnership(pk: int) -> Partnership:
     """Return a published partnership, or raise 404 (for a private one too)."""
-    found = (
+    found = list(
         published()
         .select_related("affiliate")
-        .annotate(
-            # Most partnerships have no case study: saying so here spares their page a query.
-            has_case_study=Exists(
-                CaseStudy.objects.filter(
-                    partnership=OuterRef("pk"), resource__visibility=Visibility.PUBLIC
-                )
-            )
-        )
-        .filter(pk=pk)
-        .order_by()
-        .first()
+        # Most partnerships have no case study: saying so here spares their page a query.
+        .annotate(has_case_study=_HAS_CASE_STUDY)
+        .filter(pk=pk)[:1]
     )
-    if found is None:
+    if not found:
         raise Http404
-    return found
+    return found[0]
 
 
 def public_page(partnership: Partnership) -> PublicPartnership:
