@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -87,6 +88,16 @@ class CaseLink:
     partnership_id: int
     title: str
     affiliate: str
+    url: str
+
+
+def partnership_url() -> Callable[[int], str]:
+    """Return a function giving a published partnership's public address from its id: one
+    reverse() for a whole list (it costs a list of 20 cards a millisecond each time)."""
+    marker = 987654321
+    address = reverse("showcase:partnership", kwargs={"pk": marker})
+    before, after = address.split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def newest_case_studies(count: int) -> list[CaseLink]:
@@ -97,7 +108,11 @@ def newest_case_studies(count: int) -> list[CaseLink]:
         .order_by("-resource__created_at", "-id")
         .values_list("id", "partnership_id", "resource__title", "partnership__affiliate__name")
     )
-    return [CaseLink(*row) for row in rows[:count]]
+    url = partnership_url()
+    return [
+        CaseLink(pk, partnership, title, affiliate, f"{url(partnership)}#case-study-{pk}")
+        for pk, partnership, title, affiliate in rows[:count]
+    ]
 
 
 @dataclass(frozen=True)
@@ -278,6 +293,7 @@ class Card:
     summary: str
     year: int | None
     affiliate: str
+    url: str
     # (organisation name, country name or "") of each partner.
     partners: list[tuple[str, str]] = field(default_factory=list)
 
@@ -301,8 +317,9 @@ def page_of(qs: QuerySet[Partnership], number: int, count: int) -> Page:
     )
     paginator.count = count  # type: ignore[misc]
     page = paginator.get_page(number)
+    url = partnership_url()
     cards = [
-        Card(pk, title, _words(summary), day.year if day else None, affiliate)
+        Card(pk, title, _words(summary), day.year if day else None, affiliate, url(pk))
         for pk, title, summary, day, affiliate in page.object_list
     ]
     by_pk = {card.pk: card for card in cards}
