@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
@@ -90,6 +91,36 @@ def _filter_fields(filters: showcase.Filters, options: dict[str, Any]) -> SafeSt
     return mark_safe("".join(parts))  # noqa: S308  # every label and value escaped above
 
 
+def _country_rows(counts: list[tuple[str, str, int]]) -> SafeString:
+    """Return the rows of the table of partner countries (the map's counts, for everyone)."""
+    return mark_safe(  # noqa: S308  # every name and value escaped
+        "".join(
+            f'<tr><td><a href="?country={escape(code)}">{escape(name)}</a></td>'
+            f'<td class="num">{number_format(n, use_l10n=True, force_grouping=True)}</td></tr>'
+            for code, name, n in counts
+        )
+    )
+
+
+def _cards(cards: list[showcase.Card]) -> SafeString:
+    """Return the list items of a page of partnerships: title, affiliate, partners, year and
+    summary. Written out, as the filters are: 20 cards drawn in the template language cost a
+    first draw of the showcase more than all its queries."""
+    items = []
+    for card in cards:
+        partners = "".join(
+            f" · {escape(name)}" + (f" ({escape(country)})" if country else "")
+            for name, country in card.partners
+        )
+        year = f" · {card.year}" if card.year else ""
+        summary = f"\n<p>{escape(card.summary)}</p>" if card.summary else ""
+        items.append(
+            f'<li class="card">\n<h3><a href="{escape(card.url)}">{escape(card.title)}</a></h3>\n'
+            f'<p class="muted">{escape(card.affiliate)}{partners}{year}</p>{summary}\n</li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308  # every text escaped above
+
+
 def _json_ld(data: dict[str, Any]) -> str:
     """Return schema.org data for a <script type="application/ld+json">, safe inside HTML."""
     text = json.dumps(data, ensure_ascii=False)
@@ -123,6 +154,8 @@ def _showcase_body(filters: showcase.Filters, number: int) -> str:
             "headline": showcase.headline(counted),
             "world_map": worldmap.world_map(counted.countries),
             "countries": counted.countries,
+            "country_rows": _country_rows(counted.countries),
+            "cards": _cards(page.object_list),  # type: ignore[arg-type]
             "page": page,
             "query": filters.query(),
             "case_studies": cases,
