@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as fuzz_settings
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -66,7 +68,19 @@ def test_docs_page_lists_every_operation_from_our_own_assets(client):
 
 
 @pytest.fixture
-def secret(affiliate_a: Any, member_a: Any, settings: Any) -> str:
+def _keep_connection() -> Any:
+    """Keep the test's database connection across the WSGI calls, as Django's test client does
+    (the handler closes connections when a request finishes, which ends the test's
+    transaction on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def secret(_keep_connection: Any, affiliate_a: Any, member_a: Any, settings: Any) -> str:
     settings.HUB_API_RATE = "100000/m"
     org = factories.organisation(affiliate_a, actor=member_a, name="Fuzzed museum")
     factories.partnership(affiliate_a, actor=member_a, partners=[(org, "main")])

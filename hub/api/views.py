@@ -82,4 +82,8 @@ def _operations() -> list[dict[str, Any]]:
 
 def docs(request: HttpRequest) -> HttpResponse:
     """Show how to use the API and list its operations (the schema has the details)."""
-    return render(request, "api/docs.html", {"operations": _operations()})
+    # A command, not language: it stays out of the translated text.
+    example = 'curl -H "Authorization: Bearer hub_…" ' + request.build_absolute_uri(
+        "/api/v1/organisations/"
+    )
+    return render(request, "api/docs.html", {"operations": _operations(), "example": example})
