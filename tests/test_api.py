@@ -245,3 +245,111 @@ def test_last_use_is_recorded(member_a, affiliate_a, org_a):
     Api(secret).get("/organisations/")
     row.refresh_from_db()
     assert row.last_used_at is not None
+
+
+def test_token_is_made_on_the_account_page_and_shown_once(client_a, affiliate_a, org_a):
+    from hub.api.models import ApiToken
+
+    account = client_a.get("/account/")
+    assert b"/account/api-tokens/" in account.content
+    made = client_a.post(
+        "/account/api-tokens/",
+        {"name": "OpenRefine", "affiliate": affiliate_a.pk, "can_write": "on"},
+        follow=True,
+    )
+    page = made.content.decode()
+    row = ApiToken.objects.get()
+    secret = page.split('id="api-token" type="text" readonly value="', 1)[1].split('"', 1)[0]
+    assert secret.startswith(row.prefix) and row.token_hash != secret
+    assert row.can_write and secret not in client_a.get("/account/api-tokens/").content.decode()
+    assert Api(secret).get("/organisations/").status_code == 200
+    client_a.post(f"/account/api-tokens/{row.pk}/revoke/")
+    _is_problem(Api(secret).get("/organisations/"), 401)
+
+
+def test_a_viewer_cannot_make_a_read_write_token_on_the_page(viewer_a, affiliate_a):
+    from hub.api.models import ApiToken
+
+    client = Client()
+    client.force_login(viewer_a)
+    response = client.post(
+        "/account/api-tokens/",
+        {"name": "Script", "affiliate": affiliate_a.pk, "can_write": "on"},
+    )
+    assert response.status_code == 400
+    assert "read its data, not change it" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_for_another_affiliate_cannot_be_made(client_a, affiliate_b):
+    from hub.api.models import ApiToken
+
+    response = client_a.post("/account/api-tokens/", {"name": "X", "affiliate": affiliate_b.pk})
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+def test_writes_of_every_resource_go_through_the_services(api_a, org_a, member_a):
+    contact = api_a.post(
+        "/contacts/",
+        {"name": "Ana", "organisation": org_a.pk, "emails": ["ana@example.org"]},
+    )
+    assert contact.status_code == 201, contact.content
+    logged = api_a.post(
+        "/interactions/",
+        {
+            "organisation": org_a.pk,
+            "date": "2026-11-02",
+            "summary": "Call about scans",
+            "contacts": [contact.json()["id"]],
+        },
+    )
+    assert logged.status_code == 201, logged.content
+    assert logged.json()["contacts"] == [contact.json()["id"]]
+    partnership = api_a.post(
+        "/partnerships/",
+        {"title": "Scans", "partners": [{"organisation": org_a.pk}], "goals": ["content"]},
+    )
+    assert partnership.status_code == 201, partnership.content
+    pid = partnership.json()["id"]
+    assert partnership.json()["partners"][0]["name"] == "Museo Privado"
+    activity = api_a.post(
+        "/activities/",
+        {
+            "partnership": pid,
+            "kind": "editathon",
+            "title": "Edit-a-thon",
+            "starts_on": "2026-11-20",
+            "partners": [org_a.pk],
+        },
+    )
+    assert activity.status_code == 201, activity.content
+    contribution = api_a.post(
+        "/contributions/",
+        {
+            "partnership": pid,
+            "organisation": org_a.pk,
+            "kind": "financial",
+            "received_on": "2026-11-20",
+            "amount": "250.00",
+            "currency": "EUR",
+        },
+    )
+    assert contribution.status_code == 201, contribution.content
+    changed = api_a.patch(f"/partnerships/{pid}/", {"summary": "Digitised posters"})
+    assert changed.json()["summary"] == "Digitised posters"
+    changed = api_a.patch(f"/activities/{activity.json()['id']}/", {"participants": 12})
+    assert changed.json()["participants"] == 12
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "contact.created",
+        "interaction.logged",
+        "partnership.created",
+        "partnership.updated",
+        "activity.created",
+        "activity.updated",
+        "contribution.added",
+    } <= actions
+    for path in ("/contacts/", "/interactions/", "/partnerships/", "/activities/"):
+        assert api_a.get(path).json()["count"] == 1, path
+    assert api_a.get(f"/contributions/?partnership={pid}").json()["count"] == 1
