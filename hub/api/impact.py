@@ -34,7 +34,7 @@ class PointFilters(Schema):
 
 def link_out(link: ContentLink) -> s.ContentLinkOut:
     """Return a content link as the API shows it."""
-    return s.ContentLinkOut(
+    return s.ContentLinkOut.model_construct(
         id=link.pk,
         partnership=link.partnership_id,
         kind=link.kind,
@@ -48,7 +48,7 @@ def link_out(link: ContentLink) -> s.ContentLinkOut:
 
 def point_out(point: MetricPoint) -> s.MetricPointOut:
     """Return one monthly figure as the API shows it."""
-    return s.MetricPointOut(
+    return s.MetricPointOut.model_construct(
         id=point.pk,
         link=point.link_id,
         metric=point.metric,
@@ -82,7 +82,9 @@ def list_links(
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     found, page = cut(request, rows.order_by("id"), paging)
-    return json_response(request, s.ContentLinkPage(**page, results=[link_out(x) for x in found]))
+    return json_response(
+        request, s.ContentLinkPage.model_construct(**page, results=[link_out(x) for x in found])
+    )
 
 
 @router.get(
@@ -112,7 +114,9 @@ def list_points(
     if filters.since:
         rows = rows.filter(month__gte=filters.since)
     found, page = cut(request, rows.order_by("link_id", "metric", "month", "id"), paging)
-    return json_response(request, s.MetricPointPage(**page, results=[point_out(x) for x in found]))
+    return json_response(
+        request, s.MetricPointPage.model_construct(**page, results=[point_out(x) for x in found])
+    )
 
 
 @router.get(

@@ -41,7 +41,7 @@ class OrganisationFilters(Schema):
 
 def organisation_out(org: Organisation, tags: list[str] | None = None) -> s.OrganisationOut:
     """Return an organisation as the API shows it."""
-    return s.OrganisationOut(
+    return s.OrganisationOut.model_construct(
         id=org.pk,
         name=org.name,
         other_names=org.other_names_list,
@@ -95,7 +95,7 @@ def list_organisations(
     rows, page = cut(request, selectors.organisation_list(affiliate, chosen).defer(None), paging)
     tagged = selectors.with_tag_names(rows)
     results = [organisation_out(org, org.tag_names) for org in tagged]  # type: ignore[attr-defined]
-    return json_response(request, s.OrganisationPage(**page, results=results))
+    return json_response(request, s.OrganisationPage.model_construct(**page, results=results))
 
 
 @router.get(
@@ -158,7 +158,7 @@ class ContactFilters(Schema):
 
 def contact_out(contact: Contact) -> s.ContactOut:
     """Return a contact person as the API shows them."""
-    return s.ContactOut(
+    return s.ContactOut.model_construct(
         id=contact.pk,
         organisation=contact.organisation_id,
         name=contact.name,
@@ -205,7 +205,9 @@ def list_contacts(
     if filters.organisation:
         rows = rows.filter(organisation_id=filters.organisation)
     found, page = cut(request, rows, paging)
-    return json_response(request, s.ContactPage(**page, results=[contact_out(c) for c in found]))
+    return json_response(
+        request, s.ContactPage.model_construct(**page, results=[contact_out(c) for c in found])
+    )
 
 
 @router.get(
@@ -264,7 +266,7 @@ class InteractionFilters(Schema):
 
 def interaction_out(interaction: Interaction) -> s.InteractionOut:
     """Return a logged interaction as the API shows it."""
-    return s.InteractionOut(
+    return s.InteractionOut.model_construct(
         id=interaction.pk,
         organisation=interaction.organisation_id,
         date=interaction.date,
@@ -298,7 +300,8 @@ def list_interactions(
         rows = rows.filter(**open_) if filters.follow_up_open else rows.exclude(**open_)
     found, page = cut(request, rows.order_by("-date", "-id"), paging)
     return json_response(
-        request, s.InteractionPage(**page, results=[interaction_out(i) for i in found])
+        request,
+        s.InteractionPage.model_construct(**page, results=[interaction_out(i) for i in found]),
     )
 
 

@@ -40,17 +40,14 @@ class PartnershipFilters(Schema):
     archived: bool = False
 
 
-def partnership_out(p: Partnership) -> s.PartnershipOut:
-    """Return a partnership as the API shows it (its partners prefetched)."""
-    return s.PartnershipOut(
+def partnership_out(p: Partnership, partners: list[s.PartnerOut]) -> s.PartnershipOut:
+    """Return a partnership as the API shows it, with its partners (from partners_of)."""
+    return s.PartnershipOut.model_construct(
         id=p.pk,
         title=p.title,
         summary=p.summary,
         stage=p.stage,
-        partners=[
-            s.PartnerOut(organisation=pp.organisation_id, name=pp.organisation.name, role=pp.role)
-            for pp in p.partners.all()
-        ],
+        partners=partners,
         goals=[str(g) for g in p.goals],
         contribution_types=[str(c) for c in p.contribution_types],
         structure=p.structure,
@@ -73,11 +70,24 @@ def partnership_out(p: Partnership) -> s.PartnershipOut:
     )
 
 
-def _with_partners(rows: QuerySet[Partnership]) -> QuerySet[Partnership]:
-    partners = PartnershipPartner.objects.select_related("organisation").only(
-        "id", "role", "partnership_id", "organisation__id", "organisation__name"
+def partners_of(partnerships: list[Partnership]) -> dict[int, list[s.PartnerOut]]:
+    """Return each partnership's partners, in one query of plain values for all of them."""
+    found: dict[int, list[s.PartnerOut]] = {p.pk: [] for p in partnerships}
+    rows = (
+        PartnershipPartner.objects.filter(partnership_id__in=found)
+        .order_by("id")
+        .values_list("partnership_id", "organisation_id", "organisation__name", "role")
     )
-    return rows.prefetch_related(Prefetch("partners", queryset=partners.order_by("id")))
+    for partnership_id, organisation, name, role in rows:
+        found[partnership_id].append(
+            s.PartnerOut.model_construct(organisation=organisation, name=name, role=role)
+        )
+    return found
+
+
+def _shown(partnerships: list[Partnership]) -> list[s.PartnershipOut]:
+    partners = partners_of(partnerships)
+    return [partnership_out(p, partners[p.pk]) for p in partnerships]
 
 
 def _partnerships(affiliate: Affiliate) -> QuerySet[Partnership]:
@@ -104,9 +114,9 @@ def list_partnerships(
     rows = selectors.partnership_list(affiliate, chosen).defer(None)
     if filters.organisation:
         rows = rows.filter(partners__organisation_id=filters.organisation)
-    found, page = cut(request, _with_partners(rows), paging)
+    found, page = cut(request, rows, paging)
     return json_response(
-        request, s.PartnershipPage(**page, results=[partnership_out(p) for p in found])
+        request, s.PartnershipPage.model_construct(**page, results=_shown(list(found)))
     )
 
 
@@ -117,8 +127,8 @@ def list_partnerships(
     summary="Read a partnership",
 )
 def read_partnership(request: HttpRequest, pk: int) -> HttpResponse:
-    found = one(_with_partners(_partnerships(caller(request).affiliate)), pk)
-    return json_response(request, partnership_out(found))
+    found = one(_partnerships(caller(request).affiliate), pk)
+    return json_response(request, _shown([found])[0])
 
 
 @router.post(
@@ -143,10 +153,9 @@ def create_partnership(request: HttpRequest, payload: s.PartnershipNew) -> HttpR
         partners=[(by_id[row.organisation], row.role) for row in payload.partners],
         **fields,
     )
-    found = one(_with_partners(_partnerships(who.affiliate)), partnership.pk)
     return json_response(
         request,
-        partnership_out(found),
+        _shown([one(_partnerships(who.affiliate), partnership.pk)])[0],
         status=201,
         location=request.build_absolute_uri(f"{request.path}{partnership.pk}/"),
     )
@@ -161,15 +170,13 @@ def create_partnership(request: HttpRequest, payload: s.PartnershipNew) -> HttpR
 def update_partnership(request: HttpRequest, pk: int, payload: s.PartnershipChange) -> HttpResponse:
     who = require_write(request)
     with transaction.atomic():
-        found = one(_with_partners(_partnerships(who.affiliate)).select_for_update(), pk)
-        check_if_match(request, partnership_out(found))
+        found = one(_partnerships(who.affiliate).select_for_update(), pk)
+        check_if_match(request, _shown([found])[0])
         found.affiliate = who.affiliate
         services.update_partnership(
             actor=who.user, partnership=found, **payload.model_dump(exclude_unset=True)
         )
-    return json_response(
-        request, partnership_out(one(_with_partners(_partnerships(who.affiliate)), pk))
-    )
+    return json_response(request, _shown([one(_partnerships(who.affiliate), pk)])[0])
 
 
 # Activities ------------------------------------------------------------------------------
@@ -182,7 +189,7 @@ class ActivityFilters(Schema):
 
 def activity_out(a: Activity) -> s.ActivityOut:
     """Return an activity as the API shows it."""
-    return s.ActivityOut(
+    return s.ActivityOut.model_construct(
         id=a.pk,
         partnership=a.partnership_id,
         kind=a.kind,
@@ -236,7 +243,9 @@ def list_activities(
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     found, page = cut(request, rows.order_by("-starts_on", "-id"), paging)
-    return json_response(request, s.ActivityPage(**page, results=[activity_out(a) for a in found]))
+    return json_response(
+        request, s.ActivityPage.model_construct(**page, results=[activity_out(a) for a in found])
+    )
 
 
 @router.get(
@@ -298,7 +307,7 @@ class ContributionFilters(Schema):
 
 def contribution_out(c: Contribution) -> s.ContributionOut:
     """Return a contribution as the API shows it."""
-    return s.ContributionOut(
+    return s.ContributionOut.model_construct(
         id=c.pk,
         partnership=c.partnership_id,
         organisation=c.organisation_id,
@@ -343,7 +352,8 @@ def list_contributions(
         rows = rows.filter(kind=filters.kind)
     found, page = cut(request, rows.order_by("-received_on", "-id"), paging)
     return json_response(
-        request, s.ContributionPage(**page, results=[contribution_out(c) for c in found])
+        request,
+        s.ContributionPage.model_construct(**page, results=[contribution_out(c) for c in found]),
     )
 
 
