@@ -33,10 +33,22 @@ def source_messages(tmp_path_factory: pytest.TempPathFactory) -> list:
     if not shutil.which("xgettext"):
         pytest.fail("GNU gettext is missing: `make gettext` (or `make setup`) installs it")
     out = tmp_path_factory.mktemp("extracted")
+    # makemessages writes into any locale/ folder it meets under the current directory, so it
+    # runs in a folder of links to the source without locale/: the shipped catalogues stay as
+    # they are and the extracted messages land in `out`.
+    source = tmp_path_factory.mktemp("source")
+    for entry in Path(settings.BASE_DIR).iterdir():
+        if entry.name != "locale" and not entry.name.startswith("."):
+            (source / entry.name).symlink_to(entry)
     with pytest.MonkeyPatch.context() as mp, override_settings(LOCALE_PATHS=[out]):
-        mp.chdir(settings.BASE_DIR)
+        mp.chdir(source)
         call_command(
-            "makemessages", locale=["xx"], ignore_patterns=IGNORE, no_location=True, verbosity=0
+            "makemessages",
+            locale=["xx"],
+            ignore_patterns=IGNORE,
+            no_location=True,
+            symlinks=True,
+            verbosity=0,
         )
     return read_po(catalogue_path(out, "xx"))
 
@@ -170,3 +182,22 @@ def test_catalogues_that_cannot_be_offered_are_reported(tmp_path):
     write_catalogue(tmp_path, "tzm", {"Language": "ⵜⵓⵜⵍⴰⵢⵜ"})
     problems = catalogue_problems(tmp_path, settings.HUB_KNOWN_LANGUAGES)
     assert [p.split(":")[0] for p in problems] == ["es", "sv", "tzm"]
+
+
+GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext", "npgettext"}
+
+
+def test_no_message_is_marked_inside_an_f_string():
+    """xgettext does not look inside f-strings: a message marked there is never extracted, so
+    no catalogue can translate it and it stays English in every language."""
+    import ast
+
+    found = []
+    for path in sorted((Path(settings.BASE_DIR) / "hub").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for call in ast.walk(node):
+                    func = getattr(call, "func", None)
+                    if isinstance(call, ast.Call) and getattr(func, "id", "") in GETTEXT_NAMES:
+                        found.append(f"{path.relative_to(settings.BASE_DIR)}:{call.lineno}")
+    assert not found, f"gettext inside an f-string (move it to a variable first): {found}"

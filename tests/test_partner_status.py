@@ -55,7 +55,7 @@ def test_a_partnership_becoming_active_makes_its_partners_active(client_a, affil
     assert _status(museum) == ACTIVE
     assert _active_partners(affiliate_a, member_a) == 1  # My work counts it as a partner
     my_work = client_a.get(reverse("partners:my_work", kwargs={"slug": "alpha"})).content
-    assert b"<strong>1</strong>active partners" in my_work
+    assert b"<strong>1</strong>active partner</li>" in my_work
     event = AuditEvent.objects.get(action="organisation.status_followed")
     assert event.changes == {"status": [PROSPECT, ACTIVE]}
     assert event.actor == member_a and event.target_id == museum.pk

@@ -108,6 +108,8 @@ def _data_table(
     category_header: str,
 ) -> str:
     category_header = category_header or _("Category")
+    # Outside the f-string: xgettext does not look inside f-strings for messages.
+    summary = _("Show the figures as a table")
     head = "".join(f'<th scope="col">{escape(str(name))}</th>' for name, _values in series)
     rows = []
     for i, label in enumerate(labels):
@@ -116,8 +118,11 @@ def _data_table(
             for _name, values in series
         )
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
+    # Outside the f-string: xgettext does not look inside one, so the message would not be
+    # extracted for translators.
+    summary = _("Show the figures as a table")
     return (
-        f'<details class="chart-data"><summary>{escape(_("Show the figures as a table"))}'
+        f'<details class="chart-data"><summary>{escape(summary)}'
         f"</summary><table id={_attr(chart_id + '-table')}><caption>{escape(title)}</caption>"
         f'<thead><tr><th scope="col">{escape(category_header)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></details>"

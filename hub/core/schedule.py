@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from hub.core.models import ScheduledJob
@@ -44,6 +46,8 @@ class Period(Protocol):
 
     def __str__(self) -> str: ...  # pragma: no cover
 
+    def describe(self) -> str: ...  # pragma: no cover
+
 
 @dataclass(frozen=True)
 class Daily:
@@ -62,6 +66,10 @@ class Daily:
 
     def __str__(self) -> str:
         return f"daily at {self.at:%H:%M}"
+
+    def describe(self) -> str:
+        """Say when, in the reader's language (str() stays English for logs and the JSON)."""
+        return _("daily at %(time)s") % {"time": f"{self.at:%H:%M}"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,17 @@ class Every:
         if seconds % 60:
             return f"every {seconds:g} s"
         return f"every {seconds / 60:g} min"
+
+    def describe(self) -> str:
+        """Say how often, in the reader's language."""
+        seconds = self.interval.total_seconds()
+        if seconds % 60:
+            return _("every %(n)s s") % {"n": _figure(seconds)}
+        return _("every %(n)s min") % {"n": _figure(seconds / 60)}
+
+
+def _figure(value: float) -> str:
+    return number_format(int(value) if value == int(value) else value)
 
 
 @dataclass(frozen=True)

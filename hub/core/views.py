@@ -3,6 +3,7 @@ and metrics."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -26,8 +27,9 @@ from hub.core.forms import apply_errors
 from hub.core.health import report as health_report
 from hub.core.languages import offered, offered_languages, set_preferred_language
 from hub.core.metrics import render as render_metrics
-from hub.core.models import User
+from hub.core.models import ScheduledJob, User
 from hub.core.permissions import affiliates_of, hub_staff_view
+from hub.core.schedule import jobs as scheduled_jobs
 from hub.core.security import MUST_LINK, log_event, posted, rate_limited
 
 
@@ -165,7 +167,22 @@ def health(request: HttpRequest) -> HttpResponse:
     )
     if wants_json:
         return JsonResponse(report, status=status)
-    return render(request, "core/health.html", {"report": report}, status=status)
+    # The page says when and how each job went in the reader's words; the JSON keeps codes.
+    periods = {job.name: job.period.describe() for job in scheduled_jobs}
+    outcomes = dict(ScheduledJob.Outcome.choices)
+    shown = [
+        {
+            **job,
+            "period": periods.get(job["name"], job["period"]),
+            "outcome": outcomes.get(
+                "" if job["outcome"] == "never" else job["outcome"], job["outcome"]
+            ),
+        }
+        for job in report["checks"].get("scheduled_jobs", {}).get("jobs", [])
+    ]
+    checked_at = dt.datetime.fromisoformat(report["checked_at"])
+    context = {"report": report, "jobs": shown, "checked_at": checked_at}
+    return render(request, "core/health.html", context, status=status)
 
 
 # Query-string names people put tokens in: refused, because addresses end up in logs.

@@ -39,10 +39,11 @@ def world_map(counts: list[tuple[str, str, int]]) -> SafeString:
     data = outlines()
     by_code = {code: (name, n) for code, name, n in counts}
     most = max((n for _c, _name, n in counts), default=0)
+    title = _("Published partnerships by partner country")  # xgettext skips f-strings
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {data["width"]} {data["height"]}"'
         f' class="world-map" role="img" aria-labelledby="map-title">'
-        f'<title id="map-title">{escape(_("Published partnerships by partner country"))}</title>'
+        f'<title id="map-title">{escape(title)}</title>'
     ]
     for code, path in data["countries"].items():
         name, n = by_code.get(code, ("", 0))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -62,7 +63,8 @@ class Progress:
         """Return the pace and the time left in words, or "" before the first file ends."""
         if not self.per_minute:
             return ""
-        words = _("%(rate)s files a minute") % {"rate": self.per_minute}
+        rate = number_format(self.per_minute, use_l10n=True)  # 1.5 in English, 1,5 in French
+        words = _("%(rate)s files a minute") % {"rate": rate}
         if self.time_left:
             words = _("%(pace)s, %(left)s left") % {"pace": words, "left": self.time_left}
         return f"{words}."

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hub.core.dates import add_months
@@ -375,7 +376,8 @@ def _digest_body(user: User, reminders: list[Reminder], today: dt.date) -> str:
     lines = [
         _("Hello %(name)s,") % {"name": user.get_full_name() or user.get_username()},
         "",
-        _("Your reminders in the Partnerships Hub for %(date)s:") % {"date": today.isoformat()},
+        _("Your reminders in the Partnerships Hub for %(date)s:")
+        % {"date": date_format(today, "DATE_FORMAT")},
     ]
     by_affiliate: dict[int, list[Reminder]] = defaultdict(list)
     for reminder in reminders:
@@ -435,7 +437,7 @@ def send_digests(today: dt.date | None = None, *, now: dt.datetime | None = None
             with in_language_of(user):
                 subject = _("Partnerships Hub: %(count)d reminder(s) for %(date)s") % {
                     "count": len(reminders),
-                    "date": today.isoformat(),
+                    "date": date_format(today, "DATE_FORMAT"),  # the reader's way
                 }
                 body = _digest_body(user, reminders, today)
             enqueue_on_commit(send_mail_task, subject, body, [user.email])
