@@ -40,6 +40,11 @@ PUBLIC = {
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
+    # The reconciliation service (OpenRefine): the secret in the address is the key, and an
+    # unknown or revoked one answers 404 (test_reconciliation_keys_refuse_unknown_secrets).
+    "reconciliation:service",
+    "reconciliation:preview",
+    "reconciliation:suggest_entity",
     # The public showcase: published partnerships only; any other id answers 404 (see
     # test_showcase_answers_404_for_a_private_partnership and tests/test_library_showcase.py).
     "showcase:showcase",
@@ -185,6 +190,9 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         organisation=org,
     )
     feed, _token = ical.create_feed(actor=member_a)
+    from hub.partners import directory_keys
+
+    reconciliation_key, _secret = directory_keys.create_key(actor=member_a, affiliate=affiliate_a)
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
@@ -194,6 +202,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         "task": task,
         "reminder": reminder,
         "calendar-feed": feed,
+        "reconciliation-key": reconciliation_key,
     }
     # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
     settings.STORAGES = {
@@ -334,6 +343,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "task": lambda: objs["task"].pk,
             "reminder": lambda: objs["reminder"].pk,
             "calendar-feed": lambda: objs["calendar-feed"].pk,
+            "reconciliation-key": lambda: objs["reconciliation-key"].pk,
             "document": lambda: objs["document"].pk,
             "main-goal": lambda: objs["main-goal"].pk,
             "upload": lambda: objs["upload"].pk,
@@ -541,3 +551,17 @@ def test_library_reading_routes_show_a_resource_only_to_who_may_see_it(objects_a
     for name, route in routes:
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         assert anonymous.get(url).status_code == 200, name
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_reconciliation_keys_refuse_unknown_secrets(objects_a, client_a, client_b, method):
+    # The service's routes are public: only the secret opens them, for anyone holding it.
+    for name, route in all_routes():
+        if not name.startswith("reconciliation:") or "<token>" not in route:
+            continue
+        for token in ("x", "y" * 43, "z" * 200):
+            url = reverse(name, kwargs={"token": token})
+            for client in (Client(), client_a, client_b):
+                response = getattr(client, method)(url, {"id": objects_a["organisation"].pk})
+                assert response.status_code in (404, 405), (name, response.status_code)
+                assert b"Private partner" not in response.content

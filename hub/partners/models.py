@@ -385,3 +385,26 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.headers_key
+
+
+class ReconciliationKey(models.Model):
+    """A person's secret address for the directory's reconciliation service (OpenRefine).
+
+    The key in the address opens one affiliate's directory for reading, as its holder; only its
+    hash is kept. Revoking it, or the holder leaving the affiliate, closes the address.
+    """
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reconciliation_keys"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
