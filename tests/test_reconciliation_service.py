@@ -129,6 +129,7 @@ def test_manifest_follows_the_specification(spec, registry, directory):
     answer = response.json()
     assert_valid(spec, registry, "manifest", answer)
     assert "Wikimedia Alpha" in answer["name"]
+    assert response["Access-Control-Allow-Origin"] == "*"  # OpenRefine reads it from its page
     assert answer["view"]["url"].endswith("/a/alpha/organisations/{{id}}/")
     # The preview and suggest addresses carry the same secret: OpenRefine follows them as given.
     assert directory["token"] in answer["preview"]["url"]

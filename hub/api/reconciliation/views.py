@@ -38,6 +38,9 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
+    # OpenRefine's page (another origin, often localhost:3333) reads the manifest and the
+    # suggestions from the browser. No cookie opens anything here, only the secret in the path.
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
