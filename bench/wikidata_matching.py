@@ -17,9 +17,8 @@ import json
 import math
 import os
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_data import run_fresh  # noqa: E402
+from tests.wikiserver import LoopbackServer  # noqa: E402
 
 TARGET = 1.2
 COUNTRIES = ["Q34", "Q20", "Q36", "Q142", "Q96"]
@@ -67,7 +67,7 @@ def _item(qid: str) -> dict[str, Any]:
     }
 
 
-class StandIn:
+class StandIn(LoopbackServer):
     """A stand-in Wikidata that answers any search and any look-up, counting what it is asked."""
 
     def __init__(self) -> None:
@@ -113,16 +113,14 @@ class StandIn:
             do_GET = _handle  # noqa: N815
             do_POST = _handle  # noqa: N815
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
 
 def measure(organisations: int) -> dict[str, Any]:
     """Look up every organisation of a fresh affiliate on the stand-in; return the counts."""
     stand_in = StandIn()
-    os.environ["HUB_ALLOWED_PRIVATE_WIKIS"] = stand_in.url
-    os.environ["HUB_IMPACT_WIKIDATA_URL"] = stand_in.url
+    os.environ["HUB_ALLOWED_PRIVATE_WIKIS"] = stand_in.base_url
+    os.environ["HUB_IMPACT_WIKIDATA_URL"] = stand_in.base_url
     import django
 
     django.setup()
