@@ -249,8 +249,8 @@ def test_a_batch_run_resumes_after_its_last_saved_chunk_without_asking_twice(
     )
     # Started as from the page (its task is enqueued on commit; here the test is the worker).
     run = wikidata_runs.start_run(actor=member_a, affiliate=affiliate_a)
-    with pytest.raises(Exception):  # noqa: B017 - the queue retries whatever the wiki raised
-        wikidata.continue_run(run_id=run.pk, wd=quick_client(stand_in), chunk=2)
+    status = wikidata.continue_run(run_id=run.pk, wd=quick_client(stand_in), chunk=2)
+    assert status == "queued"  # the task queues itself again for later
     run.refresh_from_db()
     assert (run.status, run.done, run.cursor) == ("queued", 4, orgs[3].pk)
     assert "Wikidata did not answer" in run.message
@@ -397,3 +397,25 @@ def test_the_run_page_shows_progress(affiliate_a, member_a, client_a):
     WikidataRun.objects.create(affiliate=affiliate_a, total=10, done=4, status="running")
     html = client_a.get(reverse("partners:wikidata_runs", kwargs={"slug": "alpha"})).content
     assert b"4 of 10 organisations looked up" in html
+
+
+def test_a_run_waits_for_wikidata_then_stops_with_the_reason(
+    stand_in, affiliate_a, member_a, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from hub.partners.tasks import match_directory_with_wikidata
+
+    settings.HUB_TASK_MAX_ATTEMPTS = 2
+    factories.organisation(affiliate_a, actor=member_a, name="Unlucky museum")
+    stand_in.add("/w/api.php", Reply({}, status=503), match={"action": "wbsearchentities"})
+    run = WikidataRun.objects.create(affiliate=affiliate_a, total=1)
+    # The real client on the stand-in, without its back-off's real waits.
+    monkeypatch.setattr(wikidata, "client", lambda: quick_client(stand_in))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert match_directory_with_wikidata.call(run.pk) == "queued"
+    retry = DBTaskResult.objects.get()
+    assert retry.run_after is not None
+    assert match_directory_with_wikidata.call(run.pk) == "failed"
+    run.refresh_from_db()
+    assert "Wikidata did not answer" in run.message

@@ -471,6 +471,8 @@ class WikidataRun(models.Model):
     # The last organisation id whose candidates are saved: a resumed run goes on after it.
     cursor = models.PositiveBigIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
+    # Tries in a row that Wikidata did not answer; after HUB_TASK_MAX_ATTEMPTS the run stops.
+    failures = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -74,9 +74,12 @@ class MatchingError(Exception):
     """Report, in a volunteer's words, why Wikidata could not be asked or answered oddly."""
 
 
-def client() -> WikidataClient:
-    """Return the Wikidata client (a local stand-in in tests)."""
-    return WikidataClient(f"{settings.HUB_IMPACT_WIKIDATA_URL}/w/api.php")
+def client(*, background: bool = True) -> WikidataClient:
+    """Return the Wikidata client (a local stand-in in tests).
+
+    A person waiting on a page gets the foreground's short retries; a worker can wait longer.
+    """
+    return WikidataClient(f"{settings.HUB_IMPACT_WIKIDATA_URL}/w/api.php", background=background)
 
 
 def partner_classes() -> Mapping[str, tuple[str, ...]]:
@@ -242,7 +245,7 @@ def find_candidates(*, organisation: Organisation, wd: WikidataClient | None = N
 
     Raises MatchingError when Wikidata cannot be reached: nothing is written then.
     """
-    wd = wd or client()
+    wd = wd or client(background=False)
     language = _language(organisation.affiliate)
     try:
         scored = look_up(wd, [organisation], language)[organisation.pk]
@@ -306,7 +309,7 @@ def accept(
     The item is read before anything is written: a deleted item, or a Wikidata that does not
     answer, changes nothing. A redirected (merged) item is linked under its new id.
     """
-    wd = wd or client()
+    wd = wd or client(background=False)
     try:
         found = wd.get_entities([candidate.qid], props=ENTITY_PROPS).get(candidate.qid)
     except WikiError as error:
@@ -370,6 +373,8 @@ def unmatched(affiliate: Affiliate) -> Any:
 def continue_run(*, run_id: int, wd: WikidataClient | None = None, chunk: int = CHUNK) -> str:
     """Work through a run chunk by chunk from its cursor; return its status.
 
+    "queued" means Wikidata did not answer for now: the caller tries again later.
+
     Each chunk's candidates and the cursor are saved together, so a worker killed midway
     resumes after the last saved chunk and asks Wikidata nothing twice for the chunks done.
     """
@@ -390,12 +395,12 @@ def continue_run(*, run_id: int, wd: WikidataClient | None = None, chunk: int = 
         try:
             scored = look_up(wd, orgs, language)
         except WikiError as error:
-            status = WikidataRun.Status.QUEUED if error.retryable else WikidataRun.Status.FAILED
+            failures = run.failures + 1
+            again = error.retryable and failures < settings.HUB_TASK_MAX_ATTEMPTS
+            status = WikidataRun.Status.QUEUED if again else WikidataRun.Status.FAILED
             WikidataRun.objects.filter(pk=run.pk).update(
-                status=status, message=_wiki_message(error)[:500]
+                status=status, failures=failures, message=_wiki_message(error)[:500]
             )
-            if error.retryable:
-                raise
             return status
         with transaction.atomic():
             for org in orgs:
@@ -403,8 +408,9 @@ def continue_run(*, run_id: int, wd: WikidataClient | None = None, chunk: int = 
             run.cursor = orgs[-1].pk
             run.done += len(orgs)
             run.requests += wd.stats.requests - before
+            run.failures = 0
             WikidataRun.objects.filter(pk=run.pk).update(
-                cursor=run.cursor, done=run.done, requests=run.requests
+                cursor=run.cursor, done=run.done, requests=run.requests, failures=0
             )
 
 
