@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint setup browser mediawiki library-tools gettext messages demo worker bench bench-wikimedia bench-uploads clean
+.PHONY: run test test-postgres lint setup browser css mediawiki library-tools gettext fonts messages demo worker bench bench-wikimedia bench-uploads clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 # The compiled catalogues (django.mo) are built from the .po files in locale/, never committed.
-setup: $(STAMP) gettext
+setup: $(STAMP) gettext fonts
 	@if compgen -G "locale/*/LC_MESSAGES/django.po" >/dev/null; then \
 	  $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; fi
 
@@ -25,6 +25,14 @@ gettext:
 	  echo "Installing gettext for the translation catalogues (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends gettext >/dev/null; }
+
+# Debian's fonts-dejavu-core is the PDFs' font: it has Arabic, Greek and Cyrillic letters
+# (hub/core/pdf.py); without it the PDFs fall back to Helvetica, Latin-1 only.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf || { \
+	  echo "Installing the DejaVu fonts for the PDFs (apt-get)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends fonts-dejavu-core >/dev/null; }
 
 ## make messages: refresh every catalogue in locale/ from the source; ADD=sv starts a new one.
 # Translators (or translatewiki.net) edit locale/<code>/LC_MESSAGES/django.po; a language is
@@ -42,9 +50,17 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Chromium for the browser tests (apt-get)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@test -f node_modules/axe-core/axe.min.js || { \
-	  echo "Installing axe-core for the accessibility checks (npm ci)…"; \
+	@test -f node_modules/axe-core/axe.min.js -a -f node_modules/@wikimedia/codex/package.json || { \
+	  echo "Installing axe-core and Codex for the accessibility and stylesheet checks (npm ci)…"; \
 	  npm ci --silent --no-audit --no-fund; }
+
+## make css: rebuild static/css/hub.css, hub-rtl.css and hub/core/codex_icons.json from
+# Wikimedia Codex (npm, pinned in package-lock.json) and assets/hub.css; commit the result, so
+# `make run` needs no npm. tests/test_codex_build.py fails when the committed files are stale.
+css:
+	@test -f node_modules/@wikimedia/codex/package.json -a -f node_modules/postcss/package.json || \
+	  npm ci --silent --no-audit --no-fund
+	node scripts/build_css.mjs
 
 # Debian's MediaWiki 1.39 is the real wiki the Wikimedia client tests run against on 127.0.0.1
 # (tests/localwiki.py installs it once into var/cache/localwiki/ and copies it for each test run).

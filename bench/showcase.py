@@ -51,6 +51,7 @@ def _load(affiliates: int, per_affiliate: int) -> dict[str, Any]:
     from hub.core.models import Affiliate, Membership, User
     from hub.core.regions import region_for_country
     from hub.impact.models import ContentLink, MetricPoint
+    from hub.impact.totals import rebuild_all_totals
     from hub.library.models import CaseStudy, Kind, Resource, Visibility
     from hub.partners.models import Organisation, PartnerType
     from hub.partnerships.models import Activity, Partnership, PartnershipPartner
@@ -155,6 +156,8 @@ def _load(affiliates: int, per_affiliate: int) -> dict[str, Any]:
         ),
         batch_size=5000,
     )
+    # Loaded around the services: the totals a refresh keeps, written as the command does.
+    rebuild_all_totals()
     cases = Resource.objects.bulk_create(
         (
             Resource(

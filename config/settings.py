@@ -452,6 +452,11 @@ HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
 HUB_HELPDESK_LINK_RATE = env("HUB_HELPDESK_LINK_RATE", "20/h")
 HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
 HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
+# Survey answers older than this are anonymised (free text and who answered go; scores stay).
+HUB_SURVEY_ANSWER_RETENTION_DAYS = env_int("HUB_SURVEY_ANSWER_RETENTION_DAYS", 3 * 365)
+# Done and declined requests untouched this many days lose their sender's name and address
+# (a daily job; 0 keeps them for ever).
+HUB_HELPDESK_RETENTION_DAYS = env_int("HUB_HELPDESK_RETENTION_DAYS", 730)
 
 LOGGING = {
     "version": 1,

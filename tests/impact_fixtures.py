@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import re
-import zlib
+import io
 from typing import Any
 
 import pytest
@@ -61,25 +59,9 @@ def refreshed(world: dict[str, Any], partnership: Any, member_a: Any) -> Content
 
 
 def pdf_text(pdf: bytes) -> str:
-    """Return the words a reader sees in a PDF that ReportLab wrote, lines joined by spaces.
+    """Return the words a reader sees in a PDF, lines joined by spaces (pypdf extracts them
+    through each font's ToUnicode map; the Hub's PDFs embed DejaVu Sans)."""
+    from pypdf import PdfReader
 
-    ReportLab writes each line of text as a ``(...) Tj`` string in an ASCII85 and Flate encoded
-    page stream, in the WinAnsi encoding with octal escapes.
-    """
-    lines: list[str] = []
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        raw = match.group(1).strip()
-        if raw.endswith(b"~>"):
-            raw = base64.a85decode(raw[:-2])
-        try:
-            content = zlib.decompress(raw)
-        except zlib.error:
-            continue  # an image, or a stream that holds no text
-        for string in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S):
-            unescaped = re.sub(
-                rb"\\([0-7]{1,3}|.)",
-                lambda m: bytes([int(m.group(1), 8)]) if m.group(1).isdigit() else m.group(1),
-                string,
-            )
-            lines.append(unescaped.decode("cp1252"))
-    return " ".join(" ".join(lines).split())
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from hub.library import processing, services
+from hub.library.models import Resource
 from hub.library.selectors import search_library
 from tests import library_files as lf
 
@@ -187,6 +188,17 @@ def test_search_sees_only_what_the_viewer_may(
     assert [h.resource.pk for h in search_library(member_b, "ecoles").hits] == [own.pk]
 
 
+def test_a_change_that_left_no_audit_event_never_shows_a_private_resource(
+    library: dict[str, Any], member_b: Any
+) -> None:
+    """An edit in the admin site records no audit event, so search's in-memory copy is not
+    rebuilt; the page still reads its rows through the visibility rule."""
+    assert search_library(member_b, "ecoles").total == 1  # read once: the copy is built
+    Resource.objects.filter(pk=library["ecoles"].pk).update(visibility="affiliate")
+    page = search_library(member_b, "ecoles")
+    assert library["ecoles"].pk not in [h.resource.pk for h in page.hits]
+
+
 def test_edits_and_deletes_reach_the_index(library: dict[str, Any], member_a: Any) -> None:
     services.update_resource(actor=member_a, resource=library["concept"], title="Letter to a mayor")
     assert search_library(member_a, "mayor").hits[0].resource.pk == library["concept"].pk
@@ -195,7 +207,8 @@ def test_edits_and_deletes_reach_the_index(library: dict[str, Any], member_a: An
 
 
 def test_punctuation_and_operators_are_words_not_syntax(library: dict[str, Any], member_a: Any):
-    for query in ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP"]:
+    queries = ['"', "AND OR NOT", "museum*", "(ministry", "-", "NEAR(a b)", "'; DROP", "a_b_c"]
+    for query in queries:
         search_library(member_a, query)  # no error
     assert search_library(member_a, "ministry)").hits[0].resource.pk == library["concept"].pk
 
@@ -241,6 +254,54 @@ def _counted_from_resources(
     )
 
 
+def _words_counted_from_hits(viewer: Any, query: str) -> None:
+    """A search's total and facet counts are those of its results, which the viewer may see."""
+    from collections import Counter
+
+    from hub.library.selectors import visible_resources
+
+    page = search_library(viewer, query)
+    assert page.total == len(page.hits)  # the test library fits on one page
+    facets = {f.name: {v.value: v.count for v in f.values} for f in page.facets}
+    assert facets.get("kind", {}) == dict(Counter(h.resource.kind for h in page.hits))
+    assert facets.get("language", {}) == dict(Counter(h.resource.language for h in page.hits))
+    ids = {h.resource.pk for h in page.hits}
+    assert ids == set(visible_resources(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def test_many_matches_are_counted_and_paged_alike(
+    library: dict[str, Any], member_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RANK_ALL: every match counted, pages without gaps or repeats, newest first."""
+    from hub.library import selectors
+
+    monkeypatch.setattr(selectors, "RANK_ALL", 1)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+    first = search_library(member_a, "alpha")  # the affiliate's name: in every resource
+    seen = [
+        h.resource.pk
+        for n in range(1, first.pages + 1)
+        for h in search_library(member_a, "alpha", page=n).hits
+    ]
+    assert len(seen) == len(set(seen)) == first.total == 8
+    assert seen[0] == library["odt"].pk  # no title has the word: the newest first
+    facets = {f.name: {v.value: v.count for v in f.values} for f in first.facets}
+    assert sum(facets["kind"].values()) == first.total
+
+
+def test_idsets() -> None:
+    from hub.library import idsets
+
+    ids = [3, 9, 64, 65, 1000, 7]
+    made = idsets.of(ids)
+    assert idsets.members(made) == sorted(ids)
+    assert made.bit_count() == 6
+    assert idsets.newest(made, 0, 2) == [1000, 65]
+    assert idsets.newest(made, 4, 5) == [7, 3]
+    assert idsets.members(made & idsets.of([9, 1000, 5])) == [9, 1000]
+    assert idsets.of([]) == idsets.EMPTY and idsets.newest(idsets.EMPTY, 0, 3) == []
+
+
 def test_whole_library_counts_follow_every_change_at_once(
     library: dict[str, Any], affiliate_b: Any, member_a: Any, member_b: Any
 ) -> None:
@@ -252,6 +313,8 @@ def test_whole_library_counts_follow_every_change_at_once(
             assert _whole_library(viewer) == _counted_from_resources(viewer)
             templates = _whole_library(viewer, {"kind": "template"})
             assert templates == _counted_from_resources(viewer, kind="template")
+            for query in ("agreement", "ecoles", "notes"):
+                _words_counted_from_hits(viewer, query)
 
     check()
     check()  # kept, then read again: the same

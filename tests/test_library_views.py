@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from hub.impact.models import ContentLink
+from hub.impact.refresh import store_points
 from hub.library import services
 from hub.library.models import Resource
 from hub.partnerships.activities import services as activities
@@ -175,6 +177,7 @@ def published_partnership(affiliate: Any, actor: Any) -> Any:
 
 
 def set_figure(partnership: Any, value: int) -> None:
+    """Store the link's newest count of files in use, as a refresh does on 2026-11-20."""
     link, _new = ContentLink.objects.get_or_create(
         affiliate=partnership.affiliate,
         partnership=partnership,
@@ -182,17 +185,16 @@ def set_figure(partnership: Any, value: int) -> None:
         wiki_url="https://commons.wikimedia.org",
         target="Museum photos",
     )
-    link.latest = {
-        "files_in_use": {
-            "value": value,
-            "month": "2026-11-01",
-            "source": "live-api",
-            "method": "",
-            "fetched_at": "2026-11-20T10:00:00+00:00",
-            "detail": {},
-        }
+    point: dict[str, Any] = {
+        "metric": "files_in_use",
+        "month": None,
+        "value": value,
+        "source": "live-api",
+        "method": "",
+        "detail": {},
     }
-    link.save()
+    with transaction.atomic():
+        store_points(link, [point], dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC))
 
 
 def test_case_study_from_a_published_partnership_with_live_figures(

@@ -259,11 +259,11 @@ def test_definition_form_refuses_absurd_numbers_and_saves_nothing(affiliate_a):
             "sustained_months": 5000,
             "min_activities": 3,
             "interaction_within_months": 6,
-            "strategic_from_score": 7,
+            "strategic_from_score": 8,
         },
     )
     assert response.status_code == 200
-    assert "There are six rules" in response.content.decode()
+    assert "There are seven rules" in response.content.decode()
     assert "up to 240" in response.content.decode()
     assert scoring.get_definition().sustained_months == 12
     assert not AuditEvent.objects.exists()

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # The security log hears of every log-in, failed log-in and log-out (its receivers);
         # hub/wikimedia is plain modules, not an app: its system checks register here.
-        from hub.core import jobs, languages, security  # noqa: F401
+        from hub.core import jobs, languages, personal_data, security  # noqa: F401
         from hub.wikimedia import checks  # noqa: F401
 
         jobs.register()

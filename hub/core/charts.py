@@ -118,6 +118,9 @@ def _data_table(
             for _name, values in series
         )
         rows.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
+    # Outside the f-string: xgettext does not look inside one, so the message would not be
+    # extracted for translators.
+    summary = _("Show the figures as a table")
     return (
         f'<details class="chart-data"><summary>{escape(summary)}'
         f"</summary><table id={_attr(chart_id + '-table')}><caption>{escape(title)}</caption>"

@@ -28,21 +28,29 @@ def remember_affiliate(request: HttpRequest, response: HttpResponse, slug: str) 
         )
 
 
+def memberships(request: HttpRequest) -> list[Membership]:
+    """Return the signed-in person's memberships with their affiliates, read once a request."""
+    if not request.user.is_authenticated:
+        return []
+    kept: list[Membership] | None = getattr(request, "_hub_memberships", None)
+    if kept is None:
+        kept = list(Membership.objects.filter(user=request.user).select_related("affiliate"))
+        request._hub_memberships = kept  # type: ignore[attr-defined]
+    return kept
+
+
 def navigation_membership(request: HttpRequest) -> Membership | None:
     """Return the membership the navigation shows on a page outside any affiliate.
 
     The affiliate used last, or the only one the person belongs to; none when there is no
     way to tell (several affiliates, none used yet in this session). One query.
     """
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = list(Membership.objects.filter(user=user).select_related("affiliate"))
+    mine = memberships(request)
     last = request.COOKIES.get(LAST_AFFILIATE)
-    for membership in memberships:
+    for membership in mine:
         if membership.affiliate.slug == last:
             return membership
-    return memberships[0] if len(memberships) == 1 else None
+    return mine[0] if len(mine) == 1 else None
 
 
 def hub(request: HttpRequest) -> dict[str, Any]:

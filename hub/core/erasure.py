@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -33,10 +34,14 @@ MARKER = "[erased]"
 class Person:
     """Who is being erased, and from which affiliate's records."""
 
-    affiliate: Affiliate
+    # None: the hub-wide records (help requests sent to no affiliate), for hub staff.
+    affiliate: Affiliate | None
     names: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
+    # Records that are the person themself ("partners.contact:12"), chosen on the
+    # personal-data page: erased whole even when no e-mail address ties them to the person.
+    records: tuple[str, ...] = ()
 
     @property
     def needles(self) -> list[str]:
@@ -57,6 +62,10 @@ class Person:
     def mentioned_in(self, text: str) -> bool:
         """Return whether the text names this person."""
         return self.pattern is not None and bool(self.pattern.search(text))
+
+    def is_record(self, label: str, pk: object) -> bool:
+        """Return whether the row ("app.model", id) was chosen as the person's own record."""
+        return f"{label.lower()}:{pk}" in self.records
 
     def owns_email(self, email: str) -> bool:
         """Return whether an address is one of the person's own."""
@@ -96,6 +105,30 @@ Scrubber = Callable[[Person], int]
 scrubbers: Registry[Scrubber] = Registry("erasure scrubbers")
 
 
+def rows_mentioning(
+    person: Person,
+    queryset: models.QuerySet[Any],
+    fields: Iterable[str],
+    json_fields: Iterable[str] = (),
+) -> list[Any]:
+    """Return the rows whose named columns mention the person (what scrub_rows would change)."""
+    fields, json_fields = list(fields), list(json_fields)
+    if person.pattern is None:
+        return []
+    rows = queryset.annotate(
+        **{f"_text_{f}": Cast(f, models.TextField()) for f in json_fields}
+    ).filter(person.prefilter(fields, json_fields))
+    return [
+        row
+        for row in rows
+        if any(person.mentioned_in(getattr(row, f) or "") for f in fields)
+        or any(
+            person.mentioned_in(json.dumps(getattr(row, f), ensure_ascii=False))
+            for f in json_fields
+        )
+    ]
+
+
 def scrub_rows(
     person: Person,
     queryset: models.QuerySet[Any],
@@ -104,14 +137,14 @@ def scrub_rows(
 ) -> int:
     """Replace the person's mentions in the named columns of the rows; return rows changed."""
     fields, json_fields = list(fields), list(json_fields)
-    if person.pattern is None:
-        return 0
     model = queryset.model
-    rows = queryset.annotate(
-        **{f"_text_{f}": Cast(f, models.TextField()) for f in json_fields}
-    ).filter(person.prefilter(fields, json_fields))
     changed = []
-    for row in rows.only("pk", *fields, *json_fields):
+    for row in rows_mentioning(
+        person,
+        queryset.select_related(None).only("pk", *fields, *json_fields),
+        fields,
+        json_fields,
+    ):
         dirty = False
         for name in [*fields, *json_fields]:
             old = getattr(row, name)
@@ -129,6 +162,26 @@ def scrub_rows(
     return len(changed)
 
 
+def events_about(person: Person, rows: models.QuerySet[Any]) -> models.QuerySet[AuditEvent]:
+    """Return the audit events kept without an affiliate (the helpdesk's, the community's)
+    about these rows of the affiliate's; none for a hub-wide person (_audit_events has them)."""
+    if person.affiliate is None:
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(
+        affiliate=None,
+        target_type=rows.model._meta.label_lower,
+        target_id__in=rows.values("pk"),
+    )
+
+
+def scrub_history_of(person: Person, querysets: Iterable[models.QuerySet[Any]]) -> int:
+    """Replace the person's mentions in the hub-wide audit events about these rows."""
+    return sum(
+        scrub_rows(person, events_about(person, rows), ["target_repr"], ["changes"])
+        for rows in querysets
+    )
+
+
 def _audit_events(person: Person) -> int:
     return scrub_rows(
         person,
@@ -138,7 +191,7 @@ def _audit_events(person: Person) -> int:
     )
 
 
-def _mail_recipients(person: Person) -> set[str]:
+def mail_recipients(person: Person) -> set[str]:
     """Return the addresses the affiliate's mail goes to: its members, hub staff, the person."""
     people = User.objects.filter(
         models.Q(memberships__affiliate=person.affiliate) | models.Q(is_hub_staff=True)
@@ -150,13 +203,11 @@ def _mail_recipients(person: Person) -> set[str]:
 
 def _queued_mail(person: Person) -> int:
     """Scrub the e-mails in the task queue sent to the affiliate's people; drop theirs unsent."""
-    recipients = _mail_recipients(person)
+    recipients = mail_recipients(person)
     mails = DBTaskResult.objects.filter(task_path=send_mail_task.module_path)
     ours, unsent_to_them = [], []
     for row in mails.only("pk", "status", "args_kwargs"):
-        args = row.args_kwargs.get("args") or []
-        to = [str(a) for a in (args[2] if len(args) > 2 else [])]
-        addresses = {_address(a).casefold() for a in to}
+        addresses = mail_addresses(row)
         if row.status == TaskResultStatus.READY and any(person.owns_email(a) for a in addresses):
             unsent_to_them.append(row.pk)
         elif addresses & recipients:
@@ -168,6 +219,13 @@ def _queued_mail(person: Person) -> int:
         ["traceback"],
         json_fields=["args_kwargs", "return_value"],
     )
+
+
+def mail_addresses(row: DBTaskResult) -> set[str]:
+    """Return the addresses a queued e-mail goes to, case-folded."""
+    args = row.args_kwargs.get("args") or []
+    to = [str(a) for a in (args[2] if len(args) > 2 else [])]
+    return {_address(a).casefold() for a in to}
 
 
 def _address(mailbox: str) -> str:
@@ -184,3 +242,26 @@ def scrub_everywhere(person: Person) -> dict[str, int]:
     for scrubber in [*scrubbers, _queued_mail, _audit_events]:
         counts[f"{scrubber.__module__}.{scrubber.__name__}"] = scrubber(person)
     return {key: n for key, n in counts.items() if n}
+
+
+def erase_person(
+    *,
+    actor: User | None,
+    person: Person,
+    action: str = "person.erased",
+    target_type: str = "core.person",
+    target_id: int | None = None,
+) -> dict[str, int]:
+    """Scrub the person from every record and keep one audit event: that an erasure happened
+    and how many records changed, never who. Call inside the erasing service's transaction."""
+    scrubbed = scrub_everywhere(person)
+    AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        affiliate=person.affiliate,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=str(_("(erased person)")),
+        changes={"scrubbed": [None, scrubbed]} if scrubbed else {},
+    )
+    return scrubbed

@@ -8,7 +8,9 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
+from django.http import JsonResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, Cell
@@ -144,3 +146,12 @@ def write_xlsx(
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def personal_data_download(data: dict[str, Any], filename: str) -> JsonResponse:
+    """Return a person's data as a JSON file to save, kept out of caches and search engines."""
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -124,6 +124,7 @@ ACTION_LABELS = {
     "contact.updated": _("changed the contact"),
     "contact.archived": _("archived the contact"),
     "contact.erased": _("erased a person's data"),
+    "person.erased": _("erased a person's data everywhere"),
     "interaction.logged": _("logged an interaction"),
     "interaction.updated": _("changed an interaction"),
 }

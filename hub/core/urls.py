@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hub.core import accounts, views, wikimedia_login
+from hub.core import accounts, views, views_personal_data, wikimedia_login
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,4 +39,25 @@ urlpatterns = [
     ),
     path("hub/", views.hub_overview, name="hub_overview"),
     path("hub/login-policy/", wikimedia_login.login_policy, name="login_policy"),
+    # Data-protection rights: one person's records across the whole Hub (managers only).
+    path(
+        "a/<slug:slug>/personal-data/",
+        views_personal_data.personal_data_search,
+        name="personal_data",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/export/",
+        views_personal_data.personal_data_export,
+        name="personal_data_export",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/report/",
+        views_personal_data.personal_data_report,
+        name="personal_data_report",
+    ),
+    path(
+        "a/<slug:slug>/personal-data/erase/",
+        views_personal_data.personal_data_erase,
+        name="personal_data_erase",
+    ),
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("helpdesk/ask/", views.request_new, name="request_new"),
     path("helpdesk/ask/sent/", views.request_sent, name="request_sent"),
     path("helpdesk/status/<token>/", views.request_status, name="request_status"),
+    path("helpdesk/status/<token>/my-data/", views.request_my_data, name="request_my_data"),
+    path("helpdesk/status/<token>/privacy/", views.request_privacy, name="request_privacy"),
     path("helpdesk/briefs/", views.brief_list, name="brief_list"),
     path("helpdesk/briefs/<int:pk>/", views.meeting_brief, name="meeting_brief"),
     # Hub staff and the expert committee.
@@ -19,6 +21,7 @@ urlpatterns = [
     path("helpdesk/requests/<int:pk>/messages/", views.request_message, name="request_message"),
     path("helpdesk/requests/<int:pk>/checklist/", views.request_check, name="request_check"),
     path("helpdesk/requests/<int:pk>/triage/", views.request_triage, name="request_triage"),
+    path("helpdesk/requests/<int:pk>/erase/", views.request_erase, name="request_erase"),
     path("helpdesk/meetings/", views_committee.meeting_list, name="meeting_list"),
     path("helpdesk/meetings/<int:pk>/", views_committee.meeting_detail, name="meeting_detail"),
     path(

@@ -14,18 +14,26 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from hub.core import personal_data
+from hub.core.exports import personal_data_download
 from hub.core.forms import apply_errors
 from hub.core.params import text_param
-from hub.core.permissions import acting_user
-from hub.core.security import count_failure, failures_exceeded
-from hub.helpdesk import selectors, services
+from hub.core.permissions import acting_user, hub_staff_view
+from hub.core.security import (
+    count_failure,
+    failures_exceeded,
+    log_event,
+    recent_password_required,
+)
+from hub.helpdesk import selectors, services, services_privacy
+from hub.helpdesk.erasure import request_personal_data
 from hub.helpdesk.forms import (
     ChecklistForm,
     HelpRequestForm,
@@ -147,9 +155,8 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
     return _link_problem(request, expired=False)
 
 
-@never_cache
-def request_status(request: HttpRequest, token: str) -> HttpResponse:
-    """Show the requester their request through the signed link, and take their answers."""
+def _linked_request(request: HttpRequest, token: str) -> HelpRequest | HttpResponse:
+    """Return the request the signed link opens, or the page saying why it does not."""
     if failures_exceeded(request, group="helpdesk-link", rate=settings.HUB_HELPDESK_LINK_RATE):
         return _refused(
             request,
@@ -166,6 +173,15 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
     help_request = HelpRequest.objects.filter(pk=pk).first()
     if help_request is None or not constant_time_compare(help_request.status_key, key):
         return _bad_link(request)
+    return help_request
+
+
+@never_cache
+def request_status(request: HttpRequest, token: str) -> HttpResponse:
+    """Show the requester their request through the signed link, and take their answers."""
+    help_request = _linked_request(request, token)
+    if isinstance(help_request, HttpResponse):
+        return help_request
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
         if _too_large(request) or _rate_limited(
@@ -193,6 +209,45 @@ def request_status(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@never_cache
+def request_my_data(request: HttpRequest, token: str) -> HttpResponse:
+    """Give the requester a copy of what their request holds about them, as JSON."""
+    help_request = _linked_request(request, token)
+    if isinstance(help_request, HttpResponse):
+        return help_request
+    return personal_data_download(
+        request_personal_data(help_request), f"{help_request.reference.lower()}-my-data.json"
+    )
+
+
+@never_cache
+def request_privacy(request: HttpRequest, token: str) -> HttpResponse:
+    """Pass on the requester's wish for a copy of all their data, or for its erasure."""
+    help_request = _linked_request(request, token)
+    if isinstance(help_request, HttpResponse):
+        return help_request
+    if request.method == "POST":
+        if _rate_limited(request, "helpdesk-reply", settings.HUB_HELPDESK_REPLY_RATE):
+            return _refused(
+                request,
+                _("Too many answers"),
+                _("Please wait a while and send your answer again."),
+                429,
+            )
+        try:
+            services_privacy.ask_about_personal_data(
+                request=help_request, wish=request.POST.get("wish", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("Thank you: hub staff will handle your wish and write to you."),
+            )
+    return redirect("helpdesk:request_status", token=token)
+
+
 def brief_list(request: HttpRequest) -> HttpResponse:
     """List the committee's published meeting briefs."""
     return render(request, "helpdesk/brief_list.html", {"meetings": selectors.published_briefs()})
@@ -204,6 +259,33 @@ def meeting_brief(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Triage (hub staff and committee) -------------------------------------------------------
+
+
+@hub_staff_view
+@recent_password_required
+def request_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a request's sender everywhere in its affiliate's records (or the hub-wide ones),
+    after a page that shows all of it (hub staff only)."""
+    help_request = get_object_or_404(HelpRequest, pk=pk)
+    detail = redirect("helpdesk:request_detail", pk=pk)
+    try:
+        lookup = personal_data.look_up(help_request.affiliate, help_request.email)
+    except personal_data.QueryError:
+        messages.info(request, _("This request no longer holds its sender's address."))
+        return detail
+    if request.method == "POST" and request.POST.get("confirm") == "erase":
+        if request.POST.get("seen") != str(len(lookup.found)):
+            messages.warning(request, _("The records changed since you looked. Check them again."))
+        else:
+            personal_data.erase_found(actor=acting_user(request), lookup=lookup)
+            log_event("personal_data.erased", request, help_request=pk)
+            messages.success(request, _("The sender's data was erased everywhere."))
+            return detail
+    response = render(
+        request, "helpdesk/request_erase.html", {"help_request": help_request, "lookup": lookup}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @helpdesk_view

@@ -15,6 +15,7 @@ class ImpactConfig(AppConfig):
         from hub.impact.metrics import refresh_metrics
         from hub.partnerships.slots import (
             CONTENT_PUBLISHED,
+            PARTNER_REPORT,
             PARTNERSHIP_FIGURES,
             PARTNERSHIP_PAGE,
             PARTNERSHIP_TOTALS,
@@ -22,6 +23,8 @@ class ImpactConfig(AppConfig):
 
         PARTNERSHIP_PAGE.register(sections.partnership_impact_section)
         PARTNERSHIP_FIGURES.register(figures.partnership_figures)
+        # The partner portal's impact report (hub.surveys.portal).
+        PARTNER_REPORT.register(sections.partner_report_section)
         PARTNERSHIP_TOTALS.register(figures.partnership_totals)
         # A finished batch upload's content counts in its partnership's impact by itself.
         CONTENT_PUBLISHED.register(services.receive_published_content)

@@ -1,4 +1,8 @@
-"""Impact's figures for partnerships, offered to apps beside it (hub.partnerships.slots)."""
+"""Impact's figures for partnerships, offered to apps beside it (hub.partnerships.slots).
+
+Both read the partnerships' totals rows (PartnershipTotals), which every refresh and every
+removed link rewrites in its transaction (hub.impact.totals), never the links themselves.
+"""
 
 from __future__ import annotations
 
@@ -6,190 +10,119 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
-from django.db.models import BigIntegerField, Max, Min, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub.impact.models import ContentLink, Metric, MetricPoint, Source
-from hub.impact.totals import SUMMED
+from hub.core.labels import choice_labels
+from hub.impact.models import TOTALLED, Metric, MetricPoint, PartnershipTotals
 from hub.partnerships.models import Partnership
 from hub.partnerships.slots import Figure
 
+VIEWS = str(Metric.VIEWS)
+
+
+def _label(metric: str, year: int) -> str:
+    if metric == VIEWS:
+        return _("Page views in %(year)s") % {"year": year}
+    return choice_labels(MetricPoint, "metric")[metric]
+
+
+def _sources(codes: Collection[str]) -> str:
+    """Return the sources' names, sorted and joined, from their codes."""
+    names = choice_labels(MetricPoint, "source")
+    return ", ".join(sorted({names.get(code, code) for code in codes if code}))
+
 
 def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:
-    """Return each partnership's newest summed figures, their sources and oldest date (2 queries,
-    1 when none has a content link).
+    """Return each partnership's figures: its links' newest figures summed, with their sources
+    and oldest fetch, then its page views so far this year (1 query).
 
-    A figure no link measured is left out (it has no value, not zero); its date is the oldest
-    fetch among the links that measured it, so "as of" never claims more than it knows.
+    A figure no link measured is left out (it has no value, not zero), and "as of" never
+    claims more than the oldest fetch knows.
     """
-    labels = dict(Metric.choices)
-    sources = dict(Source.choices)
-    sums: dict[int, dict[str, int]] = defaultdict(dict)
-    seen: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    oldest: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    year = timezone.localdate().year
+    found: dict[int, list[Figure]] = {}
     ids = [p.pk for p in partnerships]
-    links = ContentLink.objects.filter(partnership__in=ids).only("id", "partnership_id", "latest")
-    linked = False
-    for link in links:
-        linked = True
-        pk = link.partnership_id
-        for metric, _attribute in SUMMED:
-            entry = (link.latest or {}).get(metric)
-            if not entry:
+    # Whole rows: every column is read, and a model's fast path costs less than values().
+    for totals in PartnershipTotals.objects.filter(partnership_id__in=ids):
+        figures = []
+        for metric in map(str, TOTALLED):
+            value = getattr(totals, metric)
+            if value is None or (metric == VIEWS and totals.views_year != year):
                 continue
-            sums[pk][metric] = sums[pk].get(metric, 0) + int(entry.get("value") or 0)
-            seen[pk][metric].add(str(sources.get(entry.get("source", ""), entry.get("source", ""))))
-            fetched = entry.get("fetched_at")
-            if fetched:
-                day = dt.datetime.fromisoformat(fetched).date()
-                if metric not in oldest[pk] or day < oldest[pk][metric]:
-                    oldest[pk][metric] = day
-    found = {
-        pk: [
-            Figure(
-                label=str(labels[metric]),
-                value=value,
-                source=", ".join(sorted(seen[pk][metric])),
-                as_of=oldest[pk].get(metric),
-                key=str(metric),
+            figures.append(
+                Figure(
+                    label=_label(metric, year),
+                    value=int(value),
+                    source=_sources(getattr(totals, f"{metric}_sources").split(",")),
+                    as_of=getattr(totals, f"{metric}_as_of"),
+                    key=metric,
+                )
             )
-            for metric, _attribute in SUMMED
-            if (value := by_metric.get(metric)) is not None
-        ]
-        for pk, by_metric in sums.items()
-    }
-    if not linked:  # views are counted per link: without a link there are none to read
-        return found
-    for pk, figure in _views_this_year(ids).items():
-        found.setdefault(pk, []).append(figure)
+        if figures:
+            found[totals.partnership_id] = figures
     return found
 
 
-def _views_this_year(ids: list[int]) -> dict[int, Figure]:
-    """Return each partnership's page views so far this year, with sources and last month (1
-    query): what the badge says ("3.1 M views in 2026")."""
-    year = timezone.localdate().year
-    sources = dict(Source.choices)
-    rows = (
-        MetricPoint.objects.filter(
-            link__partnership__in=ids,
-            metric=Metric.VIEWS,
-            month__gte=dt.date(year, 1, 1),
-            month__lt=dt.date(year + 1, 1, 1),
-        )
-        .order_by()  # the model's ordering would split the groups by month
-        .values_list("link__partnership_id", "source")
-        .annotate(total=Sum("value"), newest=Max("month"))
-    )
-    totals: dict[int, int] = defaultdict(int)
-    seen: dict[int, set[str]] = defaultdict(set)
-    newest: dict[int, dt.date] = {}
-    for pk, source, total, month in rows:
-        totals[pk] += int(total or 0)
-        seen[pk].add(str(sources.get(source, source)))
-        newest[pk] = max(month, newest.get(pk, month))
-    return {
-        pk: Figure(
-            label=_("Page views in %(year)s") % {"year": year},
-            value=value,
-            source=", ".join(sorted(seen[pk])),
-            as_of=newest[pk],
-            key="views",
-        )
-        for pk, value in totals.items()
-    }
-
-
-def _date_of(fetched: str | None) -> dt.date | None:
-    return dt.datetime.fromisoformat(fetched).date() if fetched else None
-
-
 def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
-    """Return the figures of the given keys summed over many partnerships, in SQL (at most 4
-    queries, however many partnerships).
-
-    What partnership_figures gives each partnership, added up: the newest summed figures with
-    every source they come from and the oldest fetch, then this year's page views.
-    """
-    labels = {str(k): str(v) for k, v in Metric.choices}
-    sources = {str(k): str(v) for k, v in Source.choices}
-    summed = [str(metric) for metric, _attribute in SUMMED if metric in keys]
-    figures = _summed_totals(partnerships, summed, labels, sources) if summed else []
-    if "views" in keys:
-        figures += _views_total(partnerships, sources)
-    return figures
-
-
-def _summed_totals(
-    partnerships: QuerySet[Partnership],
-    summed: list[str],
-    labels: dict[str, str],
-    sources: dict[str, str],
-) -> list[Figure]:
-    # One pass over the links, grouped by where each figure came from: the sums, the oldest
-    # fetch and the sources all come from these few rows.
-    names = {f"source_{metric}": KT(f"latest__{metric}__source") for metric in summed}
-    rows = (
-        ContentLink.objects.filter(partnership__in=partnerships)
-        .order_by()
-        .values(**names)
-        .annotate(
-            **{
-                f"sum_{metric}": Sum(Cast(KT(f"latest__{metric}__value"), BigIntegerField()))
-                for metric in summed
-            },
-            **{f"oldest_{metric}": Min(KT(f"latest__{metric}__fetched_at")) for metric in summed},
-        )
-    )
-    sums: dict[str, int | None] = {f"sum_{metric}": None for metric in summed}
-    oldest: dict[str, str] = {}
-    seen: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        for metric in summed:
-            value = row[f"sum_{metric}"]
+    """Return the figures of the given keys summed over many partnerships (1 query, however
+    many partnerships): what partnership_figures gives each one, added up, with every source
+    and the oldest fetch (for page views, the newest month)."""
+    year = timezone.localdate().year
+    wanted = [str(metric) for metric in TOTALLED if metric in keys]
+    if not wanted:
+        return []
+    # Written out: the query is simple, and building it with the ORM's conditional
+    # expressions cost a showcase page three times what running it does. Every name in it
+    # is a column of TOTALLED; the values are parameters. A row's page views count only in
+    # the year they were counted for.
+    q = connection.ops.quote_name
+    groups, sums = [], []
+    for metric in wanted:
+        value, origin, as_of = q(metric), q(f"{metric}_sources"), q(f"{metric}_as_of")
+        if metric == VIEWS:
+            this_year = f"{q('views_year')} = %s"
+            groups.append(f"CASE WHEN {this_year} THEN {origin} ELSE '' END")
+            sums.append(f"SUM(CASE WHEN {this_year} THEN {value} END)")
+            sums.append(f"MAX(CASE WHEN {this_year} THEN {as_of} END)")
+        else:
+            groups.append(origin)
+            sums.append(f"SUM({value})")
+            sums.append(f"MIN({as_of})")
+    inner, inner_params = partnerships.order_by().values("pk").query.sql_with_params()
+    # Names from TOTALLED, quoted; every value a parameter.
+    table, column = q(PartnershipTotals._meta.db_table), q("partnership_id")
+    numbers = ", ".join(str(n + 1) for n in range(len(groups)))
+    select = f"SELECT {', '.join(groups)}, {', '.join(sums)} FROM {table}"  # noqa: S608
+    sql = f"{select} WHERE {column} IN ({inner}) GROUP BY {numbers}"  # noqa: S608
+    # Page views come last: their three placeholders are the last before the partnerships'.
+    params = [year] * (3 if VIEWS in wanted else 0) + list(inner_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    values: dict[str, int] = {}
+    sources: dict[str, set[str]] = defaultdict(set)
+    dates: dict[str, list[dt.date]] = defaultdict(list)
+    for row in found:
+        for n, metric in enumerate(wanted):
+            value, when = row[len(wanted) + 2 * n], row[len(wanted) + 2 * n + 1]
             if value is None:
                 continue
-            sums[f"sum_{metric}"] = (sums[f"sum_{metric}"] or 0) + int(value)
-            source = row[f"source_{metric}"]
-            if source:
-                seen[metric].add(str(sources.get(source, source)))
-            fetched = row[f"oldest_{metric}"]
-            if fetched and (metric not in oldest or fetched < oldest[metric]):
-                oldest[metric] = fetched
+            values[metric] = values.get(metric, 0) + int(value)
+            sources[metric].update((row[n] or "").split(","))
+            if when:
+                # SQLite answers an aggregate of dates as text.
+                dates[metric].append(dt.date.fromisoformat(when) if isinstance(when, str) else when)
     return [
         Figure(
-            label=str(labels[metric]),
-            value=int(sums[f"sum_{metric}"] or 0),
-            source=", ".join(sorted(seen[metric])),
-            as_of=_date_of(oldest.get(metric)),
-            key=str(metric),
+            label=_label(metric, year),
+            value=values[metric],
+            source=_sources(sources[metric]),
+            as_of=(max if metric == VIEWS else min)(dates[metric], default=None),
+            key=metric,
         )
-        for metric in summed
-        if sums[f"sum_{metric}"] is not None
-    ]
-
-
-def _views_total(partnerships: QuerySet[Partnership], sources: dict[str, str]) -> list[Figure]:
-    year = timezone.localdate().year
-    views = MetricPoint.objects.filter(
-        link__partnership__in=partnerships,
-        metric=Metric.VIEWS,
-        month__gte=dt.date(year, 1, 1),
-        month__lt=dt.date(year + 1, 1, 1),
-    ).order_by()
-    # One grouped pass: each source's total and newest month.
-    rows = list(views.values_list("source").annotate(total=Sum("value"), newest=Max("month")))
-    if not rows:
-        return []
-    return [
-        Figure(
-            label=_("Page views in %(year)s") % {"year": year},
-            value=sum(int(total or 0) for _source, total, _newest in rows),
-            source=", ".join(sorted(str(sources.get(s, s)) for s, _total, _newest in rows)),
-            as_of=max(newest for _source, _total, newest in rows),
-            key="views",
-        )
+        for metric in wanted
+        if metric in values
     ]

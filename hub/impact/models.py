@@ -280,3 +280,51 @@ class AffiliateMonthTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.month:%Y-%m}: {self.value}"
+
+
+# The figures kept per partnership (PartnershipTotals): the sums of the links' newest figures
+# (hub.impact.totals.SUMMED, in its order) and the page views of one year.
+TOTALLED = (
+    Metric.FILES_DEEP,
+    Metric.FILES_IN_USE,
+    Metric.PAGES_USING,
+    Metric.ITEMS,
+    Metric.STATEMENTS,
+    Metric.SITELINKS,
+    Metric.ARTICLES,
+    Metric.ARTICLES_CREATED,
+    Metric.ARTICLES_IMPROVED,
+    Metric.VIEWS,
+)
+
+
+class PartnershipTotals(models.Model):
+    """A partnership's figures summed over its content links; rewritten, never added to.
+
+    Rewritten from the partnership's links (hub.impact.totals.rebuild_partnership_totals) in
+    the transaction of each refresh and each removed link, so a page about many partnerships
+    (the public showcase) sums these rows instead of every link's newest figures and points.
+    For each metric of TOTALLED three columns: ``<metric>`` the sum (null when no link
+    measured it: no value, not zero), ``<metric>_sources`` the sources' codes (sorted, joined
+    by commas) and ``<metric>_as_of`` the oldest fetch among the links (for page views, the
+    newest month counted).
+    """
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, primary_key=True, related_name="impact_totals"
+    )
+    # The year the page views count (so far that year): a row of an earlier year has none
+    # for this year.
+    views_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"impact totals of partnership {self.partnership_id}"
+
+
+for _metric in TOTALLED:
+    PartnershipTotals.add_to_class(str(_metric), models.BigIntegerField(null=True, blank=True))
+    PartnershipTotals.add_to_class(
+        f"{_metric}_sources", models.CharField(max_length=200, blank=True)
+    )
+    PartnershipTotals.add_to_class(f"{_metric}_as_of", models.DateField(null=True, blank=True))

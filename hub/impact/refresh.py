@@ -31,7 +31,7 @@ from hub.impact.sources import (
     SourceNotFound,
     get_source,
 )
-from hub.impact.totals import rebuild_affiliate_totals
+from hub.impact.totals import rebuild_totals
 
 logger = logging.getLogger(__name__)
 
@@ -467,7 +467,7 @@ def store_points(link: ContentLink, points: list[dict[str, Any]], now: dt.dateti
     link.latest = latest
     link.last_refreshed_at = now
     link.save(update_fields=["latest", "last_refreshed_at"])
-    rebuild_affiliate_totals(link.affiliate_id)
+    rebuild_totals(link.affiliate_id, link.partnership_id)
     return len(rows)
 
 

@@ -211,44 +211,61 @@ def share_greeting(partner_names: str, sender: str) -> list[str]:
 
 
 def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
-    """Return the report as a PDF: greeting (if any), summary, figures with sources, charts."""
-    from xml.sax.saxutils import escape
+    """Return the report as a PDF: greeting (if any), summary, figures with sources, charts.
 
+    In the reader's language: in Arabic the text is shaped and right to left, the charts mirror
+    (hub.core.pdf), and names typed in another script keep their own direction."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Spacer, Table, TableStyle
 
-    styles = getSampleStyleSheet()
+    from hub.core import pdf
+
+    regular, _bold = pdf.fonts()
+    rtl = pdf.right_to_left()
+    styles = pdf.styles()
     story: list[Any] = [
-        Paragraph(escape(_("Impact report: %(title)s") % {"title": report.title}), styles["Title"])
+        pdf.paragraph(_("Impact report: %(title)s") % {"title": report.title}, styles["Title"])
     ]
     for line in greeting:
-        story.append(Paragraph(escape(line), styles["BodyText"]))
+        story.append(pdf.paragraph(line, styles["BodyText"]))
     for sentence in summary(report):
-        story.append(Paragraph(escape(sentence), styles["BodyText"]))
+        story.append(pdf.paragraph(sentence, styles["BodyText"]))
     story.append(Spacer(1, 0.4 * cm))
 
     def bars(title: str, labels: list[str], values: list[int], horizontal: bool) -> None:
-        story.append(Paragraph(escape(title), styles["Heading2"]))
+        story.append(pdf.paragraph(title, styles["Heading2"]))
         height = 14 * len(labels) + 40 if horizontal else 180
         drawing = Drawing(16 * cm, height)
         chart: Any = HorizontalBarChart() if horizontal else VerticalBarChart()
         chart.x, chart.y = (150, 20) if horizontal else (40, 30)
         chart.width = 16 * cm - chart.x - 20
         chart.height = height - chart.y - 10
+        if rtl:  # room for the labels or the figures' axis on the right
+            chart.x = 20
         chart.data = [values or [0]]
-        chart.categoryAxis.categoryNames = labels or [""]
+        chart.categoryAxis.categoryNames = [pdf.visual(label) for label in labels] or [""]
         chart.categoryAxis.labels.fontSize = 7
+        chart.categoryAxis.labels.fontName = regular
         chart.valueAxis.valueMin = 0
         chart.valueAxis.labels.fontSize = 7
         # Axis figures grouped the reader's way (1,000 / 1 000), not as ReportLab writes them.
         chart.valueAxis.labelTextFormat = lambda v: number_format(
             int(v) if v == int(v) else v, use_l10n=True, force_grouping=True
         )
+        chart.valueAxis.labels.fontName = regular
+        if rtl and horizontal:  # labels on the right, bars growing leftwards
+            chart.valueAxis.reverseDirection = 1
+            chart.categoryAxis.joinAxisMode = "right"
+            chart.categoryAxis.labels.boxAnchor = "w"
+            chart.categoryAxis.labels.dx = 6
+        elif rtl:  # the first month on the right, the figures' axis on the right
+            chart.categoryAxis.reverseDirection = 1
+            chart.valueAxis.joinAxisMode = "right"
+            chart.valueAxis.labels.boxAnchor = "w"
+            chart.valueAxis.labels.dx = 6
         chart.bars[0].fillColor = colors.HexColor("#0072b2")
         drawing.add(chart)
         story.append(drawing)
@@ -274,27 +291,37 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
             True,
         )
     if report.links:
-        story.append(Paragraph(escape(_("Figures and their sources")), styles["Heading2"]))
-        data = [[_("Content"), _("Figure"), _("Value"), _("Source"), _("Fetched")]]
+        story.append(pdf.paragraph(_("Figures and their sources"), styles["Heading2"]))
+        cell = styles["BodyText"].clone("HubCell", fontSize=8, leading=10)
+        data: list[list[Any]] = [
+            [pdf.visual(h) for h in (_("Content"), _("Figure"), _("Value"), _("Source"))]
+            + [pdf.visual(_("Fetched"))]
+        ]
         for entry in report.links:
             for figure in entry.figures:
                 data.append(
                     [
-                        Paragraph(escape(str(entry.link)), styles["BodyText"]),
-                        str(figure["label"]),
+                        pdf.paragraph(str(entry.link), styles["BodyText"]),
+                        pdf.paragraph(str(figure["label"]), cell),
                         readable_number(figure["value"]),
-                        str(figure["source"]),
+                        pdf.paragraph(str(figure["source"]), cell),
                         figure["fetched_at"].date().isoformat(),
                     ]
                 )
-        table = Table(data, repeatRows=1, colWidths=[5 * cm, 3.5 * cm, 2.2 * cm, 3.8 * cm, 2 * cm])
+        widths = [5 * cm, 3.5 * cm, 2.2 * cm, 3.8 * cm, 2 * cm]
+        if rtl:  # the first column on the right
+            data = [list(reversed(row)) for row in data]
+            widths.reverse()
+        table = Table(data, repeatRows=1, colWidths=widths)
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), regular),
                     ("FONTSIZE", (0, 0), (-1, -1), 8),
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eaecf0")),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (0, 0), (-1, -1), "RIGHT" if rtl else "LEFT"),
                 ]
             )
         )
@@ -303,16 +330,17 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
         story.append(Spacer(1, 0.3 * cm))
         for label, fetched in report.sources:
             story.append(
-                Paragraph(
-                    escape(
-                        _("Source: %(source)s, fetched %(date)s.")
-                        % {"source": label, "date": date_format(fetched.date(), "DATE_FORMAT")}
-                    ),
+                pdf.paragraph(
+                    _("Source: %(source)s, fetched %(date)s.")
+                    % {"source": label, "date": date_format(fetched.date(), "DATE_FORMAT")},
                     styles["Italic"],
                 )
             )
     buffer = io.BytesIO()
     # The reader's language (the page's): PDF readers and screen readers take it from /Lang.
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,

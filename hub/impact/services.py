@@ -28,7 +28,7 @@ from hub.impact.sources import (
     get_source,
 )
 from hub.impact.tasks import refresh_link
-from hub.impact.totals import rebuild_affiliate_totals
+from hub.impact.totals import rebuild_totals
 from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
 
@@ -272,7 +272,7 @@ def remove_content_link(*, actor: User | None, link: ContentLink) -> None:
     partnership = link.partnership
     shown = str(link)
     link.delete()
-    rebuild_affiliate_totals(partnership.affiliate_id)
+    rebuild_totals(partnership.affiliate_id, partnership.pk)
     audit.record(
         actor=actor,
         affiliate=partnership.affiliate,

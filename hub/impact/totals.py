@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Max, Model, Q, Sum
+from django.utils import timezone
 
 from hub.impact.models import (
     AffiliateMonthTotal,
@@ -16,12 +17,14 @@ from hub.impact.models import (
     ContentLink,
     Metric,
     MetricPoint,
+    PartnershipTotals,
 )
 from hub.wikimedia.pageviews import project_host
 
 # The monthly series a report draws, and how many wikis and pages it lists.
 SERIES_METRICS = (Metric.VIEWS, Metric.FILES_IN_USE, Metric.UPLOADS)
 TOP_N = 10
+VIEWS = str(Metric.VIEWS)
 # The newest figures a report adds up over its links, and the report field each one fills.
 SUMMED = (
     (Metric.FILES_DEEP, "files"),
@@ -112,3 +115,118 @@ def rebuild_affiliate_totals(affiliate_id: int) -> None:
         )
         for row in series
     )
+
+
+def rebuild_totals(affiliate_id: int, partnership_id: int) -> None:
+    """Rewrite the affiliate's totals and the partnership's from their links; call in the
+    transaction that changed a link's figures or removed a link.
+
+    The affiliate's totals row is locked first (rebuild_affiliate_totals), and every link of a
+    partnership belongs to its affiliate: two refreshes of one partnership take turns here, and
+    the second sums the first one's committed figures.
+    """
+    rebuild_affiliate_totals(affiliate_id)
+    rebuild_partnership_totals([partnership_id])
+
+
+def rebuild_partnership_totals(
+    partnership_ids: Collection[int],
+    *,
+    year: int | None = None,
+    models: tuple[type[Model], type[Model], type[Model]] = (
+        ContentLink,
+        MetricPoint,
+        PartnershipTotals,
+    ),
+) -> int:
+    """Rewrite the totals rows of the partnerships from their links (2 queries and the
+    writes); return how many partnerships have a row now (those with a content link).
+
+    What hub.impact.figures gives each partnership: the sum of each metric of SUMMED over the
+    links that measured it (a figure no link measured stays null: no value, not zero), its
+    sources and oldest fetch, and the page views of ``year`` (this year) with their sources
+    and newest month. ``models`` (content link, metric point, partnership totals) lets a
+    migration pass its historical models.
+    """
+    link_model, point_model, totals_model = models
+    ids = list(partnership_ids)
+    year = year or timezone.localdate().year
+    rows: dict[int, dict[str, Any]] = {}
+    sources: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    parsed: dict[str, dt.date] = {}
+    links = link_model.objects.filter(partnership_id__in=ids).order_by()  # type: ignore[attr-defined]
+    for pk, latest in links.values_list("partnership_id", "latest").iterator(chunk_size=500):
+        row = rows.setdefault(pk, {"views_year": year})
+        for metric, _attribute in SUMMED:
+            entry = (latest or {}).get(metric)
+            if not entry:
+                continue
+            name = str(metric)
+            row[name] = row.get(name, 0) + int(entry.get("value") or 0)
+            if entry.get("source"):
+                sources[pk][name].add(str(entry["source"]))
+            stamp = entry.get("fetched_at")
+            if stamp:
+                day = parsed.get(stamp)
+                if day is None:
+                    day = parsed[stamp] = dt.datetime.fromisoformat(stamp).date()
+                oldest = row.get(f"{name}_as_of")
+                row[f"{name}_as_of"] = day if oldest is None else min(oldest, day)
+    views = (
+        point_model.objects.filter(  # type: ignore[attr-defined]
+            link__partnership_id__in=ids,
+            metric=Metric.VIEWS,
+            month__gte=dt.date(year, 1, 1),
+            month__lt=dt.date(year + 1, 1, 1),
+        )
+        .order_by()
+        .values_list("link__partnership_id", "source")
+        .annotate(total=Sum("value"), newest=Max("month"))
+    )
+    for pk, source, total, month in views:
+        row = rows.setdefault(pk, {"views_year": year})
+        row[VIEWS] = row.get(VIEWS, 0) + int(total or 0)
+        sources[pk][VIEWS].add(str(source))
+        newest = row.get(f"{VIEWS}_as_of")
+        row[f"{VIEWS}_as_of"] = month if newest is None else max(newest, month)
+    for pk, row in rows.items():
+        for name, codes in sources[pk].items():
+            row[f"{name}_sources"] = ",".join(sorted(codes))[:200]
+    totals_model.objects.filter(partnership_id__in=ids).delete()  # type: ignore[attr-defined]
+    totals_model.objects.bulk_create(  # type: ignore[attr-defined]
+        [totals_model(partnership_id=pk, **row) for pk, row in rows.items()], batch_size=500
+    )
+    return len(rows)
+
+
+def rebuild_all_totals(*, batch: int = 500) -> tuple[int, int]:
+    """Rewrite every affiliate's and partnership's totals from the links, one affiliate per
+    transaction (its totals row locked, as a refresh does); return (affiliates, partnerships).
+
+    For data written around the services (a bulk load, a restored backup): the refreshes
+    and removed links keep the totals current by themselves.
+    """
+    from django.db import transaction
+
+    from hub.core.models import Affiliate
+    from hub.partnerships.models import Partnership
+
+    affiliates = partnerships = 0
+    for affiliate_id in Affiliate.objects.order_by("pk").values_list("pk", flat=True):
+        # The partnerships with links, and those with totals left from links gone since.
+        ids = list(
+            Partnership.objects.filter(affiliate_id=affiliate_id)
+            .filter(Q(content_links__isnull=False) | Q(impact_totals__isnull=False))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        if not ids and not AffiliateTotals.objects.filter(affiliate_id=affiliate_id).exists():
+            continue
+        with transaction.atomic():
+            rebuild_affiliate_totals(affiliate_id)
+            for start in range(0, len(ids), batch):
+                rebuild_partnership_totals(ids[start : start + batch])
+        affiliates += 1
+        partnerships += len(ids)
+    return affiliates, partnerships

@@ -12,13 +12,18 @@ class LibraryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from hub.core import erasure, personal_data
         from hub.core.models import ACTION_LABELS
         from hub.library import search, sections
         from hub.library.documents.sections import generate_section
+        from hub.library.erasure import find_in_documents, scrub_documents
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.case_study_section)
         PARTNERSHIP_PAGE.register(generate_section)
+        # Generated documents name the partner's contacts: found and erased with the person.
+        erasure.scrubbers.register(scrub_documents)
+        personal_data.finders.register(find_in_documents)
         ACTION_LABELS.update(
             {
                 "library.resource_created": _("added a library resource"),

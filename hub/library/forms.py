@@ -15,6 +15,36 @@ from hub.partners.models import PartnerType
 from hub.partnerships.models import Activity
 
 
+class _FacetField(forms.CharField):
+    """A chosen facet value: one of the facet's values (a link's parameter, never drawn).
+
+    Not a ChoiceField: that one copies and normalises the whole list (every language) on
+    each search.
+    """
+
+    default_error_messages = {
+        "invalid_choice": forms.ChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, values: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.values = values
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and value not in self.values:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+
+
+_FACET_VALUES = {
+    name: frozenset(str(v) for v, _label in choices) for name, (_l, choices) in FACETS.items()
+}
+
+
 class SearchForm(forms.Form):
     """The search box and the chosen facet values (GET, so results can be shared as links)."""
 
@@ -23,10 +53,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, (label, choices) in FACETS.items():
-            self.fields[name] = forms.ChoiceField(
-                label=label, required=False, choices=[("", _("Any")), *choices]
-            )
+        for name, (label, _choices) in FACETS.items():
+            self.fields[name] = _FacetField(_FACET_VALUES[name], label=label)
 
     def chosen(self) -> dict[str, str]:
         """Return the facet values chosen, by facet name."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -14,6 +15,8 @@ SNIPPET_CHARS = 240
 # Snippets look at the first part of a long file's text only: enough to show why it matched.
 SCAN_CHARS = 200_000
 _SUFFIXES = ("ings", "ing", "ies", "es", "ed", "s")
+# What html.escape changes.
+_SPECIAL = re.compile("[&<>\"']")
 
 
 def root(word: str) -> str:
@@ -42,13 +45,20 @@ def _folded_same_length(text: str) -> tuple[str, str]:
 
 
 def _mark(text: str, folded: str, pattern: re.Pattern[str]) -> str:
+    # html.escape, what django's escape calls, without its check for lazy text on each piece
+    # (a common word is marked dozens of times in one snippet), and only if there is
+    # something to escape.
+    plain = _SPECIAL.search(text) is None
     out: list[str] = []
     at = 0
     for found in pattern.finditer(folded):
-        out.append(escape(text[at : found.start()]))
-        out.append(f"<mark>{escape(text[found.start() : found.end()])}</mark>")
-        at = found.end()
-    out.append(escape(text[at:]))
+        start, end = found.span()
+        if plain:
+            out.append(f"{text[at:start]}<mark>{text[start:end]}</mark>")
+        else:
+            out.append(f"{html.escape(text[at:start])}<mark>{html.escape(text[start:end])}</mark>")
+        at = end
+    out.append(text[at:] if plain else html.escape(text[at:]))
     return "".join(out)
 
 
@@ -66,6 +76,11 @@ def snippet(texts: list[str], words: list[str]) -> SafeString:
 
     Without a match (stemming found what the marks do not) the first text's opening is shown.
     """
+    return matched_snippet(texts, words) or opening(texts)
+
+
+def matched_snippet(texts: list[str], words: list[str]) -> SafeString | None:
+    """Return a snippet of the first text where a word occurs, or None if none has one."""
     pattern = _pattern(words)
     for text in texts:
         if not text or pattern is None:
@@ -85,6 +100,11 @@ def snippet(texts: list[str], words: list[str]) -> SafeString:
         body = _mark(original[start:end], folded[start:end], pattern)
         body = ("… " if start > 0 else "") + body + (" …" if end < len(original) else "")
         return mark_safe(body)  # noqa: S308 - _mark escapes every piece
+    return None
+
+
+def opening(texts: list[str]) -> SafeString:
+    """Return the opening of the first text that has any, escaped."""
     first = next((t for t in texts if t), "")
     cut = first[:SNIPPET_CHARS]
     return mark_safe(escape(cut) + (" …" if len(first) > len(cut) else ""))  # noqa: S308

@@ -106,6 +106,8 @@ class Resource(models.Model):
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["visibility", "-updated_at"]),
+            # The showcase's newest public case studies, read newest first without a sort.
+            models.Index(fields=["visibility", "-created_at"]),
             models.Index(fields=["affiliate", "-updated_at"]),
             models.Index(fields=["featured", "-updated_at"]),
             # Who may see a row, without reading it: on SQLite a resource's row runs over

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
 
 from hub.core import audit
 from hub.core.models import Affiliate, Membership
-from hub.library import highlight, search
+from hub.library import highlight, idsets, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
 from hub.library.vocabulary import FACETS, label
 from hub.partnerships.models import Activity, Partnership, PartnershipPartner
@@ -23,8 +20,6 @@ from hub.partnerships.slots import Figure, partnership_figures
 PAGE_SIZE = 20
 # Up to this many matches are ranked by relevance; see _ranked_page.
 RANK_ALL = 500
-# The whole library's facet counts, per scope, are kept this long under the hub's audit stamp.
-COUNTS_CACHE_SECONDS = 3600
 SHARED = (Visibility.PUBLIC, Visibility.MOVEMENT)
 
 
@@ -45,26 +40,10 @@ def visible_resources(viewer: Any) -> QuerySet[Resource]:
 
     Anonymous visitors: public ones. Signed-in people: public and movement ones, and all of
     their own affiliates'. A case study of a partnership that is no longer published shows
-    only to its own affiliate. (Search counts the same rule over facet rows: _visible_facets.)
+    only to its own affiliate. (Search keeps the same rule
+    in memory: _Library.)
     """
     return Resource.objects.filter(_scope(viewer, "case_study__partnership"))
-
-
-def _visible_facets(viewer: Any) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of the resources the viewer may see (the rule of visible_resources).
-
-    The partnerships whose case studies are hidden (no longer published) are few: one list,
-    not a join on every row.
-    """
-    hidden = CaseStudy.objects.exclude(
-        partnership__visibility=Partnership.Visibility.PUBLISHED
-    ).values("partnership_id")
-    published = ~Q(case_partnership_id__in=hidden)
-    if viewer is None or not viewer.is_authenticated:
-        return ResourceFacet.objects.filter(published, visibility=Visibility.PUBLIC)
-    own = Membership.objects.filter(user=viewer).values("affiliate_id")
-    shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
-    return ResourceFacet.objects.filter(shared | Q(affiliate_id__in=own))
 
 
 def resource_for(viewer: Any, pk: int) -> Resource:
@@ -117,35 +96,114 @@ class SearchPage:
     words: list[str]
 
 
-def _narrowed(rows: QuerySet[ResourceFacet], chosen: dict[str, str]) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of the resources that have every chosen facet value."""
-    for name, value in chosen.items():
-        rows = rows.filter(
-            resource_id__in=ResourceFacet.objects.filter(facet=name, value=value).values(
-                "resource_id"
-            )
-        )
-    return rows
-
-
-def _facet_rows(viewer: Any, chosen: dict[str, str], words: list[str]) -> QuerySet[ResourceFacet]:
-    """Return the facet rows of what the viewer may see, narrowed by the facets and the words.
-
-    Counting over these narrow rows never reads a resource's row (long, with its file's text).
-    """
-    rows = _narrowed(_visible_facets(viewer), chosen)
-    if words:
-        rows = rows.filter(resource_id__in=_matching(words))
-    return rows
-
-
 Counts = dict[tuple[str, str], int]
 
 
-def _count(rows: QuerySet[ResourceFacet]) -> Counts:
-    """Return {(facet, value): number of resources} over the facet rows."""
-    counts = rows.values_list("facet", "value").annotate(n=Count("id")).order_by()
-    return {(facet, value): n for facet, value, n in counts}
+@dataclass(frozen=True)
+class _Library:
+    """Who may see each resource and its facet values, read at once from the facet rows.
+
+    Kept in the process (_library) under the hub's newest audit stamp, which every library
+    and partnership service moves, the hidden case studies and the newest facet row: search
+    then counts, narrows and pages in memory, and asks the database only for the words'
+    matches and the page's rows. What words find is never kept (reading a file records no
+    audit event). Sets of resource ids are idsets (the bits of an integer).
+    """
+
+    key: tuple[Any, ...]
+    # Public or movement-wide, and public only, leaving out case studies whose partnership is
+    # no longer published (those show to their own affiliate only): the rule of _scope.
+    shared: int
+    public: int
+    # Every resource of each affiliate (its own members see them all): ids, not idsets, which
+    # would each be as long as the library.
+    by_affiliate: dict[int, list[int]]
+    by_value: dict[tuple[str, str], int]
+    # The counts of the shared or public part, per chosen facets (the same for everyone).
+    counted: dict[tuple[Any, ...], Counts] = field(default_factory=dict, compare=False)
+
+    def visible(self, viewer: Any, own: list[int]) -> tuple[int, int]:
+        """Return what everyone signed in (or anonymous) sees, and what only ``own`` adds."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.public, idsets.EMPTY
+        extra = idsets.of([n for a in own for n in self.by_affiliate.get(a, [])])
+        return self.shared, extra & ~self.shared
+
+    def narrowed(self, ids: int, chosen: dict[str, str]) -> int:
+        """Return the ids that have every chosen facet value."""
+        for pair in chosen.items():
+            ids &= self.by_value.get(pair, idsets.EMPTY)
+        return ids
+
+    def count(self, ids: int) -> Counts:
+        """Return {(facet, value): how many of the ids have it}."""
+        counts = {}
+        for pair, having in self.by_value.items():
+            n = (having & ids).bit_count()
+            if n:
+                counts[pair] = n
+        return counts
+
+    def count_shared(self, base: int, chosen: dict[str, str]) -> Counts:
+        """Return the counts of the shared (or public) resources narrowed by the facets, kept."""
+        key = (base == self.public, tuple(sorted(chosen.items())))
+        counts = self.counted.get(key)
+        if counts is None:
+            if len(self.counted) > 200:
+                self.counted.clear()
+            counts = self.counted[key] = self.count(self.narrowed(base, chosen))
+        return counts
+
+    @property
+    def languages(self) -> list[str]:
+        return [value for facet, value in self.by_value if facet == "language"]
+
+
+_kept: list[_Library] = []
+
+
+def _library() -> _Library:
+    """Return the library's visibility and facets as they are now (see _Library)."""
+    from django.db import connection
+    from django.db.models import Max
+
+    hidden = _hidden_case_studies()
+    newest_row = ResourceFacet.objects.aggregate(newest=Max("id"))["newest"]
+    database = (connection.alias, connection.settings_dict["NAME"])
+    key = (database, audit.latest_stamp(), hidden, newest_row)
+    if _kept and _kept[0].key == key:
+        return _kept[0]
+    shared: list[int] = []
+    public: list[int] = []
+    by_affiliate: dict[int, list[int]] = {}
+    by_value: dict[tuple[str, str], list[int]] = {}
+    hidden_set = set(hidden)
+    shown = {str(v) for v in SHARED}
+    # Read as plain rows: tens of thousands of them, once after each change.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT resource_id, facet, value, visibility, affiliate_id, case_partnership_id "  # noqa: S608
+            f"FROM {ResourceFacet._meta.db_table}"
+        )
+        for resource_id, facet, value, visibility, affiliate_id, partnership_id in cursor:
+            by_value.setdefault((facet, value), []).append(resource_id)
+            if facet != "kind":  # every resource has one kind row: its scope is read there
+                continue
+            by_affiliate.setdefault(affiliate_id, []).append(resource_id)
+            if partnership_id in hidden_set or visibility not in shown:
+                continue
+            shared.append(resource_id)
+            if visibility == Visibility.PUBLIC:
+                public.append(resource_id)
+    library = _Library(
+        key=key,
+        shared=idsets.of(shared),
+        public=idsets.of(public),
+        by_affiliate=by_affiliate,
+        by_value={k: idsets.of(v) for k, v in by_value.items()},
+    )
+    _kept[:] = [library]
+    return library
 
 
 def _hidden_case_studies() -> list[int]:
@@ -155,51 +213,6 @@ def _hidden_case_studies() -> list[int]:
         .values_list("partnership_id", flat=True)
         .distinct()
     )
-
-
-def _counts_key(hidden: list[int], *parts: Any) -> str:
-    """Return the cache key of facet counts: the hub's newest audit stamp, which every library
-    and partnership service moves, and the hidden case studies, read each time, are in it.
-
-    Only counts that do not depend on a file's text are kept: reading a file (processing)
-    changes what words find without an audit event.
-    """
-    digest = hashlib.sha256(repr((hidden, parts)).encode()).hexdigest()[:32]
-    return audit.stamped_key(None, "library-facets", digest)
-
-
-def _library_counts(viewer: Any, chosen: dict[str, str]) -> Counts:
-    """Return the facet counts of the library the viewer may see, narrowed by the chosen
-    facets (no words), without a GROUP BY over every facet row on each visit.
-
-    What public or movement-wide resources count is the same for every signed-in person (for
-    anonymous visitors, the public ones): it is kept in the cache (_counts_key), so a change
-    shows at once. The viewer's own affiliates' other resources (few) are counted live and
-    added: the rule of _visible_facets.
-    """
-    hidden = _hidden_case_studies()
-    anonymous = viewer is None or not viewer.is_authenticated
-    shown = [Visibility.PUBLIC] if anonymous else list(SHARED)
-    key = _counts_key(
-        hidden, "whole", "public" if anonymous else "movement", sorted(chosen.items())
-    )
-    shared: Counts | None = cache.get(key)
-    if shared is None:
-        rows = ResourceFacet.objects.filter(visibility__in=shown).exclude(
-            case_partnership_id__in=hidden
-        )
-        shared = _count(_narrowed(rows, chosen))
-        cache.set(key, shared, COUNTS_CACHE_SECONDS)
-    if anonymous:
-        return shared
-    own = Membership.objects.filter(user=viewer).values("affiliate_id")
-    rest = ResourceFacet.objects.filter(affiliate_id__in=own).filter(
-        ~Q(visibility__in=shown) | Q(case_partnership_id__in=hidden)
-    )
-    counts = dict(shared)
-    for pair, n in _count(_narrowed(rest, chosen)).items():
-        counts[pair] = counts.get(pair, 0) + n
-    return counts
 
 
 def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
@@ -214,57 +227,49 @@ def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
 
 
 def search_library(
-    viewer: Any, query: str = "", chosen: dict[str, str] | None = None, page: int = 1
+    viewer: Any,
+    query: str = "",
+    chosen: dict[str, str] | None = None,
+    page: int = 1,
+    *,
+    own: list[int] | None = None,
 ) -> SearchPage:
     """Search what the viewer may see: ranked by relevance (title first), snippets, facets.
 
     Without words the newest added come first (the page lists featured ones above). The same
     on SQLite (FTS5) and PostgreSQL (tsvector in the resource's language), accents and case
-    ignored.
+    ignored. Counting and narrowing are done in memory (_Library); the words are matched
+    once, by the database. ``own``: the viewer's affiliates, if the caller has read them.
     """
     chosen = {k: v for k, v in (chosen or {}).items() if k in FACETS and v}
     words = search.terms(query)
-    facet_rows = _facet_rows(viewer, chosen, words)
-    # Every resource has exactly one kind: its kind row stands for the resource.
-    kinds = facet_rows.filter(facet="kind")
-    if words:
-        counts = _count(facet_rows)
+    library = _library()
+    if viewer is None or not viewer.is_authenticated:
+        own = []
+    elif own is None:
+        memberships = Membership.objects.filter(user=viewer).order_by()
+        own = list(memberships.values_list("affiliate_id", flat=True))
+    base, extra = library.visible(viewer, own)
+    extra = library.narrowed(extra, chosen)
+    prepared = search.prepare(words, library.languages) if words else None
+    if prepared is None:
+        counts = dict(library.count_shared(base, chosen))
+        for pair, n in library.count(extra).items():
+            counts[pair] = counts.get(pair, 0) + n
+        found = library.narrowed(base, chosen) | extra
     else:
-        counts = _library_counts(viewer, chosen)
-    # Every resource has exactly one kind: the kinds' counts add up to the resources.
-    total = sum(n for (name, _value), n in counts.items() if name == "kind")
+        found = (library.narrowed(base, chosen) | extra) & search.matching_ids(prepared)
+        counts = library.count(found)
+    total = found.bit_count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     offset = (page - 1) * PAGE_SIZE
-    if words:
-        candidates = _facet_rows(viewer, chosen, []).filter(facet="kind").values("resource_id")
-        ids = _ranked_page(words, candidates, kinds, total, offset)
+    if prepared is None:
+        ids = idsets.newest(found, offset, PAGE_SIZE)
     else:
-        ids = _newest(kinds, offset, PAGE_SIZE)
-    found = {
-        r.pk: r
-        for r in Resource.objects.filter(pk__in=ids)
-        .select_related("affiliate")
-        .defer("extracted_text", "search_text")
-        .annotate(
-            text_head=Left("extracted_text", highlight.SCAN_CHARS),
-            search_head=Left("search_text", highlight.SCAN_CHARS),
-        )
-    }
-    hits = []
-    for pk in ids:
-        resource = found[pk]
-        heads = [resource.text_head, resource.search_head]  # type: ignore[attr-defined]
-        texts = [resource.summary, resource.body, *heads]
-        hits.append(
-            Hit(
-                resource=resource,
-                title=highlight.marked(resource.title, words),
-                snippet=highlight.snippet(texts, words),
-            )
-        )
+        ids = _ranked_page(prepared, found, offset)
     return SearchPage(
-        hits=hits,
+        hits=_hits(viewer, ids, words),
         total=total,
         page=page,
         pages=pages,
@@ -273,45 +278,77 @@ def search_library(
     )
 
 
-def _matching(words: list[str], *, title_only: bool = False) -> RawSQL:
-    match, params = search.match_sql(words, title_only=title_only)
-    # The SQL is search's constants; the words travel as parameters.
-    return RawSQL(match, params)  # noqa: S611
+# What a results page shows of a resource (not its file's text: see _hits).
+HIT_FIELDS = (
+    "id",
+    "title",
+    "kind",
+    "template_kind",
+    "language",
+    "featured",
+    "summary",
+    "body",
+    "affiliate__name",
+    "affiliate__slug",
+)
 
 
-def _newest(kinds: QuerySet[ResourceFacet], offset: int, limit: int) -> list[int]:
-    """Return a page of resource ids, the newest added first, from their kind rows."""
-    ordered = kinds.order_by("-resource_id").values_list("resource_id", flat=True)
-    return list(ordered[offset : offset + limit])
+def _hits(viewer: Any, ids: list[int], words: list[str]) -> list[Hit]:
+    """Return the page's resources, in order, with their titles marked and their snippets.
+
+    The ids come from the in-memory copy (search_library), which follows the audit stamp; the
+    rows shown are read through visible_resources all the same, so a change that left no
+    audit event (an edit in the admin site) can at worst make a count stale, never show a
+    resource the viewer may not see. A snippet comes from the summary or
+    the description; only the resources whose words are not there have the opening of their
+    file's text and search text read (a second, short query).
+    """
+    if not ids:
+        return []
+    loaded = {
+        r.pk: r
+        for r in visible_resources(viewer)
+        .filter(pk__in=ids)
+        .select_related("affiliate")
+        .only(*HIT_FIELDS)
+    }
+    found = [loaded[pk] for pk in ids if pk in loaded]
+    snippets = {r.pk: highlight.matched_snippet([r.summary, r.body], words) for r in found}
+    missing = [pk for pk, snippet in snippets.items() if snippet is None]
+    if words and missing:
+        heads = Resource.objects.filter(pk__in=missing).values_list(
+            "pk",
+            Left("extracted_text", highlight.SCAN_CHARS),
+            Left("search_text", highlight.SCAN_CHARS),
+        )
+        for pk, text_head, search_head in heads:
+            snippets[pk] = highlight.matched_snippet([text_head, search_head], words)
+    return [
+        Hit(
+            resource=r,
+            title=highlight.marked(r.title, words),
+            snippet=snippets[r.pk] or highlight.opening([r.summary, r.body]),
+        )
+        for r in found
+    ]
 
 
-def _ranked_page(
-    words: list[str],
-    candidates: QuerySet[Any],
-    kinds: QuerySet[ResourceFacet],
-    total: int,
-    offset: int,
-) -> list[int]:
-    """Return one page of matching ids, best first.
+def _ranked_page(query: search.Query, found: int, offset: int) -> list[int]:
+    """Return one page of the matching ids the viewer may see (an idset), best first.
 
     Up to RANK_ALL matches are all ranked by relevance. Beyond that (a word found in most of
-    the library), the resources with every word in their title come first, ranked, then the
-    rest newest first: scoring thousands of long texts would cost more than it tells.
+    the library), the resources with every word in their title come first, then the rest,
+    each newest first: scoring weighs a word by how rare it is, which tells nothing of a word
+    in most resources, and costs a pass over every match.
     """
-    sql, params = candidates.query.sql_with_params()
-    if total <= RANK_ALL:
-        return search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset)
-    titled = kinds.filter(resource_id__in=_matching(words, title_only=True))
-    titled_count = titled.count()
-    ids: list[int] = []
-    if offset < titled_count:
-        if titled_count <= RANK_ALL:
-            ids = search.ranked_ids(words, sql, list(params), PAGE_SIZE, offset, title_only=True)
-        else:
-            ids = _newest(titled, offset, PAGE_SIZE)
+    if found.bit_count() <= RANK_ALL:
+        return search.ranked_ids(query, idsets.members(found), PAGE_SIZE, offset)
+    titled = found & search.matching_ids(query, title_only=True)
+    titled_count = titled.bit_count()
+    ids = idsets.newest(titled, offset, PAGE_SIZE) if offset < titled_count else []
     if len(ids) < PAGE_SIZE:
-        rest = kinds.exclude(resource_id__in=_matching(words, title_only=True))
-        ids += _newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
+        rest = found & ~titled
+        ids += idsets.newest(rest, max(0, offset - titled_count), PAGE_SIZE - len(ids))
     return ids
 
 
@@ -353,10 +390,17 @@ def translations_of(viewer: Any, resource: Resource) -> list[Resource]:
 
 
 def featured(viewer: Any, limit: int = 6) -> list[Resource]:
-    """Return the featured resources the viewer may see, newest first."""
+    """Return the featured resources the viewer may see, newest first.
+
+    The featured ones (few) are found first, by their index: asked in one query with who may
+    see them, SQLite reads every resource the viewer may see to find them.
+    """
+    chosen = list(Resource.objects.filter(featured=True).order_by().values_list("id", flat=True))
+    if not chosen:
+        return []
     return list(
         visible_resources(viewer)
-        .filter(featured=True)
+        .filter(pk__in=chosen)
         .select_related("affiliate")
         .defer("extracted_text", "search_text")
         .order_by("-featured_at", "-id")[:limit]

@@ -7,20 +7,26 @@ Only published, unarchived partnerships are ever read here; every public page go
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django_countries import countries
 from django_countries.data import COUNTRIES
 
+from hub.core.labels import country_name
 from hub.core.regions import Region
-from hub.library.models import CaseStudy, Visibility
+from hub.library.models import CaseStudy, Resource, Visibility
 from hub.partners.models import PartnerType
 from hub.partnerships.models import (
     GOAL_FIELDS,
@@ -37,6 +43,8 @@ HEADLINE_KEYS = ("files_deep", "views", "articles", "articles_created")
 # The public pages are kept in the cache under the newest audit stamp (every change, impact's
 # refreshes included, records an audit event), and at most this long besides.
 CACHE_SECONDS = 600
+# A filter that leaves at most this many partnerships has them read by id (see counts).
+BY_ID = 2000
 
 
 def published() -> QuerySet[Partnership]:
@@ -70,6 +78,41 @@ def public_case_studies() -> QuerySet[CaseStudy]:
             "partnership__affiliate__name",
         )
     )
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """A public case study as the showcase lists it: where it is and whose it is."""
+
+    pk: int
+    partnership_id: int
+    title: str
+    affiliate: str
+    url: str
+
+
+def partnership_url() -> Callable[[int], str]:
+    """Return a function giving a published partnership's public address from its id: one
+    reverse() for a whole list (it costs a list of 20 cards a millisecond each time)."""
+    marker = 987654321
+    address = reverse("showcase:partnership", kwargs={"pk": marker})
+    before, after = address.split(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def newest_case_studies(count: int) -> list[CaseLink]:
+    """Return the newest public case studies of published partnerships (1 query, plain
+    values: no model instances to build)."""
+    rows = (
+        public_case_studies()
+        .order_by("-resource__created_at", "-id")
+        .values_list("id", "partnership_id", "resource__title", "partnership__affiliate__name")
+    )
+    url = partnership_url()
+    return [
+        CaseLink(pk, partnership, title, affiliate, f"{url(partnership)}#case-study-{pk}")
+        for pk, partnership, title, affiliate in rows[:count]
+    ]
 
 
 @dataclass(frozen=True)
@@ -120,15 +163,15 @@ def filtered(filters: Filters) -> QuerySet[Partnership]:
         partner_q &= Q(organisation__country=filters.country)
     if filters.partner_type:
         partner_q &= Q(organisation__partner_type=filters.partner_type)
+    # "id IN (the partners' partnerships)" rather than a correlated EXISTS: SQLite then reads
+    # the few matching partners once instead of probing them for every published partnership.
     if partner_q:
-        qs = qs.filter(
-            Exists(PartnershipPartner.objects.filter(partner_q, partnership=OuterRef("pk")))
-        )
+        qs = qs.filter(pk__in=PartnershipPartner.objects.filter(partner_q).values("partnership_id"))
     if filters.goal:
         qs = qs.filter(**{GOAL_FIELDS[Goal(filters.goal)]: True})
     if filters.activity_kind:
         qs = qs.filter(
-            Exists(Activity.objects.filter(partnership=OuterRef("pk"), kind=filters.activity_kind))
+            pk__in=Activity.objects.filter(kind=filters.activity_kind).values("partnership_id")
         )
     if filters.year:
         qs = qs.filter(start_date__year=filters.year)
@@ -146,19 +189,80 @@ class Headline:
     as_of: dt.date | None
 
 
-def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
-    today = timezone.localdate()
-    counted = _("Counted in the Hub from what affiliates published")
-    # One pass: the partnerships (a partnership without partners still counts) and the
-    # distinct organisations among their partners.
-    counts = qs.order_by().aggregate(
-        partnerships=Count("pk", distinct=True),
-        partners=Count("partners__organisation", distinct=True),
+def _with_ids(ids: list[int]) -> QuerySet[Partnership]:
+    """Return the partnerships of the given ids, passed as one parameter (an array on
+    PostgreSQL, a JSON list on SQLite): compiling a parameter per id would cost more than
+    the queries that read them."""
+    if connection.vendor == "postgresql":
+        found = RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    else:
+        found = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return Partnership.objects.filter(pk__in=found)
+
+
+@dataclass
+class Counts:
+    """What the filtered showcase counts: partnerships, partner organisations, partnerships
+    per partner country (code, name, count; most first) and the start years, newest first;
+    and ``shown``, the same partnerships for the next queries (by id when few)."""
+
+    partnerships: int
+    partners: int
+    countries: list[tuple[str, str, int]]
+    years: list[int]
+    shown: QuerySet[Partnership]
+
+
+def counts(qs: QuerySet[Partnership]) -> Counts:
+    """Count the partnerships of ``qs``, their partners, countries and years (2 queries)."""
+    # Up to BY_ID partnerships are read by id: their ids and start dates once, and the next
+    # queries find them by id instead of filtering every published partnership again.
+    rows = list(qs.order_by().values_list("pk", "start_date")[: BY_ID + 1])
+    if len(rows) <= BY_ID:
+        qs = _with_ids([pk for pk, _day in rows])
+        total, years = len(rows), {day.year for _pk, day in rows if day}
+    else:
+        # Many: by start date, their number and years (taken here: truncating each row to
+        # its year in SQL is a Python call per row on SQLite).
+        total, years = 0, set()
+        for day, n in qs.order_by().values_list("start_date").annotate(n=Count("pk")):
+            total += n
+            if day:
+                years.add(day.year)
+    # Partnerships and distinct partners per partner country; an organisation is in one
+    # country (or none), so the partners of all countries add up to the distinct partners.
+    by_country_rows = (
+        PartnershipPartner.objects.filter(partnership__in=qs.order_by().values("pk"))
+        .order_by()
+        .values_list("organisation__country")
+        .annotate(
+            partnerships=Count("partnership", distinct=True),
+            partners=Count("organisation", distinct=True),
+        )
     )
-    figures = {f.key: f for f in partnership_totals(qs, HEADLINE_KEYS)}
+    partners, by_country = 0, []
+    for code, n, organisations in by_country_rows:
+        partners += organisations
+        if code:
+            by_country.append((str(code), country_name(code), n))
+    return Counts(
+        partnerships=total,
+        partners=partners,
+        countries=sorted(by_country, key=lambda row: (-row[2], row[1])),
+        years=sorted(years, reverse=True),
+        shown=qs,
+    )
+
+
+def headline(counted: Counts) -> list[Headline]:
+    """Return the headline figures of the filtered showcase, with their provenance (1 query:
+    impact's totals kept per partnership, summed)."""
+    today = timezone.localdate()
+    said = _("Counted in the Hub from what affiliates published")
+    figures = {f.key: f for f in partnership_totals(counted.shown, HEADLINE_KEYS)}
     return [
-        Headline("partnerships", _("Partnerships"), counts["partnerships"], counted, today),
-        Headline("partners", _("Partner organisations"), counts["partners"], counted, today),
+        Headline("partnerships", _("Partnerships"), counted.partnerships, said, today),
+        Headline("partners", _("Partner organisations"), counted.partners, said, today),
         *(
             Headline(k, figures[k].label, figures[k].value, figures[k].source, figures[k].as_of)
             for k in HEADLINE_KEYS
@@ -167,72 +271,65 @@ def _headline(qs: QuerySet[Partnership]) -> list[Headline]:
     ]
 
 
-def headline(filters: Filters) -> list[Headline]:
-    """Return the headline figures of the filtered showcase, with their provenance."""
-    return _headline(filtered(filters))
+def filter_options(counted: Counts, filters: Filters) -> dict[str, Any]:
+    """Return the countries and years the filters offer: those of the partnerships shown (a
+    choice that would show nothing is not offered), and the ones chosen."""
+    options = {(code, name) for code, name, _n in counted.countries}
+    if filters.country:
+        options.add((filters.country, country_name(filters.country)))
+    years = set(counted.years) | ({filters.year} if filters.year else set())
+    return {
+        "countries": sorted(options, key=lambda row: row[1]),
+        "years": sorted(years, reverse=True),
+    }
 
 
-def country_counts(qs: QuerySet[Partnership]) -> list[tuple[str, str, int]]:
-    """Return (code, name, partnerships) for every partner country, most partnerships first."""
-    rows = (
-        PartnershipPartner.objects.filter(partnership__in=qs)
-        .exclude(organisation__country="")
-        .values_list("organisation__country")
-        .annotate(n=Count("partnership", distinct=True))
+@dataclass
+class Card:
+    """A partnership as the showcase's list shows it: plain values, no model instances."""
+
+    pk: int
+    title: str
+    summary: str
+    year: int | None
+    affiliate: str
+    url: str
+    # (organisation name, country name or "") of each partner.
+    partners: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _words(text: str) -> str:
+    """Return the first 40 words of a text, as the truncatewords filter does."""
+    return Truncator(text).words(40, truncate=" …")
+
+
+def page_of(qs: QuerySet[Partnership], number: int, count: int) -> Page:
+    """Return a page of the partnerships' cards, newest change first (2 queries).
+
+    ``count`` is how many partnerships ``qs`` holds (counted already). Values, not models:
+    a card needs a few columns, and building model instances cost more than the queries.
+    """
+    paginator = Paginator(
+        qs.order_by("-updated_at", "-id").values_list(
+            "id", "title", "summary", "start_date", "affiliate__name"
+        ),
+        PAGE_SIZE,
     )
-    counts = [(str(code), str(countries.name(code)), n) for code, n in rows]
-    return sorted(counts, key=lambda row: (-row[2], row[1]))
-
-
-def partner_countries() -> list[tuple[str, str]]:
-    """Return (code, name) of every country a published partnership's partner is in, by name:
-    what the country filter offers (one distinct pass, nothing counted)."""
-    codes = (
-        PartnershipPartner.objects.filter(partnership__in=published())
-        .exclude(organisation__country="")
-        .order_by()
-        .values_list("organisation__country", flat=True)
-        .distinct()
+    paginator.count = count  # type: ignore[misc]
+    page = paginator.get_page(number)
+    url = partnership_url()
+    cards = [
+        Card(pk, title, _words(summary), day.year if day else None, affiliate, url(pk))
+        for pk, title, summary, day, affiliate in page.object_list
+    ]
+    by_pk = {card.pk: card for card in cards}
+    partners = PartnershipPartner.objects.filter(partnership_id__in=list(by_pk)).values_list(
+        "partnership_id", "organisation__name", "organisation__country"
     )
-    return sorted(((str(c), str(countries.name(c))) for c in codes), key=lambda row: row[1])
-
-
-def page_of(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
-    """Return the partnerships of a showcase page with what their cards show."""
-    return (
-        qs.select_related("affiliate")
-        .only(
-            "id",
-            "title",
-            "summary",
-            "start_date",
-            "updated_at",
-            "affiliate__name",
-            "affiliate__slug",
-        )
-        .prefetch_related(
-            Prefetch(
-                "partners",
-                queryset=PartnershipPartner.objects.select_related("organisation").only(
-                    "id",
-                    "partnership_id",
-                    "role",
-                    "organisation__name",
-                    "organisation__partner_type",
-                    "organisation__country",
-                ),
-            )
-        )
-        .order_by("-updated_at", "-id")
-    )
-
-
-def years() -> list[int]:
-    """Return the start years of published partnerships, newest first."""
-    # The distinct dates, their years taken here: truncating each row to its year in SQL is a
-    # Python function call per row on SQLite (30 ms over 10,000 partnerships).
-    days = published().exclude(start_date=None).order_by().values_list("start_date", flat=True)
-    return sorted({day.year for day in days.distinct() if day}, reverse=True)
+    for pk, name, code in partners:
+        by_pk[pk].partners.append((name, country_name(code)))
+    page.object_list = cards  # type: ignore[assignment]
+    return page
 
 
 @dataclass
@@ -247,26 +344,30 @@ class PublicPartnership:
     case_studies: list[CaseStudy] = field(default_factory=list)
 
 
+# Whether a partnership has a public case study, written out: compiling the same test as an
+# Exists() of the ORM cost a public page more than running it.
+_CASE, _RESOURCE = CaseStudy._meta.db_table, Resource._meta.db_table
+_HAS_CASE_STUDY = RawSQL(  # noqa: S611  # table names from the models; the value a parameter
+    f"EXISTS (SELECT 1 FROM {_CASE} INNER JOIN {_RESOURCE} ON {_RESOURCE}.id = {_CASE}.resource_id"  # noqa: S608
+    f" WHERE {_CASE}.partnership_id = {Partnership._meta.db_table}.id"
+    f" AND {_RESOURCE}.visibility = %s)",
+    [Visibility.PUBLIC.value],
+    output_field=BooleanField(),
+)
+
+
 def public_partnership(pk: int) -> Partnership:
     """Return a published partnership, or raise 404 (for a private one too)."""
-    found = (
+    found = list(
         published()
         .select_related("affiliate")
-        .annotate(
-            # Most partnerships have no case study: saying so here spares their page a query.
-            has_case_study=Exists(
-                CaseStudy.objects.filter(
-                    partnership=OuterRef("pk"), resource__visibility=Visibility.PUBLIC
-                )
-            )
-        )
-        .filter(pk=pk)
-        .order_by()
-        .first()
+        # Most partnerships have no case study: saying so here spares their page a query.
+        .annotate(has_case_study=_HAS_CASE_STUDY)
+        .filter(pk=pk)[:1]
     )
-    if found is None:
+    if not found:
         raise Http404
-    return found
+    return found[0]
 
 
 def public_page(partnership: Partnership) -> PublicPartnership:

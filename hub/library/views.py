@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hub.core.context_processors import memberships
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate, Membership
 from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
@@ -42,13 +43,7 @@ def _own_or_404(affiliate: Affiliate, pk: int) -> Resource:
 
 
 def _editable_affiliates(request: HttpRequest) -> list[Affiliate]:
-    if not request.user.is_authenticated:
-        return []
-    return [
-        m.affiliate
-        for m in Membership.objects.filter(user=request.user).select_related("affiliate")
-        if m.can_edit
-    ]
+    return [m.affiliate for m in memberships(request) if m.can_edit]
 
 
 def library(request: HttpRequest) -> HttpResponse:
@@ -59,7 +54,8 @@ def library(request: HttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"] or ""
         chosen = form.chosen()
         page = form.cleaned_data["page"] or 1
-    results = selectors.search_library(request.user, query, chosen, page)
+    own = [m.affiliate_id for m in memberships(request)]
+    results = selectors.search_library(request.user, query, chosen, page, own=own)
     base = {k: v for k, v in {"q": query, **chosen}.items() if v}
     facet_links = []
     for facet in results.facets:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
+from django.utils.formats import number_format
+from django.utils.html import escape, format_html
 from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, override
@@ -40,29 +40,85 @@ BADGE_SECONDS = 3600
 FEED_SIZE = 30
 
 
-class FilterForm(forms.Form):
-    """The showcase's filters, drawn as selects; the values are checked by showcase.Filters."""
+# The showcase's filters: (name, label, the fixed choices or None when they come from data).
+FILTERS: tuple[tuple[str, Any, Any], ...] = (
+    ("region", gettext_lazy("Region"), Region.choices),
+    ("country", gettext_lazy("Country"), None),
+    ("partner_type", gettext_lazy("Partner type"), PartnerType.choices),
+    ("goal", gettext_lazy("Goal"), Goal.choices),
+    ("activity_kind", gettext_lazy("Activity kind"), Activity.Kind.choices),
+    ("year", gettext_lazy("Year"), None),
+)
 
-    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
-    country = forms.ChoiceField(label=gettext_lazy("Country"), required=False)
-    partner_type = forms.ChoiceField(label=gettext_lazy("Partner type"), required=False)
-    goal = forms.ChoiceField(label=gettext_lazy("Goal"), required=False)
-    activity_kind = forms.ChoiceField(label=gettext_lazy("Activity kind"), required=False)
-    year = forms.ChoiceField(label=gettext_lazy("Year"), required=False)
 
-    def __init__(self, *args: Any, countries: list[tuple[str, str]], years: list[int], **kw: Any):
-        super().__init__(*args, **kw)
-        every = [("", _("All"))]
-        choices: dict[str, list[tuple[Any, Any]]] = {
-            "region": every + list(Region.choices),
-            "country": every + countries,
-            "partner_type": every + list(PartnerType.choices),
-            "goal": every + list(Goal.choices),
-            "activity_kind": every + list(Activity.Kind.choices),
-            "year": every + [(str(y), str(y)) for y in years],
+@functools.lru_cache(maxsize=32)
+def _fixed_options(language: str) -> dict[str, list[tuple[str, str]]]:
+    """Return the fixed filters' choices as (value, escaped label) in a language: the same for
+    every page, so made once per process and language."""
+    with override(language):
+        return {
+            name: [(str(value), escape(label)) for value, label in choices]
+            for name, _label, choices in FILTERS
+            if choices is not None
         }
-        for name, options in choices.items():
-            self.fields[name].choices = options  # type: ignore[attr-defined]
+
+
+def _filter_fields(filters: showcase.Filters, options: dict[str, Any]) -> SafeString:
+    """Return the filters' labelled selects, each with "All" and the value chosen selected.
+
+    Written out here, as partners/_filter_fields.html draws them, rather than through a
+    form's template: a select of 40 options drawn option by option in the template language
+    cost a first draw of the showcase more than its queries.
+    """
+    fixed = _fixed_options(get_language() or settings.LANGUAGE_CODE)
+    data: dict[str, list[tuple[str, str]]] = {
+        "country": [(code, escape(name)) for code, name in options["countries"]],
+        "year": [(str(year), str(year)) for year in options["years"]],
+    }
+    everything = escape(_("All"))
+    parts = []
+    for name, label, _choices in FILTERS:
+        chosen = str(getattr(filters, name) or "")
+        html = [
+            f'<div>\n<label for="id_{name}">{escape(label)}</label>\n'
+            f'<select name="{name}" id="id_{name}"><option value="">{everything}</option>'
+        ]
+        for value, text in fixed.get(name) or data[name]:
+            selected = " selected" if value == chosen else ""
+            html.append(f'<option value="{escape(value)}"{selected}>{text}</option>')
+        html.append("</select>\n</div>")
+        parts.append("".join(html))
+    return mark_safe("".join(parts))  # noqa: S308  # every label and value escaped above
+
+
+def _country_rows(counts: list[tuple[str, str, int]]) -> SafeString:
+    """Return the rows of the table of partner countries (the map's counts, for everyone)."""
+    return mark_safe(  # noqa: S308  # every name and value escaped
+        "".join(
+            f'<tr><td><a href="?country={escape(code)}">{escape(name)}</a></td>'
+            f'<td class="num">{number_format(n, use_l10n=True, force_grouping=True)}</td></tr>'
+            for code, name, n in counts
+        )
+    )
+
+
+def _cards(cards: list[showcase.Card]) -> SafeString:
+    """Return the list items of a page of partnerships: title, affiliate, partners, year and
+    summary. Written out, as the filters are: 20 cards drawn in the template language cost a
+    first draw of the showcase more than all its queries."""
+    items = []
+    for card in cards:
+        partners = "".join(
+            f" · {escape(name)}" + (f" ({escape(country)})" if country else "")
+            for name, country in card.partners
+        )
+        year = f" · {card.year}" if card.year else ""
+        summary = f"\n<p>{escape(card.summary)}</p>" if card.summary else ""
+        items.append(
+            f'<li class="card">\n<h3><a href="{escape(card.url)}">{escape(card.title)}</a></h3>\n'
+            f'<p class="muted">{escape(card.affiliate)}{partners}{year}</p>{summary}\n</li>'
+        )
+    return mark_safe("".join(items))  # noqa: S308  # every text escaped above
 
 
 def _json_ld(data: dict[str, Any]) -> str:
@@ -85,39 +141,21 @@ def _cached(key: str, build: Callable[[], str]) -> SafeString:
     return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
 
 
-def _filter_options(stamp_key: str) -> dict[str, Any]:
-    """Return the countries and years the filters offer: the same for every filter, so kept
-    once per audit stamp and language."""
-    key = "showcase-options:" + stamp_key
-    found = cache.get(key)
-    if found is None:
-        found = {
-            "countries": showcase.partner_countries(),
-            "years": showcase.years(),
-        }
-        cache.set(key, found, showcase.CACHE_SECONDS)
-    return dict(found)
-
-
-def _showcase_body(filters: showcase.Filters, number: int, stamp_key: str) -> str:
+def _showcase_body(filters: showcase.Filters, number: int) -> str:
     qs = showcase.filtered(filters)
-    counts = showcase.country_counts(qs)
-    form = FilterForm(
-        {k: v for k, v in filters.__dict__.items() if v}, **_filter_options(stamp_key)
-    )
-    headline = showcase.headline(filters)
-    paginator = Paginator(showcase.page_of(qs), showcase.PAGE_SIZE)
-    # The headline has just counted these partnerships: the paginator need not count again.
-    paginator.count = next(h.value for h in headline if h.key == "partnerships")  # type: ignore[misc]
-    page = paginator.get_page(number)
-    cases = list(showcase.public_case_studies().order_by("-resource__created_at")[:6])
+    counted = showcase.counts(qs)
+    fields = _filter_fields(filters, showcase.filter_options(counted, filters))
+    page = showcase.page_of(counted.shown, number, counted.partnerships)
+    cases = showcase.newest_case_studies(6)
     return render_to_string(
         "library/public/_showcase_body.html",
         {
-            "form": form,
-            "headline": headline,
-            "world_map": worldmap.world_map(counts),
-            "countries": counts,
+            "filter_fields": fields,
+            "headline": showcase.headline(counted),
+            "world_map": worldmap.world_map(counted.countries),
+            "countries": counted.countries,
+            "country_rows": _country_rows(counted.countries),
+            "cards": _cards(page.object_list),  # type: ignore[arg-type]
             "page": page,
             "query": filters.query(),
             "case_studies": cases,
@@ -148,7 +186,7 @@ def showcase_page(request: HttpRequest) -> HttpResponse:
         request,
         "library/public/showcase.html",
         {
-            "body": _cached(key, lambda: _showcase_body(filters, number, stamp_key)),
+            "body": _cached(key, lambda: _showcase_body(filters, number)),
             "canonical": url,
             "json_ld": _json_ld(ld),
         },

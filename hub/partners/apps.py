@@ -11,12 +11,15 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from hub.core import erasure
+        from hub.core import erasure, personal_data
         from hub.core.models import ACTION_LABELS
         from hub.partners import jobs, search
         from hub.partners.erasure import scrub_partners
+        from hub.partners.personal_data import find_in_partners, identify_contacts
 
         erasure.scrubbers.register(scrub_partners)
+        personal_data.identifiers.register(identify_contacts)
+        personal_data.finders.register(find_in_partners)
         # The periodic job the workers run (hub/core/schedule.py).
         jobs.register()
 

@@ -367,17 +367,14 @@ def erase_contact(*, actor: User | None, contact: Contact) -> None:
     contact_id = contact.pk
     contact.delete()
     _touch_organisation(org)
-    scrubbed = erasure.scrub_everywhere(person)
     # Keep the fact that an erasure happened and how many records were scrubbed, without any
     # of the person's data.
-    audit.AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        affiliate=affiliate,
+    erasure.erase_person(
+        actor=actor,
+        person=person,
         action="contact.erased",
         target_type="partners.contact",
         target_id=contact_id,
-        target_repr=_("(erased person)"),
-        changes={"scrubbed": [None, scrubbed]} if scrubbed else {},
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from hub.core.exports import personal_data_download
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
@@ -355,14 +356,10 @@ def contact_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
 def contact_data(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Download everything held about a person as JSON (managers only: it is personal data)."""
     contact = selectors.get_contact(affiliate, pk)
-    response = JsonResponse(
-        selectors.contact_personal_data(contact),
-        json_dumps_params={"ensure_ascii": False, "indent": 2},
-    )
-    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
-    response["Cache-Control"] = "private, no-store"
     log_event("contact.data_exported", request, affiliate=affiliate.slug, contact=contact.pk)
-    return response
+    return personal_data_download(
+        selectors.contact_personal_data(contact), f"contact-{contact.pk}.json"
+    )
 
 
 @affiliate_view(manage=True)

@@ -28,6 +28,7 @@ from hub.partnerships.models import (
     StrategicDefinition,
     Task,
 )
+from hub.partnerships.slots import partnership_satisfaction
 
 DEFINITION_FIELDS = (
     "sustained_months",
@@ -36,6 +37,7 @@ DEFINITION_FIELDS = (
     "require_main_goal",
     "require_capacity",
     "glam_requires_content",
+    "min_satisfaction",
     "strategic_from_score",
 )
 STRATEGIC = "strategic"
@@ -75,6 +77,8 @@ class Facts:
     last_interaction: dt.date | None = None
     has_main_goal: bool = False
     has_glam_partner: bool = False
+    # Partners' average satisfaction in surveys (1-5), None when nobody answered one.
+    satisfaction: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ def _checks(
         checks.append(("capacity", partnership.gives_capacity or partnership.gives_knowledge))
     if definition.glam_requires_content and facts.has_glam_partner:
         checks.append(("glam_content", partnership.gives_content or facts.uploads > 0))
+    if definition.min_satisfaction is not None and facts.satisfaction is not None:
+        checks.append(("satisfaction", facts.satisfaction >= float(definition.min_satisfaction)))
     return checks
 
 
@@ -219,6 +225,10 @@ def _explain(
             if met
             else _("Includes neither capacity building nor knowledge transfer.")
         )
+    if rule == "satisfaction":
+        return _(
+            "Partners' average satisfaction in surveys: %(avg).1f out of 5; at least %(n)s needed."
+        ) % {"avg": facts.satisfaction or 0, "n": definition.min_satisfaction}
     return (
         _("A GLAM partner contributes content.")
         if met
@@ -277,9 +287,15 @@ def _last_interactions(scope: QuerySet[Partnership]) -> dict[int, dt.date]:
     return result
 
 
-def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) -> dict[int, Facts]:
+def facts_for(
+    scope: QuerySet[Partnership],
+    ids: Sequence[int] | None = None,
+    *,
+    satisfaction: bool = False,
+) -> dict[int, Facts]:
     """Return the facts of every partnership in scope (``ids``, when the caller knows them),
-    in six queries whatever its size."""
+    in six queries whatever its size; with ``satisfaction`` (the definition's rule is on),
+    one more per provider of the partners' satisfaction."""
     in_scope = scope.values("pk")
     activity = {
         row["partnership_id"]: row
@@ -298,6 +314,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
         ).values_list("partnership_id", flat=True)
     )
     last = _last_interactions(scope)
+    satisfied = partnership_satisfaction(scope) if satisfaction else {}
     return {
         pid: Facts(
             activities=activity.get(pid, {}).get("n", 0),
@@ -305,6 +322,7 @@ def facts_for(scope: QuerySet[Partnership], ids: Sequence[int] | None = None) ->
             last_interaction=last.get(pid),
             has_main_goal=pid in goals,
             has_glam_partner=pid in glam,
+            satisfaction=satisfied.get(pid),
         )
         for pid in (ids if ids is not None else scope.values_list("pk", flat=True))
     }
@@ -333,7 +351,7 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
     scope = Partnership.objects.all()
     if affiliate is not None:
         scope = scope.filter(affiliate=affiliate)
-    facts = facts_for(scope)
+    facts = facts_for(scope, satisfaction=definition.min_satisfaction is not None)
     no_facts = Facts()
     changed: dict[tuple[int, bool], list[int]] = defaultdict(list)
     per_affiliate: Counter[int] = Counter()
@@ -368,10 +386,15 @@ def refresh_scores(affiliate: Affiliate | None = None, *, today: dt.date | None 
 
 def refresh_score(partnership: Partnership, *, today: dt.date | None = None) -> Assessment:
     """Recompute and store one partnership's score after a change; return the assessment."""
+    definition = get_definition()
     result = assess(
         partnership,
-        get_definition(),
-        facts_for(Partnership.objects.filter(pk=partnership.pk), [partnership.pk])[partnership.pk],
+        definition,
+        facts_for(
+            Partnership.objects.filter(pk=partnership.pk),
+            [partnership.pk],
+            satisfaction=definition.min_satisfaction is not None,
+        )[partnership.pk],
         today=today,
     )
     if (partnership.strategic_score, partnership.is_strategic) != (
@@ -525,5 +548,9 @@ def assessments_for(
         return {}
     definition = get_definition()
     ids = [p.pk for p in rows]
-    facts = facts_for(Partnership.objects.filter(pk__in=ids), ids)
+    facts = facts_for(
+        Partnership.objects.filter(pk__in=ids),
+        ids,
+        satisfaction=definition.min_satisfaction is not None,
+    )
     return {p.pk: assess(p, definition, facts.get(p.pk, Facts()), today=today) for p in rows}

@@ -579,3 +579,20 @@ def delete_document(*, actor: User | None, document: Document) -> None:
         changes={"document": [document.original_name, ""]},
     )
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def share_document(*, actor: User | None, document: Document, shared: bool) -> Document:
+    """Show a document to the partner on its portal, or stop showing it."""
+    locked = Document.objects.select_for_update().select_related("partnership").get(pk=document.pk)
+    if locked.shared_with_partner != shared:
+        locked.shared_with_partner = shared
+        locked.save(update_fields=["shared_with_partner"])
+        audit.record(
+            actor=actor,
+            affiliate=locked.partnership.affiliate,
+            action="partnership.document_shared" if shared else "partnership.document_unshared",
+            target=locked.partnership,
+            changes={"document": [locked.original_name, shared]},
+        )
+    return locked

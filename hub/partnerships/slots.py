@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from hub.core.models import Affiliate
 from hub.core.registry import Registry
 from hub.core.sections import Slot
+from hub.partners.models import Organisation
 from hub.partnerships.models import Partnership
 
 # The partnership page, read with the partnership shown.
@@ -66,3 +68,26 @@ PARTNERSHIP_TOTALS: Registry[TotalsProvider] = Registry("partnerships.partnershi
 def partnership_totals(partnerships: QuerySet[Partnership], keys: Collection[str]) -> list[Figure]:
     """Return every registered provider's figures of the given keys, summed over partnerships."""
     return [figure for provider in PARTNERSHIP_TOTALS for figure in provider(partnerships, keys)]
+
+
+# Partners' satisfaction from surveys, for the strategic score's satisfaction rule. The surveys
+# app registers a provider, called as provider(partnerships queryset) and returning
+# {partnership id: average satisfaction from 1 to 5} for those with answers.
+SatisfactionProvider = Callable[[QuerySet[Partnership]], dict[int, float]]
+PARTNERSHIP_SATISFACTION: Registry[SatisfactionProvider] = Registry(
+    "partnerships.partnership_satisfaction"
+)
+
+
+def partnership_satisfaction(partnerships: QuerySet[Partnership]) -> dict[int, float]:
+    """Return every registered provider's satisfaction figures, by partnership id."""
+    found: dict[int, float] = {}
+    for provider in PARTNERSHIP_SATISFACTION:
+        found.update(provider(partnerships))
+    return found
+
+
+# The partner portal's impact report of one partner organisation (hub.surveys.portal), read with
+# the affiliate and the organisation. Impact registers the section that draws it, so the portal
+# shows impact's report without importing impact.
+PARTNER_REPORT: Slot[[Affiliate, Organisation]] = Slot("partnerships.partner_report")

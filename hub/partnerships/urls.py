@@ -54,6 +54,11 @@ urlpatterns: list[URLPattern] = [
         views.document_delete,
         name="document_delete",
     ),
+    path(
+        "a/<slug:slug>/documents/<int:pk>/share/",
+        views.document_share,
+        name="document_share",
+    ),
     path("a/<slug:slug>/main-goals/", views.main_goals, name="main_goals"),
     path(
         "a/<slug:slug>/organisations/<int:pk>/status/follow/",

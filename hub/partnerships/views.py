@@ -323,6 +323,26 @@ def document_delete(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
 
 @affiliate_view(edit=True)
 @require_POST
+def document_share(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
+    """Show a document to the partner on its portal (shared=1), or stop showing it."""
+    document = selectors.get_document(affiliate, pk)
+    shared = request.POST.get("shared") == "1"
+    services.share_document(actor=acting_user(request), document=document, shared=shared)
+    if shared:
+        messages.success(request, _("The partner now sees this document on its portal."))
+    else:
+        messages.success(request, _("The partner no longer sees this document."))
+    return redirect(
+        reverse(
+            "partnerships:partnership_detail",
+            kwargs={"slug": affiliate.slug, "pk": document.partnership_id},
+        )
+        + "#documents"
+    )
+
+
+@affiliate_view(edit=True)
+@require_POST
 def partnership_archive(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Archive (or with restore=1, bring back) a partnership."""
     partnership = selectors.get_partnership(affiliate, pk)

@@ -10,4 +10,27 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Partner surveys and portal")
 
     def ready(self) -> None:
-        pass
+        from hub.core.erasure import scrubbers
+        from hub.core.personal_data import finders
+        from hub.partnerships.slots import PARTNERSHIP_PAGE, PARTNERSHIP_SATISFACTION
+        from hub.surveys import jobs, personal_data, sections, selectors
+
+        PARTNERSHIP_PAGE.register(sections.partnership_surveys_section)
+        PARTNERSHIP_SATISFACTION.register(selectors.satisfaction_by_partnership)
+        finders.register(personal_data.find_survey_records)
+        scrubbers.register(personal_data.scrub_survey_records)
+        jobs.register()
+        self._ready_portal()
+
+    def _ready_portal(self) -> None:
+        """Wire the partner portal: its organisation-page section, its job, its personal data."""
+        from hub.core import erasure, personal_data
+        from hub.partners.slots import ORGANISATION_PAGE
+        from hub.surveys.portal import erasure as portal_erasure
+        from hub.surveys.portal import jobs, sections
+
+        ORGANISATION_PAGE.register(sections.organisation_portal_section)
+        jobs.register()
+        personal_data.finders.register(portal_erasure.find_change_requests)
+        erasure.scrubbers.register(portal_erasure.scrub_change_requests)
+        erasure.scrubbers.register(portal_erasure.forget_drawn_portals)

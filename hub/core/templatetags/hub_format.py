@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import template
@@ -50,3 +51,19 @@ def changed_field_label(event: Any, field_name: str) -> str:
         # Not a field: a key the service chose (a checklist point, "partners"), shown as is.
         return field_name.replace("_", " ")
     return str(getattr(field, "verbose_name", field_name))
+
+
+@register.filter
+def readable(value: Any) -> str:
+    """Return a stored value for people to read: text as it is, lists and tables indented."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return str(value)
+
+
+@register.filter
+def is_table(value: Any) -> bool:
+    """Return whether a stored value is a list or mapping (shown indented, as written)."""
+    return isinstance(value, list | dict) and bool(value)

@@ -4,7 +4,7 @@ Run by hand when updating the map: `npm pack world-atlas@2.0.2`, unpack it, then
 `python hub/library/data/build_world_map.py package/countries-110m.json`. The output holds one
 SVG path per country (ISO 3166-1 alpha-2), in an equirectangular projection 720 wide, cropped
 below 60°S (Antarctica left out), rounded to whole units, points closer than 2 units dropped,
-to keep pages light.
+to keep pages light. Each ring is drawn in relative steps (`l`), which gzip well.
 """
 
 from __future__ import annotations
@@ -56,8 +56,10 @@ def _path(rings: list[list[tuple[int, int]]]) -> str:
     for ring in rings:
         if len(ring) < 3 or len(set(ring)) < 3:
             continue
-        (x0, y0), rest = ring[0], ring[1:]
-        parts.append(f"M{x0} {y0}" + "".join(f"L{x} {y}" for x, y in rest) + "Z")
+        (x0, y0) = ring[0]
+        # Relative steps (small numbers, no repeated command letter) halve the gzipped page.
+        steps = [f"{x - px} {y - py}" for (px, py), (x, y) in zip(ring, ring[1:], strict=False)]
+        parts.append(f"M{x0} {y0}l" + " ".join(steps).replace(" -", "-") + "z")
     return "".join(parts)
 
 

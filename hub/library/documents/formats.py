@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
-
-# A font with Greek, Cyrillic and more than Latin-1, where the system has it (Debian's
-# fonts-dejavu-core); otherwise the PDF's built-in Helvetica.
-_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 @dataclass
@@ -130,58 +124,57 @@ def to_odt(title: str, parts: list[Block]) -> bytes:
     return out.getvalue()
 
 
-def _pdf_fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    regular, bold = _DEJAVU / "DejaVuSans.ttf", _DEJAVU / "DejaVuSans-Bold.ttf"
-    if not (regular.exists() and bold.exists()):
-        return "Helvetica", "Helvetica-Bold"
-    if "HubSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("HubSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("HubSans-Bold", str(bold)))
-    return "HubSans", "HubSans-Bold"
-
-
 def to_pdf(title: str, parts: list[Block], *, language: str = "en") -> bytes:
-    """Return the document as a PDF, with its title and language in the PDF's metadata."""
+    """Return the document as a PDF, with its title and language in the PDF's metadata.
+
+    The font (hub.core.pdf) has Arabic, Greek, Cyrillic and Latin; in a right-to-left language
+    the text is shaped, put in visual order line by line and aligned to the right."""
+    from django.utils import translation
+    from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate
+    from reportlab.platypus import ListFlowable, ListItem, SimpleDocTemplate
 
-    regular, bold = _pdf_fonts()
-    sample = getSampleStyleSheet()
-    body = ParagraphStyle("HubBody", parent=sample["BodyText"], fontName=regular, fontSize=11)
-    heads = {
-        1: ParagraphStyle("HubH1", parent=sample["Heading1"], fontName=bold),
-        2: ParagraphStyle("HubH2", parent=sample["Heading2"], fontName=bold),
-    }
-    story: list[Any] = []
-    items: list[Any] = []
+    from hub.core import pdf
 
-    def close_list() -> None:
-        if items:
-            story.append(ListFlowable(list(items), bulletType="bullet", bulletFontName=regular))
-            items.clear()
+    with translation.override(language):
+        rtl = pdf.right_to_left()
+        regular, bold = pdf.fonts()
+        sample = getSampleStyleSheet()
+        start = {"alignment": TA_RIGHT} if rtl else {}
+        body = ParagraphStyle(
+            "HubBody", parent=sample["BodyText"], fontName=regular, fontSize=11, **start
+        )
+        heads = {
+            1: ParagraphStyle("HubH1", parent=sample["Heading1"], fontName=bold, **start),
+            2: ParagraphStyle("HubH2", parent=sample["Heading2"], fontName=bold, **start),
+        }
+        story: list[Any] = []
+        items: list[Any] = []
 
-    for block in parts:
-        markup = "<br/>".join(escape(line) for line in block.lines)
-        if block.level < 0:
-            items.append(ListItem(Paragraph(markup, body)))
-            continue
+        def close_list() -> None:
+            if items:
+                story.append(ListFlowable(list(items), bulletType="bullet", bulletFontName=regular))
+                items.clear()
+
+        for block in parts:
+            text = "\n".join(block.lines)
+            if block.level < 0:
+                items.append(ListItem(pdf.paragraph(text, body)))
+                continue
+            close_list()
+            story.append(pdf.paragraph(text, heads[block.level] if block.level > 0 else body))
         close_list()
-        story.append(Paragraph(markup, heads[block.level] if block.level > 0 else body))
-    close_list()
-    out = io.BytesIO()
-    SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        title=title,
-        lang=language,
-        leftMargin=2.2 * cm,
-        rightMargin=2.2 * cm,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-    ).build(story)
+        out = io.BytesIO()
+        SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            title=title,
+            lang=language,
+            leftMargin=2.2 * cm,
+            rightMargin=2.2 * cm,
+            topMargin=2 * cm,
+            bottomMargin=2 * cm,
+        ).build(story)
     return out.getvalue()

@@ -328,6 +328,8 @@ class Document(models.Model):
     generated_kind = models.CharField(_("generated as"), max_length=30, blank=True)
     version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=12, blank=True)
+    # The affiliate chose to show it to the partner on the partner portal (hub.surveys.portal).
+    shared_with_partner = models.BooleanField(_("shared with the partner"), default=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

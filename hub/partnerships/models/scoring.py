@@ -26,6 +26,16 @@ class StrategicDefinition(models.Model):
     glam_requires_content = models.BooleanField(
         _("for GLAM partners, a content contribution"), default=True
     )
+    # Partner surveys' average satisfaction (1–5); empty turns the rule off. It applies only to
+    # partnerships whose partners answered a survey (the surveys app provides the figure).
+    min_satisfaction = models.DecimalField(
+        _("partner satisfaction in surveys, at least (1–5)"),
+        max_digits=2,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Empty turns this rule off. Counts only where partners answered a survey."),
+    )
     strategic_from_score = models.PositiveSmallIntegerField(
         _("rules to meet to count as strategic"),
         default=0,

@@ -67,7 +67,8 @@ class StrategicDefinitionForm(forms.ModelForm):
         for name in ("sustained_months", "min_activities", "interaction_within_months"):
             self.fields[name].help_text = _("0 turns this rule off.")
             self.fields[name].widget.attrs.update({"min": 0, "max": 240})
-        self.fields["strategic_from_score"].widget.attrs.update({"min": 0, "max": 6})
+        self.fields["strategic_from_score"].widget.attrs.update({"min": 0, "max": 7})
+        self.fields["min_satisfaction"].widget.attrs.update({"min": 1, "max": 5, "step": "0.1"})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -76,8 +77,13 @@ class StrategicDefinitionForm(forms.ModelForm):
                 self.add_error(name, _("Use a number of months up to 240 (20 years)."))
         if (data.get("min_activities") or 0) > 1000:
             self.add_error("min_activities", _("Use a number of activities up to 1,000."))
-        if (data.get("strategic_from_score") or 0) > 6:
-            self.add_error("strategic_from_score", _("There are six rules: use 0 to 6."))
+        if (data.get("strategic_from_score") or 0) > 7:
+            self.add_error("strategic_from_score", _("There are seven rules: use 0 to 7."))
+        satisfaction = data.get("min_satisfaction")
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            self.add_error(
+                "min_satisfaction", _("Use a satisfaction from 1 to 5, or leave it empty.")
+            )
         return data
 
     def _post_clean(self) -> None:

@@ -13,6 +13,7 @@ from hub.demo.helpdesk import load_helpdesk_demo
 from hub.demo.impact import load_demo_impact
 from hub.demo.partners import HUB_STAFF_ROLE, DemoSummary, load_demo
 from hub.demo.partnerships import load_demo_partnerships
+from hub.demo.surveys import load_demo_surveys
 from hub.demo.uploads import load_demo_uploads
 
 
@@ -54,6 +55,14 @@ class Command(BaseCommand):
         helpdesk = load_helpdesk_demo()
         impact_links = load_demo_impact(today=timezone.localdate())
         upload_batches = load_demo_uploads(today=timezone.localdate())
+        surveys = load_demo_surveys(today=timezone.localdate())
+        if surveys:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Survey demo created: %(n)d partnerships surveyed, with answers.")
+                    % {"n": surveys}
+                )
+            )
         if helpdesk.created_anything:
             self.stdout.write(
                 self.style.SUCCESS(

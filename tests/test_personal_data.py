@@ -1,0 +1,390 @@
+"""Data-protection rights across the Hub: find a person, export it all, erase it all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from hub.community import services as community_services
+from hub.core import personal_data
+from hub.core.models import AuditEvent
+from hub.helpdesk import services_groups
+from hub.library.documents import templates
+from hub.library.documents.services import generate_document
+from hub.library.extraction import extract_text
+from hub.library.models import TemplateKind
+from hub.partners.models import Contact
+from hub.surveys import services as survey_services
+from hub.surveys.portal.services import create_portal_link, request_change
+from tests import factories, survey_factories
+from tests import helpdesk_factories as hd
+from tests.test_erasure import EMAIL, NAME, PHONE, mention_everywhere
+
+pytestmark = pytest.mark.django_db
+
+
+def database_hits(*needles: str) -> list[tuple[str, str]]:
+    """Return (table, column) of every value in EVERY table of the database that holds one of
+    the texts, case-insensitively: read by SQL, so tables without a model count too."""
+    folded = [n.casefold() for n in needles]
+    hits = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            if table.startswith("sqlite_"):
+                continue
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 (names from introspection)
+            columns = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    if isinstance(value, bytes | memoryview):
+                        value = bytes(value).decode("utf-8", "ignore")
+                    if not isinstance(value, str):
+                        value = json.dumps(value, ensure_ascii=False, default=str)
+                    if any(n in value.casefold() for n in folded):
+                        hits.append((table, column))
+    return hits
+
+
+def media_hits(*needles: str) -> list[str]:
+    """Return the files under HUB_DATA_DIR (media, uploads) whose name or text holds one of the
+    texts; office files and PDFs are compressed, so their text is read as the library does."""
+    folded = [n.casefold() for n in needles]
+    hits = []
+    for path in Path(settings.DATA_DIR).rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        kind = path.suffix.lower().lstrip(".")
+        inside = extract_text(data, kind) if kind in {"pdf", "docx", "odt"} else ""
+        text = f"{path.name}\n{inside}\n" + data.decode("utf-8", "ignore")
+        if any(n in text.casefold() for n in folded):
+            hits.append(str(path))
+    return hits
+
+
+def queued_mail_hits(*needles: str) -> list[int]:
+    """Return the queued e-mails (sent or not) that still name the person."""
+    folded = [n.casefold() for n in needles]
+    return [
+        row.pk
+        for row in DBTaskResult.objects.all()
+        if any(n in json.dumps(row.args_kwargs, ensure_ascii=False).casefold() for n in folded)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    """Keep HUB_DATA_DIR's files (media, uploads) in a folder of the test's own."""
+    settings.DATA_DIR = tmp_path
+    settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def manager_a(affiliate_a: Any) -> Any:
+    return factories.member(affiliate_a, username="mona", role="manager")
+
+
+@pytest.fixture
+def client_m(manager_a: Any) -> Client:
+    client = Client()
+    client.force_login(manager_a)
+    return client
+
+
+def url(name: str, slug: str = "alpha", **query: str) -> str:
+    base = reverse(name, kwargs={"slug": slug})
+    return f"{base}?q={query['q']}" if "q" in query else base
+
+
+def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Contact:
+    """Name the person in partners, partnerships, the helpdesk and the community."""
+    staff = hd.staff()
+    with django_capture(execute=True):
+        contact = mention_everywhere(affiliate, actor, staff)
+        partnership = factories.partnership(
+            affiliate,
+            actor=actor,
+            title="Textile scans",
+            summary=f"Led on their side by {NAME}.",
+            partners=[(contact.organisation, "main")],
+        )
+        # A letter the Hub writes from the partnership names the contact ("Dear Zofia ...").
+        letter = templates.default(TemplateKind.LETTER_OF_INTENT, "en")
+        assert letter is not None
+        generate_document(
+            actor=actor,
+            partnership=partnership,
+            source=letter,
+            language="en",
+        )
+        request, _item = hd.approved_request(
+            staff, affiliate=affiliate, description=f"Scans curated by {NAME}."
+        )
+        group = services_groups.form_working_group(
+            actor=staff, name="Scans group", purpose=f"Help {NAME} ({EMAIL})", request=request
+        )
+        services_groups.add_group_task(actor=staff, group=group, title=f"Call {PHONE}")
+        community_services.save_profile(
+            actor=actor, affiliate=affiliate, about=f"I work with {NAME} on scans."
+        )
+        community_services.offer_help(actor=actor, request=request, message=f"I know {NAME}.")
+        # A survey sent to them, answered with their name in the free text; a correction of
+        # their details sent from the partner portal.
+        sending = survey_factories.send(
+            actor, survey_factories.survey(affiliate, actor), partnership, [contact]
+        )
+        invitation = sending.invitations.get()
+        text = sending.version.questions.get(kind="text")
+        survey_services.save_answers(
+            invitation=invitation, answers={text.pk: {"text": f"Signed, {NAME}"}}
+        )
+        link = create_portal_link(actor=actor, organisation=contact.organisation)
+        request_change(
+            link=link, contact=contact, values={"phone": PHONE + "9"}, note=f"From {NAME}"
+        )
+    return contact
+
+
+def test_finds_the_person_everywhere_by_email(
+    affiliate_a, member_a, media, django_capture_on_commit_callbacks
+):
+    mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
+
+    lookup = personal_data.look_up(affiliate_a, f"  {EMAIL.upper()} ")
+
+    # The contact found by address gives the name and phone, so texts naming only those count.
+    assert NAME in lookup.person.names and PHONE in lookup.person.phones
+    kinds = {kind for kind, _items in lookup.groups}
+    assert {
+        "Contact",
+        "Interaction",
+        "Task",
+        "Partnership",
+        "Spreadsheet import",
+        "Help request they sent",
+        "Help request",
+        "Working group",
+        "Working group task",
+        "Community profile",
+        "Offer of help",
+        "Notification",
+        "History entry",
+        "E-mail in the outgoing queue",
+        "Partnership document",
+        "Survey invitation and answers",
+        "Correction sent from the partner portal",
+    } <= kinds
+    contact = next(f for f in lookup.found if f.kind == "Contact")
+    assert contact.data["phone"] == PHONE
+
+
+def test_erasing_from_the_page_leaves_no_trace_in_database_media_or_mail_queue(
+    affiliate_a, member_a, client_m, media, django_capture_on_commit_callbacks
+):
+    mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
+    assert database_hits(NAME) and queued_mail_hits(EMAIL) and media_hits(NAME)
+    page = client_m.get(url("personal_data_erase", q=EMAIL))
+    assert page.status_code == 200
+    seen = page.context["lookup"].found
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_m.post(
+            url("personal_data_erase", q=EMAIL), {"confirm": "erase", "seen": len(seen)}
+        )
+
+    assert response.status_code == 302
+    assert database_hits(NAME, EMAIL, PHONE) == []
+    assert media_hits(NAME, EMAIL, PHONE) == []
+    assert queued_mail_hits(NAME, EMAIL, PHONE) == []
+    # One audit row says an erasure happened and how many records changed, never who.
+    erased = AuditEvent.objects.get(action="person.erased")
+    assert erased.actor is not None and erased.actor.username == "mona"
+    assert erased.changes["scrubbed"][1]
+    # Looking again finds nothing.
+    assert personal_data.look_up(affiliate_a, EMAIL).found == []
+
+
+def test_a_name_matching_several_people_is_shown_before_anything_is_erased(
+    affiliate_a, member_a, client_m
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    one = factories.contact(org, actor=member_a, name="Anna Nowak", emails="anna1@example.org")
+    two = factories.contact(org, actor=member_a, name="anna nowak", emails="anna2@example.org")
+
+    page = client_m.get(url("personal_data_erase", q="Anna Nowak"))
+
+    assert page.status_code == 200
+    assert "2 different people match" in page.content.decode()
+    assert b"anna1@example.org" in page.content and b"anna2@example.org" in page.content
+    assert Contact.objects.count() == 2
+    # Searching by one address narrows it to that person; erasing spares the other.
+    narrow = client_m.get(url("personal_data_erase", q="anna1@example.org"))
+    client_m.post(
+        url("personal_data_erase", q="anna1@example.org"),
+        {"confirm": "erase", "seen": len(narrow.context["lookup"].found)},
+    )
+    assert list(Contact.objects.values_list("pk", flat=True)) == [two.pk]
+    assert not Contact.objects.filter(pk=one.pk).exists()
+
+
+def test_erasing_refuses_when_the_records_changed_since_they_were_shown(
+    affiliate_a, member_a, client_m
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name="Olga Zmiana", emails="olga@example.org")
+    response = client_m.post(
+        url("personal_data_erase", q="olga@example.org"), {"confirm": "erase", "seen": "99"}
+    )
+    assert response.status_code == 200
+    assert b"changed since you looked" in response.content
+    assert Contact.objects.filter(name="Olga Zmiana").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("olga@example.org\nBcc: all@example.org", "on one line"),
+        ("olga@example", "is not an e-mail address"),
+        ("ab", "at least 3 letters"),
+        ("!!!", "at least 3 letters"),
+    ],
+)
+def test_bad_searches_get_a_clear_message(client_m, typed, message):
+    response = client_m.get(url("personal_data"), {"q": typed})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_script_in_records_is_shown_as_text(affiliate_a, member_a, client_m):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(
+        org, actor=member_a, name="<script>alert(1)</script> Eve", emails="eve@example.org"
+    )
+    for name in ("personal_data", "personal_data_report", "personal_data_erase"):
+        response = client_m.get(url(name, q="eve@example.org"))
+        assert response.status_code == 200, name
+        assert b"<script>alert(1)" not in response.content
+        assert b"&lt;script&gt;alert(1)" in response.content
+
+
+def test_export_is_json_and_a_readable_page(affiliate_a, member_a, client_m):
+    org = factories.organisation(affiliate_a, actor=member_a, name="Muzeum")
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL, phone=PHONE)
+    factories.interaction(org, actor=member_a, summary=f"Called {PHONE}.")
+
+    download = client_m.get(url("personal_data_export", q=EMAIL))
+    data = json.loads(download.content)
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Cache-Control"] == "private, no-store"
+    assert data["names"] == [NAME] and data["phones"] == [PHONE]
+    assert {r["kind"] for r in data["records"]} >= {"Contact", "Interaction"}
+    page = client_m.get(url("personal_data_report", q=EMAIL))
+    assert page.status_code == 200
+    assert f"Called {PHONE}." in page.content.decode()
+
+
+def test_another_affiliates_manager_finds_nothing_of_ours(
+    affiliate_a, affiliate_b, member_a, django_capture_on_commit_callbacks
+):
+    mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
+    manager_b = factories.member(affiliate_b, username="bruno", role="manager")
+    client = Client()
+    client.force_login(manager_b)
+
+    for name in ("personal_data", "personal_data_report", "personal_data_export"):
+        response = client.get(url(name, slug="beta", q=EMAIL))
+        assert NAME not in response.content.decode(), name
+        assert "Muzeum Narodowe" not in response.content.decode(), name
+    assert personal_data.look_up(affiliate_b, NAME).found == []
+    assert personal_data.look_up(affiliate_b, EMAIL).found == []
+    # Erasing in B leaves A's records alone.
+    client.post(url("personal_data_erase", slug="beta", q=EMAIL), {"confirm": "erase", "seen": 0})
+    assert Contact.objects.filter(name=NAME).exists()
+    # And A's own pages are a 404 to B's manager.
+    assert client.get(url("personal_data", q=EMAIL)).status_code == 404
+
+
+def test_members_who_do_not_manage_are_refused(client_a):
+    for name in (
+        "personal_data",
+        "personal_data_report",
+        "personal_data_export",
+        "personal_data_erase",
+    ):
+        assert client_a.get(url(name, q=EMAIL)).status_code == 403, name
+
+
+def test_erasing_asks_for_the_password_again_when_it_is_not_recent(affiliate_a, member_a, client_m):
+    import time
+
+    from hub.core.security import PASSWORD_AT
+
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name="Erin Stale", emails="erin@example.org")
+    session = client_m.session
+    session[PASSWORD_AT] = int(time.time()) - 3600
+    session.save()
+    response = client_m.post(
+        url("personal_data_erase", q="erin@example.org"), {"confirm": "erase", "seen": "1"}
+    )
+    assert response["Location"].startswith(reverse("confirm_password"))
+    assert Contact.objects.filter(name="Erin Stale").exists()
+
+
+def test_an_uploaded_file_naming_the_person_is_listed_and_kept(
+    affiliate_a, member_a, client_m, media
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    partnership = factories.partnership(affiliate_a, actor=member_a, partners=[(org, "main")])
+    import io
+
+    import docx
+
+    minutes = docx.Document()
+    minutes.add_paragraph(f"Signed for the museum by {NAME}.")
+    data = io.BytesIO()
+    minutes.save(data)
+    factories.document(partnership, actor=member_a, name="agreement.docx", content=data.getvalue())
+
+    found = personal_data.look_up(affiliate_a, EMAIL).found
+    document = next(f for f in found if f.kind == "Partnership document")
+    assert document.data["on_erasure"].startswith("kept")
+    page = client_m.get(url("personal_data_erase", q=EMAIL))
+    client_m.post(
+        url("personal_data_erase", q=EMAIL),
+        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+    )
+    assert partnership.documents.count() == 1
+
+
+def test_looking_up_does_not_query_once_per_record(affiliate_a, member_a):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    factories.interaction(org, actor=member_a, summary=f"Met {NAME}.")
+    with CaptureQueriesContext(connection) as one:
+        personal_data.look_up(affiliate_a, EMAIL)
+    for n in range(20):
+        factories.interaction(org, actor=member_a, summary=f"Met {NAME} again ({n}).")
+    with CaptureQueriesContext(connection) as many:
+        found = personal_data.look_up(affiliate_a, EMAIL).found
+    assert len([f for f in found if f.kind == "Interaction"]) == 21
+    assert len(many.captured_queries) == len(one.captured_queries)
