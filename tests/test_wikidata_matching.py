@@ -419,3 +419,25 @@ def test_a_run_waits_for_wikidata_then_stops_with_the_reason(
     assert match_directory_with_wikidata.call(run.pk) == "failed"
     run.refresh_from_db()
     assert "Wikidata did not answer" in run.message
+
+
+def test_a_run_left_running_by_a_killed_worker_goes_on_after_its_last_saved_chunk(
+    stand_in, affiliate_a, member_a
+):
+    orgs = [
+        factories.organisation(affiliate_a, actor=member_a, name=f"Gallery {n}") for n in range(4)
+    ]
+    stand_in.add(
+        "/w/api.php",
+        Reply({"entities": {}}),
+        match={"action": "wbgetentities", "props": "labels|descriptions|aliases|claims"},
+    )
+    # The worker saved the first two organisations' candidates, then was killed.
+    run = WikidataRun.objects.create(
+        affiliate=affiliate_a, total=4, done=2, cursor=orgs[1].pk, status="running"
+    )
+    assert wikidata.continue_run(run_id=run.pk, wd=quick_client(stand_in)) == "done"
+    searched = [s.query.get("search") for s in stand_in.seen if s.query.get("search")]
+    assert searched == ["Gallery 2", "Gallery 3"]
+    run.refresh_from_db()
+    assert (run.done, run.status) == (4, "done")
