@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -91,10 +92,13 @@ INSTALLED_APPS = [
     "hub.helpdesk",
     "hub.community",
     "hub.demo",
+    "hub.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ (an unknown address, a body too large) as problem JSON.
+    "hub.api.middleware.ProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -364,6 +368,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("HUB_UPLOADS_MAX_FILES_PER_REQUEST", 1000
 # Any request body larger than this is refused with 413 before it is read, except on the
 # upload pages, which allow their own cap plus room for the form (hub.core.middleware).
 HUB_MAX_REQUEST_BYTES = env_int("HUB_MAX_REQUEST_BYTES", 1024 * 1024)
+
+# The REST API (hub/api): calls one personal token may make, as django-ratelimit's "N/unit".
+HUB_API_RATE = os.environ.get("HUB_API_RATE", "600/m")
+if not re.fullmatch(r"\d+/\d*[smhd]", HUB_API_RATE):
+    raise ImproperlyConfigured(f"HUB_API_RATE must look like 600/m, not {HUB_API_RATE!r}")
 
 # Impact metrics. The wikis that content links point at by default; Commons categories that
 # Commons Impact Metrics covers (others are counted live, within a request budget per refresh).

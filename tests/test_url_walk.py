@@ -65,6 +65,10 @@ PUBLIC = {
     "account_login",
     "account_change_password",
     "account_reauthenticate",
+    # The REST API's description: its schema, documentation page and root (no one's data).
+    "api:api-root",
+    "api:openapi-json",
+    "api_docs",
     # A partner's survey by its signed link: forged, changed, closed or opted-out links show
     # nothing (test_survey_links_refuse_forged_tokens; tests/test_survey_views.py).
     "surveys:answer",
@@ -94,6 +98,8 @@ OWN_ACCOUNT = {
     "calendar_feeds",
     "calendar_feed_create",
     "calendar_feed_revoke",
+    "api_tokens",
+    "api_token_revoke",
 }
 # Hub-wide community pages for any logged-in person, whatever their affiliate: the directory
 # and the approved requests looking for helpers. No affiliate's own records are on them.
@@ -132,6 +138,9 @@ HUB_STAFF = {
 # Routes for machines with a token in the Authorization header (HUB_METRICS_TOKEN): no person,
 # signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
 MACHINE_TOKEN = {"metrics"}
+# The REST API: a person's token in the Authorization header, never a session; walked by
+# test_api_routes_answer_only_their_affiliates_token below.
+API_TOKEN_PREFIX = "api:"
 # Routes with a signed token: public, yet a forged token shows nothing.
 SIGNED_LINKS = {"request_status", "request_my_data", "request_privacy"}
 # Routes a plain member may not use; their managers may (a working group: its lead).
@@ -166,6 +175,11 @@ def _is(name: str, group: set[str]) -> bool:
     """Return True if the route is in the group by its short name or, where short names
     clash across apps, by its namespaced name."""
     return name in group or name.split(":")[-1] in group
+
+
+def _is_api(name: str) -> bool:
+    """Return True for an operation of the REST API (token only; the schema is public)."""
+    return name.startswith(API_TOKEN_PREFIX) and not _is(name, PUBLIC)
 
 
 def all_routes() -> list[tuple[str, str]]:
@@ -210,6 +224,11 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         organisation=org,
     )
     feed, _token = ical.create_feed(actor=member_a)
+    from hub.api import tokens as api_tokens
+
+    api_token, _secret = api_tokens.create_token(
+        actor=member_a, affiliate=affiliate_a, name="Private partner sync", can_write=True
+    )
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
@@ -219,6 +238,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         "task": task,
         "reminder": reminder,
         "calendar-feed": feed,
+        "api-token": api_token,
     }
     # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
     settings.STORAGES = {
@@ -358,7 +378,7 @@ def _pk_of(objs: dict[str, Any], key: str) -> Callable[[], Any]:
 def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
     """Return a content link, a refresh run and a partner's share link on A's partnership."""
     from hub.impact import services as impact_services
-    from hub.impact.models import ContentLink, RefreshRun
+    from hub.impact.models import ContentLink, Metric, MetricPoint, RefreshRun, Source
 
     link = ContentLink.objects.create(
         affiliate=affiliate,
@@ -369,7 +389,15 @@ def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, A
     )
     run = RefreshRun.objects.create(link=link)
     share, _token = impact_services.create_share_link(actor=actor, partnership=partnership)
-    return {"link": link, "run": run, "share": share}
+    point = MetricPoint.objects.create(
+        link=link,
+        metric=Metric.values[0],
+        month=factories.dt.date(2026, 1, 1),
+        value=7,
+        source=Source.values[0],
+        fetched_at=factories.dt.datetime(2026, 2, 1, tzinfo=factories.dt.UTC),
+    )
+    return {"link": link, "run": run, "share": share, "point": point}
 
 
 def _portal_objects(actor: Any, org: Any) -> dict[str, Any]:
@@ -398,6 +426,9 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "task": lambda: objs["task"].pk,
             "reminder": lambda: objs["reminder"].pk,
             "calendar-feed": lambda: objs["calendar-feed"].pk,
+            "api-token": lambda: objs["api-token"].pk,
+            "content-link": lambda: objs["link"].pk,
+            "metric-point": lambda: objs["point"].pk,
             "document": lambda: objs["document"].pk,
             "main-goal": lambda: objs["main-goal"].pk,
             "upload": lambda: objs["upload"].pk,
@@ -452,7 +483,7 @@ def test_every_route_is_classified(objects_a: dict[str, Any]) -> None:
 def test_anonymous_visitor_is_refused_everywhere_but_public(objects_a, method):
     client = Client()
     for name, route in all_routes():
-        if _is(name, PUBLIC):
+        if _is(name, PUBLIC) or _is_api(name):
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = getattr(client, method)(url)
@@ -465,7 +496,7 @@ def test_anonymous_visitor_is_refused_everywhere_but_public(objects_a, method):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_member_of_another_affiliate_gets_404(objects_a, client_b, method):
     for name, route in all_routes():
-        if _is(name, PUBLIC) or _is(name, OWN_ACCOUNT) or _is(name, LOGGED_IN):
+        if _is(name, PUBLIC) or _is(name, OWN_ACCOUNT) or _is(name, LOGGED_IN) or _is_api(name):
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         response = getattr(client_b, method)(url)
@@ -490,7 +521,7 @@ def test_member_of_another_affiliate_cannot_reach_objects_through_own_slug(objec
 def test_member_of_the_affiliate_can_open_every_page(objects_a, client_a):
     for name, route in all_routes():
         short = name.split(":")[-1]
-        if _is(name, PUBLIC) or _is(name, HUB_STAFF) or _is(name, MACHINE_TOKEN):
+        if _is(name, PUBLIC) or _is(name, HUB_STAFF) or _is(name, MACHINE_TOKEN) or _is_api(name):
             continue
         if "export" in short:
             continue
@@ -579,7 +610,9 @@ def test_portal_links_refuse_forged_tokens(objects_a, method):
 
 def test_every_route_has_a_known_class():
     classified = PUBLIC | OWN_ACCOUNT | LOGGED_IN | HUB_STAFF | MANAGER_ONLY | MACHINE_TOKEN
-    names = {n for name, _route in all_routes() for n in (name, name.split(":")[-1])}
+    names = {
+        n for name, _route in all_routes() if not _is_api(name) for n in (name, name.split(":")[-1])
+    }
     assert SIGNED_LINKS <= PUBLIC
     assert classified - names <= {"set_language"} | names, classified - names
 
@@ -649,3 +682,58 @@ def test_library_reading_routes_show_a_resource_only_to_who_may_see_it(objects_a
     for name, route in routes:
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
         assert anonymous.get(url).status_code == 200, name
+
+
+def test_api_routes_answer_only_their_affiliates_token(objects_a, client_a, member_b, settings):
+    """Every API operation: no token 401, a session 401, B's token 404 for A's records (its
+    lists empty of them), a token in the address 400, A's token reads; always problem JSON."""
+    from hub.api import tokens as api_tokens
+
+    settings.HUB_API_RATE = "10000/m"
+    affiliate_b = member_b.memberships.get().affiliate
+    _row, secret_b = api_tokens.create_token(
+        actor=member_b, affiliate=affiliate_b, name="b", can_write=True
+    )
+    member_a = objects_a["api-token"].user
+    _row, secret_a = api_tokens.create_token(
+        actor=member_a, affiliate=objects_a["api-token"].affiliate, name="a", can_write=False
+    )
+    as_b = {"Authorization": f"Bearer {secret_b}"}
+    routes = [(n, r) for n, r in all_routes() if _is_api(n)]
+    assert len(routes) >= 20
+    for name, route in routes:
+        url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
+        write = "patch" if "<int:pk>" in route else "post"
+        # Content links and figures are read-only: writing them is 405 for everyone.
+        refused = {"get": (401,), write: (401, 405)}
+        for client in (Client(), client_a):
+            for method in ("get", write):
+                response = (
+                    client.get(url)
+                    if method == "get"
+                    else getattr(client, method)(url, "{}", content_type="application/json")
+                )
+                assert response.status_code in refused[method], (name, response.status_code)
+                assert response["Content-Type"] == "application/problem+json"
+        for response in (
+            Client().get(url, headers=as_b),
+            getattr(Client(), write)(url, "{}", content_type="application/json", headers=as_b),
+        ):
+            assert b"Private partner" not in response.content, name
+            assert response["Content-Type"].startswith("application/"), name
+            if "<int:pk>" in route:
+                assert response.status_code in (404, 405), (name, response.status_code)
+            else:
+                assert response.status_code in (200, 400, 405), (name, response.status_code)
+        assert Client().get(url + "?token=" + secret_a).status_code == 400, name
+        as_a = Client().get(url, headers={"Authorization": f"Bearer {secret_a}"})
+        assert as_a.status_code == 200, (name, as_a.status_code)
+    assert objects_a["organisation"].name == "Private partner"
+
+
+def test_api_token_cannot_be_revoked_by_another_person(objects_a, client_b):
+    token = objects_a["api-token"]
+    response = client_b.post(reverse("api_token_revoke", kwargs={"pk": token.pk}))
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None

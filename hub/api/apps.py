@@ -1,0 +1,10 @@
+"""Configure the API app: it sits on top of the partner apps and calls their services."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "hub.api"
+    label = "api"
+    verbose_name = _("REST API")
