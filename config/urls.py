@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("hub.helpdesk.urls")),
     path("", include("hub.community.urls")),
     path("", include("hub.api.urls")),
+    path("", include("hub.api.reconciliation.urls")),
     # Log in with Wikimedia (allauth): the provider's log-in and callback, allauth's social pages
     # (sign-up, errors, linked accounts), and allauth's names for our own account pages.
     path("accounts/", include("allauth.socialaccount.providers.mediawiki.urls")),

@@ -42,6 +42,11 @@ PUBLIC = {
     "brief_list",
     "meeting_brief",
     "calendar_feed",  # the secret in the address is the key; see test_calendar.py
+    # The reconciliation service (OpenRefine): the secret in the address is the key, and an
+    # unknown or revoked one answers 404 (test_reconciliation_keys_refuse_unknown_secrets).
+    "reconciliation:service",
+    "reconciliation:preview",
+    "reconciliation:suggest_entity",
     # The public showcase: published partnerships only; any other id answers 404 (see
     # test_showcase_answers_404_for_a_private_partnership and tests/test_library_showcase.py).
     "showcase:showcase",
@@ -229,6 +234,9 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     api_token, _secret = api_tokens.create_token(
         actor=member_a, affiliate=affiliate_a, name="Private partner sync", can_write=True
     )
+    from hub.partners import directory_keys
+
+    reconciliation_key, _secret = directory_keys.create_key(actor=member_a, affiliate=affiliate_a)
     objs: dict[str, Any] = {
         "organisation": org,
         "contact": contact,
@@ -239,6 +247,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
         "reminder": reminder,
         "calendar-feed": feed,
         "api-token": api_token,
+        "reconciliation-key": reconciliation_key,
     }
     # Partnerships: a partnership with a document (kept in a temporary storage) and a main goal.
     settings.STORAGES = {
@@ -429,6 +438,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "api-token": lambda: objs["api-token"].pk,
             "content-link": lambda: objs["link"].pk,
             "metric-point": lambda: objs["point"].pk,
+            "reconciliation-key": lambda: objs["reconciliation-key"].pk,
             "document": lambda: objs["document"].pk,
             "main-goal": lambda: objs["main-goal"].pk,
             "upload": lambda: objs["upload"].pk,
@@ -737,3 +747,17 @@ def test_api_token_cannot_be_revoked_by_another_person(objects_a, client_b):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_reconciliation_keys_refuse_unknown_secrets(objects_a, client_a, client_b, method):
+    # The service's routes are public: only the secret opens them, for anyone holding it.
+    for name, route in all_routes():
+        if not name.startswith("reconciliation:") or "<token>" not in route:
+            continue
+        for token in ("x", "y" * 43, "z" * 200):
+            url = reverse(name, kwargs={"token": token})
+            for client in (Client(), client_a, client_b):
+                response = getattr(client, method)(url, {"id": objects_a["organisation"].pk})
+                assert response.status_code in (404, 405), (name, response.status_code)
+                assert b"Private partner" not in response.content

@@ -24,6 +24,11 @@ class PartnersConfig(AppConfig):
         jobs.register()
 
         ACTION_LABELS["partners.imported"] = _("imported a spreadsheet")
+        ACTION_LABELS["reconciliation_key.created"] = _("made a reconciliation address")
+        ACTION_LABELS["reconciliation_key.revoked"] = _("revoked a reconciliation address")
+        ACTION_LABELS["wikidata.accepted"] = _("linked a Wikidata item")
+        ACTION_LABELS["wikidata.rejected"] = _("rejected a Wikidata item")
+        ACTION_LABELS["wikidata.run_started"] = _("started matching the directory with Wikidata")
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search
         # index's triggers back after every migrate.

@@ -385,3 +385,100 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.headers_key
+
+
+class ReconciliationKey(models.Model):
+    """A person's secret address for the directory's reconciliation service (OpenRefine).
+
+    The key in the address opens one affiliate's directory for reading, as its holder; only its
+    hash is kept. Revoking it, or the holder leaving the affiliate, closes the address.
+    """
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reconciliation_keys"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
+class WikidataCandidate(models.Model):
+    """A Wikidata item that may be the organisation, scored; a coordinator accepts or rejects it.
+
+    An accepted one keeps the facts it brought back, each with the statement it came from.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("To review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="wikidata_candidates"
+    )
+    qid = models.CharField(max_length=20)
+    label = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    score = models.FloatField(default=0)
+    # Why it scored so: [{"id": "name", "value": 0.93}, {"id": "country", "value": true}, ...]
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    facts = models.JSONField(default=list, blank=True)
+    facts_fetched_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "qid"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "qid"], name="wikidata_candidate_once_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.qid} ({self.label})" if self.label else self.qid
+
+
+class WikidataRun(models.Model):
+    """A batch look-up of Wikidata candidates over a directory, in chunks a worker can resume."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    # The last organisation id whose candidates are saved: a resumed run goes on after it.
+    cursor = models.PositiveBigIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+    # Tries in a row that Wikidata did not answer; after HUB_TASK_MAX_ATTEMPTS the run stops.
+    failures = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.affiliate} {self.created_at:%Y-%m-%d} ({self.done}/{self.total})"

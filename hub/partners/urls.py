@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from hub.partners import views, views_export
+from hub.partners import views, views_export, views_wikidata
 
 app_name = "partners"
 urlpatterns = [
@@ -38,6 +38,22 @@ urlpatterns = [
         "a/<slug:slug>/organisations/<int:pk>/merge/",
         views.organisation_merge,
         name="organisation_merge",
+    ),
+    path(
+        "a/<slug:slug>/organisations/<int:pk>/wikidata/find/",
+        views_wikidata.wikidata_find,
+        name="wikidata_find",
+    ),
+    path(
+        "a/<slug:slug>/organisations/<int:pk>/wikidata/decide/",
+        views_wikidata.wikidata_decide,
+        name="wikidata_decide",
+    ),
+    path("a/<slug:slug>/wikidata/", views_wikidata.wikidata_runs_page, name="wikidata_runs"),
+    path(
+        "a/<slug:slug>/wikidata/start/",
+        views_wikidata.wikidata_run_start,
+        name="wikidata_run_start",
     ),
     path(
         "a/<slug:slug>/organisations/<int:pk>/interactions/new/",

@@ -34,6 +34,7 @@ from hub.partners.forms import (
 )
 from hub.partners.models import Contact, Organisation
 from hub.partners.slots import ORGANISATION_PAGE
+from hub.partners.wikidata import organisation_wikidata
 
 PAGE_SIZE = 50
 
@@ -197,6 +198,7 @@ def organisation_detail(request: HttpRequest, affiliate: Affiliate, pk: int) -> 
             "organisation": page.organisation,
             "interaction_form": InteractionForm(organisation=page.organisation),
             "sections": ORGANISATION_PAGE.sections(affiliate, page.organisation),
+            "wikidata": organisation_wikidata(page.organisation),
         },
     )
 

@@ -49,6 +49,7 @@ class Entity:
     datatype: str = ""  # properties only
     last_revision: int | None = None
     modified: str = ""
+    redirected_from: str = ""  # the id asked for, when Wikidata redirected it to this one
 
     @property
     def statement_count(self) -> int:
@@ -66,6 +67,17 @@ class Entity:
             if lang in self.labels:
                 return self.labels[lang]
         return self.id
+
+    def values(self, prop: str) -> tuple[Any, ...]:
+        """Return the values of a property's statements (deprecated ones left out)."""
+        found = []
+        for statement in self.statements.get(prop, ()):
+            if statement.get("rank") == "deprecated":
+                continue
+            snak = statement.get("mainsnak", {})
+            if snak.get("snaktype", "value") == "value" and "datavalue" in snak:
+                found.append(snak["datavalue"].get("value"))
+        return tuple(found)
 
     def item_values(self, prop: str) -> tuple[str, ...]:
         """Return the item ids a property's statements point to (``P195`` → collections)."""
@@ -132,6 +144,7 @@ def _parse_entity(raw: Mapping[str, Any]) -> Entity:
         datatype=str(raw.get("datatype", "")),
         last_revision=revision if isinstance(revision, int) else None,
         modified=str(raw.get("modified", "")),
+        redirected_from=str((raw.get("redirects") or {}).get("from", "")),
     )
 
 
@@ -147,7 +160,11 @@ def parse_entities(data: Mapping[str, Any]) -> dict[str, Entity | MissingEntity]
         if "missing" in raw:
             result[str(key)] = MissingEntity(id=str(raw.get("id", key)))
         else:
-            result[str(key)] = _parse_entity(raw)
+            entity = _parse_entity(raw)
+            result[str(key)] = entity
+            # A merged item answers under its new id: keep it findable by the old one too.
+            if entity.redirected_from:
+                result.setdefault(entity.redirected_from, entity)
     return result
 
 
