@@ -23,7 +23,7 @@ from hub.library.documents.services import generate_document
 from hub.library.extraction import extract_text
 from hub.library.models import TemplateKind
 from hub.partners.models import Contact
-from hub.surveys import services as survey_services
+from hub.surveys import answering
 from hub.surveys.portal.services import create_portal_link, request_change
 from tests import factories, survey_factories
 from tests import helpdesk_factories as hd
@@ -153,7 +153,7 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
         )
         invitation = sending.invitations.get()
         text = sending.version.questions.get(kind="text")
-        survey_services.save_answers(
+        answering.save_answers(
             invitation=invitation, answers={text.pk: {"text": f"Signed, {NAME}"}}
         )
         link = create_portal_link(actor=actor, organisation=contact.organisation)

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from hub.surveys.delivery import token_for
 from hub.surveys.portal import portal_url_for
 from hub.surveys.portal.services import create_portal_link
 from hub.surveys.portal.tokens import portal_token
-from hub.surveys.services import token_for
 from tests import survey_factories as sf
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from hub.surveys import mailing, selectors, services
+from hub.surveys import answering, delivery, mailing, selectors, services
 from hub.surveys.models import Answer, Delivery, Invitation, OptOut, Question, Response
 from tests import factories
 from tests import survey_factories as sf
@@ -61,7 +61,7 @@ def test_sending_mails_each_contact_once_in_their_language(sent: Any) -> None:
     assert len(mail.outbox) == 2
     message = mail.outbox[0]
     invitation = Invitation.objects.get(email=message.to[0])
-    assert services.token_for(invitation) in message.body
+    assert delivery.token_for(invitation) in message.body
     assert "opt-out" in message.body
     assert set(Delivery.objects.values_list("state", flat=True)) == {"sent"}
     # Run again (a worker re-running the task): nobody gets a second e-mail.
@@ -178,7 +178,7 @@ def test_a_sent_version_is_frozen_and_a_change_makes_a_new_one(
 
 def test_reminders_go_once_after_the_days_to_those_who_have_not_answered(sent: Any) -> None:
     first, second = sent.invitations.order_by("pk")
-    services.save_answers(invitation=first, answers=_answers(first), submit=True)
+    answering.save_answers(invitation=first, answers=_answers(first), submit=True)
     mail.outbox.clear()
     with time_machine.travel(DAY0 + dt.timedelta(days=6), tick=False):
         services.send_reminders()
@@ -201,13 +201,13 @@ def test_opt_out_stops_the_reminder_and_every_later_survey(
     affiliate_a: Any, member_a: Any, sent: Any
 ) -> None:
     invitation = sent.invitations.first()
-    services.opt_out_invitation(invitation)
+    answering.opt_out_invitation(invitation)
     mail.outbox.clear()
     with time_machine.travel(DAY0 + dt.timedelta(days=8), tick=False):
         services.send_reminders()
     assert invitation.email not in [m.to[0] for m in mail.outbox]
-    with pytest.raises(services.LinkRefused):
-        services.open_invitation(services.token_for(invitation))
+    with pytest.raises(answering.LinkRefused):
+        answering.open_invitation(delivery.token_for(invitation))
     # A new survey to the same partnership leaves them out, and says why.
     contacts = services.partnership_contacts(sent.partnership)
     again = sf.send(member_a, sent.version.survey, sent.partnership, contacts)
@@ -232,37 +232,37 @@ def test_answers_are_saved_as_they_go_and_editable_until_the_deadline(sent: Any)
     invitation = sent.invitations.first()
     rating = invitation.sending.version.questions.get(kind="rating")
     with time_machine.travel(DAY0, tick=False):
-        services.save_answers(invitation=invitation, answers={rating.pk: {"number": 2}})
-        services.save_answers(
+        answering.save_answers(invitation=invitation, answers={rating.pk: {"number": 2}})
+        answering.save_answers(
             invitation=invitation, answers={rating.pk: {"number": 5}}, submit=True
         )
     assert Response.objects.count() == 1
     assert Answer.objects.get().number == 5
     with (
         time_machine.travel(dt.datetime(2026, 3, 31, tzinfo=dt.UTC), tick=False),
-        pytest.raises(services.LinkRefused, match="closed"),
+        pytest.raises(answering.LinkRefused, match="closed"),
     ):
-        services.save_answers(invitation=invitation, answers={rating.pk: {"number": 1}})
+        answering.save_answers(invitation=invitation, answers={rating.pk: {"number": 1}})
     assert Answer.objects.get().number == 5
 
 
 def test_clean_answer_refuses_out_of_range_and_over_long(sent: Any) -> None:
     questions = {q.kind: q for q in sent.version.questions.all()}
     with pytest.raises(ValidationError):
-        services.clean_answer(questions["rating"], "6")
+        answering.clean_answer(questions["rating"], "6")
     with pytest.raises(ValidationError):
-        services.clean_answer(questions["recommend"], "-1")
+        answering.clean_answer(questions["recommend"], "-1")
     with pytest.raises(ValidationError):
-        services.clean_answer(questions["multiple"], ["0", "7"])
+        answering.clean_answer(questions["multiple"], ["0", "7"])
     with pytest.raises(ValidationError, match="under 4000"):
-        services.clean_answer(questions["text"], "x" * 4001)
-    assert services.clean_answer(questions["multiple"], ["2", "0"]) == {"choices": [0, 2]}
-    assert services.clean_answer(questions["text"], "  ") is None
+        answering.clean_answer(questions["text"], "x" * 4001)
+    assert answering.clean_answer(questions["multiple"], ["2", "0"]) == {"choices": [0, 2]}
+    assert answering.clean_answer(questions["text"], "  ") is None
 
 
 def test_results_give_rate_averages_score_and_texts(sent: Any) -> None:
     first, _second = sent.invitations.order_by("pk")
-    services.save_answers(invitation=first, answers=_answers(first), submit=True)
+    answering.save_answers(invitation=first, answers=_answers(first), submit=True)
     results = selectors.results(sent.affiliate, partnership=sent.partnership)
     assert (results.invited, results.responded, results.response_rate) == (2, 1, 50)
     assert results.satisfaction == 4 and results.nps == 100
@@ -281,7 +281,7 @@ def test_movement_figures_only_for_groups_of_five(
         sending = sf.send(actor, survey, partnership, contacts)
         rating = sending.version.questions.get(kind="rating")
         for invitation in sending.invitations.all():
-            services.save_answers(invitation=invitation, answers={rating.pk: {"number": 3}})
+            answering.save_answers(invitation=invitation, answers={rating.pk: {"number": 3}})
 
     answered(affiliate_a, member_a, 3, "MA")
     answered(affiliate_b, member_b, 2, "KE")  # 5 in MEA across two affiliates
@@ -299,7 +299,7 @@ def test_satisfaction_counts_in_the_strategic_score_when_staff_set_it(
     from hub.partnerships import scoring
 
     first = sent.invitations.first()
-    services.save_answers(invitation=first, answers=_answers(first), submit=True)
+    answering.save_answers(invitation=first, answers=_answers(first), submit=True)
     definition = scoring.get_definition()
     before = scoring.assessments_for([sent.partnership])[sent.partnership.pk]
     assert "satisfaction" not in [r.rule for r in before.reasons]
@@ -314,21 +314,21 @@ def test_satisfaction_counts_in_the_strategic_score_when_staff_set_it(
 def test_old_answers_are_anonymised_after_the_retention(sent: Any, settings: Any) -> None:
     settings.HUB_SURVEY_ANSWER_RETENTION_DAYS = 30
     first = sent.invitations.first()
-    token = services.token_for(first)
+    token = delivery.token_for(first)
     with time_machine.travel(DAY0, tick=False):
-        services.save_answers(invitation=first, answers=_answers(first), submit=True)
+        answering.save_answers(invitation=first, answers=_answers(first), submit=True)
     with time_machine.travel(DAY0 + dt.timedelta(days=29), tick=False):
-        services.anonymise_old_answers()
+        answering.anonymise_old_answers()
     assert Answer.objects.exclude(text="").exists()
     with time_machine.travel(DAY0 + dt.timedelta(days=31), tick=False):
-        services.anonymise_old_answers()
-        services.anonymise_old_answers()
+        answering.anonymise_old_answers()
+        answering.anonymise_old_answers()
     first.refresh_from_db()
     assert first.email == "" and first.name == "" and first.contact is None
     assert not Answer.objects.exclude(text="").exists()
     assert Answer.objects.filter(number=4).exists()  # the scores stay for the results
     with pytest.raises(Exception):  # noqa: B017  the old link opens nothing
-        services.open_invitation(token)
+        answering.open_invitation(token)
 
 
 def test_rules_send_once_per_occasion(affiliate_a: Any, member_a: Any) -> None:
@@ -358,7 +358,7 @@ def test_finder_and_scrubber_cover_invitations_and_answers(affiliate_a: Any, sen
     from hub.core.personal_data import find_everywhere
 
     invitation = sent.invitations.first()
-    services.save_answers(invitation=invitation, answers=_answers(invitation))
+    answering.save_answers(invitation=invitation, answers=_answers(invitation))
     person = Person(affiliate=affiliate_a, names=(invitation.name,), emails=(invitation.email,))
     found = [f for f in find_everywhere(person) if f.kind.startswith("Survey")]
     assert found and found[0].data["email"] == invitation.email
@@ -371,7 +371,7 @@ def test_waiting_surveys_for_the_portal(sent: Any) -> None:
     waiting = selectors.waiting_surveys(org)
     assert len(waiting) == 2 and waiting[0].url.startswith("/s/")
     first = sent.invitations.first()
-    services.save_answers(invitation=first, answers=_answers(first), submit=True)
+    answering.save_answers(invitation=first, answers=_answers(first), submit=True)
     assert len(selectors.waiting_surveys(org)) == 1
     _ = timezone
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from hub.surveys import services
+from hub.surveys import delivery, services
 from hub.surveys.models import Answer, Delivery, Invitation, Response
 from tests import factories
 from tests import survey_factories as sf
@@ -33,7 +33,7 @@ def sent(affiliate_a: Any, member_a: Any) -> Any:
 
 
 def _url(invitation: Invitation, name: str = "surveys:answer") -> str:
-    return reverse(name, kwargs={"token": services.token_for(invitation)})
+    return reverse(name, kwargs={"token": delivery.token_for(invitation)})
 
 
 def _form(sending: Any, **by_kind: Any) -> dict[str, Any]:
@@ -163,9 +163,9 @@ def test_opt_out_from_the_link_stops_surveys_and_the_link(sent: Any) -> None:
 
 def test_a_changed_id_in_the_link_opens_nothing(sent: Any) -> None:
     first, second = sent.invitations.order_by("pk")
-    token = services.token_for(first)
+    token = delivery.token_for(first)
     value, signature = token.rsplit(":", 1)
-    other = services.token_for(second).rsplit(":", 1)[0]
+    other = delivery.token_for(second).rsplit(":", 1)[0]
     response = Client().get(reverse("surveys:answer", kwargs={"token": f"{other}:{signature}"}))
     assert response.status_code == 404
     assert first.name not in response.content.decode()

@@ -14,6 +14,7 @@ from hub.helpdesk import services as helpdesk_services
 from hub.helpdesk import services_committee as helpdesk_committee
 from hub.helpdesk import services_groups as helpdesk_groups
 from hub.partners import imports
+from hub.surveys import answering, delivery
 from tests import factories, helpdesk_factories
 
 pytestmark = pytest.mark.django_db
@@ -285,7 +286,7 @@ def _survey_objects(affiliate: Any, actor: Any, partnership: Any, org: Any) -> d
     )
     invitation = sending.invitations.get()
     rating = sending.version.questions.get(kind="rating")
-    survey_services.save_answers(invitation=invitation, answers={rating.pk: {"number": 4}})
+    answering.save_answers(invitation=invitation, answers={rating.pk: {"number": 4}})
     rule = survey_services.create_rule(
         actor=actor, affiliate=affiliate, survey=survey, trigger="yearly"
     )
@@ -297,7 +298,7 @@ def _survey_objects(affiliate: Any, actor: Any, partnership: Any, org: Any) -> d
         "standard_question": services_version(standard).questions.first(),
         "sending": sending,
         "rule": rule,
-        "survey_token": survey_services.token_for(invitation),
+        "survey_token": delivery.token_for(invitation),
     }
 
 

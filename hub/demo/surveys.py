@@ -15,7 +15,7 @@ from hub.core.models import Affiliate, User
 from hub.demo.partnerships import first_manager
 from hub.partners.models import Contact
 from hub.partnerships.models import Partnership
-from hub.surveys import mailing, services
+from hub.surveys import answering, mailing, services
 from hub.surveys.models import Delivery, OptOut, Question, Sending, Survey
 
 # (rating 1-5, recommendation 0-10, yes/no, free text) per respondent, in turn.
@@ -77,4 +77,4 @@ def _send_and_answer(
             Question.Kind.TEXT: {"text": text} if text else None,
         }
         answers = {by_kind[k].pk: v for k, v in values.items() if k in by_kind and v}
-        services.save_answers(invitation=invitation, answers=answers, submit=True)
+        answering.save_answers(invitation=invitation, answers=answers, submit=True)

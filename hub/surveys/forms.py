@@ -197,7 +197,7 @@ class AnswerForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         from django.core.exceptions import ValidationError
 
-        from hub.surveys.services import clean_answer
+        from hub.surveys.answering import clean_answer
 
         data = super().clean() or {}
         self.answers: dict[int, dict[str, Any] | None] = {}

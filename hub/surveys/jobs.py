@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.schedule import Daily, Job, jobs
+from hub.surveys import answering
 
 
 def register() -> None:
@@ -32,7 +33,7 @@ def register() -> None:
     jobs.register(
         Job(
             "survey_retention",
-            services.anonymise_old_answers,
+            answering.anonymise_old_answers,
             Daily(dt.time(3, 30)),
             _("Anonymise survey answers older than the retention period"),
         )

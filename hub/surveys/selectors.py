@@ -513,7 +513,7 @@ class WaitingSurvey:
 
 def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
     """Return the open, unanswered surveys sent to the organisation's contacts."""
-    from hub.surveys.services import token_for
+    from hub.surveys.delivery import token_for
 
     today = timezone.localdate()
     invitations = (

@@ -25,7 +25,7 @@ from hub.core.permissions import (
     hub_staff_view,
 )
 from hub.partnerships.models import Partnership
-from hub.surveys import selectors, services, tokens
+from hub.surveys import answering, selectors, services, tokens
 from hub.surveys.forms import AnswerForm, QuestionForm, RuleForm, SendForm, SurveyForm
 from hub.surveys.models import Invitation, Question, Survey, SurveyRule
 from hub.surveys.portal import portal_url_for
@@ -414,7 +414,7 @@ def _public(response: HttpResponse) -> HttpResponse:
 def _open(request: HttpRequest, token: str) -> tuple[Invitation | None, HttpResponse | None]:
     """Return the invitation a link opens, or the page that refuses it."""
     try:
-        return services.open_invitation(token), None
+        return answering.open_invitation(token), None
     except tokens.LinkInvalidError:
         page = render(
             request,
@@ -423,7 +423,7 @@ def _open(request: HttpRequest, token: str) -> tuple[Invitation | None, HttpResp
             status=404,
         )
         return None, _public(page)
-    except services.LinkRefused as refused:
+    except answering.LinkRefused as refused:
         page = render(request, "surveys/refused.html", {"reason": refused.reason}, status=410)
         return None, _public(page)
 
@@ -447,10 +447,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             if form.is_valid():
                 missing = form.missing_required() if submit else []
                 try:
-                    services.save_answers(
+                    answering.save_answers(
                         invitation=invitation, answers=form.answers, submit=submit and not missing
                     )
-                except services.LinkRefused as closed:
+                except answering.LinkRefused as closed:
                     return _public(
                         render(
                             request, "surveys/refused.html", {"reason": closed.reason}, status=410
@@ -522,7 +522,7 @@ def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     with in_language_of(invitation):
         done = invitation.opted_out_at is not None
         if request.method == "POST" and not done:
-            services.opt_out_invitation(invitation)
+            answering.opt_out_invitation(invitation)
             done = True
         response = render(
             request,
