@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "hub.uploads",
     "hub.library",
     "hub.surveys",
+    "hub.events",
     "hub.helpdesk",
     "hub.community",
     "hub.demo",

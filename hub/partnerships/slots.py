@@ -12,7 +12,7 @@ from hub.core.models import Affiliate
 from hub.core.registry import Registry
 from hub.core.sections import Slot
 from hub.partners.models import Organisation
-from hub.partnerships.models import Partnership
+from hub.partnerships.models import Activity, Partnership
 
 # The partnership page, read with the partnership shown.
 PARTNERSHIP_PAGE: Slot[[Partnership]] = Slot("partnerships.partnership_page")
@@ -91,3 +91,24 @@ def partnership_satisfaction(partnerships: QuerySet[Partnership]) -> dict[int, f
 # the affiliate and the organisation. Impact registers the section that draws it, so the portal
 # shows impact's report without importing impact.
 PARTNER_REPORT: Slot[[Affiliate, Organisation]] = Slot("partnerships.partner_report")
+
+
+# The outputs of activities counted from the wikis (hub.events: an edit-a-thon's articles
+# created, files uploaded...), each figure with its source and date, for the pages that show an
+# activity's outputs (the partnership's activities, impact's page and partner report, the
+# grant-report export). The events app registers the provider, called as provider(activities)
+# and returning {activity id: [Figure, ...]}; an activity without counted figures is left out,
+# and its hand-typed outputs (the Activity fields) stand, marked as typed by hand.
+ActivityOutputsProvider = Callable[[Sequence[Activity]], dict[int, list[Figure]]]
+ACTIVITY_OUTPUTS: Registry[ActivityOutputsProvider] = Registry("partnerships.activity_outputs")
+
+
+def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
+    """Return every registered provider's counted figures for the activities, by activity id."""
+    found: dict[int, list[Figure]] = {}
+    if not activities:
+        return found
+    for provider in ACTIVITY_OUTPUTS:
+        for pk, rows in provider(activities).items():
+            found.setdefault(pk, []).extend(rows)
+    return found

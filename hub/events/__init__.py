@@ -1,0 +1,1 @@
+"""Events and campaigns: participants by Wikimedia username, outputs counted from their edits."""
