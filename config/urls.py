@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("hub.library.documents.urls")),
     path("", include("hub.library.urls_public")),
     path("", include("hub.surveys.urls")),
+    path("", include("hub.events.urls")),
     path("", include("hub.helpdesk.urls")),
     path("", include("hub.community.urls")),
     path("", include("hub.api.urls")),

@@ -10,6 +10,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and campaigns")
 
     def ready(self) -> None:
-        # Each part registers its sections, providers, finders and jobs here as it lands:
-        # participants (events-people), counting (events-count), outputs and pages (events-out).
-        pass
+        from hub.events import wiring_count, wiring_out, wiring_people
+
+        wiring_people.register()
+        wiring_count.register()
+        wiring_out.register()
