@@ -131,7 +131,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # docs/ holds the user guide's pages (docs/guide/*.html), translatable like the rest.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "docs"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -275,7 +276,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # Where `collectstatic` gathers the files WhiteNoise serves (one folder per release).
 STATIC_ROOT = Path(env("HUB_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The guide's screenshots (docs/guide/img/, taken by the browser journeys) are served as
+# /static/guide/…, from our own origin like every other asset.
+STATICFILES_DIRS = [BASE_DIR / "static", ("guide", BASE_DIR / "docs" / "guide" / "img")]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

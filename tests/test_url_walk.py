@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "home",  # redirects a visitor to the log-in page
     "health",
+    "guide",  # the user guide: no records, the same for everyone
+    "guide_chapter",
     "login",
     "admin_login",  # Django admin's log-in page, behind the same rate limit as "login"
     "logout",
@@ -480,6 +482,8 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         kwargs["question_pk"] = objs["standard_question"].pk
     if "<str:fmt>" in route:
         kwargs["fmt"] = "csv"
+    if "<slug:chapter>" in route:
+        kwargs["chapter"] = "coordinators"
     for key in ("uidb64", "token"):
         if f"<{key}>" in route:
             kwargs[key] = "x"

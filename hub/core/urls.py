@@ -3,11 +3,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from hub.core import accounts, views, views_personal_data, wikimedia_login
+from hub.core import accounts, guide, views, views_personal_data, wikimedia_login
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("guide/", guide.guide, name="guide"),
+    path("guide/<slug:chapter>/", guide.guide, name="guide_chapter"),
     path("metrics", views.metrics, name="metrics"),
     path("login/", views.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
