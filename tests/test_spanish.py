@@ -1,5 +1,6 @@
-"""The real Spanish catalogue: offered in the menu, and a page, an e-mail and a PDF read in Spanish,
-with dates, numbers and money written the Spanish way (12 500,50 EUR; 1 de mayo de 2026).
+"""The real Spanish catalogue: offered in the menu, and a page, an e-mail, a PDF and the default
+documents read in Spanish, with dates, numbers and money written the Spanish way (12 500,50 EUR,
+with a no-break space; 1 de mayo de 2026).
 
 Unlike tests/test_languages.py, which builds tiny catalogues, these use locale/es as shipped.
 """
@@ -19,6 +20,8 @@ from django_tasks_db.models import DBTaskResult
 
 from hub.core.languages import set_preferred_language
 from hub.impact import services
+from hub.library.documents import services as documents
+from hub.library.documents import templates
 from hub.partnerships.activities import services as activities
 from hub.partnerships.todo import reminders
 from hub.partnerships.todo import services as todo
@@ -104,6 +107,31 @@ def test_the_daily_digest_goes_out_in_spanish_with_a_spanish_date(
     assert "Tus recordatorios en el Hub de colaboraciones para el 1 de mayo de 2026:" in body
     assert "Digitalizar las cartas" in body and "Abrir Mi trabajo" in body
     assert "Your reminders" not in body and "You get this e-mail" not in body
+
+
+def test_the_hubs_default_documents_are_written_in_spanish(affiliate_a, member_a):
+    museum = factories.organisation(affiliate_a, actor=member_a, name="Museo de América")
+    factories.contact(museum, actor=member_a, name="Lucía Pérez", role="Conservadora")
+    p = factories.partnership(
+        affiliate_a,
+        actor=member_a,
+        title="Fondo fotográfico",
+        partners=[(museum, "main")],
+        start_date=dt.date(2026, 3, 1),
+    )
+    drafts = {}
+    for kind in templates.DEFAULT_KINDS:
+        source = templates.default(kind, "es")
+        assert source is not None and source.language == "es", kind
+        drafts[kind] = documents.draft(
+            actor=member_a, partnership=p, source=source, language="es"
+        ).text
+    letter = drafts["letter_of_intent"]
+    assert letter.startswith("# Carta de intención")
+    assert "Estimado/a Lucía Pérez:" in letter
+    assert "Proponemos comenzar el 1 de marzo de 2026" in letter  # not 2026-03-01
+    assert "Acuerdo de colaboración (borrador): Fondo fotográfico" in drafts["agreement"]
+    assert "Nota conceptual: Fondo fotográfico" in drafts["concept_note"]
 
 
 @time_machine.travel(TODAY, tick=False)
