@@ -22,6 +22,7 @@ from hub.core.languages import set_preferred_language
 from hub.impact import services
 from hub.library.documents import services as documents
 from hub.library.documents import templates
+from hub.library.models import TemplateKind
 from hub.partnerships.activities import services as activities
 from hub.partnerships.todo import reminders
 from hub.partnerships.todo import services as todo
@@ -126,12 +127,12 @@ def test_the_hubs_default_documents_are_written_in_spanish(affiliate_a, member_a
         drafts[kind] = documents.draft(
             actor=member_a, partnership=p, source=source, language="es"
         ).text
-    letter = drafts["letter_of_intent"]
+    letter = drafts[TemplateKind.LETTER_OF_INTENT]
     assert letter.startswith("# Carta de intención")
     assert "Estimado/a Lucía Pérez:" in letter
     assert "Proponemos comenzar el 1 de marzo de 2026" in letter  # not 2026-03-01
-    assert "Acuerdo de colaboración (borrador): Fondo fotográfico" in drafts["agreement"]
-    assert "Nota conceptual: Fondo fotográfico" in drafts["concept_note"]
+    assert "Acuerdo de colaboración (borrador): Fondo fotográfico" in drafts[TemplateKind.AGREEMENT]
+    assert "Nota conceptual: Fondo fotográfico" in drafts[TemplateKind.CONCEPT_NOTE]
 
 
 @time_machine.travel(TODAY, tick=False)
