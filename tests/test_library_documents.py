@@ -194,6 +194,17 @@ def test_french_letter_uses_the_french_default_and_french_dates(museum_partnersh
     assert "1 mars 2026" in made.text
 
 
+def test_swedish_letter_uses_the_swedish_default_and_swedish_dates(museum_partnership, member_a):
+    made = services.draft(
+        actor=member_a,
+        partnership=museum_partnership,
+        source=_default(TemplateKind.LETTER_OF_INTENT, "sv"),
+        language="sv",
+    )
+    assert "Avsiktsförklaring" in made.text and "Med vänliga hälsningar" in made.text
+    assert "den 1 mars 2026" in made.text
+
+
 def test_script_in_the_data_stays_text(affiliate_a, member_a):
     partnership = factories.partnership(
         affiliate_a, actor=member_a, title="<script>alert(1)</script> & <b>bold</b>"
@@ -350,7 +361,7 @@ def test_another_affiliate_gets_404(museum_partnership, client_b):
 
 
 @pytest.mark.parametrize("kind", [str(k) for k in templates.DEFAULT_KINDS])
-@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar", "sv"])
 def test_every_default_fills_in_for_a_bare_partnership(affiliate_a, member_a, kind, language):
     bare = factories.partnership(affiliate_a, actor=member_a, title="Just an idea")
     made = services.draft(
