@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -163,6 +165,19 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
     return contact
 
 
+def hub_account(affiliate: Any, username: str = "zofia.p", **fields: Any) -> Any:
+    """Return a Hub account of the person's (their address, name, Wikimedia link)."""
+    user = factories.member(affiliate, username=username, **fields)
+    first, last = NAME.split()
+    user.email, user.first_name, user.last_name = EMAIL, first, last
+    user.save()
+    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
+    SocialAccount.objects.create(
+        user=user, provider="mediawiki", uid=f"uid-{username}", extra_data={"realname": NAME}
+    )
+    return user
+
+
 def test_finds_the_person_everywhere_by_email(
     affiliate_a, member_a, media, django_capture_on_commit_callbacks
 ):
@@ -200,24 +215,32 @@ def test_erasing_from_the_page_leaves_no_trace_in_database_media_or_mail_queue(
     affiliate_a, member_a, client_m, media, django_capture_on_commit_callbacks
 ):
     mention_in_every_app(affiliate_a, member_a, django_capture_on_commit_callbacks)
+    account = hub_account(affiliate_a)
     assert database_hits(NAME) and queued_mail_hits(EMAIL) and media_hits(NAME)
     page = client_m.get(url("personal_data_erase", q=EMAIL))
     assert page.status_code == 200
     seen = page.context["lookup"].found
+    assert page.context["closable"] == [account]
+    assert f'name="accounts" value="{account.pk}"' in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_m.post(
-            url("personal_data_erase", q=EMAIL), {"confirm": "erase", "seen": len(seen)}
+            url("personal_data_erase", q=EMAIL),
+            {"confirm": "erase", "seen": len(seen), "accounts": [account.pk]},
         )
 
     assert response.status_code == 302
     assert database_hits(NAME, EMAIL, PHONE) == []
+    assert database_hits("Prywatna", "zofia.p") == []  # the account's own name and username
+    account.refresh_from_db()
+    assert not account.is_active and not account.has_usable_password()
+    assert not Client().login(username="zofia.p", password="correct horse battery")
     assert media_hits(NAME, EMAIL, PHONE) == []
     assert queued_mail_hits(NAME, EMAIL, PHONE) == []
     # One audit row says an erasure happened and how many records changed, never who.
     erased = AuditEvent.objects.get(action="person.erased")
     assert erased.actor is not None and erased.actor.username == "mona"
-    assert erased.changes["scrubbed"][1]
+    assert erased.changes["scrubbed"][1]["accounts closed"] == 1
     # Looking again finds nothing.
     assert personal_data.look_up(affiliate_a, EMAIL).found == []
 
@@ -388,3 +411,150 @@ def test_looking_up_does_not_query_once_per_record(affiliate_a, member_a):
         found = personal_data.look_up(affiliate_a, EMAIL).found
     assert len([f for f in found if f.kind == "Interaction"]) == 21
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+# --- Phones match by their digits -----------------------------------------------------------
+
+
+def test_a_phone_is_found_however_it_is_written(affiliate_a, member_a, client_m):
+    org = factories.organisation(affiliate_a, actor=member_a, name="Muzeum")
+    written = factories.contact(org, actor=member_a, name=NAME, emails=EMAIL, phone=PHONE)
+    national = factories.contact(
+        org, actor=member_a, name="Jan Krajowy", emails="jan@example.org", phone="601 234 567"
+    )
+    factories.contact(
+        org, actor=member_a, name="Ola Inna", emails="ola@example.org", phone="+48 601 234 568"
+    )
+    factories.interaction(org, actor=member_a, summary="Called 601-234-567 about the scans.")
+    factories.interaction(org, actor=member_a, summary="Called 0048 (601) 234.567 again.")
+    factories.interaction(org, actor=member_a, summary="Ola is on 601 234 568.")
+
+    for typed in ("601234567", "+48 601 234 567", "0048601234567", "601-234-567"):
+        lookup = personal_data.look_up(affiliate_a, typed)
+        people = {p.label.split(" (")[0] for p in lookup.people}
+        # The stored number ends with the digits typed, or the digits typed end with it.
+        assert people == {written.name, national.name}, typed
+        interactions = [f for f in lookup.found if f.kind == "Interaction"]
+        assert len(interactions) == 2, typed
+        assert all("568" not in f.data["summary"] for f in interactions)
+    page = client_m.get(url("personal_data", q="601 234 567"))
+    assert page.status_code == 200 and b"Jan Krajowy" in page.content
+
+
+def test_a_phone_search_needs_seven_digits(client_m):
+    response = client_m.get(url("personal_data"), {"q": "234 567"})
+    assert response.status_code == 400
+    assert "at least 7 digits of the phone number" in response.content.decode()
+
+
+def test_erasing_found_by_phone_scrubs_every_way_it_is_written(affiliate_a, member_a, client_m):
+    org = factories.organisation(affiliate_a, actor=member_a, name="Muzeum")
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL, phone=PHONE)
+    factories.interaction(org, actor=member_a, summary=f"{NAME}: call 601-234-567 or mail.")
+    page = client_m.get(url("personal_data_erase", q="601234567"))
+    client_m.post(
+        url("personal_data_erase", q="601234567"),
+        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+    )
+    assert database_hits(NAME, EMAIL, PHONE, "601-234-567") == []
+    assert not Contact.objects.filter(phone=PHONE).exists()
+
+
+def test_a_phone_search_does_not_load_every_contact(affiliate_a, member_a):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL, phone=PHONE)
+    with CaptureQueriesContext(connection) as one:
+        personal_data.look_up(affiliate_a, "601234567")
+    for n in range(20):
+        factories.contact(org, actor=member_a, emails=f"c{n}@example.org", phone=f"+1 555 01{n:02}")
+    with CaptureQueriesContext(connection) as many:
+        lookup = personal_data.look_up(affiliate_a, "601234567")
+    assert [p.names for p in lookup.people] == [(NAME,)]
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+# --- Hub accounts --------------------------------------------------------------------------
+
+
+def test_only_accounts_of_plain_members_of_this_affiliate_can_be_closed(
+    affiliate_a, affiliate_b, member_a, manager_a, client_m
+):
+    from hub.core.models import Membership
+
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    plain = hub_account(affiliate_a, username="plain")
+    staff = hub_account(affiliate_a, username="staffer", is_hub_staff=True)
+    elsewhere = hub_account(affiliate_a, username="twohomes")
+    Membership.objects.create(user=elsewhere, affiliate=affiliate_b, role="member")
+    manager_a.email = EMAIL  # the manager erasing shares the address: never their own
+    manager_a.save()
+
+    page = client_m.get(url("personal_data_erase", q=EMAIL))
+    assert page.context["closable"] == [plain]
+    found = [f for f in page.context["lookup"].found if f.kind == "Hub account"]
+    assert len(found) == 4  # all are shown; only one may be closed here
+    # Ticking another account (a forged form) erases nothing.
+    response = client_m.post(
+        url("personal_data_erase", q=EMAIL),
+        {"confirm": "erase", "seen": len(page.context["lookup"].found), "accounts": [staff.pk]},
+    )
+    assert b"changed since you looked" in response.content
+    assert Contact.objects.filter(name=NAME).exists()
+    staff.refresh_from_db()
+    assert staff.is_active and staff.email == EMAIL
+    # Not ticked: the person's records go, the account stays as it was.
+    client_m.post(
+        url("personal_data_erase", q=EMAIL),
+        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+    )
+    plain.refresh_from_db()
+    assert plain.is_active and plain.username == "plain"
+    assert not Contact.objects.filter(name=NAME).exists()
+
+
+# --- The hub-wide records (hub staff) ------------------------------------------------------
+
+
+@pytest.fixture
+def client_staff(affiliate_a: Any) -> Client:
+    client = Client()
+    client.force_login(hd.staff("hubstaff"))
+    return client
+
+
+def test_hub_staff_find_copy_and_erase_a_request_sent_to_no_affiliate(
+    affiliate_a, member_a, client_staff
+):
+    from hub.helpdesk.models import HelpRequest
+
+    hd.help_request(name=NAME, email=EMAIL, description=f"{NAME} here: call me on {PHONE}.")
+    # The same person as an affiliate's contact: not the hub's to show or erase.
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name=NAME, emails=EMAIL)
+    account = hub_account(affiliate_a, username="zofia.p")
+
+    page = client_staff.get(reverse("hub_personal_data"), {"q": EMAIL})
+    assert page.status_code == 200
+    kinds = {kind for kind, _items in page.context["lookup"].groups}
+    assert "Help request they sent" in kinds and "Contact" not in kinds
+    report = client_staff.get(reverse("hub_personal_data_report"), {"q": "601 234 567"})
+    assert report.status_code == 200 and f"call me on {PHONE}." in report.content.decode()
+    download = client_staff.get(reverse("hub_personal_data_export"), {"q": EMAIL})
+    assert json.loads(download.content)["emails"] == [EMAIL]
+
+    erase = reverse("hub_personal_data_erase") + f"?q={EMAIL}"
+    page = client_staff.get(erase)
+    assert page.context["closable"] == [account]  # hub staff may close any member's account
+    response = client_staff.post(
+        erase,
+        {"confirm": "erase", "seen": len(page.context["lookup"].found), "accounts": [account.pk]},
+    )
+    assert response.status_code == 302
+    assert not HelpRequest.objects.filter(email=EMAIL).exists()
+    assert not HelpRequest.objects.filter(description__contains=NAME).exists()
+    account.refresh_from_db()
+    assert not account.is_active and account.email == ""
+    assert Contact.objects.filter(name=NAME, affiliate=affiliate_a).exists()
+    erased = AuditEvent.objects.get(action="person.erased")
+    assert erased.affiliate is None and erased.changes["scrubbed"][1]["accounts closed"] == 1

@@ -331,6 +331,59 @@ def test_old_answers_are_anonymised_after_the_retention(sent: Any, settings: Any
         answering.open_invitation(token)
 
 
+def test_a_sendings_names_go_once_its_deadline_is_past_the_retention(
+    affiliate_a: Any, member_a: Any, settings: Any
+) -> None:
+    settings.HUB_SURVEY_ANSWER_RETENTION_DAYS = 30
+    survey = sf.survey(affiliate_a, member_a)
+    partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a, n=2)
+    org = contacts[0].organisation
+    dnc = factories.contact(org, actor=member_a, name="Dora Nocontact", do_not_contact=True)
+    sending = sf.send(
+        member_a, survey, partnership, [*contacts, dnc], deadline=dt.date(2026, 3, 20)
+    )
+    answered, silent = sending.invitations.order_by("pk")
+    answering.save_answers(invitation=answered, answers=_answers(answered), submit=True)
+    silent_name = silent.name
+
+    # 30 days after the deadline the names are still there; the day after, they go.
+    with time_machine.travel(dt.datetime(2026, 4, 19, 9, tzinfo=dt.UTC), tick=False):
+        answering.anonymise_old_answers()
+    sending.refresh_from_db()
+    assert sending.left_out[0]["name"] == "Dora Nocontact"
+    with time_machine.travel(dt.datetime(2026, 4, 20, 9, tzinfo=dt.UTC), tick=False):
+        answering.anonymise_old_answers()
+        answering.anonymise_old_answers()  # run twice, changes nothing more
+    sending.refresh_from_db()
+    assert sending.left_out == [{"name": "", "reason": "marked do not contact"}]
+    assert sending.anonymised_at is not None
+    silent.refresh_from_db()
+    assert (silent.name, silent.email, silent.contact) == ("", "", None)
+    assert sending.invitations.filter(name="").count() == 2  # the one who answered, too
+    assert not Invitation.objects.filter(name__in=["Dora Nocontact", silent_name]).exists()
+    # The counts stay: two invited, one answered; the reason someone was left out stays.
+    assert selectors.invitee_rows(sending)[0].name == "(anonymised)"
+    assert sum(row.answered for row in selectors.invitee_rows(sending)) == 1
+
+
+def test_a_sending_still_open_keeps_its_names(
+    affiliate_a: Any, member_a: Any, settings: Any
+) -> None:
+    settings.HUB_SURVEY_ANSWER_RETENTION_DAYS = 30
+    survey = sf.survey(affiliate_a, member_a)
+    partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a, n=1)
+    dnc = factories.contact(
+        contacts[0].organisation, actor=member_a, name="Dora Nocontact", do_not_contact=True
+    )
+    sending = sf.send(member_a, survey, partnership, [*contacts, dnc], deadline=dt.date(2026, 6, 1))
+    # Sent long ago by the clock of retention, but answers are accepted until June.
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC), tick=False):
+        answering.anonymise_old_answers()
+    sending.refresh_from_db()
+    assert sending.left_out[0]["name"] == "Dora Nocontact" and sending.anonymised_at is None
+    assert sending.invitations.get().name == contacts[0].name
+
+
 def test_rules_send_once_per_occasion(affiliate_a: Any, member_a: Any) -> None:
     from hub.partnerships.activities import services as activities
 
@@ -351,6 +404,106 @@ def test_rules_send_once_per_occasion(affiliate_a: Any, member_a: Any) -> None:
     services.run_rules(today=dt.date(2026, 3, 5))
     assert partnership.survey_sendings.count() == 1
     assert partnership.survey_sendings.get().invitations.count() == 2
+
+
+def test_editing_a_rule_never_sends_an_occasion_twice(affiliate_a: Any, member_a: Any) -> None:
+    from hub.core.models import AuditEvent
+    from hub.partnerships.activities import services as activities
+
+    survey = sf.survey(affiliate_a, member_a)
+    other = sf.survey(affiliate_a, member_a, title="Shorter survey")
+    partnership, _contacts = sf.partnership_with_contacts(affiliate_a, member_a)
+    activities.create_activity(
+        actor=member_a,
+        partnership=partnership,
+        kind="meeting",
+        title="Edit-a-thon",
+        starts_on=dt.date(2026, 3, 1),
+        ends_on=dt.date(2026, 3, 3),
+    )
+    rule = services.create_rule(
+        actor=member_a, affiliate=affiliate_a, survey=survey, trigger="activity_ended"
+    )
+    services.run_rules(today=dt.date(2026, 3, 4))
+    first = partnership.survey_sendings.get()
+
+    # Another survey and other days: the occasion already sent for is not sent again.
+    services.update_rule(
+        actor=member_a,
+        rule=rule,
+        survey=other,
+        trigger="activity_ended",
+        answer_within_days=30,
+        reminder_after_days=0,
+    )
+    services.run_rules(today=dt.date(2026, 3, 5))
+    # Even through another trigger and back.
+    for trigger in ("yearly", "activity_ended"):
+        services.update_rule(
+            actor=member_a,
+            rule=rule,
+            survey=other,
+            trigger=trigger,
+            answer_within_days=30,
+            reminder_after_days=0,
+        )
+    services.run_rules(today=dt.date(2026, 3, 6))
+    assert list(partnership.survey_sendings.all()) == [first]
+    first.refresh_from_db()
+    assert first.version.survey == survey  # what was sent keeps its survey
+    rule.refresh_from_db()
+    assert (rule.survey, rule.answer_within_days, rule.reminder_after_days) == (other, 30, 0)
+    change = AuditEvent.objects.filter(action="survey.rule_update").order_by("pk").first()
+    assert change is not None and change.actor == member_a
+    assert change.changes["survey"] == ["How are we doing?", "Shorter survey"]
+    assert change.changes["answer_within_days"] == [21, 30]
+
+    # A new occasion goes out with the rule as it is now.
+    activities.create_activity(
+        actor=member_a,
+        partnership=partnership,
+        kind="meeting",
+        title="Second edit-a-thon",
+        starts_on=dt.date(2026, 3, 8),
+        ends_on=dt.date(2026, 3, 9),
+    )
+    services.run_rules(today=dt.date(2026, 3, 10))
+    newest = partnership.survey_sendings.exclude(pk=first.pk).get()
+    assert newest.version.survey == other
+    assert newest.deadline == dt.date(2026, 4, 9) and newest.reminder_after_days == 0
+
+
+def test_editing_a_rule_refuses_bad_values_in_words_and_changes_nothing(
+    affiliate_a: Any, affiliate_b: Any, member_a: Any, member_b: Any
+) -> None:
+    from hub.core.models import AuditEvent
+
+    survey = sf.survey(affiliate_a, member_a)
+    theirs = sf.survey(affiliate_b, member_b, title="B's survey")
+    rule = services.create_rule(
+        actor=member_a, affiliate=affiliate_a, survey=survey, trigger="yearly"
+    )
+    good: dict[str, Any] = {"survey": survey, "trigger": "yearly", "answer_within_days": 21}
+    cases = [
+        ({**good, "reminder_after_days": 21}, "reminder_after_days", "after the deadline"),
+        ({**good, "survey": theirs, "reminder_after_days": 7}, "survey", "your surveys"),
+        ({**good, "trigger": "daily", "reminder_after_days": 7}, "trigger", "from the list"),
+        (
+            {**good, "answer_within_days": 0, "reminder_after_days": 0},
+            "answer_within_days",
+            "between 1 and 365",
+        ),
+    ]
+    for fields, field, words in cases:
+        with pytest.raises(ValidationError) as error:
+            services.update_rule(actor=member_a, rule=rule, **fields)
+        assert words in " ".join(error.value.message_dict[field])
+    rule.refresh_from_db()
+    assert (rule.survey, rule.trigger, rule.reminder_after_days) == (survey, "yearly", 7)
+    assert not AuditEvent.objects.filter(action="survey.rule_update").exists()
+    services.stop_rule(actor=member_a, rule=rule)
+    with pytest.raises(ValidationError, match="stopped"):
+        services.update_rule(actor=member_a, rule=rule, **good, reminder_after_days=7)
 
 
 def test_finder_and_scrubber_cover_invitations_and_answers(affiliate_a: Any, sent: Any) -> None:

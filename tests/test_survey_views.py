@@ -342,3 +342,54 @@ def test_hub_staff_make_satisfaction_a_strategic_rule(affiliate_a: Any) -> None:
     assert "Use a satisfaction from 1 to 5" in bad.content.decode()
     client.post(url, {**fields, "min_satisfaction": "4.5"})
     assert str(scoring.get_definition().min_satisfaction) == "4.5"
+
+
+def test_member_changes_a_rule_and_bad_values_get_words(
+    client_a: Client, affiliate_a: Any, member_a: Any
+) -> None:
+    from hub.surveys.models import SurveyRule
+
+    survey = sf.survey(affiliate_a, member_a)
+    rule = services.create_rule(
+        actor=member_a, affiliate=affiliate_a, survey=survey, trigger="yearly"
+    )
+    listing = client_a.get(reverse("surveys:survey_list", kwargs={"slug": "alpha"}))
+    url = reverse("surveys:rule_edit", kwargs={"slug": "alpha", "rule_pk": rule.pk})
+    assert url in listing.content.decode()
+    page = client_a.get(url)
+    assert page.status_code == 200 and b"not sent again" in page.content
+    form = {
+        "survey": survey.pk,
+        "trigger": "evaluation",
+        "answer_within_days": 10,
+        "reminder_after_days": 12,
+    }
+    refused = client_a.post(url, form)
+    assert refused.status_code == 200
+    assert "The reminder would come after the deadline" in refused.content.decode()
+    assert SurveyRule.objects.get(pk=rule.pk).trigger == "yearly"
+    response = client_a.post(url, {**form, "reminder_after_days": 3})
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.trigger, rule.answer_within_days, rule.reminder_after_days) == (
+        "evaluation",
+        10,
+        3,
+    )
+    # A stopped rule is not edited.
+    services.stop_rule(actor=member_a, rule=rule)
+    assert client_a.get(url).status_code == 404
+
+
+def test_a_viewer_cannot_change_a_rule(affiliate_a: Any, member_a: Any, viewer_a: Any) -> None:
+    survey = sf.survey(affiliate_a, member_a)
+    rule = services.create_rule(
+        actor=member_a, affiliate=affiliate_a, survey=survey, trigger="yearly"
+    )
+    client = Client()
+    client.force_login(viewer_a)
+    url = reverse("surveys:rule_edit", kwargs={"slug": "alpha", "rule_pk": rule.pk})
+    form = {"survey": survey.pk, "trigger": "evaluation", "answer_within_days": 10}
+    assert client.post(url, {**form, "reminder_after_days": 3}).status_code == 403
+    rule.refresh_from_db()
+    assert rule.trigger == "yearly"

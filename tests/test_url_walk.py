@@ -142,6 +142,11 @@ HUB_STAFF = {
     "surveys:standard_question_add",
     "surveys:standard_question_edit",
     "surveys:movement",
+    # One person's hub-wide records (requests sent to no affiliate): search, copy, erasure.
+    "hub_personal_data",
+    "hub_personal_data_export",
+    "hub_personal_data_report",
+    "hub_personal_data_erase",
 }
 # Routes for machines with a token in the Authorization header (HUB_METRICS_TOKEN): no person,
 # signed in or not, gets in without it (test_machine_routes_refuse_everyone_without_the_token).
@@ -564,7 +569,10 @@ def test_hub_staff_can_open_every_hub_staff_page(objects_a):
         if not _is(name, HUB_STAFF):
             continue
         url = reverse(name, kwargs=_kwargs_for(name, route, objects_a, "alpha"))
-        assert client.get(url).status_code in (200, 405), name
+        # Without a search, a person's copy goes back to the search; erasing first asks for
+        # the password again.
+        expected = (200, 302, 405) if name.startswith("hub_personal_data_") else (200, 405)
+        assert client.get(url).status_code in expected, name
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -766,3 +774,32 @@ def test_reconciliation_keys_refuse_unknown_secrets(objects_a, client_a, client_
                 response = getattr(client, method)(url, {"id": objects_a["organisation"].pk})
                 assert response.status_code in (404, 405), (name, response.status_code)
                 assert b"Private partner" not in response.content
+
+
+def test_hub_wide_personal_data_is_for_hub_staff_only(objects_a, affiliate_a, client_a):
+    """Neither a member of an affiliate (a manager, even) nor a visitor reaches the hub-wide
+    records of a person, searched for by the address of a request sent to no affiliate."""
+    from hub.core.models import User
+    from hub.helpdesk.models import HelpRequest
+
+    helpdesk_factories.help_request(name="Hubert Nowhere", email="hubert@nowhere.example")
+    assert HelpRequest.objects.filter(affiliate=None, email="hubert@nowhere.example").exists()
+    manager = Client()
+    manager.force_login(factories.member(affiliate_a, username="mgr", role="manager"))
+    for client, refused in ((Client(), 302), (client_a, 404), (manager, 404)):
+        for name in (
+            "hub_personal_data",
+            "hub_personal_data_export",
+            "hub_personal_data_report",
+            "hub_personal_data_erase",
+        ):
+            url = reverse(name) + "?q=hubert@nowhere.example"
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, {"confirm": "erase", "seen": "1"})
+                assert response.status_code == refused, (name, method)
+                if refused == 302:
+                    assert response["Location"].startswith("/login/"), name
+                # (The address typed comes back only in the language menu's return link.)
+                assert b"Hubert Nowhere" not in response.content
+    assert HelpRequest.objects.filter(email="hubert@nowhere.example").exists()
+    assert User.objects.filter(username="mgr", is_active=True).exists()

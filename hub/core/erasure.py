@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
@@ -44,15 +45,25 @@ class Person:
     records: tuple[str, ...] = ()
 
     @property
+    def phone_digits(self) -> list[str]:
+        """Return the digits of each phone long enough to be matched by its digits."""
+        return sorted({d for d in map(phone_digits, self.phones) if len(d) >= MIN_PHONE_DIGITS})
+
+    @property
     def needles(self) -> list[str]:
-        """Return every text to look for (names, addresses, phones), longest first."""
-        found = {n.strip() for n in (*self.names, *self.emails, *self.phones) if n.strip()}
+        """Return every text looked for as written (names, addresses, phones too short to
+        match by their digits), longest first."""
+        found = {n.strip() for n in (*self.names, *self.emails) if n.strip()}
+        found |= {
+            p.strip() for p in self.phones if p.strip() and len(phone_digits(p)) < MIN_PHONE_DIGITS
+        }
         return sorted(found, key=len, reverse=True)
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        """Return one case-insensitive pattern matching any needle as a whole word."""
-        parts = []
+        """Return one case-insensitive pattern matching any needle as a whole word, or any
+        of the phones however it is written (see phone_in_text)."""
+        parts = [phone_in_text(digits) for digits in self.phone_digits]
         for needle in self.needles:
             # Spaces in a name or phone match any run of spaces ("+48  123" is "+48 123").
             words = [re.escape(w) for w in needle.split()]
@@ -90,6 +101,14 @@ class Person:
         escaped way SQLite stores them.
         """
         q = models.Q(pk__in=[])
+        for digits in self.phone_digits:
+            # Every written form of the phone holds its last digits, a few separators apart.
+            near = f"[^0-9]{{0,{MAX_PHONE_SEPARATORS}}}"
+            tail = near.join(digits[-MIN_PHONE_DIGITS:])
+            for field in fields:
+                q |= models.Q(**{f"{field}__regex": tail})
+            for field in json_fields:
+                q |= models.Q(**{f"_text_{field}__regex": tail})
         for needle in self.needles:
             first = needle.split()[0]
             escaped = json.dumps(first)[1:-1]
@@ -99,6 +118,55 @@ class Person:
                 q |= models.Q(**{f"_text_{field}__icontains": first})
                 q |= models.Q(**{f"_text_{field}__icontains": escaped})
         return q
+
+
+# Phones are matched by their digits ("601234567" is "+48 601 234 567"): two numbers are the
+# same when the digits of one end with all the digits of the other (a country code or a
+# national prefix written on one side only), and the shorter has at least MIN_PHONE_DIGITS.
+# A phone with fewer digits is looked for as written.
+MIN_PHONE_DIGITS = 7
+# Between two digits of a written phone: spaces, dots, dashes, slashes, brackets.
+MAX_PHONE_SEPARATORS = 3
+_SEPARATORS = rf"[\s().\-/]{{0,{MAX_PHONE_SEPARATORS}}}"
+_PHONE_TEXT = re.compile(r"^[\s().\-/+0-9]*$")
+
+
+def phone_digits(text: str) -> str:
+    """Return the digits of a phone number ("+48 601-234" -> "48601234"), ASCII."""
+    values = (unicodedata.digit(c, None) for c in text if c.isdigit())
+    return "".join(str(v) for v in values if v is not None)
+
+
+def looks_like_phone(text: str) -> bool:
+    """Return whether a search is a phone number (digits, spaces, + ( ) . - / only)."""
+    return bool(_PHONE_TEXT.match(text)) and any(c.isdigit() for c in text)
+
+
+def phone_in_text(digits: str) -> str:
+    """Return a pattern matching the phone in free text, however it is written: the digits
+    with separators, after any other digits (a country code), or its last digits alone."""
+    full = r"\+?(?:\d" + _SEPARATORS + r")*" + _SEPARATORS.join(digits)
+    tails = [
+        _SEPARATORS.join(digits[-n:]) for n in range(len(digits) - 1, MIN_PHONE_DIGITS - 1, -1)
+    ]
+    return r"(?<!\d)(?:" + "|".join([full, *tails]) + r")(?!\d)"
+
+
+def phone_lookup(field: str, text: str) -> models.Q:
+    """Return a filter for rows whose phone `field` is the phone in `text` by the digits rule
+    (above), done by the database (a regular expression both SQLite and PostgreSQL run)."""
+    digits = phone_digits(text)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return models.Q(pk__in=[])
+    apart = "[^0-9]*"
+    # The stored number ends with the one searched for...
+    ends_with = apart.join(digits) + apart + "$"
+    # ...or is the last digits (at least MIN_PHONE_DIGITS) of the one searched for.
+    tails = [
+        "^" + apart + apart.join(digits[-n:]) + apart + "$"
+        for n in range(len(digits) - 1, MIN_PHONE_DIGITS - 1, -1)
+    ]
+    return models.Q(**{f"{field}__regex": "|".join(f"({p})" for p in [ends_with, *tails])})
 
 
 Scrubber = Callable[[Person], int]
@@ -251,10 +319,12 @@ def erase_person(
     action: str = "person.erased",
     target_type: str = "core.person",
     target_id: int | None = None,
+    also: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Scrub the person from every record and keep one audit event: that an erasure happened
-    and how many records changed, never who. Call inside the erasing service's transaction."""
-    scrubbed = scrub_everywhere(person)
+    and how many records changed (with `also`, what the caller did besides), never who. Call
+    inside the erasing service's transaction."""
+    scrubbed = {**scrub_everywhere(person), **(also or {})}
     AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         affiliate=person.affiliate,

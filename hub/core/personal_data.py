@@ -10,9 +10,11 @@ runs the scrubbers of hub.core.erasure; a finder and a scrubber of an app cover 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -23,12 +25,15 @@ from django_tasks_db.models import DBTaskResult
 
 from hub.core.erasure import (
     MARKER,
+    MIN_PHONE_DIGITS,
     Person,
     erase_person,
+    looks_like_phone,
     mail_addresses,
+    phone_digits,
     rows_mentioning,
 )
-from hub.core.models import Affiliate, AuditEvent, User
+from hub.core.models import Affiliate, AuditEvent, Membership, User
 from hub.core.registry import Registry
 from hub.core.tasks import send_mail_task
 
@@ -66,8 +71,9 @@ class Identity:
 
 
 Identifier = Callable[[Affiliate | None, str], Iterable[Identity]]
-# Each app returns the records that ARE the person searched for (by e-mail, or by exact name),
-# so a search by e-mail also finds the texts that only give the name or phone.
+# Each app returns the records that ARE the person searched for (by e-mail, by phone through
+# hub.core.erasure.phone_lookup, or by exact name), so a search by e-mail also finds the
+# texts that only give the name or phone.
 identifiers: Registry[Identifier] = Registry("personal-data identifiers")
 
 
@@ -80,10 +86,17 @@ class QueryError(ValueError):
 
 
 def clean_query(text: str) -> str:
-    """Return one e-mail address or one name from what was typed, or raise QueryError."""
+    """Return one e-mail address, phone number or name from what was typed, or raise
+    QueryError."""
     if "\n" in text.strip() or "\r" in text.strip():
-        raise QueryError(_("Type one e-mail address or one name, on one line."))
+        raise QueryError(_("Type one e-mail address, phone number or name, on one line."))
     query = " ".join(text.split())
+    if looks_like_phone(query):
+        if len(phone_digits(query)) < MIN_PHONE_DIGITS:
+            raise QueryError(
+                _("Type at least %(n)d digits of the phone number.") % {"n": MIN_PHONE_DIGITS}
+            )
+        return query
     if "@" in query:
         try:
             validate_email(query)
@@ -141,17 +154,18 @@ class Lookup:
 
 
 def look_up(affiliate: Affiliate | None, query: str) -> Lookup:
-    """Find the person by e-mail address or name in the affiliate's records (None: hub-wide).
+    """Find the person by e-mail address, phone or name in the affiliate's records (None:
+    hub-wide). Phones match by their digits (hub.core.erasure.phone_lookup says how).
 
     The records that are the person (contacts, requesters) add their other names, addresses
     and phones to what is looked for, so a text that names them only by phone is found too.
     """
     query = clean_query(query)
     people = [p for identify in identifiers for p in identify(affiliate, query)]
-    is_email = "@" in query
-    names = {query} if not is_email else set()
+    is_email, is_phone = "@" in query, looks_like_phone(query)
+    names = {query} if not (is_email or is_phone) else set()
     emails = {query} if is_email else set()
-    phones: set[str] = set()
+    phones: set[str] = {query} if is_phone else set()
     for p in people:
         names.update(n for n in p.names if n.strip() and n != MARKER)
         emails.update(e for e in p.emails if e.strip())
@@ -171,9 +185,56 @@ def look_up(affiliate: Affiliate | None, query: str) -> Lookup:
 
 
 @transaction.atomic
-def erase_found(*, actor: User | None, lookup: Lookup) -> dict[str, int]:
-    """Erase the person the lookup found from every record, in one audited action."""
-    return erase_person(actor=actor, person=lookup.person, action="person.erased")
+def erase_found(
+    *, actor: User | None, lookup: Lookup, accounts: Iterable[User] = ()
+) -> dict[str, int]:
+    """Erase the person the lookup found from every record, in one audited action; close and
+    anonymise the Hub accounts chosen among closable_accounts(lookup, actor=actor)."""
+    allowed = {u.pk: u for u in closable_accounts(lookup, actor=actor)}
+    chosen = [allowed[u.pk] for u in accounts if u.pk in allowed]
+    if len(chosen) != len({u.pk for u in accounts}):
+        raise QueryError(_("That account cannot be closed from here."))
+    person = lookup.person
+    # The account's own name is theirs too: texts naming the member are scrubbed with it.
+    names = {n for u in chosen for n in (u.get_full_name().strip(),) if len(n) >= MIN_NAME}
+    if names - set(person.names):
+        person = replace(person, names=tuple(sorted(set(person.names) | names)))
+    for user in chosen:
+        _close_account(user)
+    return erase_person(
+        actor=actor,
+        person=person,
+        action="person.erased",
+        also={"accounts closed": len(chosen)} if chosen else None,
+    )
+
+
+def closable_accounts(lookup: Lookup, *, actor: User | None) -> list[User]:
+    """Return the Hub accounts with the person's address that may be closed with the erasure:
+    never hub staff or a superuser, never the person erasing, and from an affiliate's page
+    only accounts that belong to no other affiliate (hub staff close those)."""
+    # An account already deactivated may still hold the name and address: closable too.
+    users = _accounts_of(lookup.person).filter(is_hub_staff=False, is_superuser=False)
+    if actor is not None and actor.pk:
+        users = users.exclude(pk=actor.pk)
+    if lookup.person.affiliate is not None:
+        users = users.exclude(
+            pk__in=Membership.objects.exclude(affiliate=lookup.person.affiliate).values("user_id")
+        )
+    return list(users.order_by("pk"))
+
+
+def _close_account(user: User) -> None:
+    """Deactivate an account and remove what names the person: name, address, username,
+    password, the addresses and Wikimedia link the log-in keeps. Its API tokens and calendar
+    feeds stop working with it (they check the account is active)."""
+    EmailAddress.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()  # its tokens go with it
+    user.username = f"erased-{user.pk}"
+    user.first_name = user.last_name = user.email = user.language = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
 
 
 # The core's own records: the audit trail, the mail queue, and hub accounts.
@@ -223,22 +284,34 @@ def _queued_mail_rows(person: Person) -> Iterator[Found]:
         )
 
 
-def _accounts(person: Person) -> Iterator[Found]:
-    """Hub accounts with the person's address: shown, never erased from here."""
-    if not person.emails:
-        return
+def _accounts_of(person: Person) -> QuerySet[User]:
+    """Return the Hub accounts with one of the person's addresses (the affiliate's members)."""
     q = Q(pk__in=[])
     for email in person.emails:
         q |= Q(email__iexact=email)
     users = User.objects.filter(q)
     if person.affiliate is not None:
-        users = users.filter(memberships__affiliate=person.affiliate)
-    for user in users.distinct():
+        users = users.filter(
+            pk__in=Membership.objects.filter(affiliate=person.affiliate).values("user_id")
+        )
+    return users
+
+
+def _accounts(person: Person) -> Iterator[Found]:
+    """Hub accounts with the person's address: closed with the erasure only when chosen."""
+    if not person.emails:
+        return
+    for user in _accounts_of(person).order_by("pk"):
         yield Found(
             kind=_("Hub account"),
-            label=_("%(user)s (a member's own account is closed by deleting it, not erased here)")
+            label=_("%(user)s (closed and anonymised only if you tick it when erasing)")
             % {"user": user.get_username()},
-            data={"username": user.get_username(), "name": user.get_full_name()},
+            data={
+                "username": user.get_username(),
+                "name": user.get_full_name(),
+                "email": user.email,
+                "active": user.is_active,
+            },
         )
 
 

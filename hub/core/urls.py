@@ -62,4 +62,25 @@ urlpatterns = [
         views_personal_data.personal_data_erase,
         name="personal_data_erase",
     ),
+    # The same for the hub-wide records (requests sent to no affiliate): hub staff only.
+    path(
+        "hub/personal-data/",
+        views_personal_data.hub_personal_data_search,
+        name="hub_personal_data",
+    ),
+    path(
+        "hub/personal-data/export/",
+        views_personal_data.hub_personal_data_export,
+        name="hub_personal_data_export",
+    ),
+    path(
+        "hub/personal-data/report/",
+        views_personal_data.hub_personal_data_report,
+        name="hub_personal_data_report",
+    ),
+    path(
+        "hub/personal-data/erase/",
+        views_personal_data.hub_personal_data_erase,
+        name="hub_personal_data_erase",
+    ),
 ]

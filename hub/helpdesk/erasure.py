@@ -13,6 +13,7 @@ from hub.core.erasure import (
     MARKER,
     Person,
     events_about,
+    looks_like_phone,
     rows_mentioning,
     scrub_history_of,
     scrub_rows,
@@ -106,6 +107,8 @@ def scrub_helpdesk(person: Person) -> int:
 
 def identify_requesters(affiliate: Affiliate | None, query: str) -> Iterator[Identity]:
     """Return the requests sent with this e-mail address, or under exactly this name."""
+    if looks_like_phone(query):
+        return  # requests hold no phone of their sender
     match = Q(email__iexact=query) if "@" in query else Q(name__iexact=query)
     for request in HelpRequest.objects.filter(match, affiliate=affiliate).order_by("pk"):
         yield Identity(

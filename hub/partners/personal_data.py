@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hub.core.erasure import Person, rows_mentioning
+from hub.core.erasure import Person, looks_like_phone, phone_lookup, rows_mentioning
 from hub.core.models import Affiliate
 from hub.core.personal_data import Found, Identity
 from hub.partners.keys import normalise_email
@@ -32,9 +32,12 @@ def _contacts(affiliate: Affiliate | None) -> QuerySet[Contact]:
 
 
 def identify_contacts(affiliate: Affiliate | None, query: str) -> Iterator[Identity]:
-    """Return the affiliate's contacts with this e-mail address, or exactly this name."""
+    """Return the affiliate's contacts with this e-mail address, this phone (by its digits),
+    or exactly this name."""
     if "@" in query:
         match = Q(email_keys__email=normalise_email(query))
+    elif looks_like_phone(query):
+        match = phone_lookup("phone", query)
     else:
         match = Q(name__iexact=query)
     for contact in _contacts(affiliate).filter(match).distinct().order_by("name", "pk"):

@@ -26,6 +26,7 @@ from hub.surveys.models import (
     OptOut,
     Question,
     Response,
+    Sending,
 )
 from hub.surveys.models.surveys import MAX_TEXT_ANSWER
 
@@ -157,7 +158,8 @@ def opt_out_invitation(invitation: Invitation) -> None:
 
 def anonymise_old_answers(now: dt.datetime | None = None) -> str:
     """Anonymise responses older than HUB_SURVEY_ANSWER_RETENTION_DAYS: who answered and the
-    free text go; the scores and choices stay for the results (the scheduled job)."""
+    free text go; the scores and choices stay for the results (the scheduled job). Sendings
+    whose deadline is that long past lose the names they still hold (anonymise_old_sendings)."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.HUB_SURVEY_ANSWER_RETENTION_DAYS)
     old = Response.objects.filter(anonymised_at=None, updated_at__lt=cutoff)
@@ -165,9 +167,48 @@ def anonymise_old_answers(now: dt.datetime | None = None) -> str:
     with transaction.atomic():
         Answer.objects.filter(response_id__in=ids).exclude(text="").update(text="")
         # The key goes too: the old link opens nothing any more.
-        Invitation.objects.filter(response__pk__in=ids).update(
-            contact=None, name="", email="", key=Concat(Value("gone-"), Cast("pk", CharField()))
-        )
+        Invitation.objects.filter(response__pk__in=ids).update(**_ANONYMOUS_INVITATION)
         # updated_at moves too: the cached results are keyed on it.
         Response.objects.filter(pk__in=ids).update(anonymised_at=now, updated_at=now)
-    return f"{len(ids)} survey responses anonymised"
+    sendings = anonymise_old_sendings(now)
+    return f"{len(ids)} survey responses anonymised, names removed from {sendings} sendings"
+
+
+# What an invitation keeps once anonymised: its region and partner type (movement figures)
+# and whether it opted out; the key goes, so the old link opens nothing.
+_ANONYMOUS_INVITATION: dict[str, Any] = {
+    "contact": None,
+    "name": "",
+    "email": "",
+    "key": Concat(Value("gone-"), Cast("pk", CharField())),
+}
+
+
+def anonymise_old_sendings(now: dt.datetime | None = None) -> int:
+    """Remove the names a sending still holds once its deadline is more than
+    HUB_SURVEY_ANSWER_RETENTION_DAYS past: those it left out (the reasons stay) and those
+    invited who never answered. No answer of it is newer than that (answers close at the
+    deadline), so no name of the sending outlives its answers. Return how many sendings."""
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - dt.timedelta(days=settings.HUB_SURVEY_ANSWER_RETENTION_DAYS)
+    sendings = list(
+        Sending.objects.filter(anonymised_at=None, deadline__lt=cutoff).only("pk", "left_out")[
+            :5000
+        ]
+    )
+    with transaction.atomic():
+        for sending in sendings:
+            sending.left_out = [
+                {**item, "name": ""} for item in sending.left_out if isinstance(item, dict)
+            ]
+            sending.anonymised_at = now
+        Sending.objects.bulk_update(sendings, ["left_out", "anonymised_at"], batch_size=500)
+        unanswered = Invitation.objects.filter(
+            sending__in=[s.pk for s in sendings], response__isnull=True
+        ).exclude(name="", email="")
+        # A mail server's refusal may quote the address.
+        Delivery.objects.filter(invitation__in=unanswered, state=Delivery.State.FAILED).update(
+            reason=""
+        )
+        unanswered.update(**_ANONYMOUS_INVITATION)
+    return len(sendings)

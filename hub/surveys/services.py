@@ -387,6 +387,36 @@ def send_reminders(today: dt.date | None = None) -> str:
 # --- Rules -------------------------------------------------------------------------------
 
 
+RULE_FIELDS = ("survey", "trigger", "answer_within_days", "reminder_after_days")
+
+
+def _check_rule(
+    *,
+    affiliate: Affiliate,
+    survey: Survey,
+    trigger: str,
+    answer_within_days: int,
+    reminder_after_days: int,
+) -> None:
+    """Raise ValidationError, field by field, when a rule could not send as asked."""
+    errors: dict[str, str] = {}
+    if survey.affiliate_id not in (None, affiliate.pk) or survey.archived_at is not None:
+        errors["survey"] = _("Choose one of your surveys or the hub's standard one.")
+    if trigger not in SurveyRule.Trigger.values:
+        errors["trigger"] = _("Choose when the survey goes out from the list.")
+    if not 1 <= answer_within_days <= 365:
+        errors["answer_within_days"] = _("Give partners between 1 and 365 days to answer.")
+    if not 0 <= reminder_after_days <= 90:
+        errors["reminder_after_days"] = _("A reminder goes after 0 to 90 days (0: none).")
+    elif reminder_after_days and reminder_after_days >= answer_within_days:
+        errors["reminder_after_days"] = _(
+            "The reminder would come after the deadline: remind after fewer days than the "
+            "%(n)d days to answer, or put 0 for no reminder."
+        ) % {"n": answer_within_days}
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def create_rule(
     *,
@@ -398,16 +428,63 @@ def create_rule(
     reminder_after_days: int = 7,
 ) -> SurveyRule:
     """Send a survey by itself on an occasion from now on."""
-    if survey.affiliate_id not in (None, affiliate.pk):
-        raise ValidationError(_("This survey belongs to another affiliate."))
+    _check_rule(
+        affiliate=affiliate,
+        survey=survey,
+        trigger=trigger,
+        answer_within_days=answer_within_days,
+        reminder_after_days=reminder_after_days,
+    )
     rule = SurveyRule.objects.create(
         affiliate=affiliate,
         survey=survey,
         trigger=trigger,
-        answer_within_days=max(1, answer_within_days),
+        answer_within_days=answer_within_days,
         reminder_after_days=reminder_after_days,
     )
     audit.record(actor=actor, affiliate=affiliate, action="survey.rule_create", target=rule)
+    return rule
+
+
+@transaction.atomic
+def update_rule(
+    *,
+    actor: User,
+    rule: SurveyRule,
+    survey: Survey,
+    trigger: str,
+    answer_within_days: int,
+    reminder_after_days: int,
+) -> SurveyRule:
+    """Change what a rule sends, when, and the days to answer and to the reminder.
+
+    The rule keeps its id, and its sendings are ledgered by rule id and occasion
+    ("rule7:activity:12"), so an occasion the rule already sent for is not sent again, even
+    with another survey; what was sent keeps its survey and dates.
+    """
+    rule = SurveyRule.objects.select_for_update().get(pk=rule.pk)
+    if not rule.active:
+        raise ValidationError(_("This rule is stopped. Start a new rule instead."))
+    _check_rule(
+        affiliate=rule.affiliate,
+        survey=survey,
+        trigger=trigger,
+        answer_within_days=answer_within_days,
+        reminder_after_days=reminder_after_days,
+    )
+    before = audit.snapshot(rule, RULE_FIELDS)
+    rule.survey, rule.trigger = survey, trigger
+    rule.answer_within_days, rule.reminder_after_days = answer_within_days, reminder_after_days
+    rule.save(update_fields=list(RULE_FIELDS))
+    changes = audit.diff(before, audit.snapshot(rule, RULE_FIELDS))
+    if changes:
+        audit.record(
+            actor=actor,
+            affiliate=rule.affiliate,
+            action="survey.rule_update",
+            target=rule,
+            changes=changes,
+        )
     return rule
 
 

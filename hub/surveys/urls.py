@@ -17,6 +17,7 @@ urlpatterns = [
     path(_A + "<int:pk>/questions/<int:question_pk>/", views.question_edit, name="question_edit"),
     path(_A + "sent/<int:sending_pk>/", views.sending_detail, name="sending_detail"),
     path(_A + "rules/new/", views.rule_create, name="rule_create"),
+    path(_A + "rules/<int:rule_pk>/", views.rule_edit, name="rule_edit"),
     path(_A + "rules/<int:rule_pk>/stop/", views.rule_stop, name="rule_stop"),
     path(_A + "results/", views.affiliate_results, name="affiliate_results"),
     path(_A + "results.<str:fmt>", views.affiliate_export, name="affiliate_export"),

@@ -273,10 +273,44 @@ def rule_create(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     """Send a survey by itself on an occasion (after activities, at evaluation, yearly)."""
     form = RuleForm(request.POST or None, surveys=selectors.surveys_for(affiliate))
     if request.method == "POST" and form.is_valid():
-        services.create_rule(actor=acting_user(request), affiliate=affiliate, **form.cleaned_data)
-        messages.success(request, _("The rule is on. Surveys go out by themselves from now."))
-        return redirect("surveys:survey_list", slug=affiliate.slug)
+        try:
+            services.create_rule(
+                actor=acting_user(request), affiliate=affiliate, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The rule is on. Surveys go out by themselves from now."))
+            return redirect("surveys:survey_list", slug=affiliate.slug)
     return render(request, "surveys/rule_form.html", {"form": form})
+
+
+@affiliate_view(edit=True)
+def rule_edit(request: HttpRequest, affiliate: Affiliate, rule_pk: int) -> HttpResponse:
+    """Change a rule's survey, occasion, days to answer or reminder."""
+    rule = get_for_affiliate_or_404(SurveyRule, affiliate, rule_pk)
+    if not rule.active:
+        raise Http404
+    form = RuleForm(
+        request.POST or None,
+        surveys=selectors.surveys_for(affiliate),
+        initial={name: getattr(rule, name) for name in services.RULE_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rule(actor=acting_user(request), rule=rule, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The rule is changed. Occasions it already sent a survey for are not "
+                    "sent again."
+                ),
+            )
+            return redirect("surveys:survey_list", slug=affiliate.slug)
+    return render(request, "surveys/rule_form.html", {"form": form, "rule": rule})
 
 
 @affiliate_view(edit=True)

@@ -118,6 +118,8 @@ class Sending(models.Model):
     rule_key = models.CharField(max_length=100, blank=True)
     # Who was left out and why, as the page says it ([{"name": ..., "reason": ...}]).
     left_out = models.JSONField(default=list, blank=True)
+    # Set when the retention job removed the names it held (left out, never answered).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
