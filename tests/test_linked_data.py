@@ -154,6 +154,26 @@ def test_turtle_holds_the_published_partnerships_and_nothing_private(data):
     assert {("participants", 12), ("articles_created", 7), ("files_deep", 321)} <= values
 
 
+def test_each_affiliate_document_holds_only_its_own_partnerships(data, affiliate_b, member_b):
+    factories.partnership(
+        affiliate_b, actor=member_b, title="Beta's published work", visibility="published"
+    )
+    alpha = _get(Client(), "linked_data:affiliate_turtle", slug="alpha").content.decode()
+    beta = _get(Client(), "linked_data:affiliate_turtle", slug="beta").content.decode()
+    assert "Beta's published work" not in alpha and "Digitising posters" in alpha
+    assert "Beta's published work" in beta and "Digitising posters" not in beta
+
+
+def test_members_page_without_a_wikidata_id_says_there_is_nothing_to_propose(
+    data, affiliate_a, client_a
+):
+    affiliate_a.wikidata_qid = ""
+    affiliate_a.save()
+    page = _get(client_a, "linked_data:page", slug="alpha").content.decode()
+    assert "no Wikidata id in its settings" in page
+    assert "<textarea" not in page
+
+
 def test_wikidata_ids_are_linked_with_owl_same_as(data):
     graph = _graph(_get(Client(), "linked_data:affiliate_turtle", slug="alpha").content, "turtle")
     same = {str(graph.value(s, SCHEMA.name)): o for s, o in graph.subject_objects(OWL.sameAs)}
@@ -519,6 +539,8 @@ def test_a_metabase_that_does_not_answer_in_time(data, client_a, wiki_server, tm
         ),
         Reply("{not json", headers={"Content-Type": "application/json"}),
         Reply({"query": {"search": "nonsense"}}),
+        Reply({"error": {"code": "badvalue", "info": "Unrecognized value for parameter"}}),
+        Reply(b"", status=404, headers={"Content-Type": "text/html"}),
     ],
 )
 def test_a_metabase_that_answers_garbage(data, wiki_server, tmp_path, settings, reply):
