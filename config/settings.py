@@ -395,6 +395,11 @@ HUB_IMPACT_MAX_LIST_ITEMS = env_int("HUB_IMPACT_MAX_LIST_ITEMS", 500)
 # The class that fetches figures from the wikis (tests point it at recorded answers).
 HUB_IMPACT_SOURCE = env("HUB_IMPACT_SOURCE", "hub.impact.sources.WikimediaSource")
 
+# The linked-data export's mapping to Wikimedia Sverige's Metabase and the Wikidata statement it
+# proposes: a TOML file whose keys replace the defaults (docs/linked-data.md). A file that cannot
+# be used stops start-up (system check library.E010).
+HUB_METABASE_MAPPING = env("HUB_METABASE_MAPPING")
+
 # Wikimedia access (hub/wikimedia/). Wikimedia asks every client for a User-Agent with a way to
 # reach its operator: a system check refuses a deployment without one.
 HUB_WIKIMEDIA_CONTACT = env("HUB_WIKIMEDIA_CONTACT")  # an e-mail address or a URL

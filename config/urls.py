@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("hub.library.urls")),
     path("", include("hub.library.documents.urls")),
     path("", include("hub.library.urls_public")),
+    path("", include("hub.library.linked.urls")),
     path("", include("hub.surveys.urls")),
     path("", include("hub.events.urls")),
     path("", include("hub.helpdesk.urls")),

@@ -56,6 +56,13 @@ PUBLIC = {
     "showcase:partnership",
     "showcase:badge",
     "showcase:feed",
+    # Linked data of what affiliates published: an unknown slug or a private partnership's id
+    # answers 404 (test_linked_data_shows_nothing_private and tests/test_linked_data.py).
+    "linked_data:affiliate",
+    "linked_data:affiliate_turtle",
+    "linked_data:affiliate_jsonld",
+    "linked_data:partnership_turtle",
+    "linked_data:partnership_jsonld",
     # The library shows a visitor its public resources only, anyone else a 404: the reading
     # routes scope by viewer (tests/test_library_views.py walks them as every persona).
     "library:library",
@@ -665,6 +672,22 @@ def test_showcase_answers_404_for_a_private_partnership(objects_a, client_a, cli
             assert b"Private partner" not in response.content
     listing = Client().get(reverse("showcase:showcase"))
     assert listing.status_code == 200 and b"Private partner" not in listing.content
+
+
+def test_linked_data_shows_nothing_private(objects_a, client_a, client_b):
+    private = objects_a["partnership"].pk
+    for name, route in all_routes():
+        if not name.startswith("linked_data:") or not _is(name, PUBLIC):
+            continue
+        for client in (Client(), client_a, client_b):
+            if "<int:pk>" in route:
+                response = client.get(reverse(name, kwargs={"pk": private}))
+                assert response.status_code == 404, (name, response.status_code)
+            else:
+                response = client.get(reverse(name, kwargs={"slug": "alpha"}), follow=True)
+                assert response.status_code == 200, (name, response.status_code)
+                assert client.get(reverse(name, kwargs={"slug": "nobody"})).status_code == 404
+            assert b"Private partner" not in response.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):

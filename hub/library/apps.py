@@ -17,6 +17,7 @@ class LibraryConfig(AppConfig):
         from hub.library import search, sections
         from hub.library.documents.sections import generate_section
         from hub.library.erasure import find_in_documents, scrub_documents
+        from hub.library.linked import mapping  # noqa: F401  # registers its system check
         from hub.partnerships.slots import PARTNERSHIP_PAGE
 
         PARTNERSHIP_PAGE.register(sections.case_study_section)
