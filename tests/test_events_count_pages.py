@@ -117,9 +117,7 @@ def test_the_count_page_shows_the_figures_and_counts_on_request() -> None:
     assert "Count now" in text
     assert "sv.wikipedia.org is not answering" in text
     assert "41" in text and "earlier count" in text
-    response = client.post(
-        reverse("count_start", kwargs={"slug": affiliate.slug, "pk": event.pk})
-    )
+    response = client.post(reverse("count_start", kwargs={"slug": affiliate.slug, "pk": event.pk}))
     assert response.status_code == 302 and response["Location"] == url
     assert event.runs.filter(status=CountRun.Status.QUEUED).count() == 1
     running = client.get(url).content.decode()
@@ -159,3 +157,86 @@ def test_the_daily_job_recounts_events_under_way_or_ended_lately() -> None:
     assert ongoing.runs.count() == 1 and recent.runs.count() == 1
     assert not old.runs.exists() and not future.runs.exists()
     assert queue_due_counts(now=now) == 0  # already queued: not twice
+
+
+def test_commons_uploads_and_their_use_on_other_wikis_from_recorded_replies(
+    wiki_server: RecordedServer, fixtures_dir: Any, settings: Any
+) -> None:
+    import json
+
+    settings.HUB_IMPACT_COMMONS_URL = wiki_server.base_url
+    recorded = json.loads((fixtures_dir / "commons" / "usercontribs.json").read_text("utf-8"))
+    body = recorded[0]["body"]  # Jamzze|FieldMarine, August 2022: eight new files
+    site = {
+        "general": {"generator": "MediaWiki 1.45.0-wmf.25", "sitename": "Wikimedia Commons"},
+        "userinfo": {"id": 0, "name": "127.0.0.1", "anon": True, "rights": ["read"]},
+    }
+    wiki_server.add(
+        "/w/api.php",
+        Reply({**body, "query": {**body["query"], **site}}),
+        match={"list": "usercontribs"},
+    )
+    wiki_server.add(
+        "/w/api.php",
+        Reply(
+            {
+                "batchcomplete": True,
+                "query": {
+                    "users": [
+                        {"userid": 1, "name": "Jamzze", "registration": "2022-08-02T10:00:00Z"},
+                        {"userid": 2, "name": "FieldMarine", "registration": None},
+                    ]
+                },
+            }
+        ),
+        match={"list": "users"},
+    )
+    files = [c["title"] for c in body["query"]["usercontribs"]]
+    wiki_server.add(
+        "/w/api.php",
+        Reply(
+            {
+                "batchcomplete": True,
+                "query": {
+                    "pages": [
+                        {
+                            "pageid": i + 1,
+                            "ns": 6,
+                            "title": title,
+                            "globalusage": (
+                                [{"wiki": "en.wikipedia.org", "title": "Health", "ns": 0}]
+                                if i < 3
+                                else []
+                            ),
+                        }
+                        for i, title in enumerate(files)
+                    ]
+                },
+            }
+        ),
+        match={"prop": "globalusage"},
+    )
+    wiki_server.add(
+        "/w/api.php",
+        Reply({"batchcomplete": True, "query": {"usercontribs": []}}),
+        match={"list": "usercontribs", "ucprop": "ids|timestamp"},
+    )
+    event = make_event(
+        [wiki_server.url("/w/api.php")],
+        starts_at=dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2022, 9, 1, tzinfo=dt.UTC),
+    )
+    event.participants.all().delete()
+    event.participants.create(username="Jamzze")
+    event.participants.create(username="FieldMarine")
+    run = CountRun.objects.create(event=event)
+    run_count(run_id=run.pk, source=CountSource(background=False))
+    run.refresh_from_db()
+    assert run.status == CountRun.Status.DONE, run.error
+    total = dict(EventFigure.objects.filter(event=event, wiki="").values_list("metric", "value"))
+    assert total["files_uploaded"] == 8
+    assert total["files_in_use"] == 3
+    assert total["new_editors"] == 1  # Jamzze registered during the event
+    assert "articles_created" not in total  # Commons' main namespace holds no articles
+    contribs = [s for s in wiki_server.seen if s.query.get("list") == "usercontribs"]
+    assert contribs[0].query["ucuser"] == "FieldMarine|Jamzze"

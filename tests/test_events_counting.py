@@ -163,7 +163,7 @@ def test_an_event_is_counted_from_the_participants_contributions(wiki: str) -> N
     # very start; Eve: Epsilon and its renamed title. Not: Carol (organiser), Gamma's creation
     # a second before the start, Delta's edit a second after the grace period, later edits.
     assert total["edits"] == 10, " / ".join(
-        f"{e.title}:{e.detail['user']}:{e.created_page}" for e in Edit.objects.filter(event=event)
+        f"{e.title}:{e.participant}:{e.created_page}" for e in Edit.objects.filter(event=event)
     )
     assert total["articles_created"] == 3  # Alpha, Delta, Epsilon (renamed: one page)
     assert total["articles_improved"] == 2  # Beta, Gamma

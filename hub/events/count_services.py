@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,9 +69,10 @@ def queue_due_counts(*, now: dt.datetime | None = None) -> int:
     busy = CountRun.objects.filter(
         status__in=[CountRun.Status.QUEUED, CountRun.Status.RUNNING]
     ).values("event_id")
-    for event in events.exclude(pk__in=busy).filter(
-        Q(ends_at__gte=now - dt.timedelta(days=RECOUNT_AFTER_END_DAYS + 366))
-    ):
+    # A first cut in the database (grace periods are counted in days, a year at most in
+    # practice), the exact one below with each event's own grace days.
+    recent = now - dt.timedelta(days=RECOUNT_AFTER_END_DAYS + 366)
+    for event in events.exclude(pk__in=busy).filter(ends_at__gte=recent):
         end = event.ends_at + dt.timedelta(days=event.grace_days)
         if end < now - dt.timedelta(days=RECOUNT_AFTER_END_DAYS):
             continue

@@ -206,13 +206,16 @@ def _row(wiki: str, r: list[Any]) -> Row:
 
 def _stored_rows(event: Event) -> list[Row]:
     """Return the edits stored by earlier counts whose participant still counts (or withdrew)."""
-    edits = Edit.objects.filter(event=event).filter(
-        Q(participant__isnull=True) | Q(participant__counted=True)
+    edits = (
+        Edit.objects.filter(event=event)
+        .filter(Q(participant__isnull=True) | Q(participant__counted=True))
+        .select_related("participant")
     )
     return [
         Row(
             wiki=e.wiki,
-            user=str(e.detail.get("user", "")),
+            # No name is kept on an edit: a withdrawn participant's edits stay in the totals only.
+            user=e.participant.username if e.participant else "",
             revid=e.revid,
             page_id=e.page_id,
             namespace=e.namespace,
@@ -614,6 +617,7 @@ def compute(
         "registered": registered,
         "missing": missing,
         "not_known": not_known,
+        "planned_at": dt.datetime.fromisoformat(plan["now"]),
     }
 
 
@@ -639,11 +643,12 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
         if locked.status == CountRun.Status.DONE:
             return
         by_name = {p.username: p for p in event.participants.all()}
+        ids = {name: p.pk for name, p in by_name.items()}
         Edit.objects.bulk_create(
             [
                 Edit(
-                    event=event,
-                    participant=by_name.get(r.user),
+                    event_id=event.pk,
+                    participant_id=ids.get(r.user),
                     wiki=r.wiki,
                     revid=r.revid,
                     page_id=r.page_id,
@@ -653,7 +658,7 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
                     size_diff=r.size_diff or 0,
                     created_page=r.new,
                     upload=r.new and r.namespace == FILE_NS,
-                    detail={"user": r.user, "comment": r.comment[:500], "tags": list(r.tags)},
+                    detail={"comment": r.comment[:500], "tags": list(r.tags)},
                 )
                 for r in extra["fresh"]
             ],
@@ -679,7 +684,8 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
                 for f in figures
             ]
         )
-        Event.objects.filter(pk=event.pk).update(last_counted_at=now)
+        # The time the run planned: participants added after it are read from the start next time.
+        Event.objects.filter(pk=event.pk).update(last_counted_at=extra["planned_at"])
         warnings = []
         if extra["missing"]:
             warnings.append(
