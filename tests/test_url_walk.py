@@ -280,6 +280,7 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     objs.update(_money_objects(affiliate_a, member_a, org, partnership))
     objs.update(_helpdesk_objects(member_a))
     objs.update(_impact_objects(affiliate_a, member_a, partnership))
+    objs.update(_event_objects(affiliate_a, member_a, partnership))
     objs.update(_survey_objects(affiliate_a, member_a, partnership, org))
     objs.update(_portal_objects(member_a, org))
     settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
@@ -424,6 +425,38 @@ def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, A
     return {"link": link, "run": run, "share": share, "point": point}
 
 
+def _event_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
+    """Return an event on an edit-a-thon of A's partnership, with a count and a figure."""
+    from hub.events.models import CountRun, Event, EventFigure
+    from hub.partnerships.activities import services as activities
+
+    activity = activities.create_activity(
+        actor=actor,
+        partnership=partnership,
+        kind="editathon",
+        title="Private edit-a-thon",
+        starts_on=factories.dt.date(2026, 1, 1),
+    )
+    start = factories.dt.datetime(2026, 1, 1, tzinfo=factories.dt.UTC)
+    event = Event.objects.create(
+        activity=activity,
+        affiliate=affiliate,
+        wikis=["https://sv.wikipedia.org"],
+        starts_at=start,
+        ends_at=start + factories.dt.timedelta(days=1),
+    )
+    CountRun.objects.create(event=event, status=CountRun.Status.FAILED, error="Private partner")
+    EventFigure.objects.create(
+        event=event,
+        metric="edits",
+        value=3,
+        source="counted",
+        method="Private partner",
+        counted_at=start,
+    )
+    return {"event": event}
+
+
 def _portal_objects(actor: Any, org: Any) -> dict[str, Any]:
     """Return A's partner portal link and a correction waiting for approval."""
     from hub.surveys.portal import services as portal_services
@@ -460,6 +493,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
             "resource": lambda: objs["resource"].pk,
             "survey": lambda: objs["survey"].pk,
             "change": lambda: objs["change"].pk,
+            "event": lambda: objs["event"].pk,
         }
         if name.startswith(("helpdesk:", "community:")):
             owners = {

@@ -207,6 +207,10 @@ class CountRun(models.Model):
     total_steps = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # How many times a worker took the run up (for the back-off when a wiki is not answering).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # What the count could not do, in words an organiser reads (usernames that do not exist).
+    warnings = models.JSONField(default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

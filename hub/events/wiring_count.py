@@ -3,3 +3,6 @@
 
 def register() -> None:
     """Register this part's contributions (called from EventsConfig.ready)."""
+    from hub.events import jobs_count
+
+    jobs_count.register()

@@ -111,7 +111,9 @@ class ActionApi:
         every parameter (MediaWiki wants the token in the body); others go to ``requests``.
         """
         full = self._params(params)
-        probing = self._site is None and full.get("action") == "query"
+        # A continued query may not change its modules (MediaWiki refuses the continuation),
+        # so the probe waits for the next fresh query.
+        probing = self._site is None and full.get("action") == "query" and not full.get("continue")
         if probing:
             meta = [m for m in str(full.get("meta", "")).split("|") if m]
             full["meta"] = "|".join([*meta, "siteinfo", "userinfo"])

@@ -104,6 +104,51 @@ class GlobalUsage:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One revision a user made (``list=usercontribs``).
+
+    ``new``: the revision created the page (in the file namespace, a new file's description
+    page: the upload of a new file). ``size_diff`` is None when the wiki does not say (a
+    revision whose parent was deleted).
+    """
+
+    user: str
+    revid: int
+    page_id: int
+    namespace: int
+    title: str
+    timestamp: datetime
+    size: int | None = None
+    size_diff: int | None = None
+    new: bool = False
+    minor: bool = False
+    comment: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContributionsPage:
+    """One reply of ``list=usercontribs``: its contributions and where the next one starts.
+
+    ``next_continue`` is None on the last page; pass it back to read the next one.
+    """
+
+    contributions: tuple[Contribution, ...]
+    next_continue: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """A user as ``list=users`` describes them: whether they exist, when they registered."""
+
+    name: str
+    missing: bool = False
+    invalid: bool = False
+    registered: datetime | None = None
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
 class FileUsage:
     """Where a file is used across wikis (``prop=globalusage``)."""
 
@@ -311,3 +356,37 @@ def image_info(page: Mapping[str, Any]) -> ImageInfo:
         timestamp=parse_timestamp(info.get("timestamp")),
         user=str(info.get("user", "")),
     )
+
+
+def contribution(item: Mapping[str, Any]) -> Contribution:
+    """Read one ``usercontribs`` entry (formatversion 1 or 2)."""
+    timestamp = parse_timestamp(item.get("timestamp"))
+    revid = parse_int(item.get("revid"))
+    if timestamp is None or revid is None:
+        raise WikiMalformedResponse("A usercontribs entry has no revision id or time.")
+    tags = item.get("tags")
+    return Contribution(
+        user=str(item.get("user", "")),
+        revid=revid,
+        page_id=parse_int(item.get("pageid")) or 0,
+        namespace=parse_int(item.get("ns")) or 0,
+        title=str(item.get("title", "")),
+        timestamp=timestamp,
+        size=parse_int(item.get("size")),
+        size_diff=_signed(item.get("sizediff")),
+        new="new" in item and item.get("new") is not False,
+        minor="minor" in item and item.get("minor") is not False,
+        comment=str(item.get("comment", "")),
+        tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
+    )
+
+
+def _signed(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None

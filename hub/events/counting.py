@@ -1,0 +1,778 @@
+"""Count an event's outputs from its participants' own contributions, step by step.
+
+A count (a :class:`CountRun`) reads the wikis in steps, each recorded in the ledger
+(:class:`CountStep`, unique per run and key) with what it fetched and how many requests it
+cost: one page of contributions of up to 50 users on one wiki (``list=usercontribs``, the users
+joined with ``|``, ``uclimit=max``, continuation followed one page a step), 50 pages' category
+membership, 50 accounts' registration dates, 50 new editors' later edits, 50 files' global
+usage, 20 pages' views. A worker killed at any point loses at most the step it was fetching;
+the next attempt replays the ledger and goes on, so it makes no request twice and ends with
+the same figures.
+
+Nothing is written outside the ledger until the last step: the edits read (one :class:`Edit`
+per event, wiki and revision, so a re-count never duplicates one) and every figure are written
+in one transaction, replacing the figures of the count before. A count that fails leaves the
+previous figures as they were.
+
+A re-count fetches only what is new: the contributions of participants already counted are
+read from the newest edit stored for the wiki (the edges are read again and not stored twice);
+participants added since are read from the start of the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hub.events.models import CountRun, CountStep, Edit, Event, EventFigure, Participant
+from hub.events.sources import CountError, CountSource, has_pageviews, is_commons, is_wikidata
+
+logger = logging.getLogger(__name__)
+
+USER_BATCH = 50  # users per usercontribs request: the API's limit for ordinary clients
+PAGE_BATCH = 50  # pages per categories request, accounts per users request, files per usage
+VIEWS_BATCH = 20  # pages per ledger step of pageviews (one request each)
+VIEWS_BUDGET = 500  # at most this many pages' views per count (one request each)
+RETENTION_DAYS = (7, 30)
+RETRY_BACKOFF_SECONDS = (60, 300, 900, 3600)
+MAIN_NS = 0
+FILE_NS = 6
+
+Metric = EventFigure.Metric
+
+
+@dataclass(frozen=True)
+class Row:
+    """One contribution read from a wiki (a stored Edit, or a ledger row not yet stored)."""
+
+    wiki: str
+    user: str
+    revid: int
+    page_id: int
+    namespace: int
+    title: str
+    timestamp: dt.datetime
+    size_diff: int | None
+    new: bool
+    comment: str
+    tags: tuple[str, ...]
+
+
+class Ledger:
+    """The steps of one count done so far, and a way to do the next one exactly once."""
+
+    def __init__(self, run: CountRun, source: CountSource) -> None:
+        self.run = run
+        self.source = source
+        self.done: dict[str, dict[str, Any]] = dict(
+            CountStep.objects.filter(run=run).values_list("key", "payload")
+        )
+        self.planned = 0
+
+    def step(self, key: str, fetch: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Return the step's payload from the ledger, or fetch it and write it down."""
+        if key in self.done:
+            return self.done[key]
+        before = self.source.requests
+        payload = fetch()
+        made = self.source.requests - before
+        with transaction.atomic():
+            _step, created = CountStep.objects.get_or_create(
+                run=self.run, key=key, defaults={"payload": payload, "requests": made}
+            )
+            if created:
+                CountRun.objects.filter(pk=self.run.pk).update(
+                    done_steps=F("done_steps") + 1, requests=F("requests") + made
+                )
+        self.done[key] = payload
+        return payload
+
+    def plan(self, more: int) -> None:
+        """Add steps now known to be needed to the run's total (for the progress page)."""
+        self.planned += more
+        CountRun.objects.filter(pk=self.run.pk).update(total_steps=max(self.planned, 1))
+
+
+def _batches(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def window_end(event: Event) -> dt.datetime:
+    """Return the end of what counts: the event's end plus its grace days."""
+    return event.ends_at + dt.timedelta(days=event.grace_days)
+
+
+def counted_participants(event: Event) -> list[Participant]:
+    """Return the participants whose contributions count (organisers left out if so marked)."""
+    return list(event.participants.filter(counted=True).order_by("username"))
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+def _plan(event: Event, now: dt.datetime) -> dict[str, Any]:
+    """Decide, once per run, what to read: which users on which wiki from when to when."""
+    start = event.starts_at
+    end = min(window_end(event), now)
+    people = counted_participants(event)
+    known = {
+        p.username
+        for p in people
+        if event.last_counted_at is not None and p.created_at <= event.last_counted_at
+    }
+    newest = dict(
+        Edit.objects.filter(event=event).values_list("wiki").annotate(last=Max("timestamp"))
+    )
+    reads = []
+    for wiki in event.wikis:
+        since = max(start, newest[wiki]) if wiki in newest and known else start
+        groups = [
+            (since, sorted(known)),
+            (start, sorted(p.username for p in people if p.username not in known)),
+        ]
+        if since == start:
+            groups = [(start, sorted(p.username for p in people))]
+        for begin, users in groups:
+            for batch in _batches(users, USER_BATCH):
+                reads.append({"wiki": wiki, "since": begin.isoformat(), "users": batch})
+    return {
+        "now": now.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "reads": reads,
+    }
+
+
+# -- contributions -----------------------------------------------------------------------------
+
+
+def _read_contributions(ledger: Ledger, plan: dict[str, Any]) -> list[Row]:
+    """Read every planned batch of users, one continuation page a step."""
+    end = dt.datetime.fromisoformat(plan["end"])
+    rows: list[Row] = []
+    for index, read in enumerate(plan["reads"]):
+        wiki, users = read["wiki"], read["users"]
+        since = dt.datetime.fromisoformat(read["since"])
+        cont: dict[str, str] | None = None
+        page = 0
+        while True:
+
+            def fetch(
+                cont: dict[str, str] | None = cont,
+                wiki: str = wiki,
+                users: list[str] = users,
+                since: dt.datetime = since,
+            ) -> dict[str, Any]:
+                return ledger.source.contributions(wiki, users, since, end, cont)
+
+            if page:
+                ledger.plan(1)
+            payload = ledger.step(f"contribs:{index:04d}:{page:05d}", fetch)
+            rows += [_row(wiki, r) for r in payload["rows"]]
+            cont = payload["next"]
+            if not cont:
+                break
+            page += 1
+    return rows
+
+
+def _row(wiki: str, r: list[Any]) -> Row:
+    return Row(
+        wiki=wiki,
+        user=r[0],
+        revid=int(r[1]),
+        page_id=int(r[2]),
+        namespace=int(r[3]),
+        title=r[4],
+        timestamp=dt.datetime.fromisoformat(r[5]),
+        size_diff=r[6],
+        new=bool(r[7]),
+        comment=r[8],
+        tags=tuple(r[9]),
+    )
+
+
+def _stored_rows(event: Event) -> list[Row]:
+    """Return the edits stored by earlier counts whose participant still counts (or withdrew)."""
+    edits = (
+        Edit.objects.filter(event=event)
+        .filter(Q(participant__isnull=True) | Q(participant__counted=True))
+        .select_related("participant")
+    )
+    return [
+        Row(
+            wiki=e.wiki,
+            # No name is kept on an edit: a withdrawn participant's edits stay in the totals only.
+            user=e.participant.username if e.participant else "",
+            revid=e.revid,
+            page_id=e.page_id,
+            namespace=e.namespace,
+            title=e.title,
+            timestamp=e.timestamp,
+            size_diff=e.size_diff,
+            new=e.created_page,
+            comment=str(e.detail.get("comment", "")),
+            tags=tuple(e.detail.get("tags", [])),
+        )
+        for e in edits
+    ]
+
+
+# -- narrowing ---------------------------------------------------------------------------------
+
+
+def _title_key(title: str) -> str:
+    """Return a title as compared with the event's list of articles (MediaWiki's rules)."""
+    text = unicodedata.normalize("NFC", str(title)).replace("_", " ").strip()
+    text = re.sub(r"\s+", " ", text)
+    return text[:1].upper() + text[1:]
+
+
+def _article_keys(event: Event) -> set[tuple[str, str]]:
+    """Return the event's articles as (wiki or "", title) pairs; "" matches any wiki."""
+    keys: set[tuple[str, str]] = set()
+    for item in event.articles or []:
+        if isinstance(item, str):
+            keys.add(("", _title_key(item)))
+        elif isinstance(item, dict) and item.get("title"):
+            keys.add((str(item.get("wiki", "")), _title_key(str(item["title"]))))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            keys.add((str(item[0]), _title_key(str(item[1]))))
+    return keys
+
+
+def hashtag_in(comment: str, hashtag: str) -> bool:
+    """Return whether an edit summary carries the hashtag (``#tag``, any case, whole word)."""
+    tag = hashtag.strip().lstrip("#")
+    if not tag:
+        return True
+    return re.search(rf"#{re.escape(tag)}(?![\w-])", comment, flags=re.IGNORECASE) is not None
+
+
+def _in_scope(
+    event: Event, ledger: Ledger, rows: list[Row]
+) -> tuple[list[Row], dict[str, str | None]]:
+    """Keep the edits the event's narrowing allows; also return how it narrowed, in words."""
+    how: dict[str, str | None] = {"hashtag": None, "articles": None, "category": None}
+    if event.hashtag:
+        rows = [r for r in rows if hashtag_in(r.comment, event.hashtag)]
+        how["hashtag"] = "#" + event.hashtag.lstrip("#")
+    keys = _article_keys(event)
+    if keys:
+        # Listed titles are resolved to pages on each wiki, through redirects: a page renamed
+        # since it was listed is still found (its contributions carry its new title).
+        wanted: set[tuple[str, int]] = set()
+        for wi, wiki in enumerate(event.wikis):
+            titles = sorted({t for w, t in keys if w in ("", wiki)})
+            batches = _batches(titles, PAGE_BATCH)
+            ledger.plan(len(batches))
+            for bi, batch in enumerate(batches):
+
+                def fetch_ids(wiki: str = wiki, batch: list[str] = batch) -> dict[str, Any]:
+                    return {"ids": ledger.source.page_ids(wiki, batch)}
+
+                ids = ledger.step(f"articles:{wi}:{bi:05d}", fetch_ids)["ids"]
+                wanted.update((wiki, int(i)) for i in ids)
+        rows = [r for r in rows if (r.wiki, r.page_id) in wanted]
+        how["articles"] = str(len(keys))
+    if event.category:
+        inside: set[tuple[str, int]] = set()
+        by_wiki: dict[str, list[int]] = defaultdict(list)
+        for r in rows:
+            by_wiki[r.wiki].append(r.page_id)
+        for wi, wiki in enumerate(event.wikis):
+            pages = sorted(set(by_wiki.get(wiki, [])))
+            batches = _batches(pages, PAGE_BATCH)
+            ledger.plan(len(batches))
+            for bi, batch in enumerate(batches):
+
+                def fetch(wiki: str = wiki, batch: list[int] = batch) -> dict[str, Any]:
+                    return {"in": ledger.source.in_category(wiki, batch, event.category)}
+
+                inside.update(
+                    (wiki, p) for p in ledger.step(f"category:{wi}:{bi:05d}", fetch)["in"]
+                )
+        rows = [r for r in rows if (r.wiki, r.page_id) in inside]
+        how["category"] = event.category
+    return rows, how
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    metric: str
+    wiki: str
+    value: int
+    method: str
+    detail: dict[str, Any]
+
+
+def _wiki_figures(wiki: str, rows: list[Row], method_scope: str) -> list[Figure]:
+    """Return the figures of one wiki's counted edits."""
+    figures: list[Figure] = []
+
+    def add(metric: str, value: int, method: str, detail: dict[str, Any] | None = None) -> None:
+        figures.append(Figure(metric, wiki, int(value), f"{method}{method_scope}", detail or {}))
+
+    add(
+        Metric.EDITS,
+        len(rows),
+        _("revisions by the participants (list=usercontribs)"),
+        {"namespaces": _namespaces(rows)},
+    )
+    main = [r for r in rows if r.namespace == MAIN_NS]
+    created = {r.page_id for r in main if r.new}
+    edited = {r.page_id for r in main}
+    if is_wikidata(wiki):
+        add(Metric.ITEMS_CREATED, len(created), _("items whose first revision was a participant's"))
+        add(
+            Metric.ITEMS_EDITED,
+            len(edited - created),
+            _("other items edited by the participants"),
+        )
+    elif not is_commons(wiki):
+        add(
+            Metric.ARTICLES_CREATED,
+            len(created),
+            _("main-namespace pages whose first revision was a participant's"),
+        )
+        add(
+            Metric.ARTICLES_IMPROVED,
+            len(edited - created),
+            _("other main-namespace pages edited by the participants"),
+        )
+        add(
+            Metric.BYTES_ADDED,
+            sum(r.size_diff for r in main if r.size_diff and r.size_diff > 0),
+            _("sum of the growth of main-namespace pages, edit by edit (removals not subtracted)"),
+        )
+    uploads = [r for r in rows if r.namespace == FILE_NS and r.new]
+    if uploads or is_commons(wiki):
+        add(
+            Metric.FILES_UPLOADED,
+            len({r.page_id for r in uploads}),
+            _("new file pages created by the participants (file namespace, first revision)"),
+        )
+    return figures
+
+
+def _namespaces(rows: Iterable[Row]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[str(r.namespace)] += 1
+    return dict(sorted(counts.items()))
+
+
+def _files_in_use(ledger: Ledger, event: Event, rows: list[Row]) -> list[Figure]:
+    """Count the uploaded files that other wikis use (Commons' global usage)."""
+    figures = []
+    for wi, wiki in enumerate(event.wikis):
+        if not is_commons(wiki):
+            continue
+        files = sorted(
+            {r.title for r in rows if r.wiki == wiki and r.namespace == FILE_NS and r.new}
+        )
+        batches = _batches(files, PAGE_BATCH)
+        ledger.plan(len(batches))
+        used: list[str] = []
+        for bi, batch in enumerate(batches):
+
+            def fetch(wiki: str = wiki, batch: list[str] = batch) -> dict[str, Any]:
+                return {"used": ledger.source.files_in_use(wiki, batch)}
+
+            used += ledger.step(f"usage:{wi}:{bi:05d}", fetch)["used"]
+        figures.append(
+            Figure(
+                Metric.FILES_IN_USE,
+                wiki,
+                len(used),
+                _("uploaded files used on another wiki now (global usage)"),
+                {},
+            )
+        )
+    return figures
+
+
+def _views(
+    ledger: Ledger, event: Event, rows: list[Row], today: dt.date
+) -> tuple[list[Figure], str | None]:
+    """Count the views of the articles and files concerned since the event began."""
+    pages: list[tuple[str, str]] = []
+    for wiki in event.wikis:
+        if not has_pageviews(wiki):
+            continue
+        latest: dict[int, str] = {}
+        for r in sorted(rows, key=lambda r: r.timestamp):
+            if r.wiki == wiki and (r.namespace == MAIN_NS or (r.namespace == FILE_NS and r.new)):
+                latest[r.page_id] = r.title  # its newest title (a moved page keeps its id)
+        pages += sorted((wiki, t) for t in latest.values())
+    if not pages:
+        return [], None
+    first = timezone.localdate(event.starts_at, dt.UTC)
+    last = today - dt.timedelta(days=1)
+    if last < first:
+        return [], _("views: the event began today, there are no views to count yet")
+    counted = pages[:VIEWS_BUDGET]
+    batches = _batches(counted, VIEWS_BATCH)
+    ledger.plan(len(batches))
+    per_wiki: dict[str, int] = defaultdict(int)
+    for bi, batch in enumerate(batches):
+
+        def fetch(batch: list[tuple[str, str]] = batch) -> dict[str, Any]:
+            return {"views": [[w, t, ledger.source.views(w, t, first, last)] for w, t in batch]}
+
+        for wiki, _title, views in ledger.step(f"views:{bi:05d}", fetch)["views"]:
+            per_wiki[wiki] += int(views)
+    method = _("views by people from %(first)s to %(last)s (Wikimedia pageviews)") % {
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+    }
+    note = None
+    if len(counted) < len(pages):
+        method += " " + _("of %(n)s of %(of)s pages") % {"n": len(counted), "of": len(pages)}
+    figures = [
+        Figure(Metric.VIEWS, wiki, value, method, {"pages": len(counted)})
+        for wiki, value in sorted(per_wiki.items())
+    ]
+    return figures, note
+
+
+def _registrations(
+    ledger: Ledger, event: Event, people: list[Participant]
+) -> tuple[dict[str, dt.datetime | None], list[str]]:
+    """Return each counted participant's registration time, fetching the unknown ones.
+
+    Asked on the event's first wiki (``list=users&usprop=registration``, 50 a request):
+    an account's registration is its own wiki's. Return the times and the names that do
+    not exist there.
+    """
+    known: dict[str, dt.datetime | None] = {p.username: p.registered_at for p in people}
+    unknown = sorted(p.username for p in people if p.registered_at is None)
+    missing: list[str] = []
+    if not unknown or not event.wikis:
+        return known, missing
+    wiki = event.wikis[0]
+    batches = _batches(unknown, PAGE_BATCH)
+    ledger.plan(len(batches))
+    for bi, batch in enumerate(batches):
+
+        def fetch(batch: list[str] = batch) -> dict[str, Any]:
+            return ledger.source.accounts(wiki, batch)
+
+        payload = ledger.step(f"accounts:{bi:05d}", fetch)
+        for name, when in payload["registered"].items():
+            known[name] = dt.datetime.fromisoformat(when) if when else None
+        missing += payload["missing"]
+    return known, missing
+
+
+def _new_editors(
+    ledger: Ledger,
+    event: Event,
+    registered: dict[str, dt.datetime | None],
+    now: dt.datetime,
+) -> tuple[list[Figure], list[str]]:
+    """Count the new editors, and how many of them still edit 7 and 30 days later.
+
+    A new editor is a counted participant whose account was registered within the event's
+    window (from its start to its end, the grace period not included). A new editor "still
+    edits N days later" when they made at least one edit, in any namespace, on any of the
+    event's wikis, at or after the event's end plus N days (up to the time of counting). The
+    figure for N is counted only once that day has come; before, it is left out and said so.
+    Withdrawn participants are not in these figures (they are no longer participants).
+    """
+    new = sorted(
+        name
+        for name, when in registered.items()
+        if when is not None and event.starts_at <= when <= event.ends_at
+    )
+    figures = [
+        Figure(
+            Metric.NEW_EDITORS,
+            "",
+            len(new),
+            _("participants whose account was registered during the event"),
+            {},
+        )
+    ]
+    notes: list[str] = []
+    metrics = {7: Metric.RETAINED_7, 30: Metric.RETAINED_30}
+    for days in RETENTION_DAYS:
+        since = event.ends_at + dt.timedelta(days=days)
+        if since > now:
+            notes.append(
+                _("new editors still editing after %(days)s days: not yet known (from %(day)s)")
+                % {"days": days, "day": since.date().isoformat()}
+            )
+            continue
+        still: set[str] = set()
+        for wi, wiki in enumerate(event.wikis):
+            batches = _batches(new, USER_BATCH)
+            ledger.plan(len(batches))
+            for bi, batch in enumerate(batches):
+
+                def fetch(
+                    wiki: str = wiki, batch: list[str] = batch, since: dt.datetime = since
+                ) -> dict[str, Any]:
+                    return {"editing": ledger.source.first_edit_after(wiki, batch, since, now)}
+
+                still.update(ledger.step(f"retained{days}:{wi}:{bi:05d}", fetch)["editing"])
+        figures.append(
+            Figure(
+                metrics[days],
+                "",
+                len(still),
+                _(
+                    "new editors with an edit on the event's wikis %(days)s days or more "
+                    "after its end"
+                )
+                % {"days": days},
+                {},
+            )
+        )
+    return figures, notes
+
+
+def _totals(figures: list[Figure]) -> list[Figure]:
+    """Add up the per-wiki figures into totals (wiki "")."""
+    sums: dict[str, int] = defaultdict(int)
+    methods: dict[str, str] = {}
+    for f in figures:
+        if f.wiki:
+            sums[f.metric] += f.value
+            methods.setdefault(f.metric, f.method)
+    return [
+        Figure(metric, "", value, methods[metric], {"by_wiki": True})
+        for metric, value in sums.items()
+    ]
+
+
+def compute(
+    ledger: Ledger, event: Event, plan: dict[str, Any], new_rows: list[Row], now: dt.datetime
+) -> tuple[list[Figure], dict[str, Any]]:
+    """Compute every figure from the stored edits and those just read (replaying the ledger)."""
+    stored = _stored_rows(event)
+    seen = {(r.wiki, r.revid) for r in stored}
+    start = dt.datetime.fromisoformat(plan["start"])
+    end = dt.datetime.fromisoformat(plan["end"])
+    counted_users = {p.username for p in counted_participants(event)}
+    fresh = [
+        r
+        for r in new_rows
+        if (r.wiki, r.revid) not in seen and start <= r.timestamp <= end and r.user in counted_users
+    ]
+    fresh = list({(r.wiki, r.revid): r for r in fresh}.values())
+    everything = stored + fresh
+    rows, how = _in_scope(event, ledger, everything)
+    scope = _scope_words(how)
+    figures: list[Figure] = []
+    for wiki in event.wikis:
+        figures += _wiki_figures(wiki, [r for r in rows if r.wiki == wiki], scope)
+    figures += _files_in_use(ledger, event, rows)
+    views, views_note = _views(ledger, event, rows, timezone.localdate(now, dt.UTC))
+    figures += views
+    figures = figures + _totals(figures)
+    people = counted_participants(event)
+    registered, missing = _registrations(ledger, event, people)
+    editors, notes = _new_editors(ledger, event, registered, now)
+    figures += editors
+    figures.append(
+        Figure(
+            Metric.PARTICIPANTS,
+            "",
+            len(people),
+            _("participants whose contributions count"),
+            {"editing": len({r.user for r in rows})},
+        )
+    )
+    not_known = [
+        _(
+            "references added: not counted, because the wikis' API does not report them for "
+            "each edit"
+        )
+    ]
+    if not any(is_commons(w) for w in event.wikis):
+        not_known.append(_("files in use on other wikis: only Commons reports global usage"))
+    if not any(has_pageviews(w) for w in event.wikis):
+        not_known.append(_("views: the pageviews service counts Wikimedia wikis only"))
+    if views_note:
+        not_known.append(views_note)
+    not_known += notes
+    return figures, {
+        "fresh": fresh,
+        "registered": registered,
+        "missing": missing,
+        "not_known": not_known,
+        "planned_at": dt.datetime.fromisoformat(plan["now"]),
+    }
+
+
+def _scope_words(how: dict[str, str | None]) -> str:
+    parts = []
+    if how["hashtag"]:
+        parts.append(_("summary with %(tag)s") % {"tag": how["hashtag"]})
+    if how["articles"]:
+        parts.append(_("%(n)s listed articles") % {"n": how["articles"]})
+    if how["category"]:
+        parts.append(_("pages now in %(category)s") % {"category": how["category"]})
+    return "; " + ", ".join(parts) if parts else ""
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.datetime) -> None:
+    """Store the new edits and replace the figures, all at once; finish the run."""
+    event = run.event
+    with transaction.atomic():
+        locked = CountRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status == CountRun.Status.DONE:
+            return
+        by_name = {p.username: p for p in event.participants.all()}
+        ids = {name: p.pk for name, p in by_name.items()}
+        Edit.objects.bulk_create(
+            [
+                Edit(
+                    event_id=event.pk,
+                    participant_id=ids.get(r.user),
+                    wiki=r.wiki,
+                    revid=r.revid,
+                    page_id=r.page_id,
+                    namespace=r.namespace,
+                    title=r.title[:255],
+                    timestamp=r.timestamp,
+                    size_diff=r.size_diff or 0,
+                    created_page=r.new,
+                    upload=r.new and r.namespace == FILE_NS,
+                    detail={"comment": r.comment[:500], "tags": list(r.tags)},
+                )
+                for r in extra["fresh"]
+            ],
+            ignore_conflicts=True,
+        )
+        for name, when in extra["registered"].items():
+            person = by_name.get(name)
+            if person is not None and person.registered_at is None and when is not None:
+                Participant.objects.filter(pk=person.pk).update(registered_at=when)
+        EventFigure.objects.filter(event=event, source=EventFigure.Source.COUNTED).delete()
+        EventFigure.objects.bulk_create(
+            [
+                EventFigure(
+                    event=event,
+                    metric=f.metric,
+                    wiki=f.wiki,
+                    value=f.value,
+                    source=EventFigure.Source.COUNTED,
+                    method=f.method[:300],
+                    counted_at=now,
+                    detail=_detail(f, extra["not_known"]),
+                )
+                for f in figures
+            ]
+        )
+        # The time the run planned: participants added after it are read from the start next time.
+        Event.objects.filter(pk=event.pk).update(last_counted_at=extra["planned_at"])
+        warnings = []
+        if extra["missing"]:
+            warnings.append(
+                _(
+                    "These usernames do not exist on %(wiki)s, so nothing was counted for "
+                    "them: %(names)s"
+                )
+                % {"wiki": event.wikis[0], "names": ", ".join(extra["missing"])}
+            )
+        locked.status = CountRun.Status.DONE
+        locked.finished_at = now
+        locked.error = ""
+        locked.warnings = warnings
+        locked.done_steps = F("done_steps") + 1
+        locked.save(update_fields=["status", "finished_at", "error", "warnings", "done_steps"])
+
+
+def _detail(figure: Figure, not_known: list[str]) -> dict[str, Any]:
+    """Return a figure's detail; the total of edits also says what could not be counted."""
+    if not figure.wiki and figure.metric == Metric.EDITS:
+        return {**figure.detail, "not_known": not_known}
+    return figure.detail
+
+
+def run_count(*, run_id: int, source: CountSource | None = None) -> dict[str, Any]:
+    """Run (or resume) one count; safe to run twice: a finished or failed run is left alone.
+
+    Return what happened: ``done``, ``failed``, ``skipped``, or ``retry_at`` (ISO time) when a
+    wiki did not answer and the run should be tried again then.
+    """
+    with transaction.atomic():
+        run = CountRun.objects.select_for_update().select_related("event").filter(pk=run_id).first()
+        if run is None or run.status in (CountRun.Status.DONE, CountRun.Status.FAILED):
+            return {"skipped": True}
+        run.status = CountRun.Status.RUNNING
+        run.attempts += 1
+        run.started_at = run.started_at or timezone.now()
+        run.save(update_fields=["status", "attempts", "started_at"])
+    event = run.event
+    if not event.wikis:
+        _finish_failed(run, _("The event tracks no wiki: add one before counting."))
+        return {"failed": "no wikis"}
+    source = source or CountSource()
+    ledger = Ledger(run, source)
+    try:
+        plan = ledger.step("plan", lambda: _plan(event, timezone.now()))
+        now = dt.datetime.fromisoformat(plan["now"])
+        ledger.plan(len(plan["reads"]) + 1)
+        rows = _read_contributions(ledger, plan)
+        figures, extra = compute(ledger, event, plan, rows, now)
+    except CountError as exc:
+        return _fail_or_retry(run, exc)
+    except Exception:
+        logger.exception("Count run %s stopped on an unexpected error", run_id)
+        _finish_failed(run, _("An unexpected error stopped the count; it was logged."))
+        raise
+    _write(run, figures, extra, timezone.now())
+    return {"done": True, "figures": len(figures)}
+
+
+def _fail_or_retry(run: CountRun, exc: CountError) -> dict[str, Any]:
+    """Put back a run a wiki may answer later, with back-off; fail it otherwise."""
+    if exc.retryable and run.attempts < settings.HUB_TASK_MAX_ATTEMPTS:
+        wait = RETRY_BACKOFF_SECONDS[min(run.attempts, len(RETRY_BACKOFF_SECONDS)) - 1]
+        retry_at = timezone.now() + dt.timedelta(seconds=wait)
+        CountRun.objects.filter(pk=run.pk).update(
+            status=CountRun.Status.QUEUED,
+            error=_("Waiting to try again at %(time)s: %(reason)s")
+            % {"time": retry_at.strftime("%H:%M UTC"), "reason": exc.message},
+        )
+        return {"retry_at": retry_at.isoformat()}
+    _finish_failed(run, exc.message)
+    return {"failed": exc.message}
+
+
+def _finish_failed(run: CountRun, reason: str) -> None:
+    """Mark a run failed with the reason a person can read; the figures stay as they were."""
+    CountRun.objects.filter(pk=run.pk).update(
+        status=CountRun.Status.FAILED, error=reason[:2000], finished_at=timezone.now()
+    )
+
+
+def fail_stalled_runs(*, older_than: dt.timedelta = dt.timedelta(hours=6)) -> int:
+    """Fail counts left running longer than any count takes (their task was given up)."""
+    cutoff = timezone.now() - older_than
+    return CountRun.objects.filter(status=CountRun.Status.RUNNING, started_at__lt=cutoff).update(
+        status=CountRun.Status.FAILED,
+        error=_("The worker running this count stopped answering; ask for a new count."),
+        finished_at=timezone.now(),
+    )
