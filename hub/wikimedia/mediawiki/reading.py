@@ -16,16 +16,20 @@ from hub.wikimedia.mediawiki.results import (
     GlobalUsage,
     ImageInfo,
     PageRevision,
+    WikiUser,
     image_info,
     page_revision,
     pages_of,
     parse_int,
     parse_timestamp,
     resolve_title,
+    wiki_user,
 )
 
 DEFAULT_IIPROP = "url|size|mime|sha1|timestamp|user"
 FILE_NS = 6
+# ``list=users`` takes at most 50 names a request for an ordinary account.
+USERS_BATCH = 50
 CATEGORY_NS = 14
 
 
@@ -283,4 +287,36 @@ class Reading(ActionApi):
         found = page_revision(title, pages[0] if pages else None)
         if found.invalid:
             raise InvalidTitle(f"{title!r} is not a valid title on this wiki.")
+        return found
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def users(self, names: Iterable[str]) -> dict[str, WikiUser]:
+        """Return what the wiki says about each username: exists, blocked, registration date.
+
+        Asks ``list=users`` for 50 names a request (joined with ``|``). The answer is keyed by
+        the name as asked; a name the wiki normalised is matched through its reply's order,
+        which MediaWiki keeps.
+        """
+        asked = list(dict.fromkeys(str(n) for n in names if str(n).strip()))
+        found: dict[str, WikiUser] = {}
+        for start in range(0, len(asked), USERS_BATCH):
+            batch = asked[start : start + USERS_BATCH]
+            data = self.call(
+                {
+                    "action": "query",
+                    "list": "users",
+                    "ususers": "|".join(batch),
+                    "usprop": "registration|blockinfo",
+                }
+            )
+            entries = data.get("query", {}).get("users", [])
+            if not isinstance(entries, list) or len(entries) != len(batch):
+                raise WikiMalformedResponse(
+                    "list=users did not answer every name.", url=self.api_url
+                )
+            by_name = {str(e.get("name", "")): wiki_user(e) for e in entries if isinstance(e, dict)}
+            for name, entry in zip(batch, entries, strict=True):
+                user = by_name.get(name) or wiki_user(entry if isinstance(entry, dict) else {})
+                found[name] = user
         return found
