@@ -413,6 +413,9 @@ def test_signing_up_records_consent_and_gives_a_withdrawal_link(
     assert not event.participants.exists()
     assert visitor.get(path).status_code == 410
     assert AuditEvent.objects.filter(action="participant.withdrew").exists()
+    # Their name leaves the history too; what happened stays.
+    assert AuditEvent.objects.filter(action="participant.signed_up").exists()
+    assert not AuditEvent.objects.filter(target_repr__icontains="Maria g").exists()
 
 
 def test_signing_up_without_showing_the_name(member_a):
@@ -439,6 +442,14 @@ def test_a_participant_added_by_the_organiser_who_signs_up_gives_consent(member_
     participant = services.sign_up(event=event, username="anna", agreed=True, show_name=True)
     assert participant.source == "added" and participant.consented_at is not None
     assert event.participants.count() == 1
+    # Someone else signing up under the same name changes nothing and gets no withdrawal link.
+    response = Client().post(
+        reverse("people_signup", kwargs={"token": signup.signup_token(event)}),
+        {"username": "Anna", "agreed": "on"},
+    )
+    assert response.status_code == 400 and "already signed up" in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.show_name
 
 
 def test_the_wikimedia_username_is_offered_to_a_signed_in_person(member_a, settings):
@@ -517,3 +528,16 @@ def test_the_data_rights_search_finds_and_erases_participants(event, member_a, a
 def test_another_affiliate_finds_none_of_our_participants(event, member_a, affiliate_b):
     services.add_participant(actor=member_a, event=event, username="Zofia Prywatna", check=False)
     assert personal_data.look_up(affiliate_b, "Zofia Prywatna").found == []
+
+
+def test_the_participants_page_has_bounded_queries(
+    event, client_a, member_a, django_assert_max_num_queries
+):
+    services.import_participants(
+        actor=member_a, event=event, text="\n".join(f"Person {n}" for n in range(150))
+    )
+    url = reverse("people_participants", kwargs={"slug": "alpha", "pk": event.pk})
+    with django_assert_max_num_queries(14):
+        page = client_a.get(url).content.decode()
+    assert "150 participants" in page and "Page 1 of 2" in page
+    assert "150 usernames are waiting to be checked" in page

@@ -10,6 +10,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hub.core.models import Affiliate
+from hub.core.permissions import get_for_affiliate_or_404
 from hub.events.models import EVENT_KINDS, Event, Participant
 from hub.partnerships.models import Activity
 
@@ -26,6 +28,16 @@ class ParticipantsPage:
     unchecked: int
     missing: int
     blocked: int
+
+
+def get_event(affiliate: Affiliate, pk: int) -> Event:
+    """Return one of the affiliate's events with its activity and partnership, or raise 404."""
+    return get_for_affiliate_or_404(
+        Event.objects.select_related("activity__partnership"),
+        affiliate,
+        pk,
+        activity__partnership__affiliate=affiliate,
+    )
 
 
 def participants_page(event: Event, page_number: str | None = None) -> ParticipantsPage:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
-from hub.core.models import User
+from hub.core.erasure import Person, scrub_rows
+from hub.core.models import AuditEvent, User
 from hub.core.queue import enqueue_on_commit
 from hub.events import tasks_people
 from hub.events.models import EVENT_KINDS, Event, Participant
@@ -389,7 +390,11 @@ def sign_up(
     show_name: bool,
     now: dt.datetime | None = None,
 ) -> Participant:
-    """Record a person's sign-up and consent; someone already listed just gives consent."""
+    """Record a person's sign-up and consent; someone the organiser listed gives consent.
+
+    A name that already signed up is refused: the link proves nobody's identity, so a second
+    sign-up must not change the first one's choices.
+    """
     if not agreed:
         raise ValidationError(
             {"agreed": [_("To take part, agree to how your contributions are counted.")]}
@@ -401,6 +406,20 @@ def sign_up(
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
     participant = event.participants.filter(username=name).first()
+    if participant is not None and participant.consented_at is not None:
+        # Nobody proves who they are here: a second sign-up under the same name must not
+        # change the first one's choices nor hand out their withdrawal link.
+        raise ValidationError(
+            {
+                "username": [
+                    _(
+                        "%(name)s has already signed up. To change your choice or withdraw, use "
+                        "the link you received when you signed up, or ask the organisers."
+                    )
+                    % {"name": name}
+                ]
+            }
+        )
     created = participant is None
     if participant is None:
         try:
@@ -412,9 +431,10 @@ def sign_up(
                     consented_at=now,
                     show_name=show_name,
                 )
-        except IntegrityError:  # the same name sent twice at once
-            participant = event.participants.get(username=name)
-            created = False
+        except IntegrityError:  # the same name sent twice at once: the first one counts
+            raise ValidationError(
+                {"username": [_("%(name)s has already signed up.") % {"name": name}]}
+            ) from None
     if not created:
         participant.consented_at = now
         participant.show_name = show_name
@@ -434,9 +454,21 @@ def sign_up(
 def withdraw(*, participant: Participant) -> None:
     """Remove a participant at their own request: their name leaves the event, their past
     contributions stay in the totals without it (Edit.participant becomes empty)."""
+    affiliate = participant.event.affiliate
+    # The history of their participation keeps what happened, not who: the name is scrubbed.
+    scrub_rows(
+        Person(affiliate=affiliate, names=(participant.username,)),
+        AuditEvent.objects.filter(
+            affiliate=affiliate,
+            target_type=Participant._meta.label_lower,
+            target_id=participant.pk,
+        ),
+        ["target_repr"],
+        json_fields=["changes"],
+    )
     audit.record(
         actor=None,
-        affiliate=participant.event.affiliate,
+        affiliate=affiliate,
         action="participant.withdrew",
         target=participant.event,
     )

@@ -26,16 +26,6 @@ from hub.events.models import EVENT_KINDS, Event, Participant
 from hub.partnerships.activities.selectors import get_activity
 
 
-def get_event(affiliate: Affiliate, pk: int) -> Event:
-    """Return one of the affiliate's events with its activity and partnership, or raise 404."""
-    return get_for_affiliate_or_404(
-        Event.objects.select_related("activity__partnership"),
-        affiliate,
-        pk,
-        activity__partnership__affiliate=affiliate,
-    )
-
-
 def _participant(event: Event, pk: int) -> Participant:
     return get_for_affiliate_or_404(
         Participant.objects.select_related("event"),
@@ -88,7 +78,7 @@ def event_for_activity(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
 @affiliate_view(edit=True)
 def event_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Change an event's settings."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     form = EventForm(request.POST or None, initial=EventForm.initial_of(event))
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +104,7 @@ def event_edit(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRespo
 @require_POST
 def signup_toggle(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Open or close the event's public sign-up link."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     is_open = request.POST.get("open") == "1"
     services.set_signup_open(actor=acting_user(request), event=event, is_open=is_open)
     messages.success(request, _("Sign-up is open.") if is_open else _("Sign-up is closed."))
@@ -154,14 +144,14 @@ def _participants_page(
 @affiliate_view()
 def participants(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """List an event's participants, with their wiki check, and the forms to add more."""
-    return _participants_page(request, get_event(affiliate, pk))
+    return _participants_page(request, selectors.get_event(affiliate, pk))
 
 
 @affiliate_view(edit=True)
 @require_POST
 def participant_add(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Add one participant by username."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     form = ParticipantForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +177,7 @@ def participant_add(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
 @require_POST
 def participants_import(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Import a pasted list or a file of usernames: all of them, or none if a line is wrong."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -218,7 +208,7 @@ def participant_change(
     request: HttpRequest, affiliate: Affiliate, pk: int, participant_pk: int
 ) -> HttpResponse:
     """Change a participant's role or whether they are counted."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     participant = _participant(event, participant_pk)
     form = ParticipantChangeForm(request.POST)
     if form.is_valid():
@@ -239,7 +229,7 @@ def participant_remove(
     request: HttpRequest, affiliate: Affiliate, pk: int, participant_pk: int
 ) -> HttpResponse:
     """Take a participant off the event, after a confirmation page."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     participant = _participant(event, participant_pk)
     if request.method == "POST":
         services.remove_participant(actor=acting_user(request), participant=participant)
@@ -260,7 +250,7 @@ def participant_remove(
 @require_POST
 def participants_check(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpResponse:
     """Check the event's usernames on the wiki again (in the background)."""
-    event = get_event(affiliate, pk)
+    event = selectors.get_event(affiliate, pk)
     services.request_check(
         event=event, participant_ids=list(event.participants.values_list("pk", flat=True))
     )
