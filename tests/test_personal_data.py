@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ from django_tasks_db.models import DBTaskResult
 from hub.community import services as community_services
 from hub.core import personal_data
 from hub.core.models import AuditEvent
+from hub.events import services as event_services
 from hub.helpdesk import services_groups
 from hub.library.documents import templates
 from hub.library.documents.services import generate_document
 from hub.library.extraction import extract_text
 from hub.library.models import TemplateKind
 from hub.partners.models import Contact
+from hub.partnerships.activities.services import create_activity
 from hub.surveys import answering
 from hub.surveys.portal.services import create_portal_link, request_change
 from tests import factories, survey_factories
@@ -158,6 +161,22 @@ def mention_in_every_app(affiliate: Any, actor: Any, django_capture: Any) -> Con
         answering.save_answers(
             invitation=invitation, answers={text.pk: {"text": f"Signed, {NAME}"}}
         )
+        # They took part in an edit-a-thon of the partnership under their own name.
+        editathon = create_activity(
+            actor=actor,
+            partnership=partnership,
+            kind="editathon",
+            title="Textile edit-a-thon",
+            starts_on=dt.date(2026, 3, 8),
+        )
+        event = event_services.create_event(
+            actor=actor,
+            activity=editathon,
+            wikis=["https://pl.wikipedia.org"],
+            starts_at=dt.datetime(2026, 3, 8, 9, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2026, 3, 8, 18, tzinfo=dt.UTC),
+        )
+        event_services.add_participant(actor=actor, event=event, username=NAME, check=False)
         link = create_portal_link(actor=actor, organisation=contact.organisation)
         request_change(
             link=link, contact=contact, values={"phone": PHONE + "9"}, note=f"From {NAME}"
@@ -206,6 +225,7 @@ def test_finds_the_person_everywhere_by_email(
         "Partnership document",
         "Survey invitation and answers",
         "Correction sent from the partner portal",
+        "Event participant",
     } <= kinds
     contact = next(f for f in lookup.found if f.kind == "Contact")
     assert contact.data["phone"] == PHONE

@@ -97,6 +97,12 @@ PUBLIC = {
     "surveys:portal_contact",
     "surveys:portal_document",
     "surveys:updates_opt_out",
+    # An event's public sign-up, its thank-you page and the participant's withdrawal: public
+    # only through their signed links (forged 404, closed or done 410:
+    # test_event_links_refuse_forged_tokens below and tests/test_events_people.py).
+    "people_signup",
+    "people_thanks",
+    "people_withdraw",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -286,7 +292,35 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
     objs["upload"] = _upload_batch(member_a, partnership)
     objs["resource"] = _library_resource(affiliate_a, member_a)
+    objs.update(_event_objects(member_a, partnership))
     return objs
+
+
+def _event_objects(actor: Any, partnership: Any) -> dict[str, Any]:
+    """Return A's edit-a-thon event with a participant who signed up through the open link."""
+    from hub.events import services as event_services
+    from hub.partnerships.activities import services as activities
+
+    activity = activities.create_activity(
+        actor=actor,
+        partnership=partnership,
+        kind="editathon",
+        title="Private edit-a-thon",
+        starts_on=factories.dt.date(2026, 1, 1),
+    )
+    now = factories.dt.datetime.now(tz=factories.dt.UTC)
+    event = event_services.create_event(
+        actor=actor,
+        activity=activity,
+        wikis=["https://sv.wikipedia.org"],
+        starts_at=now,
+        ends_at=now + factories.dt.timedelta(days=2),
+    )
+    event_services.set_signup_open(actor=actor, event=event, is_open=True)
+    participant = event_services.sign_up(
+        event=event, username="Private partner", agreed=True, show_name=True
+    )
+    return {"event": event, "participant": participant}
 
 
 def _survey_objects(affiliate: Any, actor: Any, partnership: Any, org: Any) -> dict[str, Any]:
@@ -521,7 +555,7 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
         else:
             assert kind, f"teach the URL walk which object {name} ({route}) points at"
             kwargs["pk"] = owners[kind]()
-    for key in ("link", "run", "share", "question", "sending", "rule"):
+    for key in ("link", "run", "share", "question", "sending", "rule", "participant"):
         if f"<int:{key}_pk>" in route:
             kwargs[f"{key}_pk"] = objs[key].pk
     if name == "surveys:standard_question_edit":
@@ -533,6 +567,15 @@ def _kwargs_for(name: str, route: str, objs: dict[str, Any], slug: str) -> dict[
     for key in ("uidb64", "token"):
         if f"<{key}>" in route:
             kwargs[key] = "x"
+    if name.startswith("people_") and "<str:token>" in route:
+        # An event's public pages open with genuine links (forged ones: see below).
+        from hub.events import signup
+
+        kwargs["token"] = (
+            signup.signup_token(objs["event"])
+            if name == "people_signup"
+            else signup.withdraw_token(objs["participant"])
+        )
     return kwargs
 
 
@@ -670,6 +713,44 @@ def test_portal_links_refuse_forged_tokens(objects_a, method):
             response = getattr(Client(), method)(reverse(name, kwargs=kwargs))
             assert response.status_code == 404, (name, token)
             assert b"Private partner" not in response.content
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_event_links_refuse_forged_tokens(objects_a, method):
+    from hub.events import signup
+
+    event, participant = objects_a["event"], objects_a["participant"]
+    genuine = {
+        "people_signup": signup.signup_token(event),
+        "people_thanks": signup.withdraw_token(participant),
+        "people_withdraw": signup.withdraw_token(participant),
+    }
+    for name, token in genuine.items():
+        forged = [
+            "x",
+            token[:-3] + "abc",  # the signature changed
+            "WzksOV0:" + token.rsplit(":", 1)[1],  # another event, same signature
+            genuine["people_signup" if name != "people_signup" else "people_thanks"],
+        ]
+        for bad in forged:
+            response = getattr(Client(), method)(reverse(name, kwargs={"token": bad}))
+            assert response.status_code == 404, (name, bad)
+            assert b"Private partner" not in response.content
+
+
+def test_event_links_no_longer_in_force_answer_410(objects_a):
+    from hub.events import services as event_services
+    from hub.events import signup
+
+    event, participant = objects_a["event"], objects_a["participant"]
+    withdraw = reverse("people_withdraw", kwargs={"token": signup.withdraw_token(participant)})
+    assert Client().post(withdraw).status_code == 200
+    for name in ("people_thanks", "people_withdraw"):
+        token = signup.withdraw_token(participant)
+        assert Client().get(reverse(name, kwargs={"token": token})).status_code == 410
+    event_services.set_signup_open(actor=None, event=event, is_open=False)
+    closed = Client().get(reverse("people_signup", kwargs={"token": signup.signup_token(event)}))
+    assert closed.status_code == 410 and b"Private partner" not in closed.content
 
 
 def test_every_route_has_a_known_class():

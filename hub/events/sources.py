@@ -191,14 +191,14 @@ class CountSource:
 
     def accounts(self, wiki: str, users: list[str]) -> dict[str, Any]:
         """Return each user's registration time (ISO or None) and the names that do not exist."""
-        found = self._with_client(wiki, lambda c: c.user_accounts(users))
+        found = self._with_client(wiki, lambda c: c.users(users))
         return {
             "registered": {
-                a.name: a.registered.isoformat() if a.registered else None
-                for a in found
-                if not a.missing and not a.invalid
+                name: user.registered.isoformat() if user.registered else None
+                for name, user in found.items()
+                if user.exists
             },
-            "missing": sorted(a.name for a in found if a.missing or a.invalid),
+            "missing": sorted(name for name, user in found.items() if not user.exists),
         }
 
     def in_category(self, wiki: str, page_ids: list[int], category: str) -> list[int]:

@@ -112,3 +112,22 @@ def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
         for pk, rows in provider(activities).items():
             found.setdefault(pk, []).extend(rows)
     return found
+
+
+# Links from an activity to pages a higher app keeps about it (hub.events: the event's settings
+# and participants), shown in the partnership's list of activities. Each provider is called as
+# provider(activities) and returns {activity id: [(label, url), ...]}; an activity without links
+# is left out.
+ActivityLinksProvider = Callable[[Sequence[Activity]], dict[int, list[tuple[str, str]]]]
+ACTIVITY_LINKS: Registry[ActivityLinksProvider] = Registry("partnerships.activity_links")
+
+
+def activity_links(activities: Sequence[Activity]) -> dict[int, list[tuple[str, str]]]:
+    """Return every registered provider's links for the activities, by activity id."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not activities:
+        return found
+    for provider in ACTIVITY_LINKS:
+        for pk, rows in provider(activities).items():
+            found.setdefault(pk, []).extend(rows)
+    return found

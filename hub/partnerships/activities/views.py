@@ -14,6 +14,7 @@ from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
+from hub.partnerships import slots
 from hub.partnerships.activities import money, selectors, services
 from hub.partnerships.activities.forms import (
     ActivityForm,
@@ -34,10 +35,17 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
         request.GET.get("page")
     )
     outputs = selectors.activity_outputs(Activity.objects.filter(partnership=partnership))
+    shown = list(page.object_list)
+    links = slots.activity_links(shown)
     return render(
         request,
         "partnerships/activity_list.html",
-        {"partnership": partnership, "page": page, "outputs": outputs},
+        {
+            "partnership": partnership,
+            "page": page,
+            "outputs": outputs,
+            "rows": [(a, links.get(a.pk, [])) for a in shown],
+        },
     )
 
 

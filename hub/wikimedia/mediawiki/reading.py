@@ -19,7 +19,7 @@ from hub.wikimedia.mediawiki.results import (
     GlobalUsage,
     ImageInfo,
     PageRevision,
-    UserAccount,
+    WikiUser,
     contribution,
     image_info,
     page_revision,
@@ -27,10 +27,13 @@ from hub.wikimedia.mediawiki.results import (
     parse_int,
     parse_timestamp,
     resolve_title,
+    wiki_user,
 )
 
 DEFAULT_IIPROP = "url|size|mime|sha1|timestamp|user"
 FILE_NS = 6
+# ``list=users`` takes at most 50 names a request for an ordinary account.
+USERS_BATCH = 50
 CATEGORY_NS = 14
 # What a contribution carries: enough to tell creations, sizes, summaries (hashtags) and tags.
 USERCONTRIBS_PROP = "ids|title|timestamp|sizediff|size|flags|comment|tags"
@@ -318,7 +321,7 @@ class Reading(ActionApi):
         (``ucdir=newer``, so ``ucstart`` is the earlier time, ``ucend`` the later; both are
         included). ``continue_from``: the ``next_continue`` of the page before. A user who
         does not exist simply has no contributions (MediaWiki does not say so: ask
-        :meth:`user_accounts`). One request, no retry beyond the client's own.
+        :meth:`users`). One request, no retry beyond the client's own.
         """
         names = list(dict.fromkeys(users))
         if not names:
@@ -386,35 +389,6 @@ class Reading(ActionApi):
                     break
                 cont = page.next_continue
 
-    def user_accounts(self, names: Iterable[str]) -> list[UserAccount]:
-        """Return whether each user exists, is blocked, and when they registered (50 a request).
-
-        ``list=users&usprop=registration|blockinfo``; one entry per distinct name, in the
-        order the wiki answers. ``registered`` is None for very old accounts the wiki has no
-        date for.
-        """
-        result: list[UserAccount] = []
-        for batch in self._batched(list(dict.fromkeys(names))):
-            for data in self.query(
-                {"list": "users", "ususers": batch, "usprop": "registration|blockinfo"}
-            ):
-                query = data.get("query", {})
-                users = query.get("users", []) if isinstance(query, dict) else None
-                if not isinstance(users, list):
-                    raise WikiMalformedResponse("users is not a list.", url=self.api_url)
-                result.extend(
-                    UserAccount(
-                        name=str(u.get("name", "")),
-                        missing="missing" in u and u.get("missing") is not False,
-                        invalid="invalid" in u and u.get("invalid") is not False,
-                        registered=parse_timestamp(u.get("registration")),
-                        blocked="blockid" in u,
-                    )
-                    for u in users
-                    if isinstance(u, dict)
-                )
-        return result
-
     def pages_in_category(self, page_ids: Iterable[int], category: str) -> set[int]:
         """Return which of the pages are (directly) in a category, 50 (or 500) per request."""
         params: dict[str, Any] = {
@@ -428,4 +402,36 @@ class Reading(ActionApi):
                 found.update(
                     int(p["pageid"]) for p in pages if p.get("categories") and p.get("pageid")
                 )
+        return found
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def users(self, names: Iterable[str]) -> dict[str, WikiUser]:
+        """Return what the wiki says about each username: exists, blocked, registration date.
+
+        Asks ``list=users`` for 50 names a request (joined with ``|``). The answer is keyed by
+        the name as asked; a name the wiki normalised is matched through its reply's order,
+        which MediaWiki keeps.
+        """
+        asked = list(dict.fromkeys(str(n) for n in names if str(n).strip()))
+        found: dict[str, WikiUser] = {}
+        for start in range(0, len(asked), USERS_BATCH):
+            batch = asked[start : start + USERS_BATCH]
+            data = self.call(
+                {
+                    "action": "query",
+                    "list": "users",
+                    "ususers": "|".join(batch),
+                    "usprop": "registration|blockinfo",
+                }
+            )
+            entries = data.get("query", {}).get("users", [])
+            if not isinstance(entries, list) or len(entries) != len(batch):
+                raise WikiMalformedResponse(
+                    "list=users did not answer every name.", url=self.api_url
+                )
+            by_name = {str(e.get("name", "")): wiki_user(e) for e in entries if isinstance(e, dict)}
+            for name, entry in zip(batch, entries, strict=True):
+                user = by_name.get(name) or wiki_user(entry if isinstance(entry, dict) else {})
+                found[name] = user
         return found

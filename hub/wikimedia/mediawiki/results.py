@@ -138,17 +138,6 @@ class ContributionsPage:
 
 
 @dataclass(frozen=True)
-class UserAccount:
-    """A user as ``list=users`` describes them: whether they exist, when they registered."""
-
-    name: str
-    missing: bool = False
-    invalid: bool = False
-    registered: datetime | None = None
-    blocked: bool = False
-
-
-@dataclass(frozen=True)
 class FileUsage:
     """Where a file is used across wikis (``prop=globalusage``)."""
 
@@ -390,3 +379,35 @@ def _signed(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+@dataclass(frozen=True)
+class WikiUser:
+    """What a wiki says about one account (``list=users``): exists, blocked, registered when.
+
+    ``blocked`` is a sitewide block only; a partial block (some pages or namespaces) leaves the
+    person able to edit elsewhere. ``registered`` is None for accounts older than MediaWiki's
+    registration field (2005) and for names that do not exist.
+    """
+
+    name: str
+    exists: bool
+    blocked: bool = False
+    registered: datetime | None = None
+    invalid: bool = False
+
+
+def wiki_user(entry: Mapping[str, Any]) -> WikiUser:
+    """Read one entry of ``query.users``."""
+
+    def flag(key: str) -> bool:
+        return key in entry and entry.get(key) is not False
+
+    blocked = ("blockid" in entry or flag("blockedby")) and not flag("blockpartial")
+    return WikiUser(
+        name=str(entry.get("name", "")),
+        exists=not flag("missing") and not flag("invalid"),
+        blocked=bool(blocked),
+        registered=parse_timestamp(entry.get("registration")),
+        invalid=flag("invalid"),
+    )
