@@ -292,13 +292,14 @@ def objects_a(affiliate_a: Any, member_a: Any, settings: Any, tmp_path: Any) -> 
     settings.HUB_UPLOADS_DIR = tmp_path / "uploads"
     objs["upload"] = _upload_batch(member_a, partnership)
     objs["resource"] = _library_resource(affiliate_a, member_a)
-    objs.update(_event_objects(member_a, partnership))
     return objs
 
 
-def _event_objects(actor: Any, partnership: Any) -> dict[str, Any]:
-    """Return A's edit-a-thon event with a participant who signed up through the open link."""
+def _event_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
+    """Return A's edit-a-thon event with a participant who signed up through the open link, a
+    failed count and a counted figure (the names in them are private)."""
     from hub.events import services as event_services
+    from hub.events.models import CountRun, EventFigure
     from hub.partnerships.activities import services as activities
 
     activity = activities.create_activity(
@@ -320,6 +321,16 @@ def _event_objects(actor: Any, partnership: Any) -> dict[str, Any]:
     participant = event_services.sign_up(
         event=event, username="Private partner", agreed=True, show_name=True
     )
+    CountRun.objects.create(event=event, status=CountRun.Status.FAILED, error="Private partner")
+    EventFigure.objects.create(
+        event=event,
+        metric="edits",
+        value=3,
+        source="counted",
+        method="Private partner",
+        counted_at=now,
+    )
+    assert event.affiliate == affiliate
     return {"event": event, "participant": participant}
 
 
@@ -457,38 +468,6 @@ def _impact_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, A
         fetched_at=factories.dt.datetime(2026, 2, 1, tzinfo=factories.dt.UTC),
     )
     return {"link": link, "run": run, "share": share, "point": point}
-
-
-def _event_objects(affiliate: Any, actor: Any, partnership: Any) -> dict[str, Any]:
-    """Return an event on an edit-a-thon of A's partnership, with a count and a figure."""
-    from hub.events.models import CountRun, Event, EventFigure
-    from hub.partnerships.activities import services as activities
-
-    activity = activities.create_activity(
-        actor=actor,
-        partnership=partnership,
-        kind="editathon",
-        title="Private edit-a-thon",
-        starts_on=factories.dt.date(2026, 1, 1),
-    )
-    start = factories.dt.datetime(2026, 1, 1, tzinfo=factories.dt.UTC)
-    event = Event.objects.create(
-        activity=activity,
-        affiliate=affiliate,
-        wikis=["https://sv.wikipedia.org"],
-        starts_at=start,
-        ends_at=start + factories.dt.timedelta(days=1),
-    )
-    CountRun.objects.create(event=event, status=CountRun.Status.FAILED, error="Private partner")
-    EventFigure.objects.create(
-        event=event,
-        metric="edits",
-        value=3,
-        source="counted",
-        method="Private partner",
-        counted_at=start,
-    )
-    return {"event": event}
 
 
 def _portal_objects(actor: Any, org: Any) -> dict[str, Any]:
