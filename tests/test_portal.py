@@ -153,6 +153,11 @@ def test_member_creates_and_withdraws_the_link_from_the_organisation_page(
     client_a.post(reverse("surveys:portal_link_revoke", kwargs={"slug": "alpha", "pk": org.pk}))
     link.refresh_from_db()
     assert link.revoked_at is not None
+    # The organisation's timeline says it in words, not as the event's code.
+    timeline = client_a.get(page).content.decode()
+    assert "made a partner portal link" in timeline
+    assert "withdrew the partner portal link" in timeline
+    assert "portal.link_" not in timeline
     assert Client().get(_url("portal", portal_token(link))).status_code == 410
 
 
