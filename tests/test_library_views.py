@@ -141,6 +141,9 @@ def test_results_name_each_resource_language_in_the_reader_language(
     assert "· fr ·" not in page
     client_a.cookies["django_language"] = "es"
     assert "· Francés ·" in client_a.get(reverse("library:library")).content.decode()
+    # The form's list of the same resource in other languages names them the same way.
+    form = client_a.get(reverse("library:resource_create", kwargs={"slug": affiliate_a.slug}))
+    assert "Accord (Francés)" in form.content.decode()
 
 
 def test_hub_staff_feature_a_resource(affiliate_a, member_a, client_a) -> None:
