@@ -277,6 +277,9 @@ def test_partner_corrects_a_contact_and_the_coordinator_approves(partner, client
     assert set(change.changes) == {"role", "emails", "phone"}
     queue = client_a.get(reverse("surveys:change_list", kwargs={"slug": "alpha"}))
     assert b"Head of collections" in queue.content
+    # Each changed field is named in words, as the partner saw it, not by its code.
+    assert '<th scope="row">E-mail addresses</th>' in queue.content.decode()
+    assert '<th scope="row">emails</th>' not in queue.content.decode()
     client_a.post(
         reverse("surveys:change_decide", kwargs={"slug": "alpha", "pk": change.pk}),
         {"decision": "approve"},
