@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
