@@ -156,6 +156,8 @@ def test_member_creates_and_withdraws_the_link_from_the_organisation_page(
     # The organisation's timeline says it in words, not as the event's code.
     timeline = client_a.get(page).content.decode()
     assert "made a partner portal link" in timeline
+    # The day the link stops, as the page says it, without a clock time.
+    assert f"→ {timezone.localdate(link.expires_at):%Y-%m-%d}</li>" in timeline
     assert "withdrew the partner portal link" in timeline
     assert "portal.link_" not in timeline
     assert Client().get(_url("portal", portal_token(link))).status_code == 410
