@@ -126,10 +126,24 @@ def test_edit_links_language_versions_and_delete(client_a, affiliate_a, member_a
     )
     assert response.status_code == 302
     page = client_a.get(detail(english)).content.decode()
-    assert "Accord type (fr)" in page
+    assert "Accord type (French)" in page  # the language named, not its code
     url = reverse("library:resource_delete", kwargs={"slug": affiliate_a.slug, "pk": english.pk})
     assert client_a.post(url).status_code == 302
     assert not Resource.objects.filter(pk=english.pk).exists()
+
+
+def test_results_name_each_resource_language_in_the_reader_language(
+    client_a, affiliate_a, member_a
+) -> None:
+    resource(affiliate_a, member_a, "movement", title="Accord", language="fr")
+    page = client_a.get(reverse("library:library")).content.decode()
+    assert "· French ·" in page
+    assert "· fr ·" not in page
+    client_a.cookies["django_language"] = "es"
+    assert "· Francés ·" in client_a.get(reverse("library:library")).content.decode()
+    # The form's list of the same resource in other languages names them the same way.
+    form = client_a.get(reverse("library:resource_create", kwargs={"slug": affiliate_a.slug}))
+    assert "Accord (Francés)" in form.content.decode()
 
 
 def test_hub_staff_feature_a_resource(affiliate_a, member_a, client_a) -> None:

@@ -153,6 +153,13 @@ def test_member_creates_and_withdraws_the_link_from_the_organisation_page(
     client_a.post(reverse("surveys:portal_link_revoke", kwargs={"slug": "alpha", "pk": org.pk}))
     link.refresh_from_db()
     assert link.revoked_at is not None
+    # The organisation's timeline says it in words, not as the event's code.
+    timeline = client_a.get(page).content.decode()
+    assert "made a partner portal link" in timeline
+    # The day the link stops, as the page says it, without a clock time.
+    assert f"→ {timezone.localdate(link.expires_at):%Y-%m-%d}</li>" in timeline
+    assert "withdrew the partner portal link" in timeline
+    assert "portal.link_" not in timeline
     assert Client().get(_url("portal", portal_token(link))).status_code == 410
 
 
@@ -272,6 +279,9 @@ def test_partner_corrects_a_contact_and_the_coordinator_approves(partner, client
     assert set(change.changes) == {"role", "emails", "phone"}
     queue = client_a.get(reverse("surveys:change_list", kwargs={"slug": "alpha"}))
     assert b"Head of collections" in queue.content
+    # Each changed field is named in words, as the partner saw it, not by its code.
+    assert '<th scope="row">E-mail addresses</th>' in queue.content.decode()
+    assert '<th scope="row">emails</th>' not in queue.content.decode()
     client_a.post(
         reverse("surveys:change_decide", kwargs={"slug": "alpha", "pk": change.pk}),
         {"decision": "approve"},

@@ -66,6 +66,21 @@ def test_a_coordinator_creates_a_batch_and_reads_a_sheet(
     assert "Harbour" in page.content.decode()  # an example of the column's values
 
 
+def test_a_column_kept_under_its_own_name_is_said_in_words(
+    client_a, partnership, uploads_dir, tmp_path
+):
+    batch = factories_batch(partnership)
+    client_a.post(
+        url("batch_sheet", batch),
+        {"sheet": SimpleUploadedFile("s.csv", b"File,Shelfmark\na.png,K-12\n", "text/csv")},
+    )
+    batch.refresh_from_db()
+    assert batch.mapping["Shelfmark"] == "extra:Shelfmark"
+    page = client_a.get(url("batch_mapping", batch)).content.decode()
+    assert "Kept as “Shelfmark” for the page template" in page
+    assert ">extra:Shelfmark<" not in page
+
+
 def test_a_sheet_that_cannot_be_read_says_why_on_the_field(client_a, partnership, uploads_dir):
     batch = factories_batch(partnership)
     response = client_a.post(

@@ -11,6 +11,7 @@ class ImpactConfig(AppConfig):
 
     def ready(self) -> None:
         from hub.core.metrics import metric_sources
+        from hub.core.models import ACTION_LABELS
         from hub.impact import figures, jobs, sections, services
         from hub.impact.metrics import refresh_metrics
         from hub.partnerships.slots import (
@@ -31,3 +32,15 @@ class ImpactConfig(AppConfig):
         # The periodic job the workers run (hub/core/schedule.py).
         jobs.register()
         metric_sources.register(refresh_metrics)
+        # Words for the partnership's timeline.
+        ACTION_LABELS.update(
+            {
+                "impact.link_added": _("added content to count for impact"),
+                "impact.link_removed": _("removed content counted for impact"),
+                "impact.refresh_requested": _("asked for fresh impact figures"),
+                "impact.refreshed": _("refreshed the impact figures"),
+                "impact.share_created": _("made a link to share the impact report"),
+                "impact.share_revoked": _("withdrew a shared impact report link"),
+                "impact.demo_figures": _("filled in demo impact figures"),
+            }
+        )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.core.regions import Region
 from hub.library import files
 from hub.library.models import Kind, Licence, Resource, TemplateKind, Visibility
-from hub.library.vocabulary import FACETS, LANGUAGES, Topic
+from hub.library.vocabulary import FACETS, LANGUAGES, Topic, language_name
 from hub.partners.models import PartnerType
 from hub.partnerships.models import Activity
 
@@ -120,7 +120,9 @@ class ResourceForm(forms.Form):
             if editing is not None:
                 others = others.exclude(pk=editing.pk)
             field.queryset = others.order_by("title")
-            field.label_from_instance = lambda r: f"{r.title} ({r.language})"  # type: ignore[method-assign]
+            field.label_from_instance = (  # type: ignore[method-assign]
+                lambda r: f"{r.title} ({language_name(r.language)})"
+            )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

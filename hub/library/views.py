@@ -110,7 +110,10 @@ def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resource": resource,
             "case": case_study,
             "language": language_name(resource.language),
-            "translations": selectors.translations_of(request.user, resource),
+            "translations": [
+                (t, language_name(t.language))
+                for t in selectors.translations_of(request.user, resource)
+            ],
             "facets": [(name, values) for name, values in facets if values],
             "own": own,
         },

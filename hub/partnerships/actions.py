@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "partnership.agreement_updated": _("updated the agreement"),
     "partnership.document_added": _("uploaded a document"),
     "partnership.document_deleted": _("deleted a document"),
+    "partnership.document_shared": _("shared a document with the partner"),
+    "partnership.document_unshared": _("stopped sharing a document with the partner"),
     "partnership.archived": _("archived the partnership"),
     "partnership.restored": _("restored the partnership"),
     "main_goal.added": _("added a main goal"),

@@ -25,6 +25,7 @@ class SurveysConfig(AppConfig):
     def _ready_portal(self) -> None:
         """Wire the partner portal: its organisation-page section, its job, its personal data."""
         from hub.core import erasure, personal_data
+        from hub.core.models import ACTION_LABELS
         from hub.partners.slots import ORGANISATION_PAGE
         from hub.surveys.portal import erasure as portal_erasure
         from hub.surveys.portal import jobs, sections
@@ -34,3 +35,12 @@ class SurveysConfig(AppConfig):
         personal_data.finders.register(portal_erasure.find_change_requests)
         erasure.scrubbers.register(portal_erasure.scrub_change_requests)
         erasure.scrubbers.register(portal_erasure.forget_drawn_portals)
+        # Words for the organisation's timeline.
+        ACTION_LABELS.update(
+            {
+                "portal.link_created": _("made a partner portal link"),
+                "portal.link_revoked": _("withdrew the partner portal link"),
+                "portal.updates_frequency": _("changed how often the partner gets updates"),
+                "portal.change_requested": _("received a correction from the partner portal"),
+            }
+        )

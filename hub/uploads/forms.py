@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.core import wikimedia_login
 from hub.uploads import credentials
-from hub.uploads.fields import FIELDS, IGNORE, SDC_PREFIX
+from hub.uploads.fields import EXTRA_PREFIX, FIELDS, IGNORE, SDC_PREFIX
 from hub.uploads.models import COMMONS_API, UploadBatch
 
 
@@ -66,9 +66,15 @@ def field_choices(current: Sequence[str] = ()) -> list[tuple[str, str]]:
     known = {key for key, _label in choices}
     for key in current:
         if key and key not in known:
-            label = (
-                key.replace(SDC_PREFIX, str(_("statement "))) if key.startswith(SDC_PREFIX) else key
-            )
+            if key.startswith(EXTRA_PREFIX):
+                # A column kept under its own name, for a page template that uses it.
+                label = str(_("Kept as “%(name)s” for the page template")) % {
+                    "name": key[len(EXTRA_PREFIX) :]
+                }
+            elif key.startswith(SDC_PREFIX):
+                label = key.replace(SDC_PREFIX, str(_("statement ")))
+            else:
+                label = key
             choices.append((key, label))
             known.add(key)
     return choices

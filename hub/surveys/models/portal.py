@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
@@ -76,6 +78,18 @@ class ChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact or self.organisation} ({self.status})"
+
+    def rows(self) -> list[tuple[str, object, object]]:
+        """Return (field's name in words, value now, value proposed) for each change."""
+        model: type[models.Model] = Contact if self.contact_id else Organisation
+        rows = []
+        for name, (before, after) in self.changes.items():
+            try:
+                label = str(capfirst(model._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+            except FieldDoesNotExist:
+                label = name
+            rows.append((label, before, after))
+        return rows
 
 
 class PartnerUpdates(models.Model):

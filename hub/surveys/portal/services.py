@@ -58,7 +58,8 @@ def create_portal_link(
         affiliate=organisation.affiliate,
         action="portal.link_created",
         target=organisation,
-        changes={"expires_at": [None, link.expires_at.isoformat()]},
+        # The day, as the organisation's page says it ("works until 2027-06-03"), not a timestamp.
+        changes={"expires_at": [None, timezone.localdate(link.expires_at).isoformat()]},
     )
     return link
 
