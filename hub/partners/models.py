@@ -231,6 +231,11 @@ class Contact(models.Model):
                 condition=models.Q(archived_at=None),
                 name="contact_live_name_idx",
             ),
+            # An organisation's live people in "name" order (its page, the partner portal):
+            # found from the organisation, not by reading every contact of its affiliate.
+            models.Index(
+                fields=["organisation", "archived_at", "name"], name="contact_org_live_name_idx"
+            ),
         ]
 
     def __str__(self) -> str:
