@@ -189,6 +189,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache: the login rate limit must count across processes and machines.
 _redis_url = env("HUB_REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if _redis_url:
     CACHES = {
         "default": {

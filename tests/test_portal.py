@@ -529,7 +529,9 @@ def test_portal_shows_only_what_each_section_may_show(partner, affiliate_a, memb
     partnership.responsible.add(gone)
     archived = factories.contact(partner["org"], actor=member_a, name="Archie Archived")
     Contact.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
-    factories.contact(partner["org"], actor=member_a, name="Bea Second", emails="\nbea@museo.example")
+    factories.contact(
+        partner["org"], actor=member_a, name="Bea Second", emails="\nbea@museo.example"
+    )
     services.request_change(link=partner["link"], contact=partner["contact"], values={"role": "X"})
     body = Client().get(_url("portal", partner["token"])).content.decode()
     assert "Next month" in body and "Lund library" in body

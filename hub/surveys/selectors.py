@@ -22,7 +22,6 @@ from hub.core.exports import CellValue
 from hub.core.models import Affiliate
 from hub.partners.models import Contact, Organisation
 from hub.partnerships.models import Partnership
-from hub.surveys.tokens import make_token
 from hub.surveys.models import (
     Answer,
     Delivery,
@@ -33,6 +32,7 @@ from hub.surveys.models import (
     Survey,
     SurveyVersion,
 )
+from hub.surveys.tokens import make_token
 
 # Movement-wide figures are shown only for groups of at least this many responses, so no
 # partner's answers can be picked out of a small group.

@@ -100,9 +100,7 @@ def activity_items(activities: list[ActivityRow]) -> SafeString:
     items = []
     for a in activities:
         day = a.starts_on.isoformat()
-        where = "".join(
-            [f" · {a.place}" if a.place else "", f" · {online}" if a.online else ""]
-        )
+        where = "".join([f" · {a.place}" if a.place else "", f" · {online}" if a.online else ""])
         items.append(
             format_html(
                 '<li><time datetime="{}">{}</time> — {} <span class="muted">{}{}</span></li>',

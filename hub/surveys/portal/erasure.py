@@ -14,6 +14,7 @@ from hub.core.erasure import Person, scrub_rows
 from hub.core.personal_data import Found
 from hub.surveys.models import ChangeRequest, PortalLink
 
+
 def drawn_portal_key(link_id: int, language: str) -> str:
     """Return the cache key under which earlier versions kept a portal link's drawn page.
 
