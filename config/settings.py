@@ -191,6 +191,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache: the login rate limit must count across processes and machines.
 _redis_url = env("HUB_REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if _redis_url:
     CACHES = {
         "default": {
@@ -205,6 +206,17 @@ else:
             "LOCATION": "hub_cache",
         }
     }
+
+# Pages drawn for everyone alike (the public showcase's body), kept in each process's memory
+# under a key holding the hub's newest audit stamp, which is read on every request: a change
+# makes a new key, so a kept page is never shown stale. In memory, not in the shared cache: a
+# first draw after a change then writes no 50 KB row to the database (on PostgreSQL a commit
+# waiting for its WAL flush), at the cost of one first draw per worker process.
+CACHES["drawn"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "hub-drawn-pages",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 # Background work: the Django Tasks API, stored in the database (no broker needed).
 TASKS = {

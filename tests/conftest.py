@@ -60,6 +60,14 @@ def _fresh_wiki_turns() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_drawn_pages() -> None:
+    """Start every test with no page kept drawn in this process (the "drawn" cache): test
+    databases start again from the same audit stamps, so a body drawn by one test could
+    otherwise meet the next."""
+    caches["drawn"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_shared_cache(request: pytest.FixtureRequest) -> None:
     """Start every test that commits to the database with an empty shared cache.
 

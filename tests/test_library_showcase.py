@@ -286,11 +286,12 @@ def test_unpublishing_takes_a_partnership_off_the_showcase_at_once(shown, member
 
 
 def _queries(url: str) -> int:
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         assert Client().get(url).status_code == 200
     return len(captured.captured_queries)

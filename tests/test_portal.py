@@ -235,7 +235,7 @@ def test_portal_page_reads_a_fixed_number_of_queries(
         factories.partnership(
             affiliate_a, actor=member_a, partners=[(partner["org"], "main")], stage="active"
         )
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         page = selectors.portal_page(partner["link"])
         assert len(page.contacts) == 6 and len(page.partnerships) == 6
 
@@ -250,6 +250,29 @@ def test_script_in_every_field_is_shown_as_text(affiliate_a, member_a):
     body = Client().get(_url("portal", portal_token(link))).content.decode()
     assert SCRIPT not in body
     assert "&lt;script&gt;" in body
+
+
+def test_script_in_documents_activities_and_people_is_shown_as_text(partner, member_a, media):
+    from hub.partnerships import services as partnership_services
+    from hub.partnerships.activities import services as activities
+
+    partnership = partner["partnership"]
+    member_a.first_name = SCRIPT
+    member_a.save()
+    document = factories.document(partnership, actor=member_a, name="x.pdf")
+    partnership_services.share_document(actor=member_a, document=document, shared=True)
+    type(document).objects.filter(pk=document.pk).update(original_name=SCRIPT)
+    activities.create_activity(
+        actor=member_a,
+        partnership=partnership,
+        kind="meeting",
+        title=SCRIPT,
+        place=SCRIPT,
+        starts_on=timezone.localdate() + dt.timedelta(days=3),
+    )
+    body = Client().get(_url("portal", partner["token"])).content.decode()
+    assert SCRIPT not in body
+    assert body.count("&lt;script&gt;") >= 4
 
 
 # Corrections --------------------------------------------------------------------------------
@@ -473,17 +496,94 @@ def test_portal_report_page_shows_the_partners_impact(partner):
     assert response["X-Robots-Tag"] == "noindex"
 
 
-def test_the_drawn_portal_follows_every_change_and_forgets_an_erased_person(partner, member_a):
+def test_the_portal_follows_every_change_and_forgets_an_erased_person(partner, member_a):
+    from hub.partners import services as partners
+
+    client = Client()
+    assert b"Ada Curator" in client.get(_url("portal", partner["token"])).content
+    partners.update_contact(actor=member_a, contact=partner["contact"], role="Keeper of prints")
+    assert b"Keeper of prints" in client.get(_url("portal", partner["token"])).content
+    partners.erase_contact(actor=member_a, contact=partner["contact"])
+    response = client.get(_url("portal", partner["token"]))  # the partner has nobody left
+    assert response.status_code == 200
+    assert b"Ada Curator" not in response.content
+    assert b"Your people we keep in touch with" not in response.content
+
+
+def test_erasure_drops_portal_pages_drawn_by_earlier_versions(partner, member_a):
+    # Earlier versions kept the drawn page in the cache (with the people's names in it).
     from django.core.cache import cache
 
     from hub.partners import services as partners
     from hub.surveys.portal.erasure import drawn_portal_key
 
-    client = Client()
-    assert b"Ada Curator" in client.get(_url("portal", partner["token"])).content
-    assert cache.get(drawn_portal_key(partner["link"].pk, "en")) is not None
-    partners.update_contact(actor=member_a, contact=partner["contact"], role="Keeper of prints")
-    assert b"Keeper of prints" in client.get(_url("portal", partner["token"])).content
+    key = drawn_portal_key(partner["link"].pk, "en")
+    cache.set(key, {"stamp": "old", "body": "Ada Curator"}, 300)
     partners.erase_contact(actor=member_a, contact=partner["contact"])
-    assert cache.get(drawn_portal_key(partner["link"].pk, "en")) is None
-    assert b"Ada Curator" not in client.get(_url("portal", partner["token"])).content
+    assert cache.get(key) is None
+
+
+def test_portal_shows_only_what_each_section_may_show(partner, affiliate_a, member_a, media):
+    from hub.core.models import User
+    from hub.partnerships.activities import services as activities
+
+    partnership = partner["partnership"]
+    today = timezone.localdate()
+    for title, days in (("Last week", -7), ("Next month", 30), ("Next year", 400)):
+        activities.create_activity(
+            actor=member_a,
+            partnership=partnership,
+            kind="meeting",
+            title=title,
+            starts_on=today + dt.timedelta(days=days),
+            place="Lund library",
+        )
+    gone = User.objects.create_user(username="gone", email="gone@alpha.example", is_active=False)
+    partnership.responsible.add(gone)
+    archived = factories.contact(partner["org"], actor=member_a, name="Archie Archived")
+    Contact.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    factories.contact(
+        partner["org"], actor=member_a, name="Bea Second", emails="\nbea@museo.example"
+    )
+    services.request_change(link=partner["link"], contact=partner["contact"], values={"role": "X"})
+    body = Client().get(_url("portal", partner["token"])).content.decode()
+    assert "Next month" in body and "Lund library" in body
+    assert "Last week" not in body and "Next year" not in body
+    assert "gone@alpha.example" not in body
+    assert "Archie Archived" not in body
+    assert body.index("Ada Curator") < body.index("Bea Second")
+    assert "bea@museo.example" in body  # the first address, past a blank line
+    assert "1 correction is waiting for approval." in body
+    assert "No figures yet." in body
+
+
+def test_portal_shows_impact_figures_as_soon_as_a_refresh_ends(
+    partner, member_a, settings, monkeypatch
+):
+    from hub.impact import services as impact
+    from hub.impact.models import ContentLink
+    from hub.impact.refresh import run_refresh
+    from hub.partnerships.slots import partnership_figures
+    from tests import impact_source
+    from tests.impact_source import CATEGORY, sample_world
+
+    settings.HUB_IMPACT_SOURCE = "tests.impact_source.RecordedSource"
+    settings.HUB_IMPACT_CIM_CATEGORIES = []
+    monkeypatch.setattr(impact_source, "WORLD", sample_world())
+    client = Client()
+    assert "No figures yet." in client.get(_url("portal", partner["token"])).content.decode()
+    link = impact.add_content_link(
+        actor=member_a,
+        partnership=partner["partnership"],
+        kind=ContentLink.Kind.COMMONS_CATEGORY,
+        target=CATEGORY,
+        depth=1,
+    )
+    run_refresh(run_id=impact.request_refresh(actor=None, link=link).pk)
+    body = client.get(_url("portal", partner["token"])).content.decode()
+    assert "No figures yet." not in body
+    assert "Impact of Museo on Commons" in body
+    figures = partnership_figures([partner["partnership"]])[partner["partnership"].pk]
+    assert len(figures) >= 2
+    for figure in figures:  # as impact counts them, with thousands grouped
+        assert f"<td>{figure.label}</td><td>{figure.value:,}</td>" in body

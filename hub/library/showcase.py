@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
@@ -189,14 +189,24 @@ class Headline:
     as_of: dt.date | None
 
 
+class _AnyOf(Func):
+    """``column = ANY(array)`` on PostgreSQL: true when the column's value is in the array."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
 def _with_ids(ids: list[int]) -> QuerySet[Partnership]:
     """Return the partnerships of the given ids, passed as one parameter (an array on
     PostgreSQL, a JSON list on SQLite): compiling a parameter per id would cost more than
     the queries that read them."""
     if connection.vendor == "postgresql":
-        found = RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    else:
-        found = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        # "id = ANY(array)", not "id IN (SELECT unnest(array))": the planner knows how many
+        # ids the array holds and reads them by the primary key; it took the subquery for 200
+        # rows and read all 10,000 partnerships to join them (10 ms for a page of cards).
+        return Partnership.objects.filter(_AnyOf(F("pk"), RawSQL("%s::bigint[]", [ids])))
+    found = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
     return Partnership.objects.filter(pk__in=found)
 
 

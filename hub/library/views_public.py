@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -133,11 +133,14 @@ def _page_number(value: Any) -> int:
 
 
 def _cached(key: str, build: Callable[[], str]) -> SafeString:
-    """Return a page's body from the cache, or build and keep it (showcase.CACHE_SECONDS)."""
-    body = cache.get(key)
+    """Return a page's body from this process's cache of drawn pages (the "drawn" cache in
+    settings), or build and keep it (showcase.CACHE_SECONDS). ``key`` must hold the hub's
+    newest audit stamp, so that no change leaves a kept body stale."""
+    drawn = caches["drawn"]
+    body = drawn.get(key)
     if body is None:
         body = build()
-        cache.set(key, body, showcase.CACHE_SECONDS)
+        drawn.set(key, body, showcase.CACHE_SECONDS)
     return mark_safe(body)  # noqa: S308  # rendered by our templates, every value escaped
 
 

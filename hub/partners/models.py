@@ -159,6 +159,10 @@ class Organisation(models.Model):
                 condition=models.Q(archived_at=None),
                 name="org_live_status_idx",
             ),
+            # The public showcase filters the partners of every affiliate's published
+            # partnerships by country or region: without these it read every organisation.
+            models.Index(fields=["country"], name="org_country_idx"),
+            models.Index(fields=["region"], name="org_region_idx"),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +234,11 @@ class Contact(models.Model):
                 fields=["affiliate", "name", "id"],
                 condition=models.Q(archived_at=None),
                 name="contact_live_name_idx",
+            ),
+            # An organisation's live people in "name" order (its page, the partner portal):
+            # found from the organisation, not by reading every contact of its affiliate.
+            models.Index(
+                fields=["organisation", "archived_at", "name"], name="contact_org_live_name_idx"
             ),
         ]
 

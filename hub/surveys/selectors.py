@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from hub.core import audit
 from hub.core.exports import CellValue
 from hub.core.models import Affiliate
-from hub.partners.models import Organisation
+from hub.partners.models import Contact, Organisation
 from hub.partnerships.models import Partnership
 from hub.surveys.models import (
     Answer,
@@ -29,7 +30,9 @@ from hub.surveys.models import (
     Response,
     Sending,
     Survey,
+    SurveyVersion,
 )
+from hub.surveys.tokens import make_token
 
 # Movement-wide figures are shown only for groups of at least this many responses, so no
 # partner's answers can be picked out of a small group.
@@ -512,30 +515,44 @@ class WaitingSurvey:
 
 
 def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
-    """Return the open, unanswered surveys sent to the organisation's contacts."""
-    from hub.surveys.delivery import token_for
+    """Return the open, unanswered surveys sent to the organisation's contacts (not opted out),
+    soonest deadline first.
 
-    today = timezone.localdate()
-    invitations = (
-        Invitation.objects.filter(
-            affiliate_id=organisation.affiliate_id,
-            contact__organisation=organisation,
-            opted_out_at=None,
-            sending__deadline__gte=today,
-        )
-        .exclude(response__submitted_at__isnull=False)
-        .select_related("sending__version__survey")
-        .order_by("sending__deadline", "pk")
+    Written out (one statement, names from the models, every value a parameter): the partner
+    portal draws it on every visit, and compiling its four joins with the ORM cost ten times
+    running it.
+    """
+    q = connection.ops.quote_name
+    tables = [q(m._meta.db_table) for m in (Invitation, Contact, Sending, SurveyVersion, Survey)]
+    rows = _fetch_rows(
+        "SELECT i.id, i.key, i.name, s.deadline, survey.title FROM {} i"  # noqa: S608
+        " INNER JOIN {} c ON c.id = i.contact_id"
+        " INNER JOIN {} s ON s.id = i.sending_id"
+        " INNER JOIN {} version ON version.id = s.version_id"
+        " INNER JOIN {} survey ON survey.id = version.survey_id"
+        " WHERE i.affiliate_id = %s AND c.organisation_id = %s AND i.opted_out_at IS NULL"
+        " AND s.deadline >= %s AND NOT EXISTS (SELECT 1 FROM {} r"
+        " WHERE r.invitation_id = i.id AND r.submitted_at IS NOT NULL)"
+        " ORDER BY s.deadline, i.id".format(*tables, q(Response._meta.db_table)),
+        [organisation.affiliate_id, organisation.pk, timezone.localdate()],
     )
+    marker = "-token-"
+    before, after = reverse("surveys:answer", kwargs={"token": marker}).split(marker)
     return [
         WaitingSurvey(
-            title=i.sending.version.survey.title,
-            url=reverse("surveys:answer", kwargs={"token": token_for(i)}),
-            deadline=i.sending.deadline,
-            contact_name=i.name,
+            title=title,
+            url=f"{before}{make_token(pk, key)}{after}",
+            deadline=deadline,
+            contact_name=name,
         )
-        for i in invitations
+        for pk, key, name, deadline, title in rows
     ]
+
+
+def _fetch_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def saved_answers(invitation: Invitation) -> dict[str, object]:

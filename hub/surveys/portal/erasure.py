@@ -14,12 +14,13 @@ from hub.core.erasure import Person, scrub_rows
 from hub.core.personal_data import Found
 from hub.surveys.models import ChangeRequest, PortalLink
 
-# How long a partner's portal page is kept drawn at most (impact figures change without audit).
-PORTAL_CACHE_SECONDS = 300
-
 
 def drawn_portal_key(link_id: int, language: str) -> str:
-    """Return the cache key of a portal link's drawn page in one language."""
+    """Return the cache key under which earlier versions kept a portal link's drawn page.
+
+    The portal is now drawn afresh on every visit; pages drawn before that may still sit in
+    the cache table (expired entries stay until culled), so erasure still drops them.
+    """
     return f"surveys-portal:{link_id}:{language}"
 
 
@@ -60,7 +61,7 @@ def scrub_change_requests(person: Person) -> int:
 
 
 def forget_drawn_portals(person: Person) -> int:
-    """Drop the affiliate's drawn portal pages from the cache: they may show the person.
+    """Drop the affiliate's portal pages drawn by earlier versions: they may show the person.
 
     Returns 0: cache entries are not rows, and the next visit draws the page again.
     """

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from hub.core.models import Affiliate, User
 from hub.partners.models import Contact, Organisation
-from hub.partnerships.models import Activity, Document, Partnership, Stage
+from hub.partnerships.models import Activity, Document, Partnership, PartnershipPartner, Stage
 from hub.partnerships.slots import Figure, partnership_figures
 from hub.surveys.models import ChangeRequest, PartnerUpdates, PortalLink
 from hub.surveys.selectors import WaitingSurvey, waiting_surveys
@@ -20,33 +22,67 @@ from hub.surveys.selectors import WaitingSurvey, waiting_surveys
 UPCOMING_DAYS = 120
 UPCOMING_ROWS = 20
 RECENT_ROWS = 20
-ACTIVITY_FIELDS = (
-    "id",
-    "title",
-    "starts_on",
-    "place",
-    "online",
-    "partnership__id",
-    "partnership__title",
-)
 # What the portal and the update e-mail show of a partnership (and what figures need).
 PARTNERSHIP_FIELDS = ("id", "affiliate_id", "title", "stage", "start_date", "end_date")
 
 
+@dataclass(frozen=True)
+class ActivityRow:
+    """An activity as the portal and the update e-mail list it: plain values, no models."""
+
+    pk: int
+    title: str
+    starts_on: dt.date
+    place: str
+    online: bool
+    partnership_title: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document shared with the partner, as the portal lists it."""
+
+    pk: int
+    original_name: str
+    size: int
+    partnership_title: str
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One of the partner's own people, as the portal lists them."""
+
+    pk: int
+    name: str
+    role: str
+    main_email: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone at the affiliate responsible for one of the partnerships: who to contact."""
+
+    pk: int
+    name: str
+    email: str
+
+
 @dataclass
 class PortalPage:
-    """Everything the partner's portal shows."""
+    """Everything the partner's portal shows, read as plain values (no model instances but
+    the partnerships, which the figures' providers are given)."""
 
     link: PortalLink
     organisation: Organisation
     partnerships: list[Partnership]
     figures: dict[int, list[Figure]]
-    documents: list[Document]
-    upcoming: list[Activity]
-    contacts: list[Contact]
-    people: list[User]  # who to contact at the affiliate
+    documents: list[DocumentRow]
+    upcoming: list[ActivityRow]
+    contacts: list[ContactRow]
+    people: list[Person]  # who to contact at the affiliate
     waiting_surveys: list[WaitingSurvey]
-    pending: list[ChangeRequest] = field(default_factory=list)
+    pending: int = 0  # the partner's corrections waiting for the affiliate's approval
 
     @property
     def rows(self) -> list[tuple[Partnership, list[Figure]]]:
@@ -59,96 +95,140 @@ def portal_partnerships(affiliate: Affiliate, organisation: Organisation) -> Que
 
     Ideas are the affiliate's own thinking and archived ones are gone: neither is shown.
     """
+    # "id IN (the organisation's partnerships)": the few partner rows are read first, not every
+    # partnership of the affiliate joined to its partners.
+    mine = PartnershipPartner.objects.filter(organisation=organisation).values("partnership_id")
     return (
-        Partnership.objects.filter(
-            affiliate=affiliate, partners__organisation=organisation, archived_at=None
-        )
+        Partnership.objects.filter(affiliate=affiliate, pk__in=mine, archived_at=None)
         .exclude(stage=Stage.IDEA)
         .only(*PARTNERSHIP_FIELDS)
         .order_by("-start_date", "title", "id")
     )
 
 
-def upcoming_activities(
-    partnerships: list[Partnership], *, today: dt.date, days: int = UPCOMING_DAYS
-) -> list[Activity]:
-    """Return the partnerships' activities starting from today for a while, soonest first."""
-    return list(
-        Activity.objects.filter(
-            partnership__in=partnerships,
-            starts_on__gte=today,
-            starts_on__lte=today + dt.timedelta(days=days),
-        )
-        .select_related("partnership")
-        .only(*ACTIVITY_FIELDS)
-        .order_by("starts_on", "id")[:UPCOMING_ROWS]
+# The portal is drawn afresh on every visit, and compiling its queries with the ORM cost it
+# ten times what running them does (and more than drawing the page). So what it reads by the
+# ids of the partnerships a partner may see (portal_partnerships, the one rule of what is
+# shown) is written out here: simple statements, names from the models, every value a
+# parameter. tests/test_portal.py checks each section against data made through the services.
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _activity_rows(
+    partnerships: Sequence[Partnership], window: str, params: list[Any], order: str, rows: int
+) -> list[ActivityRow]:
+    titles = {p.pk: p.title for p in partnerships}
+    if not titles:
+        return []
+    ids = list(titles)
+    found = _fetch(
+        f"SELECT id, title, starts_on, place, online, partnership_id FROM {_table(Activity)}"  # noqa: S608
+        f" WHERE partnership_id IN ({_marks(ids)}) AND {window} ORDER BY {order} LIMIT %s",
+        [*ids, *params, rows],
     )
+    return [
+        ActivityRow(pk, title, starts_on, place, bool(online), titles[partnership])
+        for pk, title, starts_on, place, online, partnership in found
+    ]
+
+
+def upcoming_activities(
+    partnerships: Sequence[Partnership], *, today: dt.date, days: int = UPCOMING_DAYS
+) -> list[ActivityRow]:
+    """Return the partnerships' activities starting from today for a while, soonest first."""
+    window = "starts_on >= %s AND starts_on <= %s"
+    params: list[Any] = [today, today + dt.timedelta(days=days)]
+    return _activity_rows(partnerships, window, params, "starts_on, id", UPCOMING_ROWS)
 
 
 def recent_activities(
-    partnerships: list[Partnership], *, since: dt.date, today: dt.date
-) -> list[Activity]:
+    partnerships: Sequence[Partnership], *, since: dt.date, today: dt.date
+) -> list[ActivityRow]:
     """Return the partnerships' activities that took place between since and today."""
-    return list(
-        Activity.objects.filter(
-            partnership__in=partnerships, starts_on__gte=since, starts_on__lt=today
-        )
-        .select_related("partnership")
-        .only(*ACTIVITY_FIELDS)
-        .order_by("-starts_on", "-id")[:RECENT_ROWS]
+    window = "starts_on >= %s AND starts_on < %s"
+    return _activity_rows(
+        partnerships, window, [since, today], "starts_on DESC, id DESC", RECENT_ROWS
     )
+
+
+def _first_line(text: str) -> str:
+    """Return the first non-blank line of a contact's e-mail addresses (Contact.main_email)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _people(ids: list[int]) -> list[Person]:
+    """Return the active people responsible for the partnerships, by name."""
+    responsible = _table(Partnership.responsible.through)
+    rows = _fetch(
+        f"SELECT u.id, u.username, u.first_name, u.last_name, u.email FROM {responsible} r"  # noqa: S608
+        f" INNER JOIN {_table(User)} u ON u.id = r.user_id"
+        f" WHERE r.partnership_id IN ({_marks(ids)}) AND u.is_active = %s",
+        [*ids, True],
+    )
+    # Named as User.__str__ names them: their full name, or their user name.
+    people = {
+        pk: Person(pk=pk, name=f"{first} {last}".strip() or username, email=email)
+        for pk, username, first, last, email in rows
+    }
+    return sorted(people.values(), key=lambda person: (person.name.casefold(), person.pk))
+
+
+def _documents(titles: dict[int, str]) -> list[DocumentRow]:
+    """Return the documents shared with the partner, newest first."""
+    ids = list(titles)
+    rows = _fetch(
+        f"SELECT id, original_name, size, partnership_id FROM {_table(Document)}"  # noqa: S608
+        f" WHERE partnership_id IN ({_marks(ids)}) AND shared_with_partner = %s"
+        " ORDER BY uploaded_at DESC, id DESC",
+        [*ids, True],
+    )
+    return [DocumentRow(pk, name, size, titles[p]) for pk, name, size, p in rows]
 
 
 def portal_page(link: PortalLink, *, today: dt.date | None = None) -> PortalPage:
-    """Return the portal of the link's organisation: a fixed number of queries at any size."""
+    """Return the portal of the link's organisation: a fixed number of queries at any size
+    (7), each reading plain values."""
     today = today or timezone.localdate()
     affiliate, organisation = link.affiliate, link.organisation
-    partnerships = list(
-        portal_partnerships(affiliate, organisation).prefetch_related(
-            Prefetch(
-                "responsible",
-                queryset=User.objects.filter(is_active=True).only(
-                    "id", "username", "first_name", "last_name", "email"
-                ),
-            )
-        )
+    partnerships = list(portal_partnerships(affiliate, organisation))
+    titles = {p.pk: p.title for p in partnerships}
+    # The partner's live people and, on every row, how many of its corrections wait: one
+    # statement (a row of NULLs when it has nobody left).
+    rows = _fetch(
+        "SELECT waiting.n, c.id, c.name, c.role, c.emails, c.phone FROM"  # noqa: S608
+        f" (SELECT COUNT(*) AS n FROM {_table(ChangeRequest)}"
+        "  WHERE affiliate_id = %s AND organisation_id = %s AND status = %s) waiting"
+        f" LEFT JOIN {_table(Contact)} c ON c.affiliate_id = %s AND c.organisation_id = %s"
+        " AND c.archived_at IS NULL ORDER BY c.name, c.id",
+        [affiliate.pk, organisation.pk, ChangeRequest.Status.PENDING.value]
+        + [affiliate.pk, organisation.pk],
     )
-    people: dict[int, User] = {}
-    for partnership in partnerships:
-        for person in partnership.responsible.all():
-            people.setdefault(person.pk, person)
-    documents = list(
-        Document.objects.filter(partnership__in=partnerships, shared_with_partner=True)
-        .select_related("partnership")
-        .only(
-            "id",
-            "kind",
-            "original_name",
-            "size",
-            "uploaded_at",
-            "partnership__id",
-            "partnership__title",
-        )
-    )
-    contacts = list(
-        Contact.objects.filter(
-            affiliate=affiliate, organisation=organisation, archived_at=None
-        ).only("id", "name", "role", "emails", "phone", "preferred_language", "organisation_id")
-    )
-    pending = list(
-        ChangeRequest.objects.filter(
-            organisation=organisation, status=ChangeRequest.Status.PENDING
-        ).select_related("contact")
-    )
+    pending = rows[0][0]
+    contacts = [
+        ContactRow(pk, name, role, _first_line(emails), phone)
+        for _n, pk, name, role, emails, phone in rows
+        if pk is not None
+    ]
     return PortalPage(
         link=link,
         organisation=organisation,
         partnerships=partnerships,
         figures=partnership_figures(partnerships),
-        documents=documents,
+        documents=_documents(titles) if titles else [],
         upcoming=upcoming_activities(partnerships, today=today),
         contacts=contacts,
-        people=sorted(people.values(), key=lambda u: (str(u).casefold(), u.pk)),
+        people=_people(list(titles)) if titles else [],
         waiting_surveys=waiting_surveys(organisation),
         pending=pending,
     )

@@ -6,29 +6,21 @@ import logging
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hub.core import audit
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404
 from hub.partners.models import Contact, Organisation
 from hub.partnerships.slots import PARTNER_REPORT
 from hub.surveys.mailing import opt_out
-from hub.surveys.models import OptOut, PortalLink, Response
-from hub.surveys.portal import selectors, services
-from hub.surveys.portal.erasure import PORTAL_CACHE_SECONDS, drawn_portal_key
+from hub.surveys.models import OptOut, PortalLink
+from hub.surveys.portal import drawing, selectors, services
 from hub.surveys.portal.forms import (
     ContactCorrectionForm,
     OrganisationCorrectionForm,
@@ -74,30 +66,27 @@ def _open(request: HttpRequest, token: str) -> PortalLink | HttpResponse:
 
 
 def portal(request: HttpRequest, token: str) -> HttpResponse:
-    """Show the partner its portal: partnerships, figures, documents, activities, people."""
+    """Show the partner its portal: partnerships, figures, documents, activities, people.
+
+    Drawn afresh on every visit (no cached drawing): partners come rarely, mostly after a
+    change (an e-mail brought them), so a cache would mostly be missed and written, and its
+    key would need every source of change (audit events, answers, impact refreshes) to stay
+    current. The page reads a fixed handful of queries of plain values instead.
+    """
     link = _open(request, token)
     if isinstance(link, HttpResponse):
         return link
-    # The page is drawn once for every change the affiliate makes (each one moves the audit
-    # stamp), and at least every few minutes for the impact figures, which refresh on their own.
-    # One cache entry per link and language, the stamp inside: erasing a person drops it
-    # (hub.surveys.portal.erasure), so no drawn page keeps their name.
-    key = drawn_portal_key(link.pk, get_language() or "")
-    # Answering a survey is no audited change, but takes the survey off the page: the newest
-    # answer of the affiliate's partners is part of the stamp (one indexed read).
-    answered = Response.objects.filter(affiliate=link.affiliate).aggregate(
-        newest=Max("updated_at")
-    )["newest"]
-    stamp = f"{audit.latest_stamp(link.affiliate)}:{answered}:{timezone.localdate()}"
-    cached = cache.get(key)
-    if isinstance(cached, dict) and cached.get("stamp") == stamp:
-        body = cached["body"]
-    else:
-        page = selectors.portal_page(link)
-        context = {"token": token, "page": page, "has_report": bool(PARTNER_REPORT)}
-        body = render_to_string("surveys/portal/_portal_body.html", context, request=request)
-        cache.set(key, {"stamp": stamp, "body": body}, PORTAL_CACHE_SECONDS)
-    context = {"organisation": link.organisation, "body": mark_safe(body)}  # noqa: S308  rendered above
+    page = selectors.portal_page(link)
+    home = reverse("surveys:portal", kwargs={"token": token})
+    drawn = {
+        "partnerships": drawing.partnership_cards(page.rows),
+        "documents": drawing.document_items(page.documents, home),
+        "upcoming": drawing.activity_items(page.upcoming),
+        "surveys": drawing.survey_items(page.waiting_surveys),
+        "people": drawing.people_items(page.people),
+        "contacts": drawing.contact_rows(page.contacts, home),
+    }
+    context = {"home": home, "page": page, "drawn": drawn, "has_report": bool(PARTNER_REPORT)}
     return _private(render(request, "surveys/portal/portal.html", context))
 
 
