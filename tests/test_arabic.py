@@ -160,3 +160,37 @@ def test_dates_inside_arabic_sentences_are_isolated_left_to_right():
     with translation.override("ar"):
         assert "\u2066%(day)s\u2069" in gettext("since %(day)s")
         assert "\u2066%(date)s\u2069" in gettext("The agreement expires on %(date)s.")
+
+
+def test_lists_take_the_arabic_comma_and_ranges_no_arrow():
+    from django.template import Context, Template
+
+    from hub.core.languages import change_arrow, date_range, join_list
+
+    with translation.override("ar"):
+        assert join_list(["Nordic Museum", "متحف"]) == "Nordic Museum، متحف"
+        assert "→" not in date_range("2026-03-01", "2026-09-30")
+        assert date_range("2026-03-01", "2026-09-30").startswith("2026-03-01")
+        # "→" does not mirror: in right-to-left text the arrow points the way Arabic reads.
+        assert change_arrow() == "←"
+        page = Template(
+            "{% load hub_format %}{{ names|joined }} | {% for n in names %}{{ n }}"
+            "{% if not forloop.last %}{% list_separator %}{% endif %}{% endfor %}"
+        ).render(Context({"names": ["<b>A</b>", "ب"]}))
+        assert page == "&lt;b&gt;A&lt;/b&gt;، ب | &lt;b&gt;A&lt;/b&gt;، ب"
+    with translation.override("en"):
+        assert join_list(["a", "b"]) == "a, b" and change_arrow() == "→"
+    with translation.override("fr"):
+        assert join_list(["a", "b"]) == "a, b"
+
+
+def test_partnership_page_in_arabic_has_no_left_pointing_arrow(
+    client_a: Client,
+    partnership: Any,  # noqa: F811
+):
+    client_a.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    url = reverse("partnerships:partnership_detail", kwargs={"slug": "alpha", "pk": partnership.pk})
+    html = client_a.get(url).content.decode()
+    assert "→" not in html
+    listing = client_a.get(reverse("partnerships:partnership_list", kwargs={"slug": "alpha"}))
+    assert ", " not in listing.content.decode().split("<tbody>", 1)[-1].split("</tbody>", 1)[0]
