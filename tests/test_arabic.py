@@ -32,6 +32,14 @@ from tests.impact_fixtures import (  # noqa: F401 (fixtures)
 HUB = "مركز الشراكات"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after() -> Any:
+    """Put the default language back after each test: an Arabic request leaves Arabic active
+    in the thread, and the tests of other files that follow read their messages in it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _words(text: str) -> str:
     """Return extracted PDF text with the letters' joined forms read back as plain letters."""
     return unicodedata.normalize("NFKC", text)
