@@ -32,6 +32,14 @@ from tests.impact_fixtures import (  # noqa: F401 (fixtures)
 HUB = "مركز الشراكات"
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after() -> Any:
+    """Put the default language back after each test: an Arabic request leaves Arabic active
+    in the thread, and the tests of other files that follow read their messages in it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _words(text: str) -> str:
     """Return extracted PDF text with the letters' joined forms read back as plain letters."""
     return unicodedata.normalize("NFKC", text)
@@ -160,3 +168,40 @@ def test_dates_inside_arabic_sentences_are_isolated_left_to_right():
     with translation.override("ar"):
         assert "\u2066%(day)s\u2069" in gettext("since %(day)s")
         assert "\u2066%(date)s\u2069" in gettext("The agreement expires on %(date)s.")
+
+
+def test_lists_take_the_arabic_comma_and_ranges_no_arrow():
+    from django.template import Context, Template
+
+    from hub.core.languages import change_arrow, date_range, join_list
+
+    with translation.override("ar"):
+        assert join_list(["Nordic Museum", "متحف"]) == "Nordic Museum، متحف"
+        assert "→" not in date_range("2026-03-01", "2026-09-30")
+        assert date_range("2026-03-01", "2026-09-30").startswith("2026-03-01")
+        # "→" does not mirror: in right-to-left text the arrow points the way Arabic reads.
+        assert change_arrow() == "←"
+        page = Template(
+            "{% load hub_format %}{{ names|joined }} | {% for n in names %}{{ n }}"
+            "{% if not forloop.last %}{% list_separator %}{% endif %}{% endfor %}"
+        ).render(Context({"names": ["<b>A</b>", "ب"]}))
+        assert page == "&lt;b&gt;A&lt;/b&gt;، ب | &lt;b&gt;A&lt;/b&gt;، ب"
+    with translation.override("en"):
+        assert join_list(["a", "b"]) == "a, b" and change_arrow() == "→"
+    with translation.override("fr"):
+        assert join_list(["a", "b"]) == "a, b"
+
+
+def test_partnership_page_in_arabic_has_no_left_pointing_arrow(
+    client_a: Client,
+    partnership: Any,  # noqa: F811
+):
+    url = reverse("partnerships:partnership_detail", kwargs={"slug": "alpha", "pk": partnership.pk})
+    listed = reverse("partnerships:partnership_list", kwargs={"slug": "alpha"})
+    # The override puts the test's own language back after the Arabic requests.
+    with translation.override(settings.LANGUAGE_CODE):
+        client_a.post(reverse("set_language"), {"language": "ar", "next": "/"})
+        html = client_a.get(url).content.decode()
+        listing = client_a.get(listed).content.decode()
+    assert '<html lang="ar" dir="rtl">' in html and "→" not in html
+    assert ", " not in listing.split("<tbody>", 1)[-1].split("</tbody>", 1)[0]

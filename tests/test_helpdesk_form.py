@@ -282,3 +282,46 @@ def test_a_member_of_another_affiliate_cannot_open_the_staff_page(client_b, affi
     response = client_b.get(reverse("helpdesk:request_detail", kwargs={"pk": request.pk}))
     assert response.status_code == 404
     assert request.email not in response.content.decode()
+
+
+def test_a_french_requester_gets_every_email_in_french_whoever_writes(
+    django_capture_on_commit_callbacks,
+):
+    from django.conf import settings
+
+    Status = HelpRequest.Status
+
+    from django.utils import translation
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    # The override puts the test's own language back after the French request.
+    with translation.override(settings.LANGUAGE_CODE):
+        post(client, django_capture_on_commit_callbacks, valid(email="amelie@example.org"))
+    request = HelpRequest.objects.get()
+    assert request.language == "fr"
+    received = [m for m in mail.outbox if m.to[0].endswith("<amelie@example.org>")]
+    assert received[0].subject.startswith("Nous avons bien reçu votre demande")
+    assert received[0].body.startswith("Bonjour Patricia Example,")
+
+    # Hub staff read the Hub in English; the requester still reads French.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(actor=staff(), request=request, status=Status.READY)
+    (moved,) = [m for m in mail.outbox if m.to[0].endswith("<amelie@example.org>")]
+    assert moved.subject.startswith("Votre demande a avancé")
+    assert "Your request" not in moved.body
+
+
+def test_a_request_from_before_languages_were_kept_is_answered_in_the_default(
+    django_capture_on_commit_callbacks,
+):
+    Status = HelpRequest.Status
+
+    request = help_request(email="old@example.org")
+    assert request.language == ""
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(actor=staff(), request=request, status=Status.READY)
+    (moved,) = [m for m in mail.outbox if "old@example.org" in m.to[0]]
+    assert moved.subject.startswith("Your request moved on")

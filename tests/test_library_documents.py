@@ -378,3 +378,67 @@ def test_a_template_that_loads_files_is_refused_when_saved(affiliate_a, member_a
         _library_template(affiliate_a, 'Dear partner, {% include "/etc/passwd" %}')
     assert "cannot load other templates or files" in str(refused.value.message_dict["body"])
     assert not Resource.objects.filter(kind=Kind.TEMPLATE).exists()
+
+
+ARABIC_LETTER = (
+    "# خطاب نوايا\n\n"
+    "نود العمل مع {{ main_partner.name }} على {{ partnership.title }}.\n\n"
+    "- رفع الصور"
+)
+
+
+def _zip_xml(data: bytes, name: str) -> str:
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data)).read(name).decode()
+
+
+def test_arabic_documents_are_right_to_left_and_keep_an_english_name(museum_partnership, member_a):
+    source = Source(
+        kind=TemplateKind.LETTER_OF_INTENT, title="خطاب", body=ARABIC_LETTER, language="ar"
+    )
+    kept = services.generate_document(
+        actor=member_a, partnership=museum_partnership, source=source, language="ar"
+    )
+    files = {d.original_name.rsplit(".", 1)[1]: d.file.open("rb").read() for d in kept}
+
+    word = docx.Document(io.BytesIO(files["docx"]))
+    assert word.core_properties.language == "ar"
+    body = _zip_xml(files["docx"], "word/document.xml")
+    paragraphs = word.paragraphs
+    # Every paragraph starts at the right (w:bidi), and so does the page (the section).
+    assert paragraphs and all(
+        p._p.pPr is not None and p._p.pPr.find(docx.oxml.ns.qn("w:bidi")) is not None
+        for p in paragraphs
+    )
+    assert "<w:bidi/>" in body.split("<w:sectPr", 1)[1]
+    line = next(p for p in paragraphs if "Nordic Museum" in p.text)
+    # The English name is its own run, in its own direction; the Arabic around it is w:rtl.
+    runs = {
+        r.text: r._r.rPr is not None and r._r.rPr.find(docx.oxml.ns.qn("w:rtl")) is not None
+        for r in line.runs
+    }
+    assert runs["Nordic Museum"] is False
+    assert any(rtl for text, rtl in runs.items() if "نود العمل" in text)
+    assert line.text == "نود العمل مع Nordic Museum على Photographs of Stockholm."
+    assert 'w:bidi="ar"' in _zip_xml(files["docx"], "word/styles.xml")
+
+    styles = _zip_xml(files["odt"], "styles.xml")
+    assert 'style:writing-mode="rl-tb"' in styles and 'style:language-complex="ar"' in styles
+    assert "lr-tb" not in styles
+    assert "<dc:language>ar</dc:language>" in _zip_xml(files["odt"], "meta.xml")
+    assert "نود العمل مع Nordic Museum على Photographs of Stockholm." in _odt_text(files["odt"])
+
+
+def test_english_documents_stay_left_to_right(museum_partnership, member_a):
+    kept = services.generate_document(
+        actor=member_a,
+        partnership=museum_partnership,
+        source=_default(TemplateKind.LETTER_OF_INTENT),
+        language="en",
+    )
+    files = {d.original_name.rsplit(".", 1)[1]: d.file.open("rb").read() for d in kept}
+    assert "w:bidi" not in _zip_xml(files["docx"], "word/document.xml")
+    assert "<w:rtl" not in _zip_xml(files["docx"], "word/document.xml")
+    assert 'w:val="en"' in _zip_xml(files["docx"], "word/styles.xml")
+    assert "rl-tb" not in _zip_xml(files["odt"], "styles.xml")

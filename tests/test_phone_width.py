@@ -108,6 +108,17 @@ def test_lists_reports_and_pages_fit_a_375_pixel_screen(
     done = page.get_by_role("button", name="Done").bounding_box()
     assert done is not None
     assert done["x"] >= 0 and done["x"] + done["width"] <= PHONE["width"], done
+    # The main menu is one row that scrolls inside the header, not five lines of links; its
+    # last link comes onto the screen when scrolled to.
+    menu = page.get_by_role("navigation", name="Main")
+    row, link = menu.bounding_box(), menu.get_by_role("link").first.bounding_box()
+    assert row is not None and link is not None
+    assert row["height"] < 1.5 * link["height"], (row, link)
+    last = menu.get_by_role("link").last
+    last.scroll_into_view_if_needed()
+    shown = last.bounding_box()
+    assert shown is not None and 0 <= shown["x"] and shown["x"] + shown["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 # Every kind of page, from the URL walk: affiliate A's pages with one object of each kind, seen by

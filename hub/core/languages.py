@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from hub.core import audit
 from hub.core.catalogues import catalogue_problems
@@ -74,3 +75,41 @@ def check_catalogues(**kwargs: object) -> list[checks.CheckMessage]:
         for path in settings.LOCALE_PATHS
         for problem in catalogue_problems(Path(path), settings.HUB_KNOWN_LANGUAGES)
     ]
+
+
+# Languages written in the Arabic script, whose comma is "،" (U+060C): the separator a list
+# takes in them while their catalogue does not yet say it.
+_ARABIC_COMMA = frozenset({"ar", "fa", "ur", "ps", "ckb", "sd", "ug"})
+
+
+def list_separator() -> str:
+    """Return what goes between the items of a list in the active language (", " or "، ")."""
+    said = pgettext("between the items of a list", ", ")
+    language = (translation.get_language() or "").split("-")[0]
+    if said == ", " and language in _ARABIC_COMMA:
+        return "، "
+    return said
+
+
+def join_list(items: Iterable[object]) -> str:
+    """Return the items as one line, separated as the active language separates a list."""
+    return list_separator().join(str(item) for item in items)
+
+
+def date_range(start: object, end: object) -> str:
+    """Return "start – end" as the active language writes a range (of dates, of values).
+
+    No arrow: "→" does not mirror, so in Arabic it would point from the end to the start.
+    """
+    return pgettext("a range, e.g. of dates", "%(start)s – %(end)s") % {
+        "start": start,
+        "end": end,
+    }
+
+
+def change_arrow() -> str:
+    """Return the arrow from an old value to the new one, pointing the way the language reads."""
+    said = pgettext("from an old value to the new one", "→")
+    if said == "→" and translation.get_language_bidi():
+        return "←"
+    return said

@@ -63,6 +63,9 @@ class HelpRequest(models.Model):
     justification = models.TextField(_("justification"), max_length=TEXT_MAX, blank=True)
     timeline = models.CharField(_("desired timeline"), max_length=LINE_MAX, blank=True)
     languages = models.CharField(_("languages"), max_length=LINE_MAX, blank=True)
+    # The language the requester wrote the form in: their e-mails go out in it (they have no
+    # account to keep a preference). Empty for requests from before it was kept: the default.
+    language = models.CharField(_("language of the form"), max_length=10, blank=True)
     consent_at = models.DateTimeField(_("consent given"))
 
     status = models.CharField(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core import audit
+from hub.core.languages import in_language_of, offered
 from hub.core.models import Affiliate, User
 from hub.core.regions import region_for_country
 from hub.helpdesk.mail import header_safe, mailbox, send_on_commit, status_url
@@ -68,24 +69,30 @@ def hub_staff() -> list[User]:
     return list(User.objects.filter(is_hub_staff=True, is_active=True))
 
 
-def tell_requester(request: HelpRequest, subject: str, lines: Iterable[str]) -> None:
-    """E-mail the requester, always with their status link (none once their data is erased)."""
+def tell_requester(request: HelpRequest, write: Callable[[], tuple[str, Iterable[str]]]) -> None:
+    """E-mail the requester, always with their status link (none once their data is erased).
+
+    ``write`` returns the subject and the lines; it is called in the requester's language
+    (the one they wrote the form in), whoever on the Hub's side caused the e-mail.
+    """
     if not request.email:
         return
-    greeting = _("Hello %(name)s,") % {"name": header_safe(request.name, 80)}
-    body = "\n\n".join(
-        [
-            greeting,
-            *lines,
-            _("Follow your request and answer questions here (keep this link to yourself):"),
-            status_link(request),
-            _("— The Partnerships Hub helpdesk"),
-        ]
-    )
-    subject = _("%(subject)s (%(reference)s)") % {
-        "subject": subject,
-        "reference": request.reference,
-    }
+    with in_language_of(request):
+        subject, lines = write()
+        greeting = _("Hello %(name)s,") % {"name": header_safe(request.name, 80)}
+        body = "\n\n".join(
+            [
+                greeting,
+                *lines,
+                _("Follow your request and answer questions here (keep this link to yourself):"),
+                status_link(request),
+                _("— The Partnerships Hub helpdesk"),
+            ]
+        )
+        subject = _("%(subject)s (%(reference)s)") % {
+            "subject": subject,
+            "reference": request.reference,
+        }
     send_on_commit(subject=subject, body=body, to=[mailbox(request.name, request.email)])
 
 
@@ -126,10 +133,12 @@ def submit_request(
     justification: str = "",
     timeline: str = "",
     languages: str = "",
+    language: str = "",
     submission_token: str | None = None,
 ) -> tuple[HelpRequest, bool]:
     """Store a request from the public form; return it and whether it is new.
 
+    ``language`` is the language the form was written in (the requester's e-mails use it).
     The same form sent twice (its one-time token, or the same text from the same address
     within a day) returns the first request and sends nothing again.
     """
@@ -158,6 +167,7 @@ def submit_request(
         justification=justification,
         timeline=timeline,
         languages=languages,
+        language=offered(language) or "",
         consent_at=timezone.now(),
         status_key=new_status_key(),
         submission_token=submission_token or None,
@@ -183,13 +193,16 @@ def submit_request(
     )
     tell_requester(
         request,
-        _("We received your request"),
-        [
-            _(
-                "Thank you for writing to the Partnerships Hub helpdesk. Hub staff will read "
-                "your request and answer you; the expert committee reviews requests once a month."
-            )
-        ],
+        lambda: (
+            _("We received your request"),
+            [
+                _(
+                    "Thank you for writing to the Partnerships Hub helpdesk. Hub staff will read "
+                    "your request and answer you; the expert committee reviews requests once a "
+                    "month."
+                )
+            ],
+        ),
     )
     notify(
         users=hub_staff(),
@@ -249,8 +262,10 @@ def ask_requester(*, actor: User, request: HelpRequest, body: str) -> Message:
     )
     tell_requester(
         request,
-        _("A question about your request"),
-        [_("The helpdesk has a question for you:"), body],
+        lambda: (
+            _("A question about your request"),
+            [_("The helpdesk has a question for you:"), body],
+        ),
     )
     return message
 
@@ -304,7 +319,7 @@ def post_update(
     mark_answered(request)
     request.save()
     audit.record(actor=actor, affiliate=None, action="help_request.update_posted", target=request)
-    tell_requester(request, _("News about your request"), [body])
+    tell_requester(request, lambda: (_("News about your request"), [body]))
     return message
 
 
@@ -338,12 +353,14 @@ def change_status(
         target=request,
         changes={"status": [before, status]},
     )
-    lines = [
-        _("Your request is now: %(status)s.") % {"status": Status(status).label},
-    ]
-    if message:
-        lines.append(message)
-    tell_requester(request, _("Your request moved on"), lines)
+    tell_requester(
+        request,
+        lambda: (
+            _("Your request moved on"),
+            [_("Your request is now: %(status)s.") % {"status": Status(status).label}]
+            + ([message] if message else []),
+        ),
+    )
     return request
 
 

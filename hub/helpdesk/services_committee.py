@@ -205,21 +205,27 @@ def record_decision(
         target=request,
         changes={"status": [before, outcome], "priority": [None, priority_rank]},
     )
-    lines: dict[str, str] = {
-        AgendaItem.Outcome.APPROVED: _(
-            "Good news: the expert committee approved your request (priority %(rank)s)."
-        )
-        % {"rank": priority_rank},
-        AgendaItem.Outcome.DECLINED: _("The expert committee decided not to take up your request."),
-        AgendaItem.Outcome.PARKED: _(
-            "The expert committee parked your request: it may come back when there is capacity."
-        ),
-    }
-    tell_requester(
-        request,
-        _("The committee's decision on your request"),
-        [lines[outcome], _("Reasons:"), reasons],
-    )
+
+    def decision() -> tuple[str, list[str]]:
+        lines: dict[str, str] = {
+            AgendaItem.Outcome.APPROVED: _(
+                "Good news: the expert committee approved your request (priority %(rank)s)."
+            )
+            % {"rank": priority_rank},
+            AgendaItem.Outcome.DECLINED: _(
+                "The expert committee decided not to take up your request."
+            ),
+            AgendaItem.Outcome.PARKED: _(
+                "The expert committee parked your request: it may come back when there is capacity."
+            ),
+        }
+        return _("The committee's decision on your request"), [
+            lines[outcome],
+            _("Reasons:"),
+            reasons,
+        ]
+
+    tell_requester(request, decision)
     notify(
         users=[u for u in hub_staff() if u.pk != actor.pk],
         kind=Notification.Kind.DECISION,

@@ -63,11 +63,13 @@ def form_working_group(
             )
         tell_requester(
             locked,
-            _("A working group is helping you"),
-            [
-                _("The working group “%(name)s” formed to help with your request.")
-                % {"name": header_safe(name, 120)}
-            ],
+            lambda: (
+                _("A working group is helping you"),
+                [
+                    _("The working group “%(name)s” formed to help with your request.")
+                    % {"name": header_safe(name, 120)}
+                ],
+            ),
         )
     return group
 

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -123,7 +124,12 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             actor = request.user if request.user.is_authenticated else None
             try:
-                services.submit_request(actor=actor, **form.service_fields())  # type: ignore[arg-type]
+                # The requester has no account: their e-mails go out in the form's language.
+                services.submit_request(
+                    actor=actor,
+                    language=translation.get_language() or "",
+                    **form.service_fields(),  # type: ignore[arg-type]
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:

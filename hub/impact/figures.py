@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.labels import choice_labels
+from hub.core.languages import join_list
 from hub.impact.models import TOTALLED, Metric, MetricPoint, PartnershipTotals
 from hub.partnerships.models import Partnership
 from hub.partnerships.slots import Figure
@@ -32,7 +33,7 @@ def _label(metric: str, year: int) -> str:
 def _sources(codes: Collection[str]) -> str:
     """Return the sources' names, sorted and joined, from their codes."""
     names = choice_labels(MetricPoint, "source")
-    return ", ".join(sorted({names.get(code, code) for code in codes if code}))
+    return join_list(sorted({names.get(code, code) for code in codes if code}))
 
 
 def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[Figure]]:

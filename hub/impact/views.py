@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from hub.core.languages import join_list
 from hub.core.links import absolute_url
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
@@ -307,7 +308,7 @@ def _shared(
         return None, page, []
     year = year_param(request.GET.get("year"))
     greeting = reports.share_greeting(
-        partner_names=", ".join(selectors.share_partner_names(share)), sender=share.affiliate.name
+        partner_names=join_list(selectors.share_partner_names(share)), sender=share.affiliate.name
     )
     if share.partnership is not None:
         report = selectors.partnership_report(share.affiliate, share.partnership, year=year)

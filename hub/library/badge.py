@@ -8,6 +8,7 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from hub.core.languages import join_list
 from hub.partnerships.slots import Figure
 
 HEIGHT = 20
@@ -41,7 +42,7 @@ def badge_text(figures: Sequence[Figure], year: int) -> str:
         said.append(_("%(n)s Wikipedia articles") % {"n": compact(by_key["articles"])})
     if not said and by_key.get("items"):
         said.append(_("%(n)s Wikidata items") % {"n": compact(by_key["items"])})
-    return ", ".join(said) or _("partnership")
+    return join_list(said) or _("partnership")
 
 
 def badge_svg(*, label: str, text: str, title: str) -> str:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from hub.core.languages import join_list
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.partners.models import Organisation
@@ -33,7 +34,7 @@ def live_organisations(affiliate: Affiliate) -> QuerySet[Organisation]:
 
 def organisation_label(name: str, city: str, country: str) -> str:
     """Return an organisation's name with its place, to tell namesakes apart."""
-    place = ", ".join(part for part in (city, country) if part)
+    place = join_list(part for part in (city, country) if part)
     return f"{name} ({place})" if place else name
 
 

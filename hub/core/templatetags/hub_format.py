@@ -11,8 +11,10 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
-from hub.core import labels
+from hub.core import labels, languages
 
 register = template.Library()
 
@@ -67,3 +69,30 @@ def readable(value: Any) -> str:
 def is_table(value: Any) -> bool:
     """Return whether a stored value is a list or mapping (shown indented, as written)."""
     return isinstance(value, list | dict) and bool(value)
+
+
+@register.filter(is_safe=True, needs_autoescape=True)
+def joined(items: Any, autoescape: bool = True) -> str:
+    """Join a list as the active language separates one ("a, b"; in Arabic "a، b")."""
+    if not items:
+        return ""
+    parts = [conditional_escape(item) if autoescape else str(item) for item in items]
+    return mark_safe(languages.join_list(parts))  # noqa: S308 (each item escaped above)
+
+
+@register.simple_tag
+def date_range(start: Any, end: Any) -> str:
+    """Return a range of dates (or values) as the active language writes one: "a – b"."""
+    return languages.date_range(start, end)
+
+
+@register.simple_tag
+def change_arrow() -> str:
+    """Return the arrow between an old value and the new one, pointing the way text reads."""
+    return languages.change_arrow()
+
+
+@register.simple_tag(name="list_separator")
+def list_separator_tag() -> str:
+    """Return what goes between a list's items in the active language (", " or "، ")."""
+    return languages.list_separator()

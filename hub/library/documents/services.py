@@ -78,8 +78,8 @@ def generate_document(
     )["latest"]
     version = (latest or 0) + 1
     files = {
-        "odt": formats.to_odt(made.title, parts),
-        "docx": formats.to_docx(made.title, parts),
+        "odt": formats.to_odt(made.title, parts, language=language),
+        "docx": formats.to_docx(made.title, parts, language=language),
         "pdf": formats.to_pdf(made.title, parts, language=language),
     }
     kept = []
