@@ -88,6 +88,9 @@ PUBLIC = {
     "surveys:portal_contact",
     "surveys:portal_document",
     "surveys:updates_opt_out",
+    # An event's public page: only while its partnership is published, through a signed token
+    # (test_event_public_page_answers_404_unless_published below; tests/test_events_out.py).
+    "out_public_event",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -653,6 +656,36 @@ def test_showcase_answers_404_for_a_private_partnership(objects_a, client_a, cli
             assert b"Private partner" not in response.content
     listing = Client().get(reverse("showcase:showcase"))
     assert listing.status_code == 200 and b"Private partner" not in listing.content
+
+
+def test_event_public_page_answers_404_unless_published(objects_a, client_a, client_b):
+    from hub.events import outputs
+    from hub.events.models import Event, EventFigure, Participant
+    from hub.partnerships.activities import services as activities
+
+    activity = activities.create_activity(
+        actor=None,
+        partnership=objects_a["partnership"],
+        kind="editathon",
+        title="Private partner edit-a-thon",
+        starts_on=factories.dt.date(2026, 3, 8),
+    )
+    start = factories.dt.datetime(2026, 3, 8, tzinfo=factories.dt.UTC)
+    event = Event.objects.create(
+        activity=activity,
+        affiliate=objects_a["partnership"].affiliate,
+        starts_at=start,
+        ends_at=start + factories.dt.timedelta(hours=8),
+    )
+    EventFigure.objects.create(
+        event=event, metric="edits", value=3, source="counted", counted_at=start
+    )
+    Participant.objects.create(event=event, username="Private partner", show_name=True)
+    url = outputs.public_url(event)
+    for client in (Client(), client_a, client_b):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert b"Private partner" not in response.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):

@@ -21,7 +21,9 @@ from hub.partnerships.activities.forms import (
     ExchangeRateForm,
     ReportingCurrencyForm,
 )
+from hub.partnerships.activities.outputs import output_summary, summary_of, with_output_lines
 from hub.partnerships.models import Activity, Contribution, Partnership
+from hub.partnerships.slots import activity_links
 
 PAGE_SIZE = 50
 
@@ -33,11 +35,27 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
     page = Paginator(selectors.activity_list(partnership), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    outputs = selectors.activity_outputs(Activity.objects.filter(partnership=partnership))
+    # Each activity's outputs: counted ones with their source, the rest marked typed by hand
+    # (one query for the page's counted figures); summed over every activity: from this page
+    # when it holds them all, else by the database.
+    page.object_list = with_output_lines(page.object_list)
+    summary = (
+        summary_of(page.object_list)
+        if page.paginator.num_pages == 1
+        else output_summary(Activity.objects.filter(partnership=partnership))
+    )
+    links = activity_links(affiliate, page.object_list)
+    for activity in page.object_list:
+        setattr(activity, "extra_links", links.get(activity.pk, []))  # noqa: B010
     return render(
         request,
         "partnerships/activity_list.html",
-        {"partnership": partnership, "page": page, "outputs": outputs},
+        {
+            "partnership": partnership,
+            "page": page,
+            "outputs": {"count": page.paginator.count},
+            "summary": summary,
+        },
     )
 
 
