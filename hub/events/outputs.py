@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
-from django.db.models import F, Max, Min, QuerySet, Sum
+from django.db.models import Max, Min, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -60,15 +60,35 @@ def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
     rows = (
         EventFigure.objects.filter(event__activity_id__in=[a.pk for a in activities], wiki="")
         .order_by()
-        .values("metric", "value", "source", "counted_at", activity_id=F("event__activity_id"))
+        .values_list("event__activity_id", "metric", "value", "source", "counted_at")
     )
     by_activity: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_activity.setdefault(row["activity_id"], []).append(dict(row))
-    return {
-        pk: [_figure(r["metric"], r["value"], r["source"], r["counted_at"]) for r in _pick(found)]
-        for pk, found in by_activity.items()
-    }
+    for activity_id, metric, value, source, counted_at in rows:
+        by_activity.setdefault(activity_id, []).append(
+            {"metric": metric, "value": value, "source": source, "counted_at": counted_at}
+        )
+    # Labels translated and days worked out once per call, not once per figure.
+    labels = {metric: str(label) for metric, label in METRIC_LABELS.items()}
+    sources = {source: str(label) for source, label in SOURCE_LABELS.items()}
+    days: dict[dt.datetime, dt.date] = {}
+    found_figures: dict[int, list[Figure]] = {}
+    for pk, found in by_activity.items():
+        figures = []
+        for r in _pick(found):
+            when = r["counted_at"]
+            if when not in days:
+                days[when] = _as_of(when)
+            figures.append(
+                Figure(
+                    label=labels.get(r["metric"], r["metric"]),
+                    value=r["value"],
+                    source=sources.get(r["source"], r["source"]),
+                    as_of=days[when],
+                    key=r["metric"],
+                )
+            )
+        found_figures[pk] = figures
+    return found_figures
 
 
 def activity_output_totals(activities: QuerySet[Activity]) -> OutputTotals:

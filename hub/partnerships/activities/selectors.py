@@ -13,7 +13,13 @@ from hub.core.models import Affiliate
 from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import Organisation
 from hub.partnerships.activities import money
-from hub.partnerships.activities.outputs import output_summary, summary_of, with_output_lines
+from hub.partnerships.activities.outputs import (
+    groups_of,
+    output_summary,
+    outputs_html,
+    summary_of,
+    with_output_lines,
+)
 from hub.partnerships.activities.services import OUTPUT_FIELDS
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
 from hub.partnerships.scoring import UPLOAD_KINDS
@@ -129,15 +135,18 @@ def section_context(page: PartnershipPage) -> dict[str, Any]:
     # the activities the page read when it read them all (one query for their counted figures),
     # else summed by the database.
     latest = with_output_lines(
-        page.latest_activities if complete else page.latest_activities[:SECTION_ACTIVITIES]
-    )
+        page.latest_activities if complete else page.latest_activities[:SECTION_ACTIVITIES],
+        html=False,
+    )[:SECTION_ACTIVITIES]
+    for activity in latest:  # drawn for the few the section shows only
+        setattr(activity, "output_html", outputs_html(groups_of(activity.output_lines)))  # type: ignore[attr-defined]  # noqa: B010
     summary = (
-        summary_of(latest)
+        summary_of(page.latest_activities)
         if complete
         else output_summary(Activity.objects.filter(partnership=partnership))
     )
     return {
-        "latest_activities": latest[:SECTION_ACTIVITIES],
+        "latest_activities": latest,
         "activity_outputs": outputs,
         "output_summary": summary,
         "money": money.partnership_money(

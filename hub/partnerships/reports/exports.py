@@ -87,7 +87,7 @@ def _outputs(chunk: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, str
     )
     sums: dict[int, dict[str, int]] = {}
     said: dict[int, dict[tuple[str, str], int]] = {}
-    for activity in with_output_lines(activities):
+    for activity in with_output_lines(activities, html=False):
         pid = activity.partnership_id
         out = sums.setdefault(pid, {"n": 0})
         out["n"] += 1
