@@ -290,7 +290,7 @@ def test_the_activity_list_links_to_the_event(event, client_a, affiliate_a, memb
         title="Training",
         starts_on=START.date(),
     )
-    links = slots.activity_links([activity, meeting, plain])
+    links = slots.activity_links(activity.partnership.affiliate, [activity, meeting, plain])
     assert meeting.pk not in links
     assert links[activity.pk][0][1] == reverse(
         "people_participants", kwargs={"slug": "alpha", "pk": event.pk}

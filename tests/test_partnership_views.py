@@ -366,10 +366,11 @@ def test_detail_page_stays_within_a_few_queries(
     # The session, the user and the membership; the page's twelve reads (its selector's test
     # names them), which the activities, money and tasks sections reuse; the strategic
     # definition; the impact section's links and their figures; the uploads section's batches;
-    # the library's case study; the surveys section's two (invited and answered, satisfaction).
+    # the library's case study; the surveys section's two (invited and answered, satisfaction);
+    # the activities' counted outputs (one query for all, hub.events).
     # The count does not grow with partners, activities, tasks or content links and their
     # figures.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client_a.get(url("partnership_detail", pk=p.pk))
     assert response.status_code == 200
 
@@ -528,4 +529,6 @@ def test_timeline_shows_every_kind_of_entry_escaped(client_a, affiliate_a, membe
     assert "What changed" in timeline and "Now with &lt;maps&gt;" in timeline
     assert "<script>" not in page
     # The activities section lists the activity's outputs, in the singular where it is one.
-    assert "<li>1 participant</li><li>12 articles created</li>" in page
+    # Typed by hand (nothing counted them), and marked so.
+    typed = '<small class="muted">(typed by hand)</small></li>'
+    assert f"<li>1 participant · 12 articles created {typed}" in page

@@ -103,6 +103,9 @@ PUBLIC = {
     "people_signup",
     "people_thanks",
     "people_withdraw",
+    # An event's public page: only while its partnership is published, through a signed token
+    # (test_event_public_page_answers_404_unless_published below; tests/test_events_out.py).
+    "out_public_event",
 }
 # Routes for any logged-in person, showing only their own data.
 OWN_ACCOUNT = {
@@ -782,6 +785,36 @@ def test_linked_data_shows_nothing_private(objects_a, client_a, client_b):
                 assert response.status_code == 200, (name, response.status_code)
                 assert client.get(reverse(name, kwargs={"slug": "nobody"})).status_code == 404
             assert b"Private partner" not in response.content
+
+
+def test_event_public_page_answers_404_unless_published(objects_a, client_a, client_b):
+    from hub.events import outputs
+    from hub.events.models import Event, EventFigure, Participant
+    from hub.partnerships.activities import services as activities
+
+    activity = activities.create_activity(
+        actor=None,
+        partnership=objects_a["partnership"],
+        kind="editathon",
+        title="Private partner edit-a-thon",
+        starts_on=factories.dt.date(2026, 3, 8),
+    )
+    start = factories.dt.datetime(2026, 3, 8, tzinfo=factories.dt.UTC)
+    event = Event.objects.create(
+        activity=activity,
+        affiliate=objects_a["partnership"].affiliate,
+        starts_at=start,
+        ends_at=start + factories.dt.timedelta(hours=8),
+    )
+    EventFigure.objects.create(
+        event=event, metric="edits", value=3, source="counted", counted_at=start
+    )
+    Participant.objects.create(event=event, username="Private partner", show_name=True)
+    url = outputs.public_url(event)
+    for client in (Client(), client_a, client_b):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert b"Private partner" not in response.content
 
 
 def test_unknown_page_is_a_plain_404(client_a):

@@ -54,21 +54,18 @@ def participants_page(event: Event, page_number: str | None = None) -> Participa
     )
 
 
-def activity_links(activities: Sequence[Activity]) -> dict[int, list[tuple[str, str]]]:
+def activity_links(
+    affiliate: Affiliate, activities: Sequence[Activity]
+) -> dict[int, list[tuple[str, str]]]:
     """Return the link to each event-kind activity's event page (or to create it)."""
     kinds = {str(k) for k in EVENT_KINDS}
     eligible = [a for a in activities if str(a.kind) in kinds]
     if not eligible:
         return {}
     events = dict(Event.objects.filter(activity__in=eligible).values_list("activity_id", "pk"))
-    slugs = dict(
-        Activity.objects.filter(pk__in=[a.pk for a in eligible]).values_list(
-            "pk", "partnership__affiliate__slug"
-        )
-    )
     links: dict[int, list[tuple[str, str]]] = {}
+    slug = affiliate.slug
     for activity in eligible:
-        slug = slugs[activity.pk]
         event_pk = events.get(activity.pk)
         if event_pk is not None:
             url = reverse("people_participants", kwargs={"slug": slug, "pk": event_pk})

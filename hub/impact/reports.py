@@ -194,6 +194,20 @@ def report_csv(report: ImpactReport) -> bytes:
             )
     for wiki, title, views in report.top_pages:
         rows.append([report.title, wiki, _("Most viewed page"), "", views, "", title, None])
+    for activity in report.activities:
+        for line in activity.output_lines:  # type: ignore[attr-defined]
+            rows.append(
+                [
+                    report.title,
+                    activity.title,
+                    line.label,
+                    activity.starts_on.isoformat()[:7],
+                    line.value,
+                    line.source,
+                    "",
+                    line.as_of,
+                ]
+            )
     return write_csv(rows, headers)
 
 
@@ -326,6 +340,46 @@ def report_pdf(report: ImpactReport, *, greeting: Sequence[str] = ()) -> bytes:
             )
         )
         story.append(table)
+    if report.activities:
+        story.append(pdf.paragraph(_("Activities and their outputs"), styles["Heading2"]))
+        cell = styles["BodyText"].clone("HubActivityCell", fontSize=8, leading=10)
+        rows: list[list[Any]] = [
+            [pdf.visual(h) for h in (_("Activity"), _("Output"), _("Value"), _("Source"))]
+        ]
+        for activity in report.activities:
+            for line in activity.output_lines:  # type: ignore[attr-defined]
+                source = (
+                    _("typed by hand")
+                    if line.typed
+                    else _("%(source)s, %(date)s")
+                    % {"source": line.source, "date": line.as_of.isoformat() if line.as_of else ""}
+                )
+                rows.append(
+                    [
+                        pdf.paragraph(f"{activity.title} ({activity.starts_on.isoformat()})", cell),
+                        pdf.paragraph(line.label, cell),
+                        readable_number(line.value),
+                        pdf.paragraph(source, cell),
+                    ]
+                )
+        activity_widths = [5.5 * cm, 4 * cm, 2.2 * cm, 4.8 * cm]
+        if rtl:
+            rows = [list(reversed(row)) for row in rows]
+            activity_widths.reverse()
+        activity_table = Table(rows, repeatRows=1, colWidths=activity_widths)
+        activity_table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), regular),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eaecf0")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("ALIGN", (0, 0), (-1, -1), "RIGHT" if rtl else "LEFT"),
+                ]
+            )
+        )
+        story.append(activity_table)
     if report.sources:
         story.append(Spacer(1, 0.3 * cm))
         for label, fetched in report.sources:

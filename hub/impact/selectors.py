@@ -27,7 +27,8 @@ from hub.impact.models import (
 )
 from hub.impact.totals import SERIES_METRICS, summarise
 from hub.partners.models import Organisation
-from hub.partnerships.models import Partnership, PartnershipPartner
+from hub.partnerships.activities.outputs import with_output_lines
+from hub.partnerships.models import Activity, Partnership, PartnershipPartner
 
 FILE_METRICS = (Metric.FILES_DEEP, Metric.FILES_IN_USE, Metric.PAGES_USING)
 
@@ -76,6 +77,9 @@ class ImpactReport:
     next_refresh: dt.date | None = None
     # Some figures were made up for the demo data (Source.DEMO), not measured: pages say so.
     demo: bool = False
+    # The activities with outputs (newest first), each with ``output_lines``: counted from the
+    # wikis with their source and date, or typed by hand (hub.partnerships.activities.outputs).
+    activities: list[Activity] = field(default_factory=list)
 
     @property
     def has_figures(self) -> bool:
@@ -300,18 +304,44 @@ def partnership_report(
     affiliate: Affiliate, partnership: Partnership, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partnership."""
-    return _report(
+    report = _report(
         partnership.title, _links_for_partnership(affiliate, partnership), year, "partnership"
     )
+    report.activities = _activities_with_outputs(
+        Activity.objects.filter(partnership=partnership, partnership__affiliate=affiliate)
+    )
+    return report
 
 
 def organisation_report(
     affiliate: Affiliate, organisation: Organisation, *, year: int | None = None
 ) -> ImpactReport:
     """Return the impact report of one partner across all its partnerships."""
-    return _report(
+    report = _report(
         organisation.name, _links_for_organisation(affiliate, organisation), year, "partner"
     )
+    report.activities = _activities_with_outputs(
+        Activity.objects.filter(
+            partnership__affiliate=affiliate,
+            partnership__in=PartnershipPartner.objects.filter(organisation=organisation).values(
+                "partnership_id"
+            ),
+        )
+    )
+    return report
+
+
+# A report lists at most this many activities, the newest.
+REPORT_ACTIVITIES = 50
+
+
+def _activities_with_outputs(activities: QuerySet[Activity]) -> list[Activity]:
+    """Return the newest activities that have outputs, each with its output lines (two
+    queries: the activities, and their counted figures)."""
+    rows = with_output_lines(
+        activities.select_related("partnership").order_by("-starts_on", "-id")[:REPORT_ACTIVITIES]
+    )
+    return [a for a in rows if a.output_lines]  # type: ignore[attr-defined]
 
 
 def affiliate_report(affiliate: Affiliate, *, year: int | None = None) -> ImpactReport:

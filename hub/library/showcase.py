@@ -35,7 +35,13 @@ from hub.partnerships.models import (
     Partnership,
     PartnershipPartner,
 )
-from hub.partnerships.slots import Figure, partnership_figures, partnership_totals
+from hub.partnerships.selectors import published_partnerships
+from hub.partnerships.slots import (
+    Figure,
+    activity_public_links,
+    partnership_figures,
+    partnership_totals,
+)
 
 PAGE_SIZE = 20
 # Headline figures, in order, by the key impact gives them; summed over the partnerships.
@@ -49,9 +55,7 @@ BY_ID = 2000
 
 def published() -> QuerySet[Partnership]:
     """Return every partnership its affiliate published and has not archived."""
-    return Partnership.objects.filter(
-        visibility=Partnership.Visibility.PUBLISHED, archived_at__isnull=True
-    )
+    return published_partnerships()
 
 
 def public_case_studies() -> QuerySet[CaseStudy]:
@@ -410,6 +414,10 @@ def public_page(partnership: Partnership) -> PublicPartnership:
         )
         .order_by("-starts_on", "-id")[:50]
     )
+    # Each activity's public page (an event's totals), where an app higher up offers one.
+    links = activity_public_links(activities)
+    for activity in activities:
+        setattr(activity, "public_link", links.get(activity.pk, ""))  # noqa: B010
     return PublicPartnership(
         partnership=partnership,
         partners=partners,

@@ -201,6 +201,14 @@ def with_partner_names(partnerships: Iterable[Partnership]) -> list[Partnership]
     return rows
 
 
+def published_partnerships() -> QuerySet[Partnership]:
+    """Return every partnership its affiliate published and has not archived: the only ones
+    any public page (the showcase, an event's public page) ever reads."""
+    return Partnership.objects.filter(
+        visibility=Partnership.Visibility.PUBLISHED, archived_at__isnull=True
+    )
+
+
 def get_partnership(affiliate: Affiliate, pk: int) -> Partnership:
     """Return one of the affiliate's partnerships, or raise 404."""
     return get_for_affiliate_or_404(Partnership, affiliate, pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -114,20 +115,64 @@ def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
     return found
 
 
+@dataclass(frozen=True)
+class OutputTotals:
+    """Counted outputs summed over many activities, and which activities have any."""
+
+    # One Figure per metric and source, summed; as_of is the oldest counting among them.
+    figures: list[Figure]
+    # The ids of the activities with counted figures (a queryset of ids, used as a subquery),
+    # so the hand-typed outputs of the others can be summed beside them, never twice.
+    counted_ids: QuerySet[Any]
+
+
+# The same counted outputs summed over many activities at once (the reports dashboard over all
+# of an affiliate's activities): a provider is called with a queryset of activities and answers
+# with a few aggregate queries, whatever their number. The events app registers one.
+OutputTotalsProvider = Callable[[QuerySet[Activity]], OutputTotals]
+ACTIVITY_OUTPUT_TOTALS: Registry[OutputTotalsProvider] = Registry(
+    "partnerships.activity_output_totals"
+)
+
+
+def activity_output_totals(activities: QuerySet[Activity]) -> list[OutputTotals]:
+    """Return every registered provider's summed counted outputs of the activities."""
+    return [provider(activities) for provider in ACTIVITY_OUTPUT_TOTALS]
+
+
+# Public pages of activities (the events app's public event page, only for published
+# partnerships): the public partnership page links each activity that has one. A provider is
+# called as provider(activities) and returns {activity id: address}.
+PublicLinksProvider = Callable[[Sequence[Activity]], dict[int, str]]
+ACTIVITY_PUBLIC_LINKS: Registry[PublicLinksProvider] = Registry(
+    "partnerships.activity_public_links"
+)
+
+
+def activity_public_links(activities: Sequence[Activity]) -> dict[int, str]:
+    """Return the public page of each activity that has one, by activity id."""
+    found: dict[int, str] = {}
+    if not activities:
+        return found
+    for provider in ACTIVITY_PUBLIC_LINKS:
+        found.update(provider(activities))
+    return found
+
+
 # Links from an activity to pages a higher app keeps about it (hub.events: the event's settings
-# and participants), shown in the partnership's list of activities. Each provider is called as
-# provider(activities) and returns {activity id: [(label, url), ...]}; an activity without links
-# is left out.
-ActivityLinksProvider = Callable[[Sequence[Activity]], dict[int, list[tuple[str, str]]]]
+# and participants, the Dashboard import), shown in the partnership's list of activities. A
+# provider is called as provider(affiliate, activities) and returns
+# {activity id: [(label, address), ...]}, without queries where it can.
+ActivityLinksProvider = Callable[[Affiliate, Sequence[Activity]], dict[int, list[tuple[str, str]]]]
 ACTIVITY_LINKS: Registry[ActivityLinksProvider] = Registry("partnerships.activity_links")
 
 
-def activity_links(activities: Sequence[Activity]) -> dict[int, list[tuple[str, str]]]:
-    """Return every registered provider's links for the activities, by activity id."""
+def activity_links(
+    affiliate: Affiliate, activities: Sequence[Activity]
+) -> dict[int, list[tuple[str, str]]]:
+    """Return every registered provider's links for each activity, by activity id."""
     found: dict[int, list[tuple[str, str]]] = {}
-    if not activities:
-        return found
     for provider in ACTIVITY_LINKS:
-        for pk, rows in provider(activities).items():
-            found.setdefault(pk, []).extend(rows)
+        for pk, links in provider(affiliate, activities).items():
+            found.setdefault(pk, []).extend(links)
     return found

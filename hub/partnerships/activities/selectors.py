@@ -13,6 +13,13 @@ from hub.core.models import Affiliate
 from hub.core.permissions import get_for_affiliate_or_404
 from hub.partners.models import Organisation
 from hub.partnerships.activities import money
+from hub.partnerships.activities.outputs import (
+    groups_of,
+    output_summary,
+    outputs_html,
+    summary_of,
+    with_output_lines,
+)
 from hub.partnerships.activities.services import OUTPUT_FIELDS
 from hub.partnerships.models import Activity, Contribution, ExchangeRate, Partnership
 from hub.partnerships.scoring import UPLOAD_KINDS
@@ -118,14 +125,30 @@ def section_context(page: PartnershipPage) -> dict[str, Any]:
     activities come with the page's timeline, and when it read every activity or every
     contribution, they are counted and summed here; else one query each, plus the rates."""
     partnership = page.partnership
+    complete = "activities" in page.complete
     outputs = (
         outputs_of(page.latest_activities)
-        if "activities" in page.complete
+        if complete
         else activity_outputs(Activity.objects.filter(partnership=partnership))
     )
+    # Counted outputs with their source, and the typed ones of activities nothing counted: from
+    # the activities the page read when it read them all (one query for their counted figures),
+    # else summed by the database.
+    latest = with_output_lines(
+        page.latest_activities if complete else page.latest_activities[:SECTION_ACTIVITIES],
+        html=False,
+    )[:SECTION_ACTIVITIES]
+    for activity in latest:  # drawn for the few the section shows only
+        setattr(activity, "output_html", outputs_html(groups_of(activity.output_lines)))  # type: ignore[attr-defined]  # noqa: B010
+    summary = (
+        summary_of(page.latest_activities)
+        if complete
+        else output_summary(Activity.objects.filter(partnership=partnership))
+    )
     return {
-        "latest_activities": page.latest_activities[:SECTION_ACTIVITIES],
+        "latest_activities": latest,
         "activity_outputs": outputs,
+        "output_summary": summary,
         "money": money.partnership_money(
             partnership,
             contributions=page.latest_contributions if "contributions" in page.complete else None,

@@ -14,7 +14,6 @@ from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
-from hub.partnerships import slots
 from hub.partnerships.activities import money, selectors, services
 from hub.partnerships.activities.forms import (
     ActivityForm,
@@ -22,7 +21,9 @@ from hub.partnerships.activities.forms import (
     ExchangeRateForm,
     ReportingCurrencyForm,
 )
+from hub.partnerships.activities.outputs import output_summary, summary_of, with_output_lines
 from hub.partnerships.models import Activity, Contribution, Partnership
+from hub.partnerships.slots import activity_links
 
 PAGE_SIZE = 50
 
@@ -34,17 +35,25 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
     page = Paginator(selectors.activity_list(partnership), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    outputs = selectors.activity_outputs(Activity.objects.filter(partnership=partnership))
-    shown = list(page.object_list)
-    links = slots.activity_links(shown)
+    # Each activity's outputs: counted ones with their source, the rest marked typed by hand
+    # (one query for the page's counted figures); summed over every activity: from this page
+    # when it holds them all, else by the database.
+    page.object_list = with_output_lines(page.object_list)
+    summary = (
+        summary_of(page.object_list)
+        if page.paginator.num_pages == 1
+        else output_summary(Activity.objects.filter(partnership=partnership))
+    )
+    links = activity_links(affiliate, page.object_list)
     return render(
         request,
         "partnerships/activity_list.html",
         {
             "partnership": partnership,
             "page": page,
-            "outputs": outputs,
-            "rows": [(a, links.get(a.pk, [])) for a in shown],
+            "outputs": {"count": page.paginator.count},
+            "summary": summary,
+            "rows": [(a, links.get(a.pk, [])) for a in page.object_list],
         },
     )
 

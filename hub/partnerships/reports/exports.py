@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from hub.core.exports import CellValue
@@ -13,6 +13,7 @@ from hub.core.labels import choice_labels, country_name
 from hub.partners.models import Organisation
 from hub.partnerships import selectors
 from hub.partnerships.activities import money
+from hub.partnerships.activities.outputs import with_output_lines
 from hub.partnerships.activities.services import OUTPUT_FIELDS
 from hub.partnerships.models import (
     Activity,
@@ -58,6 +59,7 @@ def export_headers(*, hub: bool = False) -> list[str]:
         _("Outcome clarity"),
         _("Expected outcomes"),
         _("Languages"),
+        _("Where the outputs come from"),
     ]
     return [_("Affiliate"), *headers] if hub else headers
 
@@ -73,6 +75,32 @@ def _not_converted(*totals: money.Total) -> str:
         for currency, amount in total.unconverted.items():
             amounts[currency] = amounts.get(currency, 0) + amount
     return "; ".join(f"{money.round_money(a)} {c}" for c, a in sorted(amounts.items()))
+
+
+def _outputs(chunk: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, str]]:
+    """Return the chunk's partnerships' summed outputs (counted ones where an activity has
+    them, else typed by hand) and, in words, where each came from and when (two queries)."""
+    activities = (
+        Activity.objects.filter(partnership_id__in=chunk)
+        .only("id", "partnership_id", "participants", *OUTPUT_FIELDS)
+        .order_by()
+    )
+    sums: dict[int, dict[str, int]] = {}
+    said: dict[int, dict[tuple[str, str], int]] = {}
+    for activity in with_output_lines(activities, html=False):
+        pid = activity.partnership_id
+        out = sums.setdefault(pid, {"n": 0})
+        out["n"] += 1
+        for line in activity.output_lines:  # type: ignore[attr-defined]
+            out[f"{line.key}_sum"] = out.get(f"{line.key}_sum", 0) + line.value
+            source = _("typed by hand") if line.typed else f"{line.source}, {line.as_of}"
+            where = said.setdefault(pid, {})
+            where[(line.label, source)] = where.get((line.label, source), 0) + line.value
+    provenance = {
+        pid: "; ".join(f"{label}: {value} ({source})" for (label, source), value in rows.items())
+        for pid, rows in said.items()
+    }
+    return sums, provenance
 
 
 def export_rows(
@@ -109,17 +137,7 @@ def export_rows(
                 ),
             )
         }
-        outputs = {
-            row["partnership_id"]: row
-            for row in Activity.objects.filter(partnership_id__in=chunk)
-            .order_by()
-            .values("partnership_id")
-            .annotate(
-                n=Count("id"),
-                participants_sum=Sum("participants"),
-                **{f"{name}_sum": Sum(name) for name in OUTPUT_FIELDS},
-            )
-        }
+        outputs, provenance = _outputs(chunk)
         sums: dict[tuple[int, str], money.Total] = {}
         for group in money.grouped_sums(
             Contribution.objects.filter(partnership_id__in=chunk), "partnership_id", "kind"
@@ -167,5 +185,6 @@ def export_rows(
                 clarity_labels.get(p.outcome_clarity, p.outcome_clarity),
                 p.expected_outcomes,
                 p.languages,
+                provenance.get(pid, ""),
             ]
             yield [p.affiliate.name, *row] if hub else row

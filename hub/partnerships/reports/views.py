@@ -121,6 +121,7 @@ def _dashboard_page(
             "query": query.urlencode(),
             "hub": hub,
             "affiliate": affiliate,
+            "outputs": reports.dashboard_outputs(filters, affiliate=affiliate, published_only=hub),
         },
     )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub.core.models import Membership
+from hub.demo.events import load_demo_events
 from hub.demo.helpdesk import load_helpdesk_demo
 from hub.demo.impact import load_demo_impact
 from hub.demo.partners import HUB_STAFF_ROLE, DemoSummary, load_demo
@@ -56,6 +57,16 @@ class Command(BaseCommand):
         impact_links = load_demo_impact(today=timezone.localdate())
         upload_batches = load_demo_uploads(today=timezone.localdate())
         surveys = load_demo_surveys(today=timezone.localdate())
+        events = load_demo_events(today=timezone.localdate())
+        if events:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "Events demo created: an edit-a-thon with participants, their edits and "
+                        "demo figures (never counted on a wiki)."
+                    )
+                )
+            )
         if surveys:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -134,6 +145,7 @@ class Command(BaseCommand):
             or partnerships.partnerships
             or impact_links
             or upload_batches
+            or events
         )
         if not created:
             self.stdout.write(_("Demo data already loaded; nothing new created."))

@@ -1,0 +1,301 @@
+"""Time the pages that show counted event outputs, as ratios to the floor page; print them.
+
+Usage: .venv/bin/python bench/events_page.py [--database sqlite|postgres|both] [--events 50]
+[--requests 100]
+For each database, in a fresh process and a fresh database (``run_fresh`` in bench/run.py):
+one affiliate with 100 partnerships of 10 typed activities each (one of them with ``--events``
+more, their outputs typed by hand: "same, outputs typed"), and one partnership with
+``--events`` edit-a-thons, each with an event of 40 participants, its 14 total figures
+counted from the wikis and the same per wiki for two wikis, and a figure imported from the
+Programs & Events Dashboard. A member then requests, round-robin with the floor page
+(bench/urls.py), that partnership's page, its activities list, its impact page, the reports
+dashboard, and the public event page (the partnership is published). The partnership page's
+target is the bench's (bench/README.md): p50 <= 5 x floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_data import run_fresh, save_report  # noqa: E402
+from run import ROOT, WARM_UP, cpu_reference_ms, percentile  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "events_page.txt"
+TARGETS = {"partnership page": 5.0, "activities list": 5.0, "dashboard": 5.0}
+WIKIS = ("https://sv.wikipedia.org", "https://commons.wikimedia.org")
+
+
+def _load(events: int) -> dict[str, Any]:
+    """Write the bench's data with bulk_create; return the user and the pages' ids."""
+    from django.utils import timezone
+
+    from hub.core.models import Affiliate, Membership, User
+    from hub.events.models import Event, EventFigure, Participant
+    from hub.partners.models import Organisation
+    from hub.partnerships.models import Activity, Partnership, PartnershipPartner
+
+    affiliate = Affiliate.objects.create(name="Bench", slug="bench")
+    user = User.objects.create_user(username="bench", password="x" * 12)
+    Membership.objects.create(user=user, affiliate=affiliate, role="member")
+    orgs = Organisation.objects.bulk_create(
+        Organisation(affiliate=affiliate, name=f"Museum {n}") for n in range(100)
+    )
+    partnerships = Partnership.objects.bulk_create(
+        Partnership(affiliate=affiliate, title=f"Partnership {n}", visibility="published")
+        for n in range(101)
+    )
+    PartnershipPartner.objects.bulk_create(
+        PartnershipPartner(partnership=p, organisation=orgs[n % len(orgs)], role="main")
+        for n, p in enumerate(partnerships)
+    )
+    today = dt.date(2026, 6, 1)
+    typed = [
+        Activity(
+            partnership=p,
+            kind="training",
+            title=f"Training {k}",
+            starts_on=today - dt.timedelta(days=k),
+            participants=12,
+            people_trained=10,
+        )
+        for p in partnerships[1:]
+        for k in range(10)
+    ]
+    Activity.objects.bulk_create(typed, batch_size=1000)
+    # The same partnership page with as many activities whose outputs were typed by hand: what
+    # the counted outputs add to the page is the difference between the two.
+    Activity.objects.bulk_create(
+        Activity(
+            partnership=partnerships[1],
+            kind="editathon",
+            title=f"Typed edit-a-thon {n}",
+            starts_on=today - dt.timedelta(days=7 * n),
+            participants=30,
+            articles_created=3,
+            articles_improved=9,
+        )
+        for n in range(events)
+    )
+    counted_p = partnerships[0]
+    activities = Activity.objects.bulk_create(
+        Activity(
+            partnership=counted_p,
+            kind="editathon",
+            title=f"Edit-a-thon {n}",
+            starts_on=today - dt.timedelta(days=7 * n),
+            articles_created=3,
+        )
+        for n in range(events)
+    )
+    now = timezone.now()
+    event_rows = Event.objects.bulk_create(
+        Event(
+            activity=a,
+            affiliate=affiliate,
+            wikis=list(WIKIS),
+            starts_at=dt.datetime.combine(a.starts_on, dt.time(9), tzinfo=dt.UTC),
+            ends_at=dt.datetime.combine(a.starts_on, dt.time(17), tzinfo=dt.UTC),
+            last_counted_at=now,
+        )
+        for a in activities
+    )
+    figures = [
+        EventFigure(
+            event=e,
+            metric=metric,
+            wiki=wiki,
+            value=10 + n,
+            source="counted",
+            method="contributions of the participants",
+            counted_at=now,
+        )
+        for e in event_rows
+        for n, metric in enumerate(EventFigure.Metric.values)
+        for wiki in ("", *WIKIS)
+    ]
+    figures += [
+        EventFigure(
+            event=e, metric="views", value=5000, source="dashboard", counted_at=now, detail={}
+        )
+        for e in event_rows
+    ]
+    EventFigure.objects.bulk_create(figures, batch_size=2000)
+    Participant.objects.bulk_create(
+        (
+            Participant(
+                event=e,
+                username=f"Editor {k}",
+                consented_at=now if k % 2 else None,
+                show_name=k % 4 == 1,
+            )
+            for e in event_rows
+            for k in range(40)
+        ),
+        batch_size=2000,
+    )
+    from hub.events.outputs import public_url
+
+    return {
+        "user": user,
+        "partnership": counted_p.pk,
+        "typed": partnerships[1].pk,
+        "small": partnerships[2].pk,
+        "figures": len(figures),
+        "public": public_url(event_rows[0]),
+    }
+
+
+def measure(events: int, requests: int) -> dict[str, Any]:
+    """Build the data, time the pages round-robin with the floor page, return the figures."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.urls import FLOOR_PATH
+
+    settings.ROOT_URLCONF = "bench.urls"
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    data = _load(events)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    load_seconds = time.perf_counter() - started
+    client, visitor = Client(), Client()
+    client.force_login(data["user"])
+    pk = data["partnership"]
+    pages: dict[str, tuple[Client, str]] = {
+        "floor": (client, f"/a/bench/{FLOOR_PATH}"),
+        "partnership page": (client, f"/a/bench/partnerships/{pk}/"),
+        "same, outputs typed": (client, f"/a/bench/partnerships/{data['typed']}/"),
+        "activities list": (client, f"/a/bench/partnerships/{pk}/activities/"),
+        "same, outputs typed ": (client, f"/a/bench/partnerships/{data['typed']}/activities/"),
+        "impact page": (client, f"/a/bench/partnerships/{pk}/impact/"),
+        "same, outputs typed  ": (client, f"/a/bench/partnerships/{data['typed']}/impact/"),
+        "partnership page, 10 activities": (client, f"/a/bench/partnerships/{data['small']}/"),
+        "dashboard": (client, "/a/bench/reports/"),
+        "public event page": (visitor, data["public"]),
+    }
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        who, url = pages[os.environ["BENCH_PROFILE"]]
+        who.get(url)
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [who.get(url) for _ in range(20)])
+        sort = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(sort).print_stats(40)
+        return {"vendor": connection.vendor}
+    for who, url in pages.values():
+        for _ in range(WARM_UP):
+            response = who.get(url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+    load_before = os.getloadavg()[0]
+    cpu_before = cpu_reference_ms()
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    for _ in range(requests):
+        for name, (who, url) in pages.items():
+            t0 = time.perf_counter()
+            who.get(url)
+            timings[name].append((time.perf_counter() - t0) * 1000)
+    floor = statistics.median(timings["floor"])
+    return {
+        "vendor": connection.vendor,
+        "events": events,
+        "figures": data["figures"],
+        "load_seconds": round(load_seconds, 1),
+        "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpu_reference_ms": [cpu_before, cpu_reference_ms()],
+        "pages": {
+            name: {
+                "p50": statistics.median(values),
+                "p95": percentile(values, 0.95),
+                "ratio": statistics.median(values) / floor,
+                "n": len(values),
+            }
+            for name, values in timings.items()
+        },
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """Return the figures per database and page, with the ratio to the floor and verdicts."""
+    lines = [
+        "| database | page | p50 ms | p95 ms | × floor | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        for name, page in result["pages"].items():
+            target = TARGETS.get(name)
+            verdict = (
+                ""
+                if target is None
+                else (
+                    f"≤ {target:g} × ok" if page["ratio"] <= target else f"≤ {target:g} **missed**"
+                )
+            )
+            lines.append(
+                f"| {result['vendor']} | {name} | {page['p50']:.1f} | {page['p95']:.1f} | "
+                f"{page['ratio']:.2f} | {verdict} |"
+            )
+    for result in results:
+        before, after = result["load"]
+        lines.append(
+            f"\n{result['vendor']}: {result['events']} counted events, {result['figures']:,} "
+            f"figures, loaded in {result['load_seconds']} s; load average {before} -> {after} "
+            f"({os.cpu_count()} CPUs); CPU reference loop: "
+            f"{' -> '.join(str(ms) for ms in result['cpu_reference_ms'])} ms"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse the arguments, measure each database in a fresh worker, print and save the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--events", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(measure(args.events, args.requests)))
+        return
+    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = []
+    for database in databases:
+        print(f"… {database}", file=sys.stderr, flush=True)
+        results.append(
+            run_fresh(
+                database,
+                __file__,
+                ["--events", str(args.events), "--requests", str(args.requests)],
+                db_name=f"hub_bench_events_{os.getpid()}",
+                show_stderr=bool(os.environ.get("BENCH_PROFILE")),
+            )
+        )
+    if os.environ.get("BENCH_PROFILE"):
+        return
+    report = table(results)
+    print(report)
+    save_report(RESULTS, __file__, report, results)
+
+
+if __name__ == "__main__":
+    main()
