@@ -209,3 +209,16 @@ def _second_member(affiliate):
     from tests import factories
 
     return factories.member(affiliate, username="bob")
+
+
+def test_api_docs_show_the_operations_in_the_readers_language(db, tmp_path):
+    write_catalogue(tmp_path, "fr", {**FRENCH, "List organisations": "Lister les organisations"})
+    with shipped(tmp_path):
+        french = Client(headers={"accept-language": "fr"}).get("/api/v1/docs/").content.decode()
+        english = Client(headers={"accept-language": "en"}).get("/api/v1/docs/").content.decode()
+        schema = Client(headers={"accept-language": "fr"}).get("/api/v1/schema/").json()
+    assert "Lister les organisations" in french and "List organisations" not in french
+    assert "List organisations" in english
+    # The schema, for tools, keeps the English.
+    summaries = [op.get("summary") for ops in schema["paths"].values() for op in ops.values()]
+    assert "List organisations" in summaries

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from hub.community import services as community_services
@@ -286,6 +287,37 @@ def test_a_name_matching_several_people_is_shown_before_anything_is_erased(
     )
     assert list(Contact.objects.values_list("pk", flat=True)) == [two.pk]
     assert not Contact.objects.filter(pk=one.pk).exists()
+
+
+ONE_WORD = "You searched for one word: check every record below is about this person"
+
+
+def test_a_one_word_search_warns_that_it_may_list_another_person_before_erasing(
+    affiliate_a, member_a, client_m
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    factories.contact(org, actor=member_a, name="Fulan Ibn Fulan", emails="fulan@example.org")
+    factories.contact(org, actor=member_a, name="Fulana Bent Fulan")
+
+    found = client_m.get(url("personal_data", q="Fulan")).content.decode()
+    erase = client_m.get(url("personal_data_erase", q="Fulan"))
+    text = erase.content.decode()
+
+    assert ONE_WORD in found and ONE_WORD in text
+    # The other person's history is listed on the erase page: what the button would erase.
+    labels = [f.label for f in erase.context["lookup"].found]
+    assert any("Fulana Bent Fulan" in label for label in labels)
+    for label in labels:
+        assert escape(label) in text
+    assert f"Erase these {len(labels)} records for good" in text
+    # A full name or an address gets no such warning.
+    for typed in ("Fulan Ibn Fulan", "fulan@example.org"):
+        assert ONE_WORD not in client_m.get(url("personal_data", q=typed)).content.decode()
+    # Erasing changes exactly the records the page listed, and no contact goes.
+    client_m.post(url("personal_data_erase", q="Fulan"), {"confirm": "erase", "seen": len(labels)})
+    erased = AuditEvent.objects.get(action="person.erased")
+    assert sum(erased.changes["scrubbed"][1].values()) == len(labels)
+    assert Contact.objects.count() == 2
 
 
 def test_erasing_refuses_when_the_records_changed_since_they_were_shown(

@@ -428,6 +428,38 @@ def test_too_many_waiting_corrections_are_refused(partner, settings):
         services.request_change(link=partner["link"], values={"city": "One more"})
 
 
+def test_my_work_says_how_many_corrections_wait_and_links_to_them(
+    partner, client_a, client_b, affiliate_b, member_a
+):
+    my_work = reverse("partners:my_work", kwargs={"slug": "alpha"})
+    changes = reverse("surveys:change_list", kwargs={"slug": "alpha"})
+    assert "correction" not in client_a.get(my_work).content.decode()
+    services.request_change(link=partner["link"], values={"city": "Malmö"})
+    body = client_a.get(my_work).content.decode()
+    assert "1 correction from a partner waits for approval" in body
+    assert f'href="{changes}"' in body
+    services.request_change(link=partner["link"], values={"city": "Ystad"})
+    assert "2 corrections from partners wait for approval" in client_a.get(my_work).content.decode()
+    # Another affiliate's coordinator is not told about them.
+    other = client_b.get(reverse("partners:my_work", kwargs={"slug": "beta"})).content.decode()
+    assert "correction" not in other
+    # Once decided, nothing waits and My work says nothing.
+    for change in ChangeRequest.objects.all():
+        services.reject_change(actor=member_a, change=change)
+    assert "correction" not in client_a.get(my_work).content.decode()
+
+
+def test_my_works_corrections_are_counted_in_one_query(
+    partner, member_a, django_assert_num_queries
+):
+    from hub.surveys.portal.sections import my_work_changes_section
+
+    services.request_change(link=partner["link"], values={"city": "Malmö"})
+    with django_assert_num_queries(1):
+        section = my_work_changes_section(partner["org"].affiliate, member_a, timezone.localdate())
+    assert section.context["pending"] == 1
+
+
 def test_another_affiliate_cannot_decide_a_correction(partner, client_b):
     change = services.request_change(link=partner["link"], values={"city": "Malmö"})
     url = reverse("surveys:change_decide", kwargs={"slug": "beta", "pk": change.pk})

@@ -166,6 +166,18 @@ def test_a_viewer_sees_the_batch_but_cannot_start_anything(
     assert batch.rows.get().state == UploadRow.State.PENDING
 
 
+def test_the_batch_page_names_the_wiki_in_words(
+    client_a, member_a, partnership, uploads_dir, tmp_path
+):
+    batch = batch_with_sheet(partnership, member_a, tmp_path, [row("a.png", "Harbour")])
+    text = client_a.get(url("batch_detail", batch)).content.decode()
+    assert "To Wikimedia Commons;" in text
+    assert "api.php" not in text
+    UploadBatch.objects.filter(pk=batch.pk).update(wiki_url="https://sv.wikipedia.org/w/api.php")
+    text = client_a.get(url("batch_detail", batch)).content.decode()
+    assert "To sv.wikipedia.org;" in text
+
+
 def test_another_affiliate_gets_404(client_b, member_a, partnership, uploads_dir, tmp_path):
     batch = batch_with_sheet(partnership, member_a, tmp_path, [row("a.png", "Harbour")])
     other = reverse("uploads:batch_detail", kwargs={"slug": "beta", "pk": batch.pk})

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -71,7 +72,7 @@ def _points(affiliate: Affiliate) -> QuerySet[MetricPoint]:
     "/content-links/",
     response={200: s.ContentLinkPage, **READ},
     tags=["impact"],
-    summary="List content links",
+    summary=gettext_noop("List content links"),
 )
 def list_links(
     request: HttpRequest, filters: Query[LinkFilters], paging: Query[PageQuery]
@@ -91,7 +92,7 @@ def list_links(
     "/content-links/{int:pk}/",
     response={200: s.ContentLinkOut, **READ},
     tags=["impact"],
-    summary="Read a content link",
+    summary=gettext_noop("Read a content link"),
 )
 def read_link(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(request, link_out(one(_links(caller(request).affiliate), pk)))
@@ -101,7 +102,7 @@ def read_link(request: HttpRequest, pk: int) -> HttpResponse:
     "/metric-points/",
     response={200: s.MetricPointPage, **READ},
     tags=["impact"],
-    summary="List monthly figures",
+    summary=gettext_noop("List monthly figures"),
 )
 def list_points(
     request: HttpRequest, filters: Query[PointFilters], paging: Query[PageQuery]
@@ -123,7 +124,7 @@ def list_points(
     "/metric-points/{int:pk}/",
     response={200: s.MetricPointOut, **READ},
     tags=["impact"],
-    summary="Read a monthly figure",
+    summary=gettext_noop("Read a monthly figure"),
 )
 def read_point(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(request, point_out(one(_points(caller(request).affiliate), pk)))

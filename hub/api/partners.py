@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -77,7 +78,7 @@ def _organisation_fields(payload: s.OrganisationChange) -> dict[str, Any]:
     "/organisations/",
     response={200: s.OrganisationPage, **READ},
     tags=["organisations"],
-    summary="List organisations",
+    summary=gettext_noop("List organisations"),
 )
 def list_organisations(
     request: HttpRequest, filters: Query[OrganisationFilters], paging: Query[PageQuery]
@@ -102,7 +103,7 @@ def list_organisations(
     "/organisations/{int:pk}/",
     response={200: s.OrganisationOut, **READ},
     tags=["organisations"],
-    summary="Read an organisation",
+    summary=gettext_noop("Read an organisation"),
 )
 def read_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     org = one(_organisations(caller(request).affiliate).prefetch_related("tags"), pk)
@@ -113,7 +114,7 @@ def read_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     "/organisations/",
     response={201: s.OrganisationOut, **WRITE},
     tags=["organisations"],
-    summary="Create an organisation",
+    summary=gettext_noop("Create an organisation"),
 )
 def create_organisation(request: HttpRequest, payload: s.OrganisationNew) -> HttpResponse:
     who = require_write(request)
@@ -132,7 +133,7 @@ def create_organisation(request: HttpRequest, payload: s.OrganisationNew) -> Htt
     "/organisations/{int:pk}/",
     response={200: s.OrganisationOut, **UPDATE},
     tags=["organisations"],
-    summary="Change an organisation",
+    summary=gettext_noop("Change an organisation"),
 )
 def update_organisation(
     request: HttpRequest, pk: int, payload: s.OrganisationChange
@@ -195,7 +196,7 @@ def _contact_fields(affiliate: Affiliate, payload: s.ContactChange) -> dict[str,
     "/contacts/",
     response={200: s.ContactPage, **READ},
     tags=["contacts"],
-    summary="List contact people",
+    summary=gettext_noop("List contact people"),
 )
 def list_contacts(
     request: HttpRequest, filters: Query[ContactFilters], paging: Query[PageQuery]
@@ -214,7 +215,7 @@ def list_contacts(
     "/contacts/{int:pk}/",
     response={200: s.ContactOut, **READ},
     tags=["contacts"],
-    summary="Read a contact person",
+    summary=gettext_noop("Read a contact person"),
 )
 def read_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(request, contact_out(one(_contacts(caller(request).affiliate), pk)))
@@ -224,7 +225,7 @@ def read_contact(request: HttpRequest, pk: int) -> HttpResponse:
     "/contacts/",
     response={201: s.ContactOut, **WRITE},
     tags=["contacts"],
-    summary="Add a contact person",
+    summary=gettext_noop("Add a contact person"),
 )
 def create_contact(request: HttpRequest, payload: s.ContactNew) -> HttpResponse:
     who = require_write(request)
@@ -243,7 +244,7 @@ def create_contact(request: HttpRequest, payload: s.ContactNew) -> HttpResponse:
     "/contacts/{int:pk}/",
     response={200: s.ContactOut, **UPDATE},
     tags=["contacts"],
-    summary="Change a contact person",
+    summary=gettext_noop("Change a contact person"),
 )
 def update_contact(request: HttpRequest, pk: int, payload: s.ContactChange) -> HttpResponse:
     who = require_write(request)
@@ -287,7 +288,7 @@ def _interactions(affiliate: Affiliate) -> QuerySet[Interaction]:
     "/interactions/",
     response={200: s.InteractionPage, **READ},
     tags=["interactions"],
-    summary="List interactions",
+    summary=gettext_noop("List interactions"),
 )
 def list_interactions(
     request: HttpRequest, filters: Query[InteractionFilters], paging: Query[PageQuery]
@@ -309,7 +310,7 @@ def list_interactions(
     "/interactions/{int:pk}/",
     response={200: s.InteractionOut, **READ},
     tags=["interactions"],
-    summary="Read an interaction",
+    summary=gettext_noop("Read an interaction"),
 )
 def read_interaction(request: HttpRequest, pk: int) -> HttpResponse:
     found = one(_interactions(caller(request).affiliate), pk)
@@ -320,7 +321,7 @@ def read_interaction(request: HttpRequest, pk: int) -> HttpResponse:
     "/interactions/",
     response={201: s.InteractionOut, **WRITE},
     tags=["interactions"],
-    summary="Log an interaction",
+    summary=gettext_noop("Log an interaction"),
 )
 def create_interaction(request: HttpRequest, payload: s.InteractionNew) -> HttpResponse:
     who = require_write(request)
@@ -349,7 +350,7 @@ def create_interaction(request: HttpRequest, payload: s.InteractionNew) -> HttpR
     "/interactions/{int:pk}/",
     response={200: s.InteractionOut, **UPDATE},
     tags=["interactions"],
-    summary="Change an interaction",
+    summary=gettext_noop("Change an interaction"),
 )
 def update_interaction(request: HttpRequest, pk: int, payload: s.InteractionChange) -> HttpResponse:
     who = require_write(request)

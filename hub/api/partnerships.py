@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -102,7 +103,7 @@ def _organisations(affiliate: Affiliate) -> QuerySet[Organisation]:
     "/partnerships/",
     response={200: s.PartnershipPage, **READ},
     tags=["partnerships"],
-    summary="List partnerships",
+    summary=gettext_noop("List partnerships"),
 )
 def list_partnerships(
     request: HttpRequest, filters: Query[PartnershipFilters], paging: Query[PageQuery]
@@ -124,7 +125,7 @@ def list_partnerships(
     "/partnerships/{int:pk}/",
     response={200: s.PartnershipOut, **READ},
     tags=["partnerships"],
-    summary="Read a partnership",
+    summary=gettext_noop("Read a partnership"),
 )
 def read_partnership(request: HttpRequest, pk: int) -> HttpResponse:
     found = one(_partnerships(caller(request).affiliate), pk)
@@ -135,7 +136,7 @@ def read_partnership(request: HttpRequest, pk: int) -> HttpResponse:
     "/partnerships/",
     response={201: s.PartnershipOut, **WRITE},
     tags=["partnerships"],
-    summary="Create a partnership",
+    summary=gettext_noop("Create a partnership"),
 )
 def create_partnership(request: HttpRequest, payload: s.PartnershipNew) -> HttpResponse:
     who = require_write(request)
@@ -165,7 +166,7 @@ def create_partnership(request: HttpRequest, payload: s.PartnershipNew) -> HttpR
     "/partnerships/{int:pk}/",
     response={200: s.PartnershipOut, **UPDATE},
     tags=["partnerships"],
-    summary="Change a partnership",
+    summary=gettext_noop("Change a partnership"),
 )
 def update_partnership(request: HttpRequest, pk: int, payload: s.PartnershipChange) -> HttpResponse:
     who = require_write(request)
@@ -232,7 +233,7 @@ def _activity_fields(affiliate: Affiliate, payload: s.ActivityChange) -> dict[st
     "/activities/",
     response={200: s.ActivityPage, **READ},
     tags=["activities"],
-    summary="List activities",
+    summary=gettext_noop("List activities"),
 )
 def list_activities(
     request: HttpRequest, filters: Query[ActivityFilters], paging: Query[PageQuery]
@@ -252,7 +253,7 @@ def list_activities(
     "/activities/{int:pk}/",
     response={200: s.ActivityOut, **READ},
     tags=["activities"],
-    summary="Read an activity",
+    summary=gettext_noop("Read an activity"),
 )
 def read_activity(request: HttpRequest, pk: int) -> HttpResponse:
     return json_response(request, activity_out(one(_activities(caller(request).affiliate), pk)))
@@ -262,7 +263,7 @@ def read_activity(request: HttpRequest, pk: int) -> HttpResponse:
     "/activities/",
     response={201: s.ActivityOut, **WRITE},
     tags=["activities"],
-    summary="Add an activity to a partnership",
+    summary=gettext_noop("Add an activity to a partnership"),
 )
 def create_activity(request: HttpRequest, payload: s.ActivityNew) -> HttpResponse:
     who = require_write(request)
@@ -283,7 +284,7 @@ def create_activity(request: HttpRequest, payload: s.ActivityNew) -> HttpRespons
     "/activities/{int:pk}/",
     response={200: s.ActivityOut, **UPDATE},
     tags=["activities"],
-    summary="Change an activity",
+    summary=gettext_noop("Change an activity"),
 )
 def update_activity(request: HttpRequest, pk: int, payload: s.ActivityChange) -> HttpResponse:
     who = require_write(request)
@@ -338,7 +339,7 @@ def _contribution_fields(affiliate: Affiliate, payload: s.ContributionChange) ->
     "/contributions/",
     response={200: s.ContributionPage, **READ},
     tags=["contributions"],
-    summary="List contributions",
+    summary=gettext_noop("List contributions"),
 )
 def list_contributions(
     request: HttpRequest, filters: Query[ContributionFilters], paging: Query[PageQuery]
@@ -361,7 +362,7 @@ def list_contributions(
     "/contributions/{int:pk}/",
     response={200: s.ContributionOut, **READ},
     tags=["contributions"],
-    summary="Read a contribution",
+    summary=gettext_noop("Read a contribution"),
 )
 def read_contribution(request: HttpRequest, pk: int) -> HttpResponse:
     found = one(_contributions(caller(request).affiliate), pk)
@@ -372,7 +373,7 @@ def read_contribution(request: HttpRequest, pk: int) -> HttpResponse:
     "/contributions/",
     response={201: s.ContributionOut, **WRITE},
     tags=["contributions"],
-    summary="Record a partner's contribution",
+    summary=gettext_noop("Record a partner's contribution"),
 )
 def create_contribution(request: HttpRequest, payload: s.ContributionNew) -> HttpResponse:
     who = require_write(request)
@@ -393,7 +394,7 @@ def create_contribution(request: HttpRequest, payload: s.ContributionNew) -> Htt
     "/contributions/{int:pk}/",
     response={200: s.ContributionOut, **UPDATE},
     tags=["contributions"],
-    summary="Change a contribution",
+    summary=gettext_noop("Change a contribution"),
 )
 def update_contribution(
     request: HttpRequest, pk: int, payload: s.ContributionChange

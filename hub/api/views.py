@@ -72,7 +72,9 @@ def _operations() -> list[dict[str, Any]]:
                 {
                     "method": method.upper(),
                     "path": path,
-                    "summary": operation.get("summary", ""),
+                    # Marked with gettext_noop where declared: the schema keeps the English,
+                    # the page shows them in the reader's language.
+                    "summary": _(operation["summary"]) if operation.get("summary") else "",
                     "tag": (operation.get("tags") or [""])[0],
                     "parameters": [p["name"] for p in operation.get("parameters", [])],
                 }

@@ -131,6 +131,13 @@ class Lookup:
         return list(groups.items())
 
     @property
+    def one_word(self) -> bool:
+        """Return whether the search was a single word, not an e-mail address or phone: it
+        matches that whole word, so it may find records about other people of that name."""
+        query = self.query
+        return not ("@" in query or looks_like_phone(query)) and len(query.split()) == 1
+
+    @property
     def distinct_people(self) -> int:
         """Return how many different people the records seem to be (by address, else name)."""
         keys = {

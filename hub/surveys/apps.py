@@ -23,14 +23,16 @@ class SurveysConfig(AppConfig):
         self._ready_portal()
 
     def _ready_portal(self) -> None:
-        """Wire the partner portal: its organisation-page section, its job, its personal data."""
+        """Wire the partner portal: its sections on the organisation page and My work, its job,
+        its personal data."""
         from hub.core import erasure, personal_data
         from hub.core.models import ACTION_LABELS
-        from hub.partners.slots import ORGANISATION_PAGE
+        from hub.partners.slots import MY_WORK, ORGANISATION_PAGE
         from hub.surveys.portal import erasure as portal_erasure
         from hub.surveys.portal import jobs, sections
 
         ORGANISATION_PAGE.register(sections.organisation_portal_section)
+        MY_WORK.register(sections.my_work_changes_section)
         jobs.register()
         personal_data.finders.register(portal_erasure.find_change_requests)
         erasure.scrubbers.register(portal_erasure.scrub_change_requests)

@@ -13,11 +13,12 @@ from hub.core import wikimedia_login
 from hub.uploads import credentials
 from hub.uploads.fields import EXTRA_PREFIX, FIELDS, IGNORE, SDC_PREFIX
 from hub.uploads.models import COMMONS_API, UploadBatch
+from hub.wikimedia.projects import wiki_name
 
 
 def wiki_choices() -> list[tuple[str, str]]:
     """Return the wikis a batch may go to: Commons, and those an administrator allowed."""
-    choices = [(COMMONS_API, "Wikimedia Commons")]
+    choices = [(COMMONS_API, wiki_name(COMMONS_API))]
     for url in settings.HUB_ALLOWED_PRIVATE_WIKIS:
         api = url.rstrip("/")
         api = api if api.endswith("api.php") else f"{api}/api.php"

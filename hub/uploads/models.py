@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.core.models import Affiliate
 from hub.partnerships.models import Partnership
+from hub.wikimedia.projects import wiki_name
 
 COMMONS_API = "https://commons.wikimedia.org/w/api.php"
 
@@ -94,6 +95,11 @@ class UploadBatch(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def wiki_name(self) -> str:
+        """Return the wiki the batch goes to, in words ("Wikimedia Commons", "sv.wikipedia.org")."""
+        return wiki_name(self.wiki_url)
 
     @property
     def is_active(self) -> bool:

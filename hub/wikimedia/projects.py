@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from hub.wikimedia.errors import InvalidWikiUrl
 from hub.wikimedia.safety import allowed_private_origins, origin_of
 
@@ -53,6 +55,7 @@ MULTILINGUAL = frozenset(
         "beta.wikiversity.org",
     }
 )
+COMMONS_HOST = "commons.wikimedia.org"
 # Read access only for their members: their contributions cannot be counted from outside.
 PRIVATE = frozenset(
     {
@@ -160,3 +163,21 @@ def classify_wiki(text: str) -> WikiAddress:
     if host == "wikifunctions.org":
         host = "www.wikifunctions.org"
     return WikiAddress(kind, f"https://{host}" if kind == WikiKind.WIKIMEDIA else "", host)
+
+
+def wiki_name(address: str) -> str:
+    """Return a wiki as a page names it in words: "Wikimedia Commons" for Commons, else its
+    host (``sv.wikipedia.org``, with the port when one is written), from any of its addresses
+    (its API's, a page's, a bare host)."""
+    value = address.strip()
+    parts = urlsplit(value if "://" in value else "https://" + value)
+    host = (parts.hostname or "").rstrip(".").replace(".m.", ".", 1)
+    if host == COMMONS_HOST:
+        return _("Wikimedia Commons")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not host:
+        return value
+    return f"{host}:{port}" if port else host

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -311,8 +311,8 @@ def link_for(affiliate: Affiliate, organisation: Organisation, pk: int) -> Porta
     return link
 
 
-def pending_counts(affiliate: Affiliate) -> dict[str, Any]:
-    """Return how many corrections wait, for the queue's heading."""
-    return ChangeRequest.objects.filter(affiliate=affiliate).aggregate(
-        pending=Count("pk", filter=Q(status=ChangeRequest.Status.PENDING))
-    )
+def pending_count(affiliate: Affiliate) -> int:
+    """Return how many of the affiliate's corrections wait for approval (one indexed count)."""
+    return ChangeRequest.objects.filter(
+        affiliate=affiliate, status=ChangeRequest.Status.PENDING
+    ).count()
