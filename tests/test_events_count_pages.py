@@ -117,6 +117,8 @@ def test_the_count_page_shows_the_figures_and_counts_on_request() -> None:
     assert "Count now" in text
     assert "sv.wikipedia.org is not answering" in text
     assert "41" in text and "earlier count" in text
+    back = reverse("people_participants", kwargs={"slug": affiliate.slug, "pk": event.pk})
+    assert f'href="{back}"' in text  # the way back to the event and its participants
     response = client.post(reverse("count_start", kwargs={"slug": affiliate.slug, "pk": event.pk}))
     assert response.status_code == 302 and response["Location"] == url
     assert event.runs.filter(status=CountRun.Status.QUEUED).count() == 1
