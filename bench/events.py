@@ -8,8 +8,12 @@ editors' later edits (7 and 30 days after the end), and writes the edits and fig
 
 The minimum the API's limits allow: for each batch of 50 users, ceil(its contributions / 500)
 usercontribs requests; ceil(100 / 50) users requests; one request per batch of new editors for
-each retention figure. Targets: requests ≤ 1.2 × that minimum; wall time ≤ 1.1 × the wiki's own
-time for those requests (measured at the socket by a relay in front of php -S).
+each retention figure. Targets: requests ≤ 1.2 × that minimum; the whole count's wall time
+(reading and writing) ≤ 1.1 × the wiki's own time for those requests, measured at the socket by
+a relay in front of php -S (from the first request byte to the wiki closing the connection).
+Also printed, to say where the rest goes: the requests as the client sees them (sending,
+reading and decoding the JSON, plus the relay's own forwarding, which is charged to the Hub
+here), the time in database queries and in Python's garbage collector.
 
     .venv/bin/python bench/events.py [--participants 100] [--edits 12] [--repeat 3]
     BENCH_PROFILE=1 .venv/bin/python bench/events.py   # a cProfile of the last count
@@ -18,8 +22,10 @@ time for those requests (measured at the socket by a relay in front of php -S).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime as dt
+import gc
 import json
 import math
 import os
@@ -143,15 +149,18 @@ def main() -> None:
                 counting._write = timed_write  # type: ignore[assignment]
                 last = attempt == args.repeat
                 profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") and last else None
+                spent = Spent()
                 started = time.perf_counter()
                 if profile is not None:
                     profile.enable()
-                run_count(run_id=run.pk, source=source)
+                with spent.watching():
+                    run_count(run_id=run.pk, source=source)
                 wall = time.perf_counter() - started
                 counting._write = real_write  # type: ignore[assignment]
                 if profile is not None:
                     profile.disable()
-                    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+                    pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+                    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
                 time.sleep(0.05)  # let the relay record the last exchange
                 run.refresh_from_db()
                 assert run.status == CountRun.Status.DONE, run.error
@@ -163,6 +172,10 @@ def main() -> None:
                             "reading": wall - writing[0],
                             "writing": writing[0],
                             "wiki": relay.wiki_seconds,
+                            "client": source.stats.wiki_seconds,
+                            "database": spent.database,
+                            "queries": spent.queries,
+                            "gc": spent.gc,
                             "figures": dict(
                                 EventFigure.objects.filter(event=event, wiki="").values_list(
                                     "metric", "value"
@@ -177,9 +190,10 @@ def main() -> None:
     minimum = sum(math.ceil(len(b) * args.edits / LIST_LIMIT) or 1 for b in batches)
     minimum += math.ceil(len(names) / USER_BATCH)  # registration dates
     minimum += 2 * math.ceil(NEW_EDITORS / USER_BATCH)  # retention after 7 and 30 days
-    median = sorted(runs, key=lambda r: r["reading"] / r["wiki"])[len(runs) // 2]
+    # The target is the whole count's wall time (reading and writing) against the wiki's.
+    median = sorted(runs, key=lambda r: r["wall"] / r["wiki"])[len(runs) // 2]
     request_ratio = median["requests"] / minimum
-    wall_ratio = median["reading"] / median["wiki"]
+    wall_ratio = median["wall"] / median["wiki"]
     lines = [
         f"Counting an event on a local MediaWiki 1.39: {len(names)} participants over {DAYS} "
         f"days, {args.edits} revisions each ({len(names) * args.edits:,} contributions); "
@@ -187,12 +201,16 @@ def main() -> None:
         "",
         f"requests {median['requests']} (minimum {minimum}): {request_ratio:.2f}×"
         f"{'' if request_ratio <= TARGET_REQUESTS else ' MISS'} (target ≤ {TARGET_REQUESTS}×)",
-        f"reading (requests, ledger, figures) {median['reading']:.2f} s, the wiki's own time "
-        f"{median['wiki']:.2f} s: {wall_ratio:.2f}×{'' if wall_ratio <= TARGET_WALL else ' MISS'} "
+        f"whole count {median['wall']:.2f} s, the wiki's own time {median['wiki']:.2f} s: "
+        f"{wall_ratio:.2f}×{'' if wall_ratio <= TARGET_WALL else ' MISS'} "
         f"(target ≤ {TARGET_WALL}×)",
-        f"then writing {len(names) * args.edits:,} edits and the figures in one transaction: "
-        f"{median['writing']:.2f} s (whole count {median['wall']:.2f} s, "
-        f"{median['wall'] / median['wiki']:.2f}× the wiki's time)",
+        f"of which reading (requests, ledger, figures) {median['reading']:.2f} s "
+        f"({median['reading'] / median['wiki']:.2f}× the wiki's time), then writing "
+        f"{len(names) * args.edits:,} edits and the figures in one transaction "
+        f"{median['writing']:.2f} s",
+        f"where the rest goes: the requests as the client sees them {median['client']:.3f} s "
+        f"(the wiki {median['wiki']:.3f} s), database {median['database']:.3f} s in "
+        f"{median['queries']} queries, garbage collection {median['gc']:.3f} s",
         "",
         "Figures (all wikis): "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(median["figures"].items())),
@@ -205,6 +223,41 @@ def main() -> None:
         "runs": [{k: v for k, v in r.items() if k != "figures"} for r in runs],
     }
     RESULTS.write_text(text + "\n\n" + json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+class Spent:
+    """Time a count spends in the database (and how many queries) and in garbage collection."""
+
+    def __init__(self) -> None:
+        self.database = 0.0
+        self.queries = 0
+        self.gc = 0.0
+        self._gc_began = 0.0
+
+    def _query(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.database += time.perf_counter() - began
+            self.queries += 1
+
+    def _gc(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+        else:
+            self.gc += time.perf_counter() - self._gc_began
+
+    @contextlib.contextmanager
+    def watching(self) -> Any:
+        from django.db import connection
+
+        gc.callbacks.append(self._gc)
+        try:
+            with connection.execute_wrapper(self._query):
+                yield self
+        finally:
+            gc.callbacks.remove(self._gc)
 
 
 if __name__ == "__main__":

@@ -234,6 +234,24 @@ def test_a_recount_fetches_only_what_is_new(wiki: str, scenario: LocalWiki) -> N
     assert Edit.objects.filter(event=event).count() == before + 2  # nothing twice
 
 
+def test_an_organiser_counted_after_a_count_has_their_older_edits_read(wiki: str) -> None:
+    event = make_event(wiki, {"Ev Alice": {}, "Ev Carol": {"role": "organiser", "counted": False}})
+    assert count(event).status == CountRun.Status.DONE
+    before = figures(event)["edits"]
+    # The organiser's edit (5 March) is older than Alice's newest (11 March): it is read all
+    # the same once she counts, because no count read her before.
+    Participant.objects.filter(event=event, username="Ev Carol").update(counted=True)
+    second = count(event)
+    assert second.status == CountRun.Status.DONE
+    reads = CountStep.objects.get(run=second, key="plan").payload["reads"]
+    assert {(r["since"], tuple(r["users"])) for r in reads} == {
+        (at(11).isoformat(), ("Ev Alice",)),
+        (START.isoformat(), ("Ev Carol",)),
+    }
+    assert figures(event)["edits"] == before + 1
+    assert figures(event)["participants"] == 2
+
+
 def batch_people() -> dict[str, dict[str, Any]]:
     return {f"Ev Batch {n:02d}": {"registered_at": OLD} for n in range(1, 61)}
 

@@ -16,7 +16,8 @@ previous figures as they were.
 
 A re-count fetches only what is new: the contributions of participants already counted are
 read from the newest edit stored for the wiki (the edges are read again and not stored twice);
-participants added since are read from the start of the window.
+participants added since, or switched from not counted to counted, are read from the start of
+the window (whoever the last finished count's plan did not read).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,7 @@ logger = logging.getLogger(__name__)
 USER_BATCH = 50  # users per usercontribs request: the API's limit for ordinary clients
 PAGE_BATCH = 50  # pages per categories request, accounts per users request, files per usage
 VIEWS_BATCH = 20  # pages per ledger step of pageviews (one request each)
+EDIT_BATCH = 1000  # edits per executemany (bounded memory)
 VIEWS_BUDGET = 500  # at most this many pages' views per count (one request each)
 RETENTION_DAYS = (7, 30)
 RETRY_BACKOFF_SECONDS = (60, 300, 900, 3600)
@@ -53,9 +56,12 @@ FILE_NS = 6
 Metric = EventFigure.Metric
 
 
-@dataclass(frozen=True)
-class Row:
-    """One contribution read from a wiki (a stored Edit, or a ledger row not yet stored)."""
+class Row(NamedTuple):
+    """One contribution read from a wiki (a stored Edit, or a ledger row not yet stored).
+
+    A named tuple: thousands are made per count, and a tuple is made several times faster
+    than a frozen dataclass.
+    """
 
     wiki: str
     user: str
@@ -88,14 +94,18 @@ class Ledger:
         before = self.source.requests
         payload = fetch()
         made = self.source.requests - before
-        with transaction.atomic():
-            _step, created = CountStep.objects.get_or_create(
-                run=self.run, key=key, defaults={"payload": payload, "requests": made}
-            )
-            if created:
+        # One INSERT and one UPDATE: a second worker that wrote the same step first (the
+        # unique key) leaves its row and the run's totals as they are.
+        try:
+            with transaction.atomic():
+                CountStep.objects.bulk_create(
+                    [CountStep(run=self.run, key=key, payload=payload, requests=made)]
+                )
                 CountRun.objects.filter(pk=self.run.pk).update(
                     done_steps=F("done_steps") + 1, requests=F("requests") + made
                 )
+        except IntegrityError:
+            payload = CountStep.objects.get(run=self.run, key=key).payload
         self.done[key] = payload
         return payload
 
@@ -127,11 +137,10 @@ def _plan(event: Event, now: dt.datetime) -> dict[str, Any]:
     start = event.starts_at
     end = min(window_end(event), now)
     people = counted_participants(event)
-    known = {
-        p.username
-        for p in people
-        if event.last_counted_at is not None and p.created_at <= event.last_counted_at
-    }
+    # Read from the newest stored edit: only the people the last finished count read. Someone
+    # added since, or switched from not counted to counted, is read from the window's start.
+    read_before = _read_by_last_count(event) if event.last_counted_at is not None else set()
+    known = {p.username for p in people if p.username in read_before}
     newest = dict(
         Edit.objects.filter(event=event).values_list("wiki").annotate(last=Max("timestamp"))
     )
@@ -153,6 +162,24 @@ def _plan(event: Event, now: dt.datetime) -> dict[str, Any]:
         "end": end.isoformat(),
         "reads": reads,
     }
+
+
+def _read_by_last_count(event: Event) -> set[str]:
+    """Return the usernames whose contributions the event's last finished count read."""
+    last = (
+        CountRun.objects.filter(event=event, status=CountRun.Status.DONE)
+        .order_by("-finished_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    plan = (
+        CountStep.objects.filter(run_id=last, key="plan").values_list("payload", flat=True).first()
+        if last is not None
+        else None
+    )
+    if not isinstance(plan, dict):
+        return set()
+    return {str(name) for read in plan.get("reads", []) for name in read.get("users", [])}
 
 
 # -- contributions -----------------------------------------------------------------------------
@@ -209,24 +236,37 @@ def _stored_rows(event: Event) -> list[Row]:
     edits = (
         Edit.objects.filter(event=event)
         .filter(Q(participant__isnull=True) | Q(participant__counted=True))
-        .select_related("participant")
+        .values_list(
+            "wiki",
+            "participant__username",
+            "revid",
+            "page_id",
+            "namespace",
+            "title",
+            "timestamp",
+            "size_diff",
+            "created_page",
+            "detail",
+        )
     )
     return [
         Row(
-            wiki=e.wiki,
+            wiki=wiki,
             # No name is kept on an edit: a withdrawn participant's edits stay in the totals only.
-            user=e.participant.username if e.participant else "",
-            revid=e.revid,
-            page_id=e.page_id,
-            namespace=e.namespace,
-            title=e.title,
-            timestamp=e.timestamp,
-            size_diff=e.size_diff,
-            new=e.created_page,
-            comment=str(e.detail.get("comment", "")),
-            tags=tuple(e.detail.get("tags", [])),
+            user=user or "",
+            revid=revid,
+            page_id=page_id,
+            namespace=namespace,
+            title=title,
+            timestamp=timestamp,
+            size_diff=size_diff,
+            new=created,
+            comment=str(detail.get("comment", "")),
+            tags=tuple(detail.get("tags", [])),
         )
-        for e in edits
+        for wiki, user, revid, page_id, namespace, title, timestamp, size_diff, created, detail in (
+            edits
+        )
     ]
 
 
@@ -642,32 +682,20 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
         locked = CountRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == CountRun.Status.DONE:
             return
-        by_name = {p.username: p for p in event.participants.all()}
-        ids = {name: p.pk for name, p in by_name.items()}
-        Edit.objects.bulk_create(
+        people = {
+            name: (pk, registered)
+            for pk, name, registered in event.participants.values_list(
+                "pk", "username", "registered_at"
+            )
+        }
+        _insert_edits(event.pk, {name: pk for name, (pk, _when) in people.items()}, extra["fresh"])
+        _store_registrations(
             [
-                Edit(
-                    event_id=event.pk,
-                    participant_id=ids.get(r.user),
-                    wiki=r.wiki,
-                    revid=r.revid,
-                    page_id=r.page_id,
-                    namespace=r.namespace,
-                    title=r.title[:255],
-                    timestamp=r.timestamp,
-                    size_diff=r.size_diff or 0,
-                    created_page=r.new,
-                    upload=r.new and r.namespace == FILE_NS,
-                    detail={"comment": r.comment[:500], "tags": list(r.tags)},
-                )
-                for r in extra["fresh"]
-            ],
-            ignore_conflicts=True,
+                (when, people[name][0])
+                for name, when in extra["registered"].items()
+                if name in people and people[name][1] is None and when is not None
+            ]
         )
-        for name, when in extra["registered"].items():
-            person = by_name.get(name)
-            if person is not None and person.registered_at is None and when is not None:
-                Participant.objects.filter(pk=person.pk).update(registered_at=when)
         EventFigure.objects.filter(event=event, source=EventFigure.Source.COUNTED).delete()
         EventFigure.objects.bulk_create(
             [
@@ -701,6 +729,80 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
         locked.warnings = warnings
         locked.done_steps = F("done_steps") + 1
         locked.save(update_fields=["status", "finished_at", "error", "warnings", "done_steps"])
+
+
+EDIT_COLUMNS = (
+    "event_id",
+    "participant_id",
+    "wiki",
+    "revid",
+    "page_id",
+    "namespace",
+    "title",
+    "timestamp",
+    "size_diff",
+    "created_page",
+    "upload",
+    "detail",
+)
+
+
+def _insert_edits(event_id: int, participants: dict[str, int], rows: list[Row]) -> None:
+    """Store the edits read, in the caller's transaction; an edit already stored is left alone.
+
+    Thousands of rows: one prepared INSERT run for a thousand rows at a time (``executemany``;
+    pipelined on PostgreSQL), the values adapted by the database's own rules (times, JSON),
+    rather than a model object per row. Measured faster than multi-row VALUES on both.
+    """
+    if not rows:
+        return
+    ops = connection.ops
+    table = connection.ops.quote_name(Edit._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in EDIT_COLUMNS)
+    # SQLite: INSERT OR IGNORE; PostgreSQL: ON CONFLICT DO NOTHING (the one-edit-per-event key).
+    conflict = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])
+    sql = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(EDIT_COLUMNS))}) {conflict}"
+    )
+    adapt_time = ops.adapt_datetimefield_value
+    detail = Edit._meta.get_field("detail")
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), EDIT_BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        event_id,
+                        participants.get(r.user),
+                        r.wiki,
+                        r.revid,
+                        r.page_id,
+                        r.namespace,
+                        r.title[:255],
+                        adapt_time(r.timestamp),
+                        r.size_diff or 0,
+                        r.new,
+                        r.new and r.namespace == FILE_NS,
+                        detail.get_db_prep_save(
+                            {"comment": r.comment[:500], "tags": list(r.tags)}, connection
+                        ),
+                    )
+                    for r in rows[start : start + EDIT_BATCH]
+                ],
+            )
+
+
+def _store_registrations(updates: list[tuple[dt.datetime, int]]) -> None:
+    """Keep the participants' registration times (one statement run for all of them)."""
+    if not updates:
+        return
+    ops = connection.ops
+    table = ops.quote_name(Participant._meta.db_table)
+    # Names from the model, quoted by the database's own rules; the values are parameters.
+    sql = f"UPDATE {table} SET registered_at = %s WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(ops.adapt_datetimefield_value(w), pk) for w, pk in updates])
 
 
 def _detail(figure: Figure, not_known: list[str]) -> dict[str, Any]:
