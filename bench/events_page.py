@@ -7,10 +7,11 @@ one affiliate with 100 partnerships of 10 typed activities each (one of them wit
 more, their outputs typed by hand: "same, outputs typed"), and one partnership with
 ``--events`` edit-a-thons, each with an event of 40 participants, its 14 total figures
 counted from the wikis and the same per wiki for two wikis, and a figure imported from the
-Programs & Events Dashboard. A member then requests, round-robin with the floor page
-(bench/urls.py), that partnership's page, its activities list, its impact page, the reports
-dashboard, and the public event page (the partnership is published). The partnership page's
-target is the bench's (bench/README.md): p50 <= 5 x floor.
+Programs & Events Dashboard. A member (and, for one page, a viewer, who sees no edit forms)
+then requests, round-robin with the floor page (bench/urls.py), that partnership's page, its
+activities list, its impact page, the reports dashboard, and the public event page (the
+partnership is published). The partnership page's target is the bench's (bench/README.md):
+p50 <= 5 x floor.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ def _load(events: int) -> dict[str, Any]:
     affiliate = Affiliate.objects.create(name="Bench", slug="bench")
     user = User.objects.create_user(username="bench", password="x" * 12)
     Membership.objects.create(user=user, affiliate=affiliate, role="member")
+    # A viewer is shown the page without its edit forms: what drawing the forms costs is the
+    # difference with the member's page (bench/README.md, "Why the partnership page ...").
+    viewer = User.objects.create_user(username="bench-viewer", password="x" * 12)
+    Membership.objects.create(user=viewer, affiliate=affiliate, role="viewer")
     orgs = Organisation.objects.bulk_create(
         Organisation(affiliate=affiliate, name=f"Museum {n}") for n in range(100)
     )
@@ -146,6 +151,7 @@ def _load(events: int) -> dict[str, Any]:
 
     return {
         "user": user,
+        "viewer": viewer,
         "partnership": counted_p.pk,
         "typed": partnerships[1].pk,
         "small": partnerships[2].pk,
@@ -176,8 +182,9 @@ def measure(events: int, requests: int) -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
     load_seconds = time.perf_counter() - started
-    client, visitor = Client(), Client()
+    client, visitor, viewer = Client(), Client(), Client()
     client.force_login(data["user"])
+    viewer.force_login(data["viewer"])
     pk = data["partnership"]
     pages: dict[str, tuple[Client, str]] = {
         "floor": (client, f"/a/bench/{FLOOR_PATH}"),
@@ -188,6 +195,10 @@ def measure(events: int, requests: int) -> dict[str, Any]:
         "impact page": (client, f"/a/bench/partnerships/{pk}/impact/"),
         "same, outputs typed  ": (client, f"/a/bench/partnerships/{data['typed']}/impact/"),
         "partnership page, 10 activities": (client, f"/a/bench/partnerships/{data['small']}/"),
+        "the same, seen by a viewer (no forms)": (
+            viewer,
+            f"/a/bench/partnerships/{data['small']}/",
+        ),
         "dashboard": (client, "/a/bench/reports/"),
         "public event page": (visitor, data["public"]),
     }
