@@ -235,7 +235,7 @@ def test_portal_page_reads_a_fixed_number_of_queries(
         factories.partnership(
             affiliate_a, actor=member_a, partners=[(partner["org"], "main")], stage="active"
         )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         page = selectors.portal_page(partner["link"])
         assert len(page.contacts) == 6 and len(page.partnerships) == 6
 
