@@ -191,7 +191,7 @@ def test_the_database_cache_carries_the_turn_outside_transactions(
     from django.conf import settings
 
     cache = caches["default"]
-    assert settings.CACHES["default"]["BACKEND"].endswith(("DatabaseCache", "RedisCache"))
+    assert str(settings.CACHES["default"]["BACKEND"]).endswith(("DatabaseCache", "RedisCache"))
     wiki_server.add("/r", OK)
     held: list[Any] = []
     shared = SharedHost(wiki_server.base_url, lease_seconds=40, cache=cache)
