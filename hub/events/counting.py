@@ -18,6 +18,9 @@ A re-count fetches only what is new: the contributions of participants already c
 read from the newest edit stored for the wiki (the edges are read again and not stored twice);
 participants added since, or switched from not counted to counted, are read from the start of
 the window (whoever the last finished count's plan did not read).
+
+The ledger and the rows it reads are in :mod:`hub.events.ledger`; the figures, family by family,
+in :mod:`hub.events.count_figures`. This module plans, reads, narrows and writes.
 """
 
 from __future__ import annotations
@@ -27,96 +30,37 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.events.count_figures import (
+    FILE_NS,
+    PAGE_BATCH,
+    USER_BATCH,
+    Figure,
+    files_in_use,
+    new_editors,
+    registrations,
+    totals,
+    views,
+    wiki_figures,
+)
+from hub.events.ledger import Ledger, Row, chunks
 from hub.events.models import CountRun, CountStep, Edit, Event, EventFigure, Participant
-from hub.events.sources import CountError, CountSource, has_pageviews, is_commons, is_wikidata
+from hub.events.sources import CountError, CountSource, has_pageviews, is_commons
 
 logger = logging.getLogger(__name__)
 
-USER_BATCH = 50  # users per usercontribs request: the API's limit for ordinary clients
-PAGE_BATCH = 50  # pages per categories request, accounts per users request, files per usage
-VIEWS_BATCH = 20  # pages per ledger step of pageviews (one request each)
 EDIT_BATCH = 1000  # edits per executemany (bounded memory)
-VIEWS_BUDGET = 500  # at most this many pages' views per count (one request each)
-RETENTION_DAYS = (7, 30)
 RETRY_BACKOFF_SECONDS = (60, 300, 900, 3600)
-MAIN_NS = 0
-FILE_NS = 6
 
 Metric = EventFigure.Metric
-
-
-class Row(NamedTuple):
-    """One contribution read from a wiki (a stored Edit, or a ledger row not yet stored).
-
-    A named tuple: thousands are made per count, and a tuple is made several times faster
-    than a frozen dataclass.
-    """
-
-    wiki: str
-    user: str
-    revid: int
-    page_id: int
-    namespace: int
-    title: str
-    timestamp: dt.datetime
-    size_diff: int | None
-    new: bool
-    comment: str
-    tags: tuple[str, ...]
-
-
-class Ledger:
-    """The steps of one count done so far, and a way to do the next one exactly once."""
-
-    def __init__(self, run: CountRun, source: CountSource) -> None:
-        self.run = run
-        self.source = source
-        self.done: dict[str, dict[str, Any]] = dict(
-            CountStep.objects.filter(run=run).values_list("key", "payload")
-        )
-        self.planned = 0
-
-    def step(self, key: str, fetch: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """Return the step's payload from the ledger, or fetch it and write it down."""
-        if key in self.done:
-            return self.done[key]
-        before = self.source.requests
-        payload = fetch()
-        made = self.source.requests - before
-        # One INSERT and one UPDATE: a second worker that wrote the same step first (the
-        # unique key) leaves its row and the run's totals as they are.
-        try:
-            with transaction.atomic():
-                CountStep.objects.bulk_create(
-                    [CountStep(run=self.run, key=key, payload=payload, requests=made)]
-                )
-                CountRun.objects.filter(pk=self.run.pk).update(
-                    done_steps=F("done_steps") + 1, requests=F("requests") + made
-                )
-        except IntegrityError:
-            payload = CountStep.objects.get(run=self.run, key=key).payload
-        self.done[key] = payload
-        return payload
-
-    def plan(self, more: int) -> None:
-        """Add steps now known to be needed to the run's total (for the progress page)."""
-        self.planned += more
-        CountRun.objects.filter(pk=self.run.pk).update(total_steps=max(self.planned, 1))
-
-
-def _batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def window_end(event: Event) -> dt.datetime:
@@ -154,7 +98,7 @@ def _plan(event: Event, now: dt.datetime) -> dict[str, Any]:
         if since == start:
             groups = [(start, sorted(p.username for p in people))]
         for begin, users in groups:
-            for batch in _batches(users, USER_BATCH):
+            for batch in chunks(users, USER_BATCH):
                 reads.append({"wiki": wiki, "since": begin.isoformat(), "users": batch})
     return {
         "now": now.isoformat(),
@@ -316,7 +260,7 @@ def _in_scope(
         wanted: set[tuple[str, int]] = set()
         for wi, wiki in enumerate(event.wikis):
             titles = sorted({t for w, t in keys if w in ("", wiki)})
-            batches = _batches(titles, PAGE_BATCH)
+            batches = chunks(titles, PAGE_BATCH)
             ledger.plan(len(batches))
             for bi, batch in enumerate(batches):
 
@@ -334,7 +278,7 @@ def _in_scope(
             by_wiki[r.wiki].append(r.page_id)
         for wi, wiki in enumerate(event.wikis):
             pages = sorted(set(by_wiki.get(wiki, [])))
-            batches = _batches(pages, PAGE_BATCH)
+            batches = chunks(pages, PAGE_BATCH)
             ledger.plan(len(batches))
             for bi, batch in enumerate(batches):
 
@@ -347,258 +291,6 @@ def _in_scope(
         rows = [r for r in rows if (r.wiki, r.page_id) in inside]
         how["category"] = event.category
     return rows, how
-
-
-# -- figures -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Figure:
-    metric: str
-    wiki: str
-    value: int
-    method: str
-    detail: dict[str, Any]
-
-
-def _wiki_figures(wiki: str, rows: list[Row], method_scope: str) -> list[Figure]:
-    """Return the figures of one wiki's counted edits."""
-    figures: list[Figure] = []
-
-    def add(metric: str, value: int, method: str, detail: dict[str, Any] | None = None) -> None:
-        figures.append(Figure(metric, wiki, int(value), f"{method}{method_scope}", detail or {}))
-
-    add(
-        Metric.EDITS,
-        len(rows),
-        _("revisions by the participants (list=usercontribs)"),
-        {"namespaces": _namespaces(rows)},
-    )
-    main = [r for r in rows if r.namespace == MAIN_NS]
-    created = {r.page_id for r in main if r.new}
-    edited = {r.page_id for r in main}
-    if is_wikidata(wiki):
-        add(Metric.ITEMS_CREATED, len(created), _("items whose first revision was a participant's"))
-        add(
-            Metric.ITEMS_EDITED,
-            len(edited - created),
-            _("other items edited by the participants"),
-        )
-    elif not is_commons(wiki):
-        add(
-            Metric.ARTICLES_CREATED,
-            len(created),
-            _("main-namespace pages whose first revision was a participant's"),
-        )
-        add(
-            Metric.ARTICLES_IMPROVED,
-            len(edited - created),
-            _("other main-namespace pages edited by the participants"),
-        )
-        add(
-            Metric.BYTES_ADDED,
-            sum(r.size_diff for r in main if r.size_diff and r.size_diff > 0),
-            _("sum of the growth of main-namespace pages, edit by edit (removals not subtracted)"),
-        )
-    uploads = [r for r in rows if r.namespace == FILE_NS and r.new]
-    if uploads or is_commons(wiki):
-        add(
-            Metric.FILES_UPLOADED,
-            len({r.page_id for r in uploads}),
-            _("new file pages created by the participants (file namespace, first revision)"),
-        )
-    return figures
-
-
-def _namespaces(rows: Iterable[Row]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for r in rows:
-        counts[str(r.namespace)] += 1
-    return dict(sorted(counts.items()))
-
-
-def _files_in_use(ledger: Ledger, event: Event, rows: list[Row]) -> list[Figure]:
-    """Count the uploaded files that other wikis use (Commons' global usage)."""
-    figures = []
-    for wi, wiki in enumerate(event.wikis):
-        if not is_commons(wiki):
-            continue
-        files = sorted(
-            {r.title for r in rows if r.wiki == wiki and r.namespace == FILE_NS and r.new}
-        )
-        batches = _batches(files, PAGE_BATCH)
-        ledger.plan(len(batches))
-        used: list[str] = []
-        for bi, batch in enumerate(batches):
-
-            def fetch(wiki: str = wiki, batch: list[str] = batch) -> dict[str, Any]:
-                return {"used": ledger.source.files_in_use(wiki, batch)}
-
-            used += ledger.step(f"usage:{wi}:{bi:05d}", fetch)["used"]
-        figures.append(
-            Figure(
-                Metric.FILES_IN_USE,
-                wiki,
-                len(used),
-                _("uploaded files used on another wiki now (global usage)"),
-                {},
-            )
-        )
-    return figures
-
-
-def _views(
-    ledger: Ledger, event: Event, rows: list[Row], today: dt.date
-) -> tuple[list[Figure], str | None]:
-    """Count the views of the articles and files concerned since the event began."""
-    pages: list[tuple[str, str]] = []
-    for wiki in event.wikis:
-        if not has_pageviews(wiki):
-            continue
-        latest: dict[int, str] = {}
-        for r in sorted(rows, key=lambda r: r.timestamp):
-            if r.wiki == wiki and (r.namespace == MAIN_NS or (r.namespace == FILE_NS and r.new)):
-                latest[r.page_id] = r.title  # its newest title (a moved page keeps its id)
-        pages += sorted((wiki, t) for t in latest.values())
-    if not pages:
-        return [], None
-    first = timezone.localdate(event.starts_at, dt.UTC)
-    last = today - dt.timedelta(days=1)
-    if last < first:
-        return [], _("views: the event began today, there are no views to count yet")
-    counted = pages[:VIEWS_BUDGET]
-    batches = _batches(counted, VIEWS_BATCH)
-    ledger.plan(len(batches))
-    per_wiki: dict[str, int] = defaultdict(int)
-    for bi, batch in enumerate(batches):
-
-        def fetch(batch: list[tuple[str, str]] = batch) -> dict[str, Any]:
-            return {"views": [[w, t, ledger.source.views(w, t, first, last)] for w, t in batch]}
-
-        for wiki, _title, views in ledger.step(f"views:{bi:05d}", fetch)["views"]:
-            per_wiki[wiki] += int(views)
-    method = _("views by people from %(first)s to %(last)s (Wikimedia pageviews)") % {
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-    }
-    note = None
-    if len(counted) < len(pages):
-        method += " " + _("of %(n)s of %(of)s pages") % {"n": len(counted), "of": len(pages)}
-    figures = [
-        Figure(Metric.VIEWS, wiki, value, method, {"pages": len(counted)})
-        for wiki, value in sorted(per_wiki.items())
-    ]
-    return figures, note
-
-
-def _registrations(
-    ledger: Ledger, event: Event, people: list[Participant]
-) -> tuple[dict[str, dt.datetime | None], list[str]]:
-    """Return each counted participant's registration time, fetching the unknown ones.
-
-    Asked on the event's first wiki (``list=users&usprop=registration``, 50 a request):
-    an account's registration is its own wiki's. Return the times and the names that do
-    not exist there.
-    """
-    known: dict[str, dt.datetime | None] = {p.username: p.registered_at for p in people}
-    unknown = sorted(p.username for p in people if p.registered_at is None)
-    missing: list[str] = []
-    if not unknown or not event.wikis:
-        return known, missing
-    wiki = event.wikis[0]
-    batches = _batches(unknown, PAGE_BATCH)
-    ledger.plan(len(batches))
-    for bi, batch in enumerate(batches):
-
-        def fetch(batch: list[str] = batch) -> dict[str, Any]:
-            return ledger.source.accounts(wiki, batch)
-
-        payload = ledger.step(f"accounts:{bi:05d}", fetch)
-        for name, when in payload["registered"].items():
-            known[name] = dt.datetime.fromisoformat(when) if when else None
-        missing += payload["missing"]
-    return known, missing
-
-
-def _new_editors(
-    ledger: Ledger,
-    event: Event,
-    registered: dict[str, dt.datetime | None],
-    now: dt.datetime,
-) -> tuple[list[Figure], list[str]]:
-    """Count the new editors, and how many of them still edit 7 and 30 days later.
-
-    A new editor is a counted participant whose account was registered within the event's
-    window (from its start to its end, the grace period not included). A new editor "still
-    edits N days later" when they made at least one edit, in any namespace, on any of the
-    event's wikis, at or after the event's end plus N days (up to the time of counting). The
-    figure for N is counted only once that day has come; before, it is left out and said so.
-    Withdrawn participants are not in these figures (they are no longer participants).
-    """
-    new = sorted(
-        name
-        for name, when in registered.items()
-        if when is not None and event.starts_at <= when <= event.ends_at
-    )
-    figures = [
-        Figure(
-            Metric.NEW_EDITORS,
-            "",
-            len(new),
-            _("participants whose account was registered during the event"),
-            {},
-        )
-    ]
-    notes: list[str] = []
-    metrics = {7: Metric.RETAINED_7, 30: Metric.RETAINED_30}
-    for days in RETENTION_DAYS:
-        since = event.ends_at + dt.timedelta(days=days)
-        if since > now:
-            notes.append(
-                _("new editors still editing after %(days)s days: not yet known (from %(day)s)")
-                % {"days": days, "day": since.date().isoformat()}
-            )
-            continue
-        still: set[str] = set()
-        for wi, wiki in enumerate(event.wikis):
-            batches = _batches(new, USER_BATCH)
-            ledger.plan(len(batches))
-            for bi, batch in enumerate(batches):
-
-                def fetch(
-                    wiki: str = wiki, batch: list[str] = batch, since: dt.datetime = since
-                ) -> dict[str, Any]:
-                    return {"editing": ledger.source.first_edit_after(wiki, batch, since, now)}
-
-                still.update(ledger.step(f"retained{days}:{wi}:{bi:05d}", fetch)["editing"])
-        figures.append(
-            Figure(
-                metrics[days],
-                "",
-                len(still),
-                _(
-                    "new editors with an edit on the event's wikis %(days)s days or more "
-                    "after its end"
-                )
-                % {"days": days},
-                {},
-            )
-        )
-    return figures, notes
-
-
-def _totals(figures: list[Figure]) -> list[Figure]:
-    """Add up the per-wiki figures into totals (wiki "")."""
-    sums: dict[str, int] = defaultdict(int)
-    methods: dict[str, str] = {}
-    for f in figures:
-        if f.wiki:
-            sums[f.metric] += f.value
-            methods.setdefault(f.metric, f.method)
-    return [
-        Figure(metric, "", value, methods[metric], {"by_wiki": True})
-        for metric, value in sums.items()
-    ]
 
 
 def compute(
@@ -621,14 +313,14 @@ def compute(
     scope = _scope_words(how)
     figures: list[Figure] = []
     for wiki in event.wikis:
-        figures += _wiki_figures(wiki, [r for r in rows if r.wiki == wiki], scope)
-    figures += _files_in_use(ledger, event, rows)
-    views, views_note = _views(ledger, event, rows, timezone.localdate(now, dt.UTC))
-    figures += views
-    figures = figures + _totals(figures)
+        figures += wiki_figures(wiki, [r for r in rows if r.wiki == wiki], scope)
+    figures += files_in_use(ledger, event, rows)
+    seen_views, views_note = views(ledger, event, rows, timezone.localdate(now, dt.UTC))
+    figures += seen_views
+    figures = figures + totals(figures)
     people = counted_participants(event)
-    registered, missing = _registrations(ledger, event, people)
-    editors, notes = _new_editors(ledger, event, registered, now)
+    registered, missing = registrations(ledger, event, people)
+    editors, notes = new_editors(ledger, event, registered, now)
     figures += editors
     figures.append(
         Figure(
