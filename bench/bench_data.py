@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,36 @@ def save_report(path: Path, script: str, report: str, results: Any) -> None:
         + "\n",
         encoding="utf-8",
     )
+
+
+def measure_and_report(
+    database: str,
+    script: str,
+    arguments: list[str],
+    *,
+    name: str,
+    table: Callable[[list[dict[str, Any]]], str],
+    results_path: Path,
+) -> None:
+    """Measure each database asked for ("both": SQLite, then PostgreSQL) in a fresh worker
+    (``run_fresh``), then print the table and save it with the raw figures. With BENCH_PROFILE
+    set, the workers print their profile instead and nothing is tabled."""
+    databases = ["sqlite", "postgres"] if database == "both" else [database]
+    profiling = bool(os.environ.get("BENCH_PROFILE"))
+    results = []
+    for each in databases:
+        print(f"… {each}", file=sys.stderr, flush=True)
+        results.append(
+            run_fresh(
+                each,
+                script,
+                arguments,
+                db_name=f"hub_bench_{name}_{os.getpid()}",
+                show_stderr=profiling,
+            )
+        )
+    if profiling:
+        return
+    report = table(results)
+    print(report)
+    save_report(results_path, script, report, results)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_data import run_fresh, save_report  # noqa: E402
+from bench_data import measure_and_report  # noqa: E402
 from run import ROOT, WARM_UP, cpu_reference_ms, page_weight, percentile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "library.txt"
@@ -229,24 +229,14 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         print(json.dumps(measure(args.resources, args.requests)))
         return
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results = []
-    for database in databases:
-        print(f"… {database}", file=sys.stderr, flush=True)
-        results.append(
-            run_fresh(
-                database,
-                __file__,
-                ["--resources", str(args.resources), "--requests", str(args.requests)],
-                db_name=f"hub_bench_library_{os.getpid()}",
-                show_stderr=bool(os.environ.get("BENCH_PROFILE")),
-            )
-        )
-    if os.environ.get("BENCH_PROFILE"):
-        return
-    report = table(results)
-    print(report)
-    save_report(RESULTS, __file__, report, results)
+    measure_and_report(
+        args.database,
+        __file__,
+        ["--resources", str(args.resources), "--requests", str(args.requests)],
+        name="library",
+        table=table,
+        results_path=RESULTS,
+    )
 
 
 if __name__ == "__main__":
