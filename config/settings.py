@@ -482,6 +482,9 @@ HUB_HELPDESK_REPLY_RATE = env("HUB_HELPDESK_REPLY_RATE", "30/h")
 HUB_HELPDESK_LINK_RATE = env("HUB_HELPDESK_LINK_RATE", "20/h")
 HUB_HELPDESK_MAX_POST_BYTES = env_int("HUB_HELPDESK_MAX_POST_BYTES", 64 * 1024)
 HUB_HELPDESK_LINK_MAX_AGE_DAYS = env_int("HUB_HELPDESK_LINK_MAX_AGE_DAYS", 365)
+# Events: sign-ups posted per client address. A whole edit-a-thon room often shares one
+# address, so the default is generous; it stops a script filling an event with names.
+HUB_EVENT_SIGNUP_RATE = env("HUB_EVENT_SIGNUP_RATE", "60/h")
 # Survey answers older than this are anonymised (free text and who answered go; scores stay).
 HUB_SURVEY_ANSWER_RETENTION_DAYS = env_int("HUB_SURVEY_ANSWER_RETENTION_DAYS", 3 * 365)
 # Done and declined requests untouched this many days lose their sender's name and address

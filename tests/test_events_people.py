@@ -541,3 +541,26 @@ def test_the_participants_page_has_bounded_queries(
         page = client_a.get(url).content.decode()
     assert "150 participants" in page and "Page 1 of 2" in page
     assert "150 usernames are waiting to be checked" in page
+
+
+def test_a_script_posting_sign_ups_is_slowed_and_nothing_is_lost(member_a, settings):
+    settings.HUB_EVENT_SIGNUP_RATE = "3/h"
+    event = make_event(
+        member_a.memberships.get().affiliate,
+        member_a,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(days=1),
+    )
+    url = open_signup(event, member_a)
+    visitor = Client()
+    for name in ("Anna", "Berit", "Carl"):
+        assert visitor.post(url, {"username": name, "agreed": "on"}).status_code == 302
+    refused = visitor.post(url, {"username": "Dora", "agreed": "on"})
+    assert refused.status_code == 429 and "try again" in refused.content.decode()
+    # The page still opens; the three who signed up are kept, the fourth was not written.
+    assert visitor.get(url).status_code == 200
+    assert sorted(event.participants.values_list("username", flat=True)) == [
+        "Anna",
+        "Berit",
+        "Carl",
+    ]

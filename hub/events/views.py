@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from hub.core import wikimedia_login
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view, get_for_affiliate_or_404
+from hub.core.security import rate_limited
 from hub.events import selectors, services, signup
 from hub.events.forms import (
     EventForm,
@@ -289,6 +291,22 @@ def signup_page(request: HttpRequest, token: str) -> HttpResponse:
         wikimedia_login.wikimedia_account(request.user) if request.user.is_authenticated else None
     )
     wikimedia_name = wikimedia_login.wikimedia_username(account) if account else ""
+    if request.method == "POST" and rate_limited(
+        request, group="event-signup", rate=settings.HUB_EVENT_SIGNUP_RATE, keys=["ip"]
+    ):
+        page = render(
+            request,
+            "events/people/refused.html",
+            {
+                "heading": _("Too many sign-ups"),
+                "reason": _(
+                    "Many people signed up from your connection in a short time. Please wait "
+                    "a while and try again; everyone who already signed up is kept."
+                ),
+            },
+            status=429,
+        )
+        return _public(page)
     form = SignupForm(request.POST or None, initial={"username": wikimedia_name})
     if request.method == "POST" and form.is_valid():
         try:
