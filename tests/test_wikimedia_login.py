@@ -110,8 +110,11 @@ def test_first_wikimedia_log_in_creates_an_account_and_shows_the_username(
     assert profile_request.headers["Authorization"] == "Bearer [ACCESS_TOKEN...sqfLY]"
     assert profile_request.headers["User-Agent"].startswith("PartnershipsHub/")
     assert token_request.headers["User-Agent"].startswith("PartnershipsHub/")
-    # The tokens are kept (for uploads made as this person).
-    assert SocialToken.objects.get(account=account).token_secret == "[REFRESH_TOKEN...8f34f]"
+    # The tokens are kept (for uploads made as this person), sealed: not readable in the database.
+    kept = SocialToken.objects.get(account=account)
+    assert wikimedia_login.open_token(kept.token_secret) == "[REFRESH_TOKEN...8f34f]"
+    assert wikimedia_login.open_token(kept.token) == "[ACCESS_TOKEN...sqfLY]"
+    assert "TOKEN" not in kept.token + kept.token_secret
     # Logged in; the account page names the Wikimedia account and links its user page.
     page = client.get("/account/").content.decode()
     assert "<bdi>John Doe</bdi>" in page
@@ -332,7 +335,8 @@ def test_a_token_about_to_expire_is_renewed_once(
     token = linked(member_a, expires_in_minutes=2)
     assert wikimedia_login.access_token_for(member_a.pk) == "[ACCESS_TOKEN...cq6IE]"
     token.refresh_from_db()
-    assert token.token_secret == "[REFRESH_TOKEN...6fee2]"
+    assert wikimedia_login.open_token(token.token_secret) == "[REFRESH_TOKEN...6fee2]"
+    assert "TOKEN" not in token.token + token.token_secret
     assert token.expires_at > timezone.now() + dt.timedelta(hours=3)
     sent = [s for s in meta.seen if s.path.endswith("/access_token")]
     assert len(sent) == 1
@@ -366,3 +370,27 @@ def test_a_refused_renewal_pauses_the_batch_with_what_to_do(
     SocialToken.objects.all().delete()
     with pytest.raises(wikimedia_login.TokenUnavailable):
         wikimedia_login.access_token_for(member_a.pk)
+
+
+@pytest.mark.django_db
+def test_kept_tokens_are_sealed_and_a_changed_secret_key_asks_to_log_in_again(
+    member_a: Any, settings: Any
+) -> None:
+    token = linked(member_a, expires_in_minutes=120)
+    # The object that saved keeps its tokens in clear; the database row has only sealed ones.
+    assert token.token == "[ACCESS_TOKEN...sqfLY]"
+    columns = SocialToken.objects.values_list("token", "token_secret").get()
+    assert all(c.startswith(wikimedia_login.SEALED) and "TOKEN" not in c for c in columns)
+    assert wikimedia_login.access_token_for(member_a.pk) == "[ACCESS_TOKEN...sqfLY]"
+    # A token kept before sealing still works, and is sealed the next time it is saved.
+    SocialToken.objects.update(token="[OLD_ACCESS]", token_secret="[OLD_REFRESH]")
+    assert wikimedia_login.access_token_for(member_a.pk) == "[OLD_ACCESS]"
+    kept = SocialToken.objects.get()
+    kept.save()
+    assert SocialToken.objects.values_list("token", flat=True).get().startswith("sealed:")
+    # The secret key rotated without a fallback: no crash, the person is asked to log in again.
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(wikimedia_login.TokenUnavailable) as caught:
+        wikimedia_login.access_token_for(member_a.pk)
+    assert "Log in with Wikimedia again" in caught.value.message

@@ -6,6 +6,8 @@
   "Your account" (an account is never taken over by an e-mail address alone).
 - Hub staff can require Wikimedia log-in (LoginPolicy): then a password opens only the page
   that links a Wikimedia account (superusers excepted, so the Hub cannot lock itself out).
+- The person's tokens (kept to upload as them) are sealed at rest (hub.core.sealing): whoever
+  saves a SocialToken, allauth or the renewal below, the database holds only sealed values.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hub.core import audit
+from hub.core import audit, sealing
 from hub.core.models import LoginPolicy, User
 from hub.core.permissions import hub_staff_view
 from hub.core.security import MUST_LINK
@@ -183,6 +187,38 @@ class TokenUnavailable(Exception):
 
 
 RENEW_BEFORE = dt.timedelta(minutes=5)
+SEALED = "sealed:"  # marks a sealed token; a token from before sealing has no mark
+_SALT = b"hub.core.wikimedia_login"
+_INFO = b"a person's Wikimedia OAuth tokens"
+_TOKEN_FIELDS = ("token", "token_secret")
+
+
+def seal_token(value: str) -> str:
+    """Return a token as it is kept in the database: sealed (empty stays empty)."""
+    if not value or value.startswith(SEALED):
+        return value
+    return SEALED + sealing.seal(value, salt=_SALT, info=_INFO)
+
+
+def open_token(value: str) -> str:
+    """Return a kept token in clear; raise sealing.Broken when the server's key changed."""
+    if not value.startswith(SEALED):
+        return value
+    return sealing.unseal(value.removeprefix(SEALED), salt=_SALT, info=_INFO)
+
+
+@receiver(pre_save, sender=SocialToken)
+def _seal_before_saving(instance: SocialToken, **kwargs: Any) -> None:
+    instance._clear = {f: getattr(instance, f) for f in _TOKEN_FIELDS}  # type: ignore[attr-defined]
+    for field in _TOKEN_FIELDS:
+        setattr(instance, field, seal_token(getattr(instance, field) or ""))
+
+
+@receiver(post_save, sender=SocialToken)
+def _clear_again_after_saving(instance: SocialToken, **kwargs: Any) -> None:
+    # The object in memory keeps the tokens in clear for whoever saved it (allauth reads them).
+    for field, value in getattr(instance, "_clear", {}).items():
+        setattr(instance, field, value)
 
 
 def access_token_for(user_id: int) -> str:
@@ -196,28 +232,37 @@ def access_token_for(user_id: int) -> str:
     )
     if token is None:
         raise TokenUnavailable(again)
-    if token.expires_at is None or token.expires_at - timezone.now() > RENEW_BEFORE:
-        return str(token.token)
-    with transaction.atomic():
-        token = SocialToken.objects.select_for_update().get(pk=token.pk)
-        if token.expires_at and token.expires_at - timezone.now() > RENEW_BEFORE:
-            return str(token.token)  # another worker renewed it meanwhile
-        if not token.token_secret or not enabled():
-            raise TokenUnavailable(again)
-        try:
-            pair = oauth.refresh(
-                token_url=MediaWikiOAuth2Adapter.access_token_url,
-                client_id=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_ID,
-                client_secret=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET,
-                refresh_token=token.token_secret,
-            )
-        except oauth.TokenRefused as refused:
-            raise TokenUnavailable(
-                _("Meta-Wiki refused to renew your Wikimedia log-in (%(detail)s). %(again)s")
-                % {"detail": refused.detail, "again": again}
-            ) from refused
-        token.token = pair.access_token
-        token.token_secret = pair.refresh_token
-        token.expires_at = timezone.now() + dt.timedelta(seconds=pair.expires_in or 14400)
-        token.save(update_fields=["token", "token_secret", "expires_at"])
-        return pair.access_token
+    try:
+        if token.expires_at is None or token.expires_at - timezone.now() > RENEW_BEFORE:
+            return open_token(token.token)
+        with transaction.atomic():
+            token = SocialToken.objects.select_for_update().get(pk=token.pk)
+            if token.expires_at and token.expires_at - timezone.now() > RENEW_BEFORE:
+                return open_token(token.token)  # another worker renewed it meanwhile
+            if not token.token_secret or not enabled():
+                raise TokenUnavailable(again)
+            return _renew(token, again)
+    except sealing.Broken as exc:
+        # The server's secret key changed since the log-in: only a new log-in helps.
+        raise TokenUnavailable(again) from exc
+
+
+def _renew(token: SocialToken, again: str) -> str:
+    """Ask Meta-Wiki for a new access token with the kept refresh token; keep both, sealed."""
+    try:
+        pair = oauth.refresh(
+            token_url=MediaWikiOAuth2Adapter.access_token_url,
+            client_id=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_ID,
+            client_secret=settings.HUB_WIKIMEDIA_OAUTH_CLIENT_SECRET,
+            refresh_token=open_token(token.token_secret),
+        )
+    except oauth.TokenRefused as refused:
+        raise TokenUnavailable(
+            _("Meta-Wiki refused to renew your Wikimedia log-in (%(detail)s). %(again)s")
+            % {"detail": refused.detail, "again": again}
+        ) from refused
+    token.token = pair.access_token
+    token.token_secret = pair.refresh_token
+    token.expires_at = timezone.now() + dt.timedelta(seconds=pair.expires_in or 14400)
+    token.save(update_fields=["token", "token_secret", "expires_at"])
+    return pair.access_token

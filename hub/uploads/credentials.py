@@ -11,21 +11,17 @@ signs a client in.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hub.core import wikimedia_login
+from hub.core import sealing, wikimedia_login
 from hub.wikimedia.http import new_session
 from hub.wikimedia.mediawiki import MediaWikiClient
 
@@ -112,29 +108,16 @@ ACCOUNT_KINDS: dict[str, Callable[[dict[str, Any]], Account]] = {
 }
 
 
-def _fernet_for(secret: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO).derive(
-        secret.encode("utf-8")
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def _fernet() -> MultiFernet:
-    """Return the sealer: the current SECRET_KEY first, its fallbacks to open older seals."""
-    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet([_fernet_for(s) for s in secrets])
-
-
 def seal(data: dict[str, Any]) -> str:
     """Return the data encrypted and authenticated, as text for a database column."""
-    return _fernet().encrypt(json.dumps(data).encode("utf-8")).decode("ascii")
+    return sealing.seal(json.dumps(data), salt=HKDF_SALT, info=HKDF_INFO)
 
 
 def unseal(token: str) -> dict[str, Any]:
     """Return sealed data; raise AccountMissing when it cannot be opened (key changed)."""
     try:
-        data = json.loads(_fernet().decrypt(token.encode("ascii")))
-    except (InvalidToken, ValueError) as exc:
+        data = json.loads(sealing.unseal(token, salt=HKDF_SALT, info=HKDF_INFO))
+    except ValueError as exc:
         raise AccountMissing(
             _(
                 "The saved wiki account can no longer be read (the server's secret key "
