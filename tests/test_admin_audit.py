@@ -60,7 +60,7 @@ def test_an_affiliate_renamed_in_the_admin_is_audited_and_moves_its_stamp(
     assert staff.post(url, data).status_code == 302
     event = AuditEvent.objects.get(action="affiliate.admin_changed")
     assert event.actor is not None and event.actor.username == "root"
-    assert event.affiliate == affiliate_a
+    assert event.affiliate == affiliate_a and event.label == "changed the affiliate in the admin"
     assert event.changes == {"name": ["Wikimedia Alpha", "Wikimedia Alpha (renamed)"]}
     # Figures cached on the affiliate's newest audit event are drawn again.
     assert audit.latest_stamp(affiliate_a) != stamp

@@ -127,6 +127,16 @@ ACTION_LABELS = {
     "person.erased": _("erased a person's data everywhere"),
     "interaction.logged": _("logged an interaction"),
     "interaction.updated": _("changed an interaction"),
+    # Changes hub staff make in the admin (hub.core.admin).
+    "affiliate.admin_created": _("created the affiliate in the admin"),
+    "affiliate.admin_changed": _("changed the affiliate in the admin"),
+    "affiliate.admin_deleted": _("deleted the affiliate in the admin"),
+    "user.admin_created": _("created the account in the admin"),
+    "user.admin_changed": _("changed the account in the admin"),
+    "user.admin_deleted": _("deleted the account in the admin"),
+    "membership.admin_created": _("gave a membership in the admin"),
+    "membership.admin_changed": _("changed a membership in the admin"),
+    "membership.admin_deleted": _("removed a membership in the admin"),
 }
 
 
