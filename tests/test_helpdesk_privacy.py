@@ -127,7 +127,7 @@ def test_hub_staff_erase_a_requester_everywhere_after_seeing_it_all(affiliate_a,
     assert page.status_code == 200
     assert "Help request they sent" in page.content.decode()
     assert "Contact" in page.content.decode()
-    response = client.post(url, {"confirm": "erase", "seen": len(page.context["lookup"].found)})
+    response = client.post(url, {"confirm": "erase", "seen": page.context["lookup"].fingerprint})
 
     assert response.status_code == 302
     request.refresh_from_db()
@@ -156,7 +156,7 @@ def test_hub_staff_erase_the_sender_of_a_request_sent_to_no_affiliate(
     page = client.get(url)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"confirm": "erase", "seen": len(page.context["lookup"].found)})
+        client.post(url, {"confirm": "erase", "seen": page.context["lookup"].fingerprint})
 
     request.refresh_from_db()
     assert (request.name, request.email) == ("[erased]", "")

@@ -240,14 +240,17 @@ def test_erasing_from_the_page_leaves_no_trace_in_database_media_or_mail_queue(
     assert database_hits(NAME) and queued_mail_hits(EMAIL) and media_hits(NAME)
     page = client_m.get(url("personal_data_erase", q=EMAIL))
     assert page.status_code == 200
-    seen = page.context["lookup"].found
     assert page.context["closable"] == [account]
     assert f'name="accounts" value="{account.pk}"' in page.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_m.post(
             url("personal_data_erase", q=EMAIL),
-            {"confirm": "erase", "seen": len(seen), "accounts": [account.pk]},
+            {
+                "confirm": "erase",
+                "seen": page.context["lookup"].fingerprint,
+                "accounts": [account.pk],
+            },
         )
 
     assert response.status_code == 302
@@ -283,7 +286,7 @@ def test_a_name_matching_several_people_is_shown_before_anything_is_erased(
     narrow = client_m.get(url("personal_data_erase", q="anna1@example.org"))
     client_m.post(
         url("personal_data_erase", q="anna1@example.org"),
-        {"confirm": "erase", "seen": len(narrow.context["lookup"].found)},
+        {"confirm": "erase", "seen": narrow.context["lookup"].fingerprint},
     )
     assert list(Contact.objects.values_list("pk", flat=True)) == [two.pk]
     assert not Contact.objects.filter(pk=one.pk).exists()
@@ -314,7 +317,10 @@ def test_a_one_word_search_warns_that_it_may_list_another_person_before_erasing(
     for typed in ("Fulan Ibn Fulan", "fulan@example.org"):
         assert ONE_WORD not in client_m.get(url("personal_data", q=typed)).content.decode()
     # Erasing changes exactly the records the page listed, and no contact goes.
-    client_m.post(url("personal_data_erase", q="Fulan"), {"confirm": "erase", "seen": len(labels)})
+    client_m.post(
+        url("personal_data_erase", q="Fulan"),
+        {"confirm": "erase", "seen": erase.context["lookup"].fingerprint},
+    )
     erased = AuditEvent.objects.get(action="person.erased")
     assert sum(erased.changes["scrubbed"][1].values()) == len(labels)
     assert Contact.objects.count() == 2
@@ -331,6 +337,24 @@ def test_erasing_refuses_when_the_records_changed_since_they_were_shown(
     assert response.status_code == 200
     assert b"changed since you looked" in response.content
     assert Contact.objects.filter(name="Olga Zmiana").exists()
+
+
+def test_erasing_refuses_when_other_records_took_the_place_of_those_shown(
+    affiliate_a, member_a, client_m
+):
+    org = factories.organisation(affiliate_a, actor=member_a)
+    shown = factories.contact(org, actor=member_a, name="Olga Zmiana", emails="olga@example.org")
+    page = client_m.get(url("personal_data_erase", q="olga@example.org"))
+    # Meanwhile the record shown goes and another about the same address comes: as many.
+    Contact.objects.filter(pk=shown.pk).delete()
+    factories.contact(org, actor=member_a, name="Olga Nowa", emails="olga@example.org")
+    response = client_m.post(
+        url("personal_data_erase", q="olga@example.org"),
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint},
+    )
+    assert response.status_code == 200
+    assert b"changed since you looked" in response.content
+    assert Contact.objects.filter(name="Olga Nowa").exists()
 
 
 @pytest.mark.parametrize(
@@ -446,7 +470,7 @@ def test_an_uploaded_file_naming_the_person_is_listed_and_kept(
     page = client_m.get(url("personal_data_erase", q=EMAIL))
     client_m.post(
         url("personal_data_erase", q=EMAIL),
-        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint},
     )
     assert partnership.documents.count() == 1
 
@@ -506,7 +530,7 @@ def test_erasing_found_by_phone_scrubs_every_way_it_is_written(affiliate_a, memb
     page = client_m.get(url("personal_data_erase", q="601234567"))
     client_m.post(
         url("personal_data_erase", q="601234567"),
-        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint},
     )
     assert database_hits(NAME, EMAIL, PHONE, "601-234-567") == []
     assert not Contact.objects.filter(phone=PHONE).exists()
@@ -549,7 +573,7 @@ def test_only_accounts_of_plain_members_of_this_affiliate_can_be_closed(
     # Ticking another account (a forged form) erases nothing.
     response = client_m.post(
         url("personal_data_erase", q=EMAIL),
-        {"confirm": "erase", "seen": len(page.context["lookup"].found), "accounts": [staff.pk]},
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint, "accounts": [staff.pk]},
     )
     assert b"changed since you looked" in response.content
     assert Contact.objects.filter(name=NAME).exists()
@@ -558,7 +582,7 @@ def test_only_accounts_of_plain_members_of_this_affiliate_can_be_closed(
     # Not ticked: the person's records go, the account stays as it was.
     client_m.post(
         url("personal_data_erase", q=EMAIL),
-        {"confirm": "erase", "seen": len(page.context["lookup"].found)},
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint},
     )
     plain.refresh_from_db()
     assert plain.is_active and plain.username == "plain"
@@ -600,7 +624,7 @@ def test_hub_staff_find_copy_and_erase_a_request_sent_to_no_affiliate(
     assert page.context["closable"] == [account]  # hub staff may close any member's account
     response = client_staff.post(
         erase,
-        {"confirm": "erase", "seen": len(page.context["lookup"].found), "accounts": [account.pk]},
+        {"confirm": "erase", "seen": page.context["lookup"].fingerprint, "accounts": [account.pk]},
     )
     assert response.status_code == 302
     assert not HelpRequest.objects.filter(email=EMAIL).exists()

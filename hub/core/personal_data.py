@@ -9,6 +9,8 @@ runs the scrubbers of hub.core.erasure; a finder and a scrubber of an app cover 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -121,6 +123,16 @@ class Lookup:
     person: Person
     people: list[Identity]
     found: list[Found]
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a digest of exactly the records found: the erase form carries it, so the
+        records erased are the ones the page showed (not merely as many of them)."""
+        digest = hashlib.sha256()
+        for item in self.found:
+            shown = [str(item.kind), item.label, item.url, item.data]
+            digest.update(json.dumps(shown, sort_keys=True, default=str).encode("utf-8"))
+        return digest.hexdigest()[:32]
 
     @property
     def groups(self) -> list[tuple[str, list[Found]]]:

@@ -109,7 +109,7 @@ def _erase(request: HttpRequest, affiliate: Affiliate | None) -> HttpResponse:
     if request.method == "POST" and request.POST.get("confirm") == "erase":
         ticked = set(request.POST.getlist("accounts"))
         chosen = [u for u in closable if str(u.pk) in ticked]
-        if request.POST.get("seen") != str(len(lookup.found)) or len(chosen) != len(ticked):
+        if request.POST.get("seen") != lookup.fingerprint or len(chosen) != len(ticked):
             # Records changed since the page was shown: show what would be erased now.
             messages.warning(request, _("The records changed since you looked. Check them again."))
         else:

@@ -280,7 +280,7 @@ def request_erase(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This request no longer holds its sender's address."))
         return detail
     if request.method == "POST" and request.POST.get("confirm") == "erase":
-        if request.POST.get("seen") != str(len(lookup.found)):
+        if request.POST.get("seen") != lookup.fingerprint:
             messages.warning(request, _("The records changed since you looked. Check them again."))
         else:
             personal_data.erase_found(actor=acting_user(request), lookup=lookup)
