@@ -65,17 +65,23 @@ def partnership_figures(partnerships: Sequence[Partnership]) -> dict[int, list[F
     year = timezone.localdate().year
     found: dict[int, list[Figure]] = {}
     ids = [p.pk for p in partnerships]
+    # Each label and each set of sources named once per call, not once per figure.
+    labels = {metric: _label(metric, year) for metric in map(str, TOTALLED)}
+    named: dict[str, str] = {}
     for totals in read_totals(ids):
         figures = []
-        for metric in map(str, TOTALLED):
+        for metric, label in labels.items():
             value = getattr(totals, metric)
             if value is None or (metric == VIEWS and totals.views_year != year):
                 continue
+            codes = getattr(totals, f"{metric}_sources")
+            if codes not in named:
+                named[codes] = _sources(codes.split(","))
             figures.append(
                 Figure(
-                    label=_label(metric, year),
+                    label=label,
                     value=int(value),
-                    source=_sources(getattr(totals, f"{metric}_sources").split(",")),
+                    source=named[codes],
                     as_of=getattr(totals, f"{metric}_as_of"),
                     key=metric,
                 )
