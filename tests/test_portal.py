@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -14,9 +15,10 @@ from django.utils import timezone
 
 from hub.core.models import AuditEvent
 from hub.partners.models import Contact
+from hub.partnerships.models import Partnership, PartnershipPartner
 from hub.surveys.models import ChangeRequest, PortalLink
 from hub.surveys.portal import portal_url_for, selectors, services
-from hub.surveys.portal.tokens import PortalRefused, open_portal, portal_token
+from hub.surveys.portal.tokens import SALT, PortalRefused, open_portal, portal_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +240,77 @@ def test_portal_page_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         page = selectors.portal_page(partner["link"])
         assert len(page.contacts) == 6 and len(page.partnerships) == 6
+
+
+def _read(instance: Any) -> list[tuple[str, type, Any]]:
+    """Return the fields an instance read, with each value's type (aware datetimes, dates)."""
+    deferred = instance.get_deferred_fields()
+    return [
+        (f.attname, type(getattr(instance, f.attname)), getattr(instance, f.attname))
+        for f in type(instance)._meta.concrete_fields
+        if f.attname not in deferred
+    ]
+
+
+def test_the_link_is_read_as_the_orm_reads_it(partner, django_assert_num_queries):
+    # open_portal's statement is written out (hub.core.sqlrows): it must read what
+    # select_related("affiliate", "organisation") reads, on both databases.
+    with django_assert_num_queries(1):
+        link = open_portal(partner["token"])
+        names = (link.affiliate.name, link.organisation.name)
+    expected = PortalLink.objects.select_related("affiliate", "organisation").get(pk=link.pk)
+    assert names == (expected.affiliate.name, expected.organisation.name)
+    assert _read(link) == _read(expected)
+    assert _read(link.affiliate) == _read(expected.affiliate)
+    assert _read(link.organisation) == _read(expected.organisation)
+    assert timezone.is_aware(link.expires_at) and timezone.is_aware(link.created_at)
+    # Signed by us but with another key: never ours.
+    wrong = signing.Signer(salt=SALT).sign_object([link.pk, "not-the-key"])
+    with pytest.raises(PortalRefused) as refused:
+        open_portal(wrong)
+    assert not refused.value.gone
+
+
+def test_the_partnerships_read_are_portal_partnerships(
+    partner, affiliate_a, affiliate_b, member_a, member_b
+):
+    # The portal reads the partnerships a partner may see with a written-out statement
+    # (selectors.visible_partnerships); it must give portal_partnerships' rows, in its order,
+    # with the same fields read.
+    org, day = partner["org"], dt.date(2026, 3, 1)
+    other = factories.organisation(affiliate_a, actor=member_a, name="Other Archive")
+    for title, stage, start in (
+        ("Beta, same day", "active", day),
+        ("Alpha, same day", "agreement", day),
+        ("No start yet", "negotiation", None),
+        ("Later", "ended", day + dt.timedelta(days=40)),
+        ("An idea", "idea", day),
+        ("Archived", "active", day),
+    ):
+        p = factories.partnership(
+            affiliate_a,
+            actor=member_a,
+            title=title,
+            partners=[(org, "main"), (other, "co_partner")],
+            stage=stage,
+            start_date=start,
+        )
+        if title == "Archived":
+            Partnership.objects.filter(pk=p.pk).update(archived_at=timezone.now())
+    factories.partnership(
+        affiliate_a, actor=member_a, title="Not ours", partners=[(other, "main")], stage="active"
+    )
+    # A row that breaks tenancy (another affiliate's partnership naming this organisation) must
+    # not show either.
+    beta = factories.partnership(affiliate_b, actor=member_b, title="Beta's", stage="active")
+    PartnershipPartner.objects.create(partnership=beta, organisation=org)
+    link = partner["link"]
+    expected = list(selectors.portal_partnerships(link.affiliate, link.organisation))
+    found = selectors.visible_partnerships(link)
+    assert [p.title for p in found] == [p.title for p in expected]
+    assert len(found) == 5  # the fixture's, the two of the same day, the later, no start yet
+    assert [_read(p) for p in found] == [_read(p) for p in expected]
+    assert [p.get_deferred_fields() for p in found] == [p.get_deferred_fields() for p in expected]
 
 
 def test_script_in_every_field_is_shown_as_text(affiliate_a, member_a):

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hub.impact import refresh, services
+from hub.impact.figures import read_totals
 from hub.impact.models import ContentLink, MetricPoint, PartnershipTotals
 from hub.impact.refresh import run_refresh
 from hub.partnerships import services as partnership_services
@@ -169,3 +170,32 @@ def test_the_rebuild_command_writes_what_the_refreshes_kept(
 
 def _without_time(row: Any) -> dict[str, Any]:
     return {name: value for name, value in row.items() if name != "updated_at"}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_totals_are_read_as_the_orm_reads_them(
+    world: dict[str, Any], affiliate_a: Any, member_a: Any
+) -> None:
+    # impact.figures.read_totals is written out (hub.core.sqlrows) for the partner portal; it
+    # must read the rows PartnershipTotals' queryset reads, each column as the ORM gives it.
+    museum = _published(affiliate_a, member_a, "Nordic photographs")
+    uncounted = _published(affiliate_a, member_a, "Not counted yet")
+    _link(uncounted, member_a)
+    for link in (_link(museum, member_a), _link(museum, member_a, depth=0)):
+        _refresh(link)
+    ids = [museum.pk, uncounted.pk]
+    expected = {t.pk: t for t in PartnershipTotals.objects.filter(partnership_id__in=ids)}
+    found = {t.pk: t for t in read_totals(ids)}
+    assert set(found) == set(expected) and museum.pk in found
+
+    def read(totals: PartnershipTotals) -> list[tuple[str, type, Any]]:
+        return [
+            (f.attname, type(getattr(totals, f.attname)), getattr(totals, f.attname))
+            for f in PartnershipTotals._meta.concrete_fields
+        ]
+
+    for pk, totals in expected.items():
+        assert read(found[pk]) == read(totals)
+    types = {name: kind for name, kind, _ in read(found[museum.pk])}
+    assert types["views_as_of"] is dt.date  # a date, as the ORM gives it (not SQLite's text)
+    assert read_totals([]) == []

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from hub.core import audit
 from hub.core.exports import CellValue
 from hub.core.models import Affiliate
+from hub.core.sqlrows import fetch
 from hub.partners.models import Contact, Organisation
 from hub.partnerships.models import Partnership
 from hub.surveys.models import (
@@ -524,7 +525,7 @@ def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
     """
     q = connection.ops.quote_name
     tables = [q(m._meta.db_table) for m in (Invitation, Contact, Sending, SurveyVersion, Survey)]
-    rows = _fetch_rows(
+    rows = fetch(
         "SELECT i.id, i.key, i.name, s.deadline, survey.title FROM {} i"  # noqa: S608
         " INNER JOIN {} c ON c.id = i.contact_id"
         " INNER JOIN {} s ON s.id = i.sending_id"
@@ -547,12 +548,6 @@ def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
         )
         for pk, key, name, deadline, title in rows
     ]
-
-
-def _fetch_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def saved_answers(invitation: Invitation) -> dict[str, object]:

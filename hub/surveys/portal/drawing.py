@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from hub.core.labels import choice_labels
 from hub.partnerships.models import Partnership
 from hub.partnerships.slots import Figure
 from hub.surveys.portal.selectors import ActivityRow, ContactRow, DocumentRow, Person
@@ -27,7 +28,19 @@ def _join(parts: Iterable[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  # each part made by format_html
 
 
-def _figures_table(title: str, figures: list[Figure]) -> SafeString:
+def _figures_head() -> SafeString:
+    """Return the figure tables' header row, the same for every partnership."""
+    return format_html(
+        '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
+        '<th scope="col">{}</th></tr></thead>',
+        _("Figure"),
+        _("Value"),
+        _("Source"),
+        _("As of"),
+    )
+
+
+def _figures_table(title: str, figures: list[Figure], head: SafeString) -> SafeString:
     if not figures:
         return format_html('<p class="muted">{}</p>', _("No figures yet."))
     rows = format_html_join(
@@ -44,14 +57,10 @@ def _figures_table(title: str, figures: list[Figure]) -> SafeString:
         ),
     )
     return format_html(
-        '<div class="table-wrap" tabindex="0"><table>\n<caption>{}</caption>\n<thead><tr>'
-        '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th>'
-        '<th scope="col">{}</th></tr></thead>\n<tbody>{}</tbody>\n</table></div>',
+        '<div class="table-wrap" tabindex="0"><table>\n<caption>{}</caption>\n{}\n'
+        "<tbody>{}</tbody>\n</table></div>",
         _("Impact of %(title)s") % {"title": title},
-        _("Figure"),
-        _("Value"),
-        _("Source"),
-        _("As of"),
+        head,
         rows,
     )
 
@@ -60,9 +69,11 @@ def partnership_cards(rows: list[tuple[Partnership, list[Figure]]]) -> SafeStrin
     """Return each partnership's card: title, stage and dates, and its figures' table."""
     if not rows:
         return format_html('<p class="muted">{}</p>', _("No partnership to show yet."))
+    stages = choice_labels(Partnership, "stage")
+    head = _figures_head()
     cards = []
     for p, figures in rows:
-        when = [str(p.get_stage_display())]
+        when = [stages.get(p.stage, p.stage)]
         if p.start_date:
             when.append(_("since %(date)s") % {"date": p.start_date.isoformat()})
         if p.end_date:
@@ -75,7 +86,7 @@ def partnership_cards(rows: list[tuple[Partnership, list[Figure]]]) -> SafeStrin
                 p.pk,
                 p.title,
                 " · ".join(when),
-                _figures_table(p.title, figures),
+                _figures_table(p.title, figures, head),
             )
         )
     return _join(cards)

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from hub.core.models import Affiliate, User
+from hub.core.sqlrows import Columns, fetch, marks, table
 from hub.partners.models import Contact, Organisation
 from hub.partnerships.models import Activity, Document, Partnership, PartnershipPartner, Stage
 from hub.partnerships.slots import Figure, partnership_figures
@@ -109,20 +109,25 @@ def portal_partnerships(affiliate: Affiliate, organisation: Organisation) -> Que
 # The portal is drawn afresh on every visit, and compiling its queries with the ORM cost it
 # ten times what running them does (and more than drawing the page). So what it reads by the
 # ids of the partnerships a partner may see (portal_partnerships, the one rule of what is
-# shown) is written out here: simple statements, names from the models, every value a
-# parameter. tests/test_portal.py checks each section against data made through the services.
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+# shown) is written out here (hub.core.sqlrows): simple statements, names from the models,
+# every value a parameter. tests/test_portal.py checks each section against data made through
+# the services, and the partnerships read against portal_partnerships itself.
+_PARTNERSHIP = Columns(Partnership, "p", PARTNERSHIP_FIELDS)
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
+def visible_partnerships(link: PortalLink) -> list[Partnership]:
+    """Return portal_partnerships(link.affiliate, link.organisation), written out: the same
+    rows, order and fields read (tests/test_portal.py compares them on both databases)."""
+    rows = fetch(
+        f"SELECT {_PARTNERSHIP.select()} FROM {_PARTNERSHIP.table()}"  # noqa: S608
+        " WHERE p.affiliate_id = %s AND p.archived_at IS NULL AND NOT (p.stage = %s)"
+        f" AND p.id IN (SELECT pp.partnership_id FROM {table(PartnershipPartner)} pp"
+        " WHERE pp.organisation_id = %s)"
+        " ORDER BY p.start_date DESC, p.title, p.id",
+        [link.affiliate_id, Stage.IDEA.value, link.organisation_id],
+    )
+    read = _PARTNERSHIP.reader()
+    return [read(row) for row in rows]
 
 
 def _activity_rows(
@@ -132,9 +137,9 @@ def _activity_rows(
     if not titles:
         return []
     ids = list(titles)
-    found = _fetch(
-        f"SELECT id, title, starts_on, place, online, partnership_id FROM {_table(Activity)}"  # noqa: S608
-        f" WHERE partnership_id IN ({_marks(ids)}) AND {window} ORDER BY {order} LIMIT %s",
+    found = fetch(
+        f"SELECT id, title, starts_on, place, online, partnership_id FROM {table(Activity)}"  # noqa: S608
+        f" WHERE partnership_id IN ({marks(ids)}) AND {window} ORDER BY {order} LIMIT %s",
         [*ids, *params, rows],
     )
     return [
@@ -194,37 +199,37 @@ def _lists(link: PortalLink, titles: dict[int, str], today: dt.date) -> _Lists:
     sql = [
         "SELECT 'w' AS kind, 0 AS id, '' AS a, '' AS b, '' AS c, '' AS e,"  # noqa: S608
         " CAST(NULL AS DATE) AS day, COUNT(*) AS n, 0 AS p, 0 AS pos"
-        f" FROM {_table(ChangeRequest)}"
+        f" FROM {table(ChangeRequest)}"
         " WHERE affiliate_id = %s AND organisation_id = %s AND status = %s",
         "SELECT 'c', id, name, role, emails, phone, CAST(NULL AS DATE), 0, 0,"  # noqa: S608
         " ROW_NUMBER() OVER (ORDER BY name, id)"
-        f" FROM {_table(Contact)}"
+        f" FROM {table(Contact)}"
         " WHERE affiliate_id = %s AND organisation_id = %s AND archived_at IS NULL",
     ]
     pending = ChangeRequest.Status.PENDING.value
     params: list[Any] = [affiliate, organisation, pending, affiliate, organisation]
     if titles:
         ids = list(titles)
-        marks = _marks(ids)
-        responsible = _table(Partnership.responsible.through)
+        placeholders = marks(ids)
+        responsible = table(Partnership.responsible.through)
         sql += [
             "SELECT 'd', id, original_name, '', '', '', CAST(NULL AS DATE), size,"  # noqa: S608
             " partnership_id, ROW_NUMBER() OVER (ORDER BY uploaded_at DESC, id DESC)"
-            f" FROM {_table(Document)}"
-            f" WHERE partnership_id IN ({marks}) AND shared_with_partner = %s",
+            f" FROM {table(Document)}"
+            f" WHERE partnership_id IN ({placeholders}) AND shared_with_partner = %s",
             "SELECT * FROM (SELECT 'a' AS kind, id, title, place, '', '', starts_on,"  # noqa: S608
             " CASE WHEN online THEN 1 ELSE 0 END, partnership_id,"
             " ROW_NUMBER() OVER (ORDER BY starts_on, id) AS pos"
-            f" FROM {_table(Activity)} WHERE partnership_id IN ({marks})"
+            f" FROM {table(Activity)} WHERE partnership_id IN ({placeholders})"
             " AND starts_on >= %s AND starts_on <= %s) upcoming WHERE pos <= %s",
             "SELECT DISTINCT 'p', u.id, u.username, u.first_name, u.last_name, u.email,"  # noqa: S608
             " CAST(NULL AS DATE), 0, 0, 0"
-            f" FROM {responsible} r INNER JOIN {_table(User)} u ON u.id = r.user_id"
-            f" WHERE r.partnership_id IN ({marks}) AND u.is_active = %s",
+            f" FROM {responsible} r INNER JOIN {table(User)} u ON u.id = r.user_id"
+            f" WHERE r.partnership_id IN ({placeholders}) AND u.is_active = %s",
         ]
         until = today + dt.timedelta(days=UPCOMING_DAYS)
         params += [*ids, True, *ids, today, until, UPCOMING_ROWS, *ids, True]
-    rows = _fetch(" UNION ALL ".join(sql), params)
+    rows = fetch(" UNION ALL ".join(sql), params)
     rows.sort(key=lambda row: (row[0], row[9]))
     found = _Lists()
     for kind, pk, a, b, c, e, day, n, partnership, _pos in rows:
@@ -247,7 +252,7 @@ def portal_page(link: PortalLink, *, today: dt.date | None = None) -> PortalPage
     """Return the portal of the link's organisation: a fixed number of queries at any size
     (4), each reading plain values."""
     today = today or timezone.localdate()
-    partnerships = list(portal_partnerships(link.affiliate, link.organisation))
+    partnerships = visible_partnerships(link)
     found = _lists(link, {p.pk: p.title for p in partnerships}, today)
     return PortalPage(
         link=link,
