@@ -283,8 +283,9 @@ def assemble(
 # tens of milliseconds at 10,000 partnerships. It is kept, with its charts, in the shared cache
 # under the newest audit event of the affiliate (the hub's: of any affiliate), which every
 # change moves inside its transaction (hub.core.audit.latest_stamp): a cached board is never
-# stale, and a change costs nothing more than its audit event. The timeout only bounds what an
-# edit outside the services (the admin site) leaves behind.
+# stale, and a change costs nothing more than its audit event (the admin site's edits are
+# audited too, hub.core.admin). The timeout only bounds what a change written straight into
+# the database, outside the Hub, leaves behind.
 DASHBOARD_CACHE_SECONDS = 600
 
 
