@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hub.core.languages import in_language_of
 from hub.core.links import absolute_url
 from hub.surveys.models import Delivery
+from hub.surveys.models.surveys import translation_language
 
 _BREAKS = re.compile(r"[\r\n\x00-\x1f\x7f\u2028\u2029\x85]+")
 
@@ -49,7 +50,7 @@ def invitation_message(
             "name": invitation.name,
             "affiliate": sending.affiliate.name,
             "partnership": sending.partnership.title,
-            "survey": survey.title,
+            "survey": survey.title_in(translation_language(invitation.language)),
             "deadline": sending.deadline.isoformat(),
         }
         if delivery.kind == Delivery.Kind.REMINDER:

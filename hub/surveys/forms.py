@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -12,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.partners.models import Contact
 from hub.surveys.models import Question, Survey, SurveyRule
-from hub.surveys.models.surveys import MAX_TEXT_ANSWER
+from hub.surveys.models.surveys import MAX_TEXT_ANSWER, translation_language
 
 
 def other_languages() -> list[tuple[str, str]]:
-    """Return the languages a question may be translated into (all the Hub knows but its own)."""
+    """Return the languages a survey may be translated into (all the Hub knows but its own)."""
     return [(c, str(n)) for c, n in settings.HUB_KNOWN_LANGUAGES if c != settings.LANGUAGE_CODE]
 
 
@@ -24,7 +25,60 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class SurveyForm(forms.Form):
+@dataclass(frozen=True)
+class Translated:
+    """One part of a text that is translated into each other language (a field per language)."""
+
+    label: Any  # says "%(language)s"
+    max_length: int | None = None
+    rows: int = 0  # a text area of this many rows; 0 for one line
+    lines: bool = False  # kept as a list, one item per line
+
+
+class TranslatedForm(forms.Form):
+    """A form with, after its own fields, each translated part in each other language
+    ("text_fr", "choices_fr", "text_es", ...); the translations are kept as
+    {language code: {part: value}} and only for the languages with something written."""
+
+    translated: ClassVar[dict[str, Translated]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name in other_languages():
+            for part, spec in self.translated.items():
+                self.fields[f"{part}_{code}"] = forms.CharField(
+                    label=spec.label % {"language": name},
+                    required=False,
+                    max_length=spec.max_length,
+                    widget=forms.Textarea(attrs={"rows": spec.rows}) if spec.rows else None,
+                )
+
+    @classmethod
+    def translated_initial(cls, translations: dict[str, Any]) -> dict[str, str]:
+        """Return the translation fields' initial values from what the model keeps."""
+        initial = {}
+        for code, _name in other_languages():
+            kept = translations.get(code) or {}
+            for part, spec in cls.translated.items():
+                value = kept.get(part, [] if spec.lines else "")
+                initial[f"{part}_{code}"] = "\n".join(value) if spec.lines else value
+        return initial
+
+    def cleaned_translations(self) -> dict[str, dict[str, Any]]:
+        """Return the cleaned translations, as the model keeps them."""
+        translations = {}
+        for code, _name in other_languages():
+            values = {
+                part: _lines(raw) if spec.lines else raw.strip()
+                for part, spec in self.translated.items()
+                for raw in [self.cleaned_data.get(f"{part}_{code}", "")]
+            }
+            if any(values.values()):
+                translations[code] = values
+        return translations
+
+
+class SurveyForm(TranslatedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     intro = forms.CharField(
         label=_("Introduction"),
@@ -34,8 +88,31 @@ class SurveyForm(forms.Form):
         help_text=_("Shown to partners above the questions."),
     )
 
+    translated: ClassVar[dict[str, Translated]] = {
+        "title": Translated(_("Title in %(language)s"), max_length=200),
+        "intro": Translated(_("Introduction in %(language)s"), max_length=2000, rows=2),
+    }
 
-class QuestionForm(forms.Form):
+    def __init__(self, *args: Any, survey: Survey | None = None, **kwargs: Any) -> None:
+        if survey is not None and not kwargs.get("initial"):
+            kwargs["initial"] = {
+                "title": survey.title,
+                "intro": survey.intro,
+                **self.translated_initial(survey.translations),
+            }
+        super().__init__(*args, **kwargs)
+
+    def fields_for_service(self) -> dict[str, Any]:
+        """Return the cleaned title and introduction, their translations gathered."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "intro": data["intro"],
+            "translations": self.cleaned_translations(),
+        }
+
+
+class QuestionForm(TranslatedForm):
     kind = forms.ChoiceField(label=_("Kind of question"), choices=Question.Kind.choices)
     text = forms.CharField(label=_("Question"), max_length=500)
     choices = forms.CharField(
@@ -51,6 +128,11 @@ class QuestionForm(forms.Form):
         help_text=_("A 1–5 rating that counts as the partner's satisfaction in the results."),
     )
 
+    translated: ClassVar[dict[str, Translated]] = {
+        "text": Translated(_("Question in %(language)s"), max_length=500),
+        "choices": Translated(_("Choices in %(language)s"), rows=2, lines=True),
+    }
+
     def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
         if question is not None and not kwargs.get("initial"):
             kwargs["initial"] = {
@@ -59,40 +141,18 @@ class QuestionForm(forms.Form):
                 "choices": "\n".join(question.choices),
                 "required": question.required,
                 "satisfaction": question.satisfaction,
+                **self.translated_initial(question.translations),
             }
-            for code, _name in other_languages():
-                t = question.translations.get(code) or {}
-                kwargs["initial"][f"text_{code}"] = t.get("text", "")
-                kwargs["initial"][f"choices_{code}"] = "\n".join(t.get("choices", []))
         super().__init__(*args, **kwargs)
-        for code, name in other_languages():
-            self.fields[f"text_{code}"] = forms.CharField(
-                label=_("Question in %(language)s") % {"language": name},
-                required=False,
-                max_length=500,
-            )
-            self.fields[f"choices_{code}"] = forms.CharField(
-                label=_("Choices in %(language)s") % {"language": name},
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
 
     def fields_for_service(self) -> dict[str, Any]:
         """Return the cleaned question, its translations gathered, for the services."""
         data = self.cleaned_data
-        translations = {}
-        for code, _name in other_languages():
-            text, choices = (
-                data.get(f"text_{code}", "").strip(),
-                _lines(data.get(f"choices_{code}", "")),
-            )
-            if text or choices:
-                translations[code] = {"text": text, "choices": choices}
         return {
             "kind": data["kind"],
             "text": data["text"],
             "choices": _lines(data["choices"]),
-            "translations": translations,
+            "translations": self.cleaned_translations(),
             "required": data["required"],
             "satisfaction": data["satisfaction"] and data["kind"] == Question.Kind.RATING,
         }
@@ -151,14 +211,9 @@ RATING_LABELS = {
 }
 
 
-def question_language(language: str) -> str:
-    """Return the code a question's translations are keyed by (fr-ca -> fr)."""
-    return (language or "").split("-")[0].lower()
-
-
 def answer_field(question: Question, language: str) -> forms.Field:
     """Return the form field that asks one question in the respondent's language."""
-    label = question.text_in(question_language(language))
+    label = question.text_in(translation_language(language))
     kind = question.kind
     common: dict[str, Any] = {"label": label, "required": False}
     if kind == Question.Kind.TEXT:
@@ -167,13 +222,13 @@ def answer_field(question: Question, language: str) -> forms.Field:
         )
     if kind == Question.Kind.MULTIPLE:
         return forms.MultipleChoiceField(
-            choices=list(enumerate(question.choices_in(question_language(language)))),
+            choices=list(enumerate(question.choices_in(translation_language(language)))),
             widget=forms.CheckboxSelectMultiple,
             **common,
         )
     if kind == Question.Kind.SINGLE:
         choices: list[tuple[Any, Any]] = list(
-            enumerate(question.choices_in(question_language(language)))
+            enumerate(question.choices_in(translation_language(language)))
         )
     elif kind == Question.Kind.RATING:
         choices = list(RATING_LABELS.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from hub.surveys.models import (
     Survey,
     SurveyVersion,
 )
+from hub.surveys.models.surveys import translation_language
 from hub.surveys.tokens import make_token
 
 # Movement-wide figures are shown only for groups of at least this many responses, so no
@@ -218,13 +220,14 @@ def _weighted_nps(counts: Counter[int]) -> int | None:
     return round(100 * (promoters - detractors) / total)
 
 
+def _json_value(value: Any) -> Any:
+    """Return a JSON column's value as read back from the database (decoded, or JSON text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _choices_key(value: Any) -> tuple[int, ...]:
     """Return a choices list as read back from the database (a list, or JSON text) as a key."""
-    if isinstance(value, str):
-        import json
-
-        value = json.loads(value)
-    return tuple(value or ())
+    return tuple(_json_value(value) or ())
 
 
 def results(
@@ -517,7 +520,7 @@ class WaitingSurvey:
 
 def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
     """Return the open, unanswered surveys sent to the organisation's contacts (not opted out),
-    soonest deadline first.
+    soonest deadline first, each titled in the active language (the portal visitor's).
 
     Written out (one statement, names from the models, every value a parameter): the partner
     portal draws it on every visit, and compiling its four joins with the ORM cost ten times
@@ -526,7 +529,8 @@ def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
     q = connection.ops.quote_name
     tables = [q(m._meta.db_table) for m in (Invitation, Contact, Sending, SurveyVersion, Survey)]
     rows = fetch(
-        "SELECT i.id, i.key, i.name, s.deadline, survey.title FROM {} i"  # noqa: S608
+        "SELECT i.id, i.key, i.name, s.deadline, survey.title, survey.translations"  # noqa: S608
+        " FROM {} i"
         " INNER JOIN {} c ON c.id = i.contact_id"
         " INNER JOIN {} s ON s.id = i.sending_id"
         " INNER JOIN {} version ON version.id = s.version_id"
@@ -539,14 +543,17 @@ def waiting_surveys(organisation: Organisation) -> list[WaitingSurvey]:
     )
     marker = "-token-"
     before, after = reverse("surveys:answer", kwargs={"token": marker}).split(marker)
+    language = translation_language(get_language() or "")
     return [
         WaitingSurvey(
-            title=title,
+            title=Survey(title=title, translations=_json_value(translations) or {}).title_in(
+                language
+            ),
             url=f"{before}{make_token(pk, key)}{after}",
             deadline=deadline,
             contact_name=name,
         )
-        for pk, key, name, deadline, title in rows
+        for pk, key, name, deadline, title, translations in rows
     ]
 
 

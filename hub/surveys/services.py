@@ -5,6 +5,7 @@ opting out and anonymising old answers: hub.surveys.answering."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -66,13 +67,25 @@ STANDARD_QUESTIONS: list[dict[str, Any]] = [
 ]
 
 
+SURVEY_FIELDS = ("title", "intro", "translations")
+
+
 @transaction.atomic
 def create_survey(
-    *, actor: User | None, affiliate: Affiliate | None, title: str, intro: str = ""
+    *,
+    actor: User | None,
+    affiliate: Affiliate | None,
+    title: str,
+    intro: str = "",
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Survey:
     """Create a survey (the hub's standard one when affiliate is None) with an empty draft."""
     survey = Survey.objects.create(
-        affiliate=affiliate, title=title.strip(), intro=intro.strip(), created_by=actor
+        affiliate=affiliate,
+        title=title.strip(),
+        intro=intro.strip(),
+        translations=translations or {},
+        created_by=actor,
     )
     SurveyVersion.objects.create(survey=survey, number=1)
     audit.record(actor=actor, affiliate=affiliate, action="survey.create", target=survey)
@@ -98,13 +111,32 @@ def standard_survey() -> Survey:
     return survey
 
 
+def _survey_snapshot(survey: Survey) -> dict[str, Any]:
+    """Return the survey's words for the audit, the translations in one order of keys: read
+    back from PostgreSQL (whose jsonb orders keys its own way) the same words are no change."""
+    return {
+        **audit.snapshot(survey, ("title", "intro")),
+        "translations": json.dumps(survey.translations, sort_keys=True, ensure_ascii=False),
+    }
+
+
 @transaction.atomic
-def update_survey(*, actor: User, survey: Survey, title: str, intro: str) -> Survey:
-    """Change a survey's title and introduction (they are not part of the frozen answers)."""
-    before = audit.snapshot(survey, ["title", "intro"])
+def update_survey(
+    *,
+    actor: User,
+    survey: Survey,
+    title: str,
+    intro: str,
+    translations: dict[str, dict[str, str]] | None = None,
+) -> Survey:
+    """Change a survey's title and introduction and their translations (none of them is part
+    of the frozen answers, so a sent version stays and still shows the new wording)."""
+    before = _survey_snapshot(survey)
     survey.title, survey.intro = title.strip(), intro.strip()
-    survey.save(update_fields=["title", "intro"])
-    changes = audit.diff(before, audit.snapshot(survey, ["title", "intro"]))
+    if translations is not None:
+        survey.translations = translations
+    survey.save(update_fields=list(SURVEY_FIELDS))
+    changes = audit.diff(before, _survey_snapshot(survey))
     if changes:
         audit.record(
             actor=actor,

@@ -28,6 +28,7 @@ from hub.partnerships.models import Partnership
 from hub.surveys import answering, selectors, services, tokens
 from hub.surveys.forms import AnswerForm, QuestionForm, RuleForm, SendForm, SurveyForm
 from hub.surveys.models import Invitation, Question, Survey, SurveyRule
+from hub.surveys.models.surveys import translation_language
 from hub.surveys.portal import portal_url_for
 
 
@@ -61,7 +62,7 @@ def survey_create(request: HttpRequest, affiliate: Affiliate) -> HttpResponse:
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         survey = services.create_survey(
-            actor=acting_user(request), affiliate=affiliate, **form.cleaned_data
+            actor=acting_user(request), affiliate=affiliate, **form.fields_for_service()
         )
         messages.success(request, _("Survey created. Now add its questions."))
         return redirect("surveys:survey_detail", slug=affiliate.slug, pk=survey.pk)
@@ -73,9 +74,11 @@ def _survey_page(
 ) -> HttpResponse:
     version = services.current_version(survey)
     questions = list(version.questions.all())
-    form = SurveyForm(request.POST or None, initial={"title": survey.title, "intro": survey.intro})
+    form = SurveyForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
-        services.update_survey(actor=acting_user(request), survey=survey, **form.cleaned_data)
+        services.update_survey(
+            actor=acting_user(request), survey=survey, **form.fields_for_service()
+        )
         messages.success(request, _("Saved."))
         return redirect(edit_url)
     context = {
@@ -499,12 +502,15 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
                 if not missing:
                     messages.success(request, _("Your answers so far are saved."))
                     return redirect("surveys:answer", token=token)
+        survey = invitation.sending.version.survey
+        language = translation_language(invitation.language)
         response = render(
             request,
             "surveys/answer.html",
             {
                 "invitation": invitation,
-                "survey": invitation.sending.version.survey,
+                "title": survey.title_in(language),
+                "intro": survey.intro_in(language),
                 "form": form,
                 "token": token,
                 "submitted": selectors.is_submitted(invitation),

@@ -14,6 +14,11 @@ from hub.partnerships.models import Partnership
 MAX_TEXT_ANSWER = 4000
 
 
+def translation_language(language: str) -> str:
+    """Return the code a survey's and its questions' translations are keyed by (fr-ca -> fr)."""
+    return (language or "").split("-")[0].lower()
+
+
 class Survey(models.Model):
     """A survey an affiliate sends to partners; without an affiliate, the hub's standard one."""
 
@@ -22,6 +27,9 @@ class Survey(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True, max_length=2000)
+    # {language code: {"title": "...", "intro": "..."}} beside the default language, keyed
+    # like the questions' translations. Not part of a frozen version: answers do not hang on it.
+    translations = models.JSONField(default=dict, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -37,6 +45,14 @@ class Survey(models.Model):
     @property
     def is_standard(self) -> bool:
         return self.affiliate_id is None
+
+    def title_in(self, language: str) -> str:
+        """Return the title in a language, or in the default one when not translated."""
+        return (self.translations.get(language) or {}).get("title") or self.title
+
+    def intro_in(self, language: str) -> str:
+        """Return the introduction in a language, or in the default one when not translated."""
+        return (self.translations.get(language) or {}).get("intro") or self.intro
 
 
 class SurveyVersion(models.Model):
