@@ -11,11 +11,13 @@ import django.forms
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.template import engines
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from hub.core.form_renderer import DRAWN, FastRenderer
+from hub.core.templatetags.hub_forms import draw_field
 from hub.partnerships.forms import (
     AgreementForm,
     DocumentForm,
@@ -193,3 +195,29 @@ def test_the_partnership_page_s_forms_are_drawn_without_the_template_engine(
         form.renderer = renderer
         for name in form.fields:
             assert str(form[name]) and form[name].label_tag()
+
+
+# What templates/_field.html was, before {% draw_field %} drew it: the markup it must keep.
+FIELD_TEMPLATE = """<div class="field">
+  {{ field.label_tag }}
+  {% if field.errors %}<div class="cdx-message cdx-message--inline cdx-message--error"><span class="cdx-message__icon"></span><div class="cdx-message__content"><ul class="errorlist" id="{{ field.auto_id }}_error">{% for e in field.errors %}<li>{{ e }}</li>{% endfor %}</ul></div></div>{% endif %}
+  {{ field }}
+  {% if field.help_text %}<span class="helptext cdx-field__help-text" id="{{ field.auto_id }}_helptext">{{ field.help_text }}</span>{% endif %}
+</div>
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_draw_field_draws_what_the_field_template_drew(language: str) -> None:
+    template = engines["django"].from_string(FIELD_TEMPLATE)
+    include = engines["django"].get_template("_field.html")
+    with translation.override(language):
+        for form in _forms():
+            if form.is_bound:
+                form.is_valid()
+            for field in form.visible_fields():
+                if form.is_bound:
+                    form.add_error(field.name, SCRIPT)
+                expected = template.render({"field": field})
+                assert draw_field(field) + "\n" == expected, (type(form).__name__, field.name)
+                assert include.render({"field": field}) == expected

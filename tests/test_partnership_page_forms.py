@@ -244,14 +244,20 @@ def test_the_upload_form_as_drawn_keeps_the_document(
     assert (document.original_name, document.kind) == ("Concept.pdf", Document.Kind.values[-1])
 
 
-def test_in_arabic_the_forms_are_translated_and_still_post(client_a: Client, affiliate_a, member_a):
+@pytest.fixture
+def _english_after() -> Any:
+    """An Arabic request leaves Arabic active in the thread (tests/test_arabic.py): put the
+    default back for the tests that follow."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_in_arabic_the_forms_are_translated_and_still_post(
+    client_a: Client, affiliate_a, member_a, _english_after
+):
     p = factories.partnership(affiliate_a, actor=member_a)
     client_a.post(reverse("set_language"), {"language": "ar", "next": "/"})
-    try:
-        html = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
-    finally:
-        # An Arabic request leaves Arabic active in the thread (tests/test_arabic.py).
-        translation.activate(settings.LANGUAGE_CODE)
+    html = client_a.get(url("partnership_detail", pk=p.pk)).content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     form = _form(html, url("partnership_agreement", pk=p.pk))
     # The labels are not the English ones.
@@ -259,9 +265,3 @@ def test_in_arabic_the_forms_are_translated_and_still_post(client_a: Client, aff
     data = {**form.fields, "exit_status": AgreementPoint.Status.NOT_APPLICABLE}
     assert client_a.post(form.action, data).status_code == 302
     assert p.agreement_points.get(point="exit").status == AgreementPoint.Status.NOT_APPLICABLE
-
-
-def _Forms_of(page: str) -> list[_Form]:  # noqa: N802 - reads like the parser it wraps
-    parser = _Forms()
-    parser.feed(page)
-    return parser.forms
