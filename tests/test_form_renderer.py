@@ -221,3 +221,18 @@ def test_draw_field_draws_what_the_field_template_drew(language: str) -> None:
                 expected = template.render({"field": field})
                 assert draw_field(field) + "\n" == expected, (type(form).__name__, field.name)
                 assert include.render({"field": field}) == expected
+
+
+def test_a_label_with_attributes_and_its_own_contents_is_drawn_as_django_draws_it() -> None:
+    for form in (_EveryKind(), _EveryKind(auto_id=False), _EveryKind(label_suffix=" →")):
+        for name in form.fields:
+            drawn = {}
+            for renderer in (FAST, DJANGO):
+                form.renderer = renderer
+                field = form[name]
+                drawn[renderer] = (
+                    field.label_tag(SCRIPT, attrs={"class": "x", "data-s": SCRIPT}),
+                    field.label_tag(mark_safe("<b>b</b>"), label_suffix=""),
+                    field.legend_tag(attrs={"hidden": True, "title": False}),
+                )
+            assert drawn[FAST] == drawn[DJANGO], name
