@@ -146,6 +146,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer, with its commonest widget templates drawn in Python: the same markup,
+# checked against Django's templates by tests/test_form_renderer.py (hub.core.form_renderer).
+FORM_RENDERER = "hub.core.form_renderer.FastRenderer"
+
 # Databases: SQLite (WAL, immediate transactions, a busy timeout) unless HUB_DATABASE_URL says
 # otherwise. IMMEDIATE transactions take the write lock up front, so two writers wait for each
 # other instead of failing with "database is locked" half-way through. The same options apply
