@@ -13,7 +13,7 @@ from hub.core import audit
 from hub.core.models import Affiliate, Membership
 from hub.library import highlight, idsets, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
-from hub.library.vocabulary import FACETS, label, language_name
+from hub.library.vocabulary import FACETS, label
 from hub.partnerships.models import Activity, Partnership, PartnershipPartner
 from hub.partnerships.slots import Figure, partnership_figures
 
@@ -67,11 +67,6 @@ class Hit:
     resource: Resource
     title: SafeString
     snippet: SafeString
-
-    @property
-    def language_name(self) -> str:
-        """The resource's language, named in the interface language."""
-        return language_name(self.resource.language)
 
 
 @dataclass
