@@ -257,7 +257,8 @@ def matching_ids(query: Query, *, title_only: bool = False) -> int:
                 [_sqlite_expression(query.words, title_only=title_only)],
             )
         joined = cursor.fetchone()[0]
-    return idsets.of(list(map(int, joined.split(",")))) if joined else idsets.EMPTY
+    # Read as a JSON list: its parser, in C, reads thousands of ids twice as fast as int() each.
+    return idsets.of(json.loads(f"[{joined}]")) if joined else idsets.EMPTY
 
 
 def ranked_ids(query: Query, ids: Iterable[int], limit: int, offset: int) -> list[int]:
