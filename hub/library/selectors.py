@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,8 +10,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
 
-from hub.core import audit
-from hub.core.models import Affiliate, Membership
+from hub.core.models import Affiliate, AuditEvent, Membership
 from hub.library import highlight, idsets, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
 from hub.library.vocabulary import FACETS, label
@@ -172,12 +172,10 @@ _kept: list[_Library] = []
 def _library() -> _Library:
     """Return the library's visibility and facets as they are now (see _Library)."""
     from django.db import connection
-    from django.db.models import Max
 
-    hidden = _hidden_case_studies()
-    newest_row = ResourceFacet.objects.aggregate(newest=Max("id"))["newest"]
+    stamp, hidden, newest_row = _state()
     database = (connection.alias, connection.settings_dict["NAME"])
-    key = (database, audit.latest_stamp(), hidden, newest_row)
+    key = (database, stamp, hidden, newest_row)
     if _kept and _kept[0].key == key:
         return _kept[0]
     shared: list[int] = []
@@ -213,13 +211,29 @@ def _library() -> _Library:
     return library
 
 
-def _hidden_case_studies() -> list[int]:
-    """Return the partnerships whose case studies show only to their affiliate (few)."""
-    return sorted(
-        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
-        .values_list("partnership_id", flat=True)
-        .distinct()
-    )
+def _state() -> tuple[str, list[int], int | None]:
+    """Return what the kept copy of the library follows, read in one statement (one round
+    trip on every search): the newest audit event (as audit.latest_stamp reads it), the
+    partnerships whose case studies show only to their affiliate (few), the newest facet row.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        joined = "string_agg(DISTINCT c.partnership_id::text, ',')"
+    else:
+        joined = "group_concat(DISTINCT c.partnership_id)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT CAST(id AS TEXT) || ' ' || CAST(created_at AS TEXT) "  # noqa: S608 - table names only
+            f"FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1), "
+            f"(SELECT {joined} FROM {CaseStudy._meta.db_table} c "
+            f"JOIN {Partnership._meta.db_table} p ON p.id = c.partnership_id "
+            "WHERE p.visibility <> %s), "
+            f"(SELECT MAX(id) FROM {ResourceFacet._meta.db_table})",
+            [Partnership.Visibility.PUBLISHED.value],
+        )
+        stamp, hidden, newest_row = cursor.fetchone()
+    return stamp or "0", sorted(json.loads(f"[{hidden}]")) if hidden else [], newest_row
 
 
 def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
