@@ -272,14 +272,15 @@ def search_library(
         own = list(memberships.values_list("affiliate_id", flat=True))
     base, extra = library.visible(viewer, own)
     extra = library.narrowed(extra, chosen)
-    prepared = search.prepare(words, library.languages) if words else None
-    if prepared is None:
+    prepared = None
+    if not words:
         counts = dict(library.count_shared(base, chosen))
         for pair, n in library.count(extra).items():
             counts[pair] = counts.get(pair, 0) + n
         found = library.narrowed(base, chosen) | extra
     else:
-        found = (library.narrowed(base, chosen) | extra) & search.matching_ids(prepared)
+        prepared, matched = search.match(words, library.languages)
+        found = (library.narrowed(base, chosen) | extra) & matched
         counts = library.count(found)
     total = found.bit_count()
     pages = max(1, -(-total // PAGE_SIZE))
