@@ -222,25 +222,38 @@ class Query:
     words: list[str]
     # PostgreSQL: the tsquery, as text (empty: nothing can match); SQLite: unused.
     pg: str = ""
+    # PostgreSQL: the resources with every word in their title, read with the match (an
+    # idset: one round trip fewer); None: not read yet (title_matches asks).
+    titled: int | None = None
 
 
 def match(words: list[str], languages: Iterable[str]) -> tuple[Query, int]:
     """Return the query of these words, read in the languages resources are written in, and
     the resources whose text has every word (as matching_ids): one statement on PostgreSQL,
-    which reads the query and matches it."""
+    which reads the query, matches it, and matches the titles (a short walk of their index)."""
     if connection.vendor != "postgresql":
         query = Query(words)
         return query, matching_ids(query)
     with connection.cursor() as cursor:
-        # The tsquery reaches the index as the value of another row, which the planner
+        # The tsquery reaches the indexes as the value of another row, which the planner
         # cannot see (see matching_ids).
         cursor.execute(
-            f"WITH q AS ({_PG_TSQUERY}) SELECT q.text, (SELECT string_agg(id::text, ',') "  # noqa: S608
-            f"FROM {TABLE} WHERE search_vector @@ q.text::tsquery) FROM q",
+            f"WITH q AS ({_PG_TSQUERY}) SELECT q.text, "  # noqa: S608
+            f"(SELECT string_agg(id::text, ',') FROM {TABLE} "
+            "WHERE search_vector @@ q.text::tsquery), "
+            f"(SELECT string_agg(id::text, ',') FROM {TABLE} "
+            "WHERE title_vector @@ q.text::tsquery) FROM q",
             [_pg_words(words), _pg_configs(languages)],
         )
-        pg, joined = cursor.fetchone()
-    return Query(words, pg or ""), _idset(joined)
+        pg, joined, titled = cursor.fetchone()
+    return Query(words, pg or "", _idset(titled)), _idset(joined)
+
+
+def title_matches(query: Query) -> int:
+    """Return the resources with every word in their title, any visibility, as an idset."""
+    if query.titled is not None:
+        return query.titled
+    return matching_ids(query, title_only=True)
 
 
 def matching_ids(query: Query, *, title_only: bool = False) -> int:

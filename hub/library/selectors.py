@@ -366,7 +366,7 @@ def _ranked_page(query: search.Query, found: int, offset: int) -> list[int]:
     """
     if found.bit_count() <= RANK_ALL:
         return search.ranked_ids(query, idsets.members(found), PAGE_SIZE, offset)
-    titled = found & search.matching_ids(query, title_only=True)
+    titled = found & search.title_matches(query)
     titled_count = titled.bit_count()
     ids = idsets.newest(titled, offset, PAGE_SIZE) if offset < titled_count else []
     if len(ids) < PAGE_SIZE:
