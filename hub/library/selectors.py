@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,11 +10,10 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.utils.safestring import SafeString
 
-from hub.core import audit
-from hub.core.models import Affiliate, Membership
+from hub.core.models import Affiliate, AuditEvent, Membership
 from hub.library import highlight, idsets, search
 from hub.library.models import CaseStudy, Resource, ResourceFacet, Visibility
-from hub.library.vocabulary import FACETS, label, language_name
+from hub.library.vocabulary import FACETS, label
 from hub.partnerships.models import Activity, Partnership, PartnershipPartner
 from hub.partnerships.slots import Figure, partnership_figures
 
@@ -23,27 +23,34 @@ RANK_ALL = 500
 SHARED = (Visibility.PUBLIC, Visibility.MOVEMENT)
 
 
-def _scope(viewer: Any, partnership: str) -> Q:
-    """Return who may see which resources (a case study's partnership is reached by the path)."""
+def _scope(viewer: Any, partnership: str, own: list[int] | None = None) -> Q:
+    """Return who may see which resources (a case study's partnership is reached by the path).
+
+    ``own``: the viewer's affiliates, if the caller has read them (otherwise a subquery).
+    """
     published = Q(**{f"{partnership}__isnull": True}) | Q(
         **{f"{partnership}__visibility": Partnership.Visibility.PUBLISHED}
     )
     if viewer is None or not viewer.is_authenticated:
         return Q(visibility=Visibility.PUBLIC) & published
-    own = Membership.objects.filter(user=viewer).values("affiliate_id")
     shared = Q(visibility__in=[Visibility.PUBLIC, Visibility.MOVEMENT]) & published
+    if own is None:
+        return shared | Q(
+            affiliate_id__in=Membership.objects.filter(user=viewer).values("affiliate_id")
+        )
     return shared | Q(affiliate_id__in=own)
 
 
-def visible_resources(viewer: Any) -> QuerySet[Resource]:
+def visible_resources(viewer: Any, *, own: list[int] | None = None) -> QuerySet[Resource]:
     """Return the resources this person may see: every read of the library starts here.
 
     Anonymous visitors: public ones. Signed-in people: public and movement ones, and all of
     their own affiliates'. A case study of a partnership that is no longer published shows
     only to its own affiliate. (Search keeps the same rule
-    in memory: _Library.)
+    in memory: _Library.) ``own``: the viewer's affiliates, if the caller has read them in
+    this request (their memberships), sparing a subquery.
     """
-    return Resource.objects.filter(_scope(viewer, "case_study__partnership"))
+    return Resource.objects.filter(_scope(viewer, "case_study__partnership", own))
 
 
 def resource_for(viewer: Any, pk: int) -> Resource:
@@ -67,11 +74,6 @@ class Hit:
     resource: Resource
     title: SafeString
     snippet: SafeString
-
-    @property
-    def language_name(self) -> str:
-        """The resource's language, named in the interface language."""
-        return language_name(self.resource.language)
 
 
 @dataclass
@@ -170,12 +172,10 @@ _kept: list[_Library] = []
 def _library() -> _Library:
     """Return the library's visibility and facets as they are now (see _Library)."""
     from django.db import connection
-    from django.db.models import Max
 
-    hidden = _hidden_case_studies()
-    newest_row = ResourceFacet.objects.aggregate(newest=Max("id"))["newest"]
+    stamp, hidden, newest_row = _state()
     database = (connection.alias, connection.settings_dict["NAME"])
-    key = (database, audit.latest_stamp(), hidden, newest_row)
+    key = (database, stamp, hidden, newest_row)
     if _kept and _kept[0].key == key:
         return _kept[0]
     shared: list[int] = []
@@ -211,13 +211,29 @@ def _library() -> _Library:
     return library
 
 
-def _hidden_case_studies() -> list[int]:
-    """Return the partnerships whose case studies show only to their affiliate (few)."""
-    return sorted(
-        CaseStudy.objects.exclude(partnership__visibility=Partnership.Visibility.PUBLISHED)
-        .values_list("partnership_id", flat=True)
-        .distinct()
-    )
+def _state() -> tuple[str, list[int], int | None]:
+    """Return what the kept copy of the library follows, read in one statement (one round
+    trip on every search): the newest audit event (as audit.latest_stamp reads it), the
+    partnerships whose case studies show only to their affiliate (few), the newest facet row.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        joined = "string_agg(DISTINCT c.partnership_id::text, ',')"
+    else:
+        joined = "group_concat(DISTINCT c.partnership_id)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT CAST(id AS TEXT) || ' ' || CAST(created_at AS TEXT) "  # noqa: S608 - table names only
+            f"FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1), "
+            f"(SELECT {joined} FROM {CaseStudy._meta.db_table} c "
+            f"JOIN {Partnership._meta.db_table} p ON p.id = c.partnership_id "
+            "WHERE p.visibility <> %s), "
+            f"(SELECT MAX(id) FROM {ResourceFacet._meta.db_table})",
+            [Partnership.Visibility.PUBLISHED.value],
+        )
+        stamp, hidden, newest_row = cursor.fetchone()
+    return stamp or "0", sorted(json.loads(f"[{hidden}]")) if hidden else [], newest_row
 
 
 def _facets(counts: Counts, chosen: dict[str, str]) -> list[Facet]:
@@ -256,14 +272,15 @@ def search_library(
         own = list(memberships.values_list("affiliate_id", flat=True))
     base, extra = library.visible(viewer, own)
     extra = library.narrowed(extra, chosen)
-    prepared = search.prepare(words, library.languages) if words else None
-    if prepared is None:
+    prepared = None
+    if not words:
         counts = dict(library.count_shared(base, chosen))
         for pair, n in library.count(extra).items():
             counts[pair] = counts.get(pair, 0) + n
         found = library.narrowed(base, chosen) | extra
     else:
-        found = (library.narrowed(base, chosen) | extra) & search.matching_ids(prepared)
+        prepared, matched = search.match(words, library.languages)
+        found = (library.narrowed(base, chosen) | extra) & matched
         counts = library.count(found)
     total = found.bit_count()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -274,7 +291,7 @@ def search_library(
     else:
         ids = _ranked_page(prepared, found, offset)
     return SearchPage(
-        hits=_hits(viewer, ids, words),
+        hits=_hits(viewer, ids, words, own),
         total=total,
         page=page,
         pages=pages,
@@ -298,7 +315,7 @@ HIT_FIELDS = (
 )
 
 
-def _hits(viewer: Any, ids: list[int], words: list[str]) -> list[Hit]:
+def _hits(viewer: Any, ids: list[int], words: list[str], own: list[int]) -> list[Hit]:
     """Return the page's resources, in order, with their titles marked and their snippets.
 
     The ids come from the in-memory copy (search_library), which follows the audit stamp; the
@@ -312,10 +329,11 @@ def _hits(viewer: Any, ids: list[int], words: list[str]) -> list[Hit]:
         return []
     loaded = {
         r.pk: r
-        for r in visible_resources(viewer)
+        for r in visible_resources(viewer, own=own)
         .filter(pk__in=ids)
         .select_related("affiliate")
         .only(*HIT_FIELDS)
+        .order_by()  # in the order of ids, below
     }
     found = [loaded[pk] for pk in ids if pk in loaded]
     snippets = {r.pk: highlight.matched_snippet([r.summary, r.body], words) for r in found}
@@ -348,7 +366,7 @@ def _ranked_page(query: search.Query, found: int, offset: int) -> list[int]:
     """
     if found.bit_count() <= RANK_ALL:
         return search.ranked_ids(query, idsets.members(found), PAGE_SIZE, offset)
-    titled = found & search.matching_ids(query, title_only=True)
+    titled = found & search.title_matches(query)
     titled_count = titled.bit_count()
     ids = idsets.newest(titled, offset, PAGE_SIZE) if offset < titled_count else []
     if len(ids) < PAGE_SIZE:

@@ -18,7 +18,7 @@ from hub.core.context_processors import memberships
 from hub.core.forms import apply_errors
 from hub.core.models import Affiliate, Membership
 from hub.core.permissions import acting_user, affiliate_view, hub_staff_view
-from hub.library import selectors, services
+from hub.library import drawing, selectors, services
 from hub.library.files import CONTENT_TYPES
 from hub.library.forms import CaseStudyForm, ResourceForm, SearchForm, StoryForm
 from hub.library.models import Kind, Resource
@@ -57,16 +57,6 @@ def library(request: HttpRequest) -> HttpResponse:
     own = [m.affiliate_id for m in memberships(request)]
     results = selectors.search_library(request.user, query, chosen, page, own=own)
     base = {k: v for k, v in {"q": query, **chosen}.items() if v}
-    facet_links = []
-    for facet in results.facets:
-        for value in facet.values:
-            params = dict(base)
-            if value.chosen:
-                params.pop(facet.name, None)
-            else:
-                params[facet.name] = value.value
-            value.link = "?" + urlencode(params)  # type: ignore[attr-defined]
-        facet_links.append(facet)
     searching = bool(query or base)
     return render(
         request,
@@ -74,7 +64,9 @@ def library(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "results": results,
-            "facets": facet_links,
+            "result_items": drawing.result_items(results.hits),
+            "facets": drawing.facet_lists(results.facets, base) if results.facets else "",
+            "chosen_fields": drawing.chosen_fields(results.facets),
             "query_string": urlencode(base),
             "searching": searching,
             "featured": [] if searching else selectors.featured(request.user),
