@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.core.links import url_by_id
 from hub.core.models import Affiliate
 from hub.events.models import EVENT_KINDS, Event, EventFigure, Participant
 from hub.partnerships.models import Activity
@@ -172,14 +173,9 @@ def activity_member_links(
     affiliate: Affiliate, activities: Sequence[Activity]
 ) -> dict[int, list[tuple[str, str]]]:
     """Return the import link of each activity of an event kind (no queries)."""
+    eligible = [a for a in activities if a.kind in EVENT_KINDS]
+    if not eligible:
+        return {}
     label = _("Import from the Dashboard")
-    return {
-        a.pk: [
-            (
-                label,
-                reverse("out_dashboard_import", kwargs={"slug": affiliate.slug, "pk": a.pk}),
-            )
-        ]
-        for a in activities
-        if a.kind in EVENT_KINDS
-    }
+    url = url_by_id("out_dashboard_import", slug=affiliate.slug)
+    return {a.pk: [(label, url(a.pk))] for a in eligible}
