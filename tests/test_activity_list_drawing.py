@@ -7,12 +7,14 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import Prefetch
 from django.template import engines
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from hub.core.links import _STAND_IN, url_by_id
+from hub.partners.models import Organisation
 from hub.partnerships.activities import selectors
 from hub.partnerships.activities import services as activities
 from hub.partnerships.activities.drawing import activity_rows
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # The loop templates/partnerships/activity_list.html drew the rows with before.
 TEMPLATE_ROWS = (
     "{% load i18n hub_format %}"
-    "{% for a, links in rows %}<tr>\n"
+    "{% for a, links, names in rows %}<tr>\n"
     "<td>{% if a.ends_on and a.ends_on != a.starts_on %}{% date_range a.starts_on|isodate "
     "a.ends_on|isodate %}{% else %}{{ a.starts_on|isodate }}{% endif %}</td>\n"
     '<td><strong>{{ a.title }}</strong><br><span class="muted">{{ a|choice_label:"kind" }}'
@@ -73,11 +75,17 @@ def rows(affiliate_a, member_a):
             **shape,
         )
         assert activity.pk
-    found = with_output_lines(selectors.activity_list(p))
+    # With the partners as the page read them before, for the template loop.
+    found = with_output_lines(
+        selectors.activity_list(p).prefetch_related(
+            Prefetch("partners", queryset=Organisation.objects.only("id", "name").order_by("name"))
+        )
+    )
     links = activity_links(affiliate_a, found)
     # An app's link with text to escape, as a provider might give.
     links.setdefault(found[0].pk, []).append((EVIL, f"/x/?a=1&b={EVIL}"))
-    return p, [(a, links.get(a.pk, [])) for a in found]
+    names = selectors.partner_names(found)
+    return p, [(a, links.get(a.pk, []), names[a.pk]) for a in found]
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
@@ -108,7 +116,7 @@ def test_the_page_escapes_and_links(client_a, affiliate_a, rows):
     html = page.content.decode()
     assert page.status_code == 200
     assert "<script>alert" not in html
-    for activity, _links in pairs:
+    for activity, _links, _names in pairs:
         assert f'href="/a/{affiliate_a.slug}/activities/{activity.pk}/edit/"' in html
         assert f'href="/a/{affiliate_a.slug}/activities/{activity.pk}/delete/"' in html
     assert html.count("<tr>") == len(pairs) + 1  # the head's row and one per activity

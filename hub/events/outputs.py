@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.core import signing
 from django.db.models import Max, Min, QuerySet, Sum
@@ -42,19 +41,6 @@ def _figure(metric: str, value: int, source: str, counted_at: dt.datetime) -> Fi
     )
 
 
-def _pick(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return one row per metric: the one counted from the wikis over one imported."""
-    chosen: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        held = chosen.get(row["metric"])
-        if held is None or (
-            held["source"] != EventFigure.Source.COUNTED
-            and row["source"] == EventFigure.Source.COUNTED
-        ):
-            chosen[row["metric"]] = row
-    return sorted(chosen.values(), key=lambda r: METRIC_ORDER.get(r["metric"], 99))
-
-
 def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
     """Return the total figures (every wiki) of the activities' events, by activity id: one
     query for all of them. Where a figure was both counted and imported, the counted one."""
@@ -63,29 +49,32 @@ def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
         .order_by()
         .values_list("event__activity_id", "metric", "value", "source", "counted_at")
     )
-    by_activity: dict[int, list[dict[str, Any]]] = {}
+    # One figure per metric: the one counted from the wikis over one imported.
+    counted = EventFigure.Source.COUNTED
+    by_activity: dict[int, dict[str, tuple[int, str, dt.datetime]]] = {}
     for activity_id, metric, value, source, counted_at in rows:
-        by_activity.setdefault(activity_id, []).append(
-            {"metric": metric, "value": value, "source": source, "counted_at": counted_at}
-        )
+        chosen = by_activity.setdefault(activity_id, {})
+        held = chosen.get(metric)
+        if held is None or (held[1] != counted and source == counted):
+            chosen[metric] = (value, source, counted_at)
     # Labels translated and days worked out once per call, not once per figure.
     labels = {metric: str(label) for metric, label in METRIC_LABELS.items()}
     sources = {source: str(label) for source, label in SOURCE_LABELS.items()}
     days: dict[dt.datetime, dt.date] = {}
     found_figures: dict[int, list[Figure]] = {}
-    for pk, found in by_activity.items():
+    for pk, chosen in by_activity.items():
         figures = []
-        for r in _pick(found):
-            when = r["counted_at"]
+        for metric in sorted(chosen, key=lambda m: METRIC_ORDER.get(m, 99)):
+            value, source, when = chosen[metric]
             if when not in days:
                 days[when] = _as_of(when)
             figures.append(
                 Figure(
-                    label=labels.get(r["metric"], r["metric"]),
-                    value=r["value"],
-                    source=sources.get(r["source"], r["source"]),
+                    label=labels.get(metric, metric),
+                    value=value,
+                    source=sources.get(source, source),
                     as_of=days[when],
-                    key=r["metric"],
+                    key=metric,
                 )
             )
         found_figures[pk] = figures

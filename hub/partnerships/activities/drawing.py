@@ -31,9 +31,11 @@ def _links(links: Links) -> SafeString:
     )
 
 
-def activity_rows(rows: Sequence[tuple[Activity, Links]], *, slug: str, can_edit: bool) -> str:
-    """Return the table rows of the activities, each with the links apps add to it (the
-    activities carry ``output_html``, from with_output_lines, and their partners prefetched)."""
+def activity_rows(
+    rows: Sequence[tuple[Activity, Links, list[str]]], *, slug: str, can_edit: bool
+) -> str:
+    """Return the table rows of the activities, each with the links apps add to it and the
+    names of its partners (the activities carry ``output_html``, from with_output_lines)."""
     kinds = choice_labels(Activity, "kind")
     online = _("online")
     separator = list_separator()
@@ -43,7 +45,7 @@ def activity_rows(rows: Sequence[tuple[Activity, Links]], *, slug: str, can_edit
         delete_url = url_by_id("partnerships:activity_delete", slug=slug)
         edit, delete = _("Edit"), _("Delete")
     drawn = []
-    for a, links in rows:
+    for a, links, names in rows:
         starts = a.starts_on.isoformat()
         dates = (
             date_range(starts, a.ends_on.isoformat())
@@ -59,7 +61,7 @@ def activity_rows(rows: Sequence[tuple[Activity, Links]], *, slug: str, can_edit
             where = format_html("{} · {}", a.place, online) if a.place else online
         else:
             where = a.place
-        partners = separator.join(o.name for o in a.partners.all())
+        partners = separator.join(names)
         if can_edit:
             actions = format_html(
                 '<td><a href="{}">{}</a> · <a href="{}">{}</a></td>',

@@ -46,6 +46,7 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
         else output_summary(Activity.objects.filter(partnership=partnership))
     )
     links = activity_links(affiliate, page.object_list)
+    partners = selectors.partner_names(page.object_list)
     return render(
         request,
         "partnerships/activity_list.html",
@@ -55,7 +56,7 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
             "outputs": {"count": page.paginator.count},
             "summary": summary,
             "rows": activity_rows(
-                [(a, links.get(a.pk, [])) for a in page.object_list],
+                [(a, links.get(a.pk, []), partners[a.pk]) for a in page.object_list],
                 slug=affiliate.slug,
                 can_edit=request.membership.can_edit,  # type: ignore[attr-defined]
             ),
