@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.events import dashboard_import, outputs
 from hub.events.models import Event, EventFigure, Participant
@@ -127,6 +128,30 @@ def test_provider_prefers_counted_figure_to_imported(counted: Activity) -> None:
     by_key = {f.key: f for f in activity_outputs([counted])[counted.pk]}
     assert by_key["articles_created"].value == 12
     assert by_key["new_editors"].source == "Imported from the Programs & Events Dashboard"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/Los_Angeles"])
+def test_provider_dates_figures_as_the_orm_reads_them(
+    counted: Activity, zone: str, settings: Any
+) -> None:
+    """The provider reads each moment as text (_moment): the day shown is the ORM's."""
+    moments = [
+        dt.datetime(2026, 3, 20, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 21, 0, 0, 0, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC),
+    ]
+    for moment, metric in zip(moments, ["views", "new_editors", "files_uploaded"], strict=True):
+        EventFigure.objects.create(
+            event=counted.event, metric=metric, value=1, source="dashboard", counted_at=moment
+        )
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        shown = {f.key: f.as_of for f in activity_outputs([counted])[counted.pk]}
+        read = {
+            f.metric: timezone.localdate(f.counted_at)
+            for f in EventFigure.objects.filter(event=counted.event, wiki="")
+        }
+    assert shown == read
 
 
 def test_activity_without_event_is_left_out(partnership: Any, member_a: Any) -> None:
