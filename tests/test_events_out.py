@@ -15,12 +15,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from hub.events import dashboard_import, outputs
 from hub.events.models import Event, EventFigure, Participant
 from hub.partnerships import services as partnership_services
 from hub.partnerships.activities import services as activities
-from hub.partnerships.activities.outputs import output_summary
+from hub.partnerships.activities.outputs import output_summary, summary_of, with_output_lines
 from hub.partnerships.models import Activity
 from hub.partnerships.slots import activity_outputs
 from tests import factories
@@ -110,24 +111,47 @@ def test_provider_reads_many_activities_in_one_query(partnership: Any, member_a:
     assert len(found) == 20
 
 
+def _imported(activity: Activity, metric: str, value: int) -> None:
+    """Record a figure imported from the Dashboard for the activity's event."""
+    EventFigure.objects.create(
+        event=activity.event,
+        metric=metric,
+        value=value,
+        source=EventFigure.Source.DASHBOARD,
+        counted_at=COUNTED_AT,
+    )
+
+
 def test_provider_prefers_counted_figure_to_imported(counted: Activity) -> None:
-    EventFigure.objects.create(
-        event=counted.event,
-        metric="articles_created",
-        value=8,
-        source=EventFigure.Source.DASHBOARD,
-        counted_at=COUNTED_AT,
-    )
-    EventFigure.objects.create(
-        event=counted.event,
-        metric="new_editors",
-        value=3,
-        source=EventFigure.Source.DASHBOARD,
-        counted_at=COUNTED_AT,
-    )
+    _imported(counted, "articles_created", 8)
+    _imported(counted, "new_editors", 3)
     by_key = {f.key: f for f in activity_outputs([counted])[counted.pk]}
     assert by_key["articles_created"].value == 12
     assert by_key["new_editors"].source == "Imported from the Programs & Events Dashboard"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/Los_Angeles"])
+def test_provider_dates_figures_as_the_orm_reads_them(
+    counted: Activity, zone: str, settings: Any
+) -> None:
+    """The provider reads each moment as text (_moment): the day shown is the ORM's."""
+    moments = [
+        dt.datetime(2026, 3, 20, 23, 59, 59, 999999, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 21, 0, 0, 0, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC),
+    ]
+    for moment, metric in zip(moments, ["views", "new_editors", "files_uploaded"], strict=True):
+        EventFigure.objects.create(
+            event=counted.event, metric=metric, value=1, source="dashboard", counted_at=moment
+        )
+    settings.TIME_ZONE = zone
+    with timezone.override(zone):
+        shown = {f.key: f.as_of for f in activity_outputs([counted])[counted.pk]}
+        read = {
+            f.metric: timezone.localdate(f.counted_at)
+            for f in EventFigure.objects.filter(event=counted.event, wiki="")
+        }
+    assert shown == read
 
 
 def test_activity_without_event_is_left_out(partnership: Any, member_a: Any) -> None:
@@ -145,6 +169,26 @@ def test_summary_sums_counted_and_typed_without_counting_twice(
     assert counted_figures == {"articles_created": 12, "edits": 340}
     # The counted activity's hand-typed 99 articles and 7 trained are not added again.
     assert typed == {"articles_created": 4, "people_trained": 3}
+
+
+def test_summary_of_loaded_activities_is_the_databases(
+    counted: Activity, partnership: Any, member_a: Any
+) -> None:
+    """A page that read every activity sums their outputs itself: the same counted figures."""
+    _imported(counted, "views", 5000)
+    _activity(partnership, member_a, title="Typed only", articles_created=4, people_trained=3)
+    _activity(partnership, member_a, title="Typed too", articles_created=2, participants=9)
+    found = Activity.objects.filter(partnership=partnership)
+    summary = summary_of(with_output_lines(found))
+    assert summary.counted == output_summary(found).counted
+    # Typed outputs as the rows show them: the counted activity's 7 people trained, which
+    # nothing counted, are typed by hand on its row and summed here (output_summary, for
+    # lists of more than a page, leaves out every activity with counted figures).
+    assert [(line.key, line.value) for line in summary.typed] == [
+        ("participants", 9),
+        ("articles_created", 6),
+        ("people_trained", 10),
+    ]
 
 
 # Where they are shown

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hub.core.links import url_by_id
 from hub.core.models import Affiliate
 from hub.core.permissions import get_for_affiliate_or_404
 from hub.events.models import EVENT_KINDS, Event, Participant
@@ -64,13 +64,14 @@ def activity_links(
         return {}
     events = dict(Event.objects.filter(activity__in=eligible).values_list("activity_id", "pk"))
     links: dict[int, list[tuple[str, str]]] = {}
-    slug = affiliate.slug
+    # Each address reversed once and its label translated once, not once per activity.
+    participants = url_by_id("people_participants", slug=affiliate.slug)
+    event_new = url_by_id("people_event_new", slug=affiliate.slug)
+    see, set_up = _("Event and participants"), _("Set up the event")
     for activity in eligible:
         event_pk = events.get(activity.pk)
         if event_pk is not None:
-            url = reverse("people_participants", kwargs={"slug": slug, "pk": event_pk})
-            links[activity.pk] = [(_("Event and participants"), url)]
+            links[activity.pk] = [(see, participants(event_pk))]
         else:
-            url = reverse("people_event_new", kwargs={"slug": slug, "pk": activity.pk})
-            links[activity.pk] = [(_("Set up the event"), url)]
+            links[activity.pk] = [(set_up, event_new(activity.pk))]
     return links

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from hub.core.labels import choice_labels
-from hub.core.links import address_by_id
+from hub.core.links import url_by_id
 from hub.library.models import Resource
 from hub.library.selectors import Facet, Hit
 from hub.library.vocabulary import language_name
@@ -74,7 +74,7 @@ def chosen_fields(facets: list[Facet]) -> SafeString:
 def result_items(hits: list[Hit]) -> SafeString:
     """Return the list items of a page of results: the marked title linking to the resource,
     its kind, language, affiliate and whether it is featured, and its snippet."""
-    address = address_by_id("library:resource_detail")
+    address = url_by_id("library:resource_detail")
     kinds = choice_labels(Resource, "kind")
     template_kinds = choice_labels(Resource, "template_kind")
     featured = format_html(' · <span class="badge">{}</span>', _("featured"))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries.data import COUNTRIES
 
 from hub.core.labels import country_name
-from hub.core.links import address_by_id
+from hub.core.links import url_by_id
 from hub.core.regions import Region
 from hub.library.models import CaseStudy, Resource, Visibility
 from hub.partners.models import PartnerType
@@ -97,7 +97,7 @@ class CaseLink:
 
 def partnership_url() -> Callable[[int], str]:
     """Return a function giving a published partnership's public address from its id."""
-    return address_by_id("showcase:partnership")
+    return url_by_id("showcase:partnership")
 
 
 def newest_case_studies(count: int) -> list[CaseLink]:

@@ -15,6 +15,7 @@ from hub.core.models import Affiliate
 from hub.core.params import text_param
 from hub.core.permissions import acting_user, affiliate_view
 from hub.partnerships.activities import money, selectors, services
+from hub.partnerships.activities.drawing import activity_rows
 from hub.partnerships.activities.forms import (
     ActivityForm,
     ContributionForm,
@@ -45,6 +46,7 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
         else output_summary(Activity.objects.filter(partnership=partnership))
     )
     links = activity_links(affiliate, page.object_list)
+    partners = selectors.partner_names(page.object_list)
     return render(
         request,
         "partnerships/activity_list.html",
@@ -53,7 +55,11 @@ def activity_list(request: HttpRequest, affiliate: Affiliate, pk: int) -> HttpRe
             "page": page,
             "outputs": {"count": page.paginator.count},
             "summary": summary,
-            "rows": [(a, links.get(a.pk, [])) for a in page.object_list],
+            "rows": activity_rows(
+                [(a, links.get(a.pk, []), partners[a.pk]) for a in page.object_list],
+                slug=affiliate.slug,
+                can_edit=request.membership.can_edit,  # type: ignore[attr-defined]
+            ),
         },
     )
 
