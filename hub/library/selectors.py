@@ -431,10 +431,11 @@ def featured(viewer: Any, limit: int = 6) -> list[Resource]:
 
 
 def case_study_of(partnership: Partnership) -> Resource | None:
-    """Return the partnership's case study (the first, if several), for its page."""
+    """Return the partnership's case study (the first, if several), for its page: its id and
+    title, what the page links (not its body)."""
     return (
         Resource.objects.filter(case_study__partnership=partnership)
-        .defer("extracted_text", "search_text")
+        .only("id", "title")
         .order_by("id")
         .first()
     )

@@ -9,7 +9,7 @@ from hub.surveys import selectors
 
 def partnership_surveys_section(partnership: Partnership) -> Section:
     """Return the partnership page's survey figures: who answered, and satisfaction (two
-    queries; the surveys page has the rest)."""
+    queries, one when nobody was invited; the surveys page has the rest)."""
     return Section(
         "surveys/_section_surveys.html",
         {

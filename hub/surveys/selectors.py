@@ -489,15 +489,22 @@ class Summary:
 
 
 def partnership_summary(partnership: Partnership) -> Summary:
-    """Return how many were invited and answered, and the average satisfaction; two queries."""
+    """Return how many were invited and answered, and the average satisfaction; two queries
+    (one when nobody was invited)."""
     counts = Invitation.objects.filter(
         affiliate_id=partnership.affiliate_id, sending__partnership=partnership
     ).aggregate(
         invited=Count("id"),
         responded=Count("response", filter=Q(response__submitted_at__isnull=False)),
     )
-    satisfaction = satisfaction_by_partnership(Partnership.objects.filter(pk=partnership.pk))
-    average = satisfaction.get(partnership.pk)
+    # No invitation, no answers: the satisfaction is then not asked for (nor shown).
+    average = (
+        satisfaction_by_partnership(Partnership.objects.filter(pk=partnership.pk)).get(
+            partnership.pk
+        )
+        if counts["invited"]
+        else None
+    )
     return Summary(
         invited=counts["invited"],
         responded=counts["responded"],
