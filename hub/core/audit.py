@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,10 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, dict):
+        # Keys in one order: a JSON field read back from PostgreSQL (jsonb orders its keys its
+        # own way) holds the same value, not a change.
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     if isinstance(value, list | tuple | set):
         return sorted(str(v) for v in value)
     if value is None or isinstance(value, bool | int | float | str):

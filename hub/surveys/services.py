@@ -5,7 +5,6 @@ opting out and anonymising old answers: hub.surveys.answering."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -111,15 +110,6 @@ def standard_survey() -> Survey:
     return survey
 
 
-def _survey_snapshot(survey: Survey) -> dict[str, Any]:
-    """Return the survey's words for the audit, the translations in one order of keys: read
-    back from PostgreSQL (whose jsonb orders keys its own way) the same words are no change."""
-    return {
-        **audit.snapshot(survey, ("title", "intro")),
-        "translations": json.dumps(survey.translations, sort_keys=True, ensure_ascii=False),
-    }
-
-
 @transaction.atomic
 def update_survey(
     *,
@@ -131,12 +121,12 @@ def update_survey(
 ) -> Survey:
     """Change a survey's title and introduction and their translations (none of them is part
     of the frozen answers, so a sent version stays and still shows the new wording)."""
-    before = _survey_snapshot(survey)
+    before = audit.snapshot(survey, SURVEY_FIELDS)
     survey.title, survey.intro = title.strip(), intro.strip()
     if translations is not None:
         survey.translations = translations
     survey.save(update_fields=list(SURVEY_FIELDS))
-    changes = audit.diff(before, _survey_snapshot(survey))
+    changes = audit.diff(before, audit.snapshot(survey, SURVEY_FIELDS))
     if changes:
         audit.record(
             actor=actor,
