@@ -49,6 +49,13 @@ def make_event(affiliate: Any, actor: Any, **fields: Any) -> Event:
     return services.create_event(actor=actor, activity=make_activity(affiliate, actor), **values)
 
 
+def running_event(member: Any) -> Event:
+    """Return an event of the member's affiliate that starts now and lasts a day."""
+    now = timezone.now()
+    affiliate = member.memberships.get().affiliate
+    return make_event(affiliate, member, starts_at=now, ends_at=now + dt.timedelta(days=1))
+
+
 @pytest.fixture
 def event(affiliate_a: Any, member_a: Any) -> Event:
     return make_event(affiliate_a, member_a)
@@ -419,24 +426,14 @@ def test_signing_up_records_consent_and_gives_a_withdrawal_link(
 
 
 def test_signing_up_without_showing_the_name(member_a):
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     url = open_signup(event, member_a)
     Client().post(url, {"username": "Anna", "agreed": "on"})
     assert not event.participants.get().show_name
 
 
 def test_a_participant_added_by_the_organiser_who_signs_up_gives_consent(member_a):
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     services.add_participant(actor=member_a, event=event, username="Anna", check=False)
     open_signup(event, member_a)
     participant = services.sign_up(event=event, username="anna", agreed=True, show_name=True)
@@ -455,12 +452,7 @@ def test_a_participant_added_by_the_organiser_who_signs_up_gives_consent(member_
 def test_the_wikimedia_username_is_offered_to_a_signed_in_person(member_a, settings):
     from allauth.socialaccount.models import SocialAccount
 
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     url = open_signup(event, member_a)
     SocialAccount.objects.create(
         user=member_a, provider="mediawiki", uid="123", extra_data={"username": "Wiki Anna"}
@@ -472,12 +464,7 @@ def test_the_wikimedia_username_is_offered_to_a_signed_in_person(member_a, setti
 
 
 def test_closed_or_finished_sign_up_answers_410_and_forged_404(member_a):
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     token = signup.signup_token(event)
     url = reverse("people_signup", kwargs={"token": token})
     assert Client().get(url).status_code == 410  # not opened yet
@@ -499,12 +486,7 @@ def test_closed_or_finished_sign_up_answers_410_and_forged_404(member_a):
 
 
 def test_the_sign_up_page_works_without_javascript_on_a_phone(member_a):
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     page = Client().get(open_signup(event, member_a)).content.decode()
     assert '<form method="post"' in page and "<script" not in page.split("<main", 1)[-1]
     assert 'for="id_username"' in page and 'for="id_agreed"' in page
@@ -545,12 +527,7 @@ def test_the_participants_page_has_bounded_queries(
 
 def test_a_script_posting_sign_ups_is_slowed_and_nothing_is_lost(member_a, settings):
     settings.HUB_EVENT_SIGNUP_RATE = "3/h"
-    event = make_event(
-        member_a.memberships.get().affiliate,
-        member_a,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + dt.timedelta(days=1),
-    )
+    event = running_event(member_a)
     url = open_signup(event, member_a)
     visitor = Client()
     for name in ("Anna", "Berit", "Carl"):
