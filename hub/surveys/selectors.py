@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -52,14 +51,6 @@ def surveys_for(affiliate: Affiliate) -> QuerySet[Survey]:
 def survey_for(affiliate: Affiliate, pk: int) -> Survey:
     """Return the affiliate's own survey with this id, or raise 404."""
     survey = Survey.objects.filter(affiliate=affiliate, pk=pk).first()
-    if survey is None:
-        raise Http404
-    return survey
-
-
-def sendable_survey(affiliate: Affiliate, pk: int) -> Survey:
-    """Return a survey the affiliate may send (its own or the standard one), or raise 404."""
-    survey = surveys_for(affiliate).filter(pk=pk).first()
     if survey is None:
         raise Http404
     return survey
@@ -323,16 +314,6 @@ def results_key(affiliate: Affiliate, partnership: Partnership | None, *parts: s
         get_language() or "",
         f"{newest}-{answers['n']}-{invited['n']}-{invited['top']}",
     )
-
-
-def cached_results(affiliate: Affiliate, *, partnership: Partnership | None = None) -> Results:
-    """Return ``results`` from the cache (see ``results_key``)."""
-    key = results_key(affiliate, partnership)
-    found = cache.get(key)
-    if found is None:
-        found = results(affiliate, partnership=partnership)
-        cache.set(key, found, RESULTS_CACHE_SECONDS)
-    return found  # type: ignore[no-any-return]
 
 
 def _by_year(
