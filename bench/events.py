@@ -12,8 +12,9 @@ each retention figure. Targets: requests ≤ 1.2 × that minimum; the whole coun
 (reading and writing) ≤ 1.1 × the wiki's own time for those requests, measured at the socket by
 a relay in front of php -S (from the first request byte to the wiki closing the connection).
 Also printed, to say where the rest goes: the requests as the client sees them (sending,
-reading and decoding the JSON, plus the relay's own forwarding, which is charged to the Hub
-here), the time in database queries and in Python's garbage collector.
+reading and decoding the JSON, plus the relay's second loopback hop, which is charged to the
+Hub here; the relay runs in a process of its own), the time in database queries and in
+Python's garbage collector.
 
     .venv/bin/python bench/events.py [--participants 100] [--edits 12] [--repeat 3]
     BENCH_PROFILE=1 .venv/bin/python bench/events.py   # a cProfile of the last count

@@ -86,7 +86,7 @@ class Measure:
         self.phase.wall = time.perf_counter() - self._wall
         self.phase.cpu = time.thread_time() - self._cpu
         time.sleep(0.05)
-        self.phase.requests = len(self.relay.exchanges)
+        self.phase.requests = self.relay.requests
         self.phase.bytes_up = self.relay.bytes_up
 
 
