@@ -27,6 +27,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import gc
+import http.client
 import json
 import math
 import os
@@ -118,6 +119,7 @@ def main() -> None:
             affiliate = Affiliate.objects.create(name="Bench", slug="bench-events")
             partnership = Partnership.objects.create(affiliate=affiliate, title="Bench")
             runs: list[dict[str, Any]] = []
+            bare: list[tuple[float, float]] = []
             for attempt in range(args.repeat + 1):  # the first is a warm-up
                 activity = activities.create_activity(
                     actor=None,
@@ -163,6 +165,7 @@ def main() -> None:
                     pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
                     pstats.Stats(profile).sort_stats("tottime").print_stats(25)
                 time.sleep(0.05)  # let the relay record the last exchange
+                targets = relay.targets()
                 run.refresh_from_db()
                 assert run.status == CountRun.Status.DONE, run.error
                 if attempt:
@@ -184,6 +187,8 @@ def main() -> None:
                             ),
                         }
                     )
+            for _ in range(args.repeat):
+                bare.append(send_bare(relay, targets))
         finally:
             wiki.stop()
 
@@ -193,6 +198,7 @@ def main() -> None:
     minimum += 2 * math.ceil(NEW_EDITORS / USER_BATCH)  # retention after 7 and 30 days
     # The target is the whole count's wall time (reading and writing) against the wiki's.
     median = sorted(runs, key=lambda r: r["wall"] / r["wiki"])[len(runs) // 2]
+    bare_wall, bare_wiki = sorted(bare, key=lambda b: b[0] / b[1])[len(bare) // 2]
     request_ratio = median["requests"] / minimum
     wall_ratio = median["wall"] / median["wiki"]
     lines = [
@@ -212,6 +218,9 @@ def main() -> None:
         f"where the rest goes: the requests as the client sees them {median['client']:.3f} s "
         f"(the wiki {median['wiki']:.3f} s), database {median['database']:.3f} s in "
         f"{median['queries']} queries, garbage collection {median['gc']:.3f} s",
+        f"the floor for any client: the same {len(targets)} requests sent one after another with "
+        f"http.client and their JSON decoded, nothing else: {bare_wall:.3f} s against the wiki's "
+        f"{bare_wiki:.3f} s, {bare_wall / bare_wiki:.2f}×",
         "",
         "Figures (all wikis): "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(median["figures"].items())),
@@ -224,6 +233,20 @@ def main() -> None:
         "runs": [{k: v for k, v in r.items() if k != "figures"} for r in runs],
     }
     RESULTS.write_text(text + "\n\n" + json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def send_bare(relay: Any, targets: list[str]) -> tuple[float, float]:
+    """Send the requests of a count again with nothing of the Hub: (wall time, wiki time)."""
+    relay.reset()
+    started = time.perf_counter()
+    for target in targets:
+        connection = http.client.HTTPConnection("127.0.0.1", relay.port)
+        connection.request("GET", target, headers={"User-Agent": "Hub bench (bare client)"})
+        json.loads(connection.getresponse().read())
+        connection.close()
+    wall = time.perf_counter() - started
+    time.sleep(0.05)  # let the relay record the last exchange
+    return wall, relay.wiki_seconds
 
 
 class Spent:

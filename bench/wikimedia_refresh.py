@@ -48,6 +48,7 @@ class TimingRelay:
         self._seconds = context.Value("d", 0.0)
         self._count = context.Value("q", 0)
         self._bytes_up = context.Value("q", 0)
+        self._targets: Any = context.SimpleQueue()  # each request's target, as it came
         self._process = context.Process(target=self._serve, daemon=True)
         self._process.start()
         self.listener.close()  # the child keeps its own copy
@@ -71,6 +72,13 @@ class TimingRelay:
         """Bytes from the client to the wiki since the last reset: what requests cost to send."""
         return int(self._bytes_up.value)
 
+    def targets(self) -> list[str]:
+        """Return the targets (path and query) of the requests since the last call, in order."""
+        found = []
+        while not self._targets.empty():
+            found.append(self._targets.get())
+        return [t for _, t in sorted(found)]
+
     def _serve(self) -> None:
         while True:
             try:
@@ -92,7 +100,10 @@ class TimingRelay:
                     source: socket.socket = key.fileobj  # type: ignore[assignment]
                     data = source.recv(65536)
                     if source is client and data:
-                        started = started or time.perf_counter()
+                        if started is None:
+                            started = time.perf_counter()
+                            line = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+                            self._targets.put((started, line[1] if len(line) > 1 else ""))
                         with self._bytes_up.get_lock():
                             self._bytes_up.value += len(data)
                     if data:
