@@ -262,7 +262,7 @@ def measure_and_report(
     (``run_fresh``), then print the table and save it with the raw figures. With BENCH_PROFILE
     set, the workers print their profile instead and nothing is tabled."""
     databases = ["sqlite", "postgres"] if database == "both" else [database]
-    profiling = bool(os.environ.get("BENCH_PROFILE"))
+    profiling = bool(os.environ.get("BENCH_PROFILE") or os.environ.get("BENCH_QUERIES"))
     results = []
     for each in databases:
         print(f"… {each}", file=sys.stderr, flush=True)

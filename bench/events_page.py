@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python bench/events_page.py [--database sqlite|postgres|both] [--events 50]
 [--requests 100]
+BENCH_PROFILE="partnership page" (a page's name) prints a cProfile of 20 requests to it instead;
+BENCH_QUERIES="partnership page" prints the statements one request to it makes.
 For each database, in a fresh process and a fresh database (``run_fresh`` in bench/run.py):
 one affiliate with 100 partnerships of 10 typed activities each (one of them with ``--events``
 more, their outputs typed by hand: "same, outputs typed"), and one partnership with
@@ -212,6 +214,16 @@ def measure(events: int, requests: int) -> dict[str, Any]:
         profile.runcall(lambda: [who.get(url) for _ in range(20)])
         sort = os.environ.get("BENCH_PROFILE_SORT", "cumulative")
         pstats.Stats(profile, stream=sys.stderr).sort_stats(sort).print_stats(40)
+        return {"vendor": connection.vendor}
+    if os.environ.get("BENCH_QUERIES"):  # the statements one request of that page makes
+        from django.test.utils import CaptureQueriesContext
+
+        who, url = pages[os.environ["BENCH_QUERIES"]]
+        who.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            who.get(url)
+        for n, query in enumerate(queries.captured_queries, 1):
+            print(f"{n:3d} {query['time']} {query['sql'][:400]}", file=sys.stderr)
         return {"vendor": connection.vendor}
     for who, url in pages.values():
         for _ in range(WARM_UP):
