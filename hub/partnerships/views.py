@@ -19,7 +19,6 @@ from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
 from hub.partners import selectors as partner_selectors
 from hub.partnerships import goals, partner_status, selectors, services
-from hub.partnerships.activities import selectors as activity_selectors
 from hub.partnerships.forms import (
     AgreementForm,
     DocumentForm,
@@ -29,8 +28,8 @@ from hub.partnerships.forms import (
     PartnershipForm,
     StageForm,
 )
+from hub.partnerships.page import page_context
 from hub.partnerships.slots import PARTNERSHIP_PAGE
-from hub.partnerships.todo import selectors as selectors_tasks
 
 PAGE_SIZE = 50
 
@@ -150,9 +149,8 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
 
     A refused change re-renders the page with 200, as the directory's forms do.
     """
-    page = selectors.partnership_page(
-        affiliate, pk, timeline_page=_page_int(request.GET.get("page"))
-    )
+    kept = page_context(affiliate, pk, timeline_page=_page_int(request.GET.get("page")))
+    page = kept["page"]
     sent = forms.get("stage_form")
     stage_form = (
         sent
@@ -176,11 +174,10 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
         "affiliate": affiliate,
         "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
     }
-    # The sections other parts of the app keep on this page: activities, money, tasks, the
-    # strategic view, each from its own selector in a bounded number of queries; apps higher up
-    # (impact) add theirs through the page's slot.
-    context.update(activity_selectors.section_context(page))
-    context.update(selectors_tasks.section_context(page, context["activity_outputs"]))
+    # The sections other parts of the app keep on this page (activities, money, tasks, the
+    # strategic view) came with the page's reads, kept until a change (hub.partnerships.page);
+    # apps higher up (impact) add theirs through the page's slot, read on every visit.
+    context.update(kept)
     context["sections"] = PARTNERSHIP_PAGE.sections(page.partnership)
     return render(request, "partnerships/partnership_detail.html", context)
 
