@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -234,3 +235,69 @@ def test_a_kept_page_is_still_refused_to_another_affiliate_and_to_the_anonymous(
     assert client_b.get(page_url(partnership)).status_code == 404
     anonymous = Client().get(page_url(partnership))
     assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+
+
+def with_the_visit(response: Any, template: str) -> str:
+    """Return the partial drawn as the page's own template would draw it: with the visit's
+    whole context and its request (the person, a CSRF token, the context processors)."""
+    context = next(c for c in response.context if "kept_html" in c).flatten()
+    drawn = render_to_string(template, context, request=response.wsgi_request)
+    return drawn.removesuffix("\n")
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_the_parts_drawn_from_kept_reads_are_what_the_visit_would_draw(
+    affiliate_a: Any, member_a: Any, partnership: Any, role: str
+) -> None:
+    """The activities, money and timeline are drawn without the request and kept: drawn with
+    it, they come out the same, for a person who may edit and one who may not."""
+    organisation = partnership.partners.get().organisation
+    factories.interaction(organisation, actor=member_a, summary="Visited the storerooms")
+    services.advance_stage(
+        actor=member_a, partnership=partnership, to_stage=Stage.FIRST_CONTACT, reason="Call"
+    )
+    factories.document(partnership, actor=member_a, name="concept-note.pdf")
+    activities.create_activity(
+        actor=member_a,
+        partnership=partnership,
+        kind="editathon",
+        title="Scan-a-thon",
+        starts_on=dt.date(2026, 11, 20),
+        articles_created=7,
+    )
+    activities.add_contribution(
+        actor=member_a,
+        partnership=partnership,
+        kind="financial",
+        received_on=dt.date(2026, 10, 1),
+        amount="1250.00",
+        currency="EUR",
+        organisation=organisation,
+    )
+    tasks.create_task(
+        actor=member_a,
+        affiliate=affiliate_a,
+        title="Send the draft agreement",
+        partnership=partnership,
+        due_on=dt.date(2026, 1, 5),
+    )
+    client = Client()
+    client.force_login(member_a if role == "member" else factories.member(affiliate_a, role=role))
+    for _visit in ("first", "kept"):
+        response = client.get(page_url(partnership))
+        page = response.content.decode()
+        for name in ("activities_money", "timeline"):
+            expected = with_the_visit(response, f"partnerships/_page_{name}.html")
+            assert expected and expected in page
+        assert ("Add activity" in page) is (role == "member")
+
+
+def test_a_viewer_after_a_member_and_a_member_after_a_viewer_each_see_their_own_page(
+    client_a: Client, viewer_a: Any, partnership: Any
+) -> None:
+    viewer = Client()
+    viewer.force_login(viewer_a)
+    assert "Add activity" in shown(client_a, partnership)
+    assert "Add activity" not in shown(viewer, partnership)
+    assert "Record contribution" in shown(client_a, partnership)
+    assert "Record contribution" not in shown(viewer, partnership)

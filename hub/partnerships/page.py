@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
@@ -43,16 +44,35 @@ def page_key(affiliate: Affiliate, pk: int, *, timeline_page: int) -> str:
     )
 
 
-def page_context(affiliate: Affiliate, pk: int, *, timeline_page: int) -> dict[str, Any]:
+# Draws, from the kept reads alone, the parts of the page that show nothing else (the view's).
+Draw = Callable[[dict[str, Any]], dict[str, str]]
+
+
+def page_context(
+    affiliate: Affiliate,
+    pk: int,
+    *,
+    timeline_page: int,
+    draw: Draw | None = None,
+    variant: str = "",
+) -> dict[str, Any]:
     """Return the partnership page's reads: the page, its activities, money, tasks and
-    strategic view; kept until the affiliate or the hub records a change (one statement then)."""
+    strategic view; kept until the affiliate or the hub records a change (one statement then).
+
+    ``draw``: draws the parts of the page made of these reads only; they are kept with them,
+    one drawing per ``variant`` (what the person may do), under ``drawn``.
+    """
     key = page_key(affiliate, pk, timeline_page=timeline_page)
     kept: dict[str, Any] | None = caches["drawn"].get(key)
-    if kept is not None:
-        return kept
-    page = selectors.partnership_page(affiliate, pk, timeline_page=timeline_page)
-    context: dict[str, Any] = {"page": page}
-    context.update(activity_selectors.section_context(page))
-    context.update(selectors_tasks.section_context(page, context["activity_outputs"]))
-    caches["drawn"].set(key, context, PAGE_CACHE_SECONDS)
-    return context
+    changed = kept is None
+    if kept is None:
+        page = selectors.partnership_page(affiliate, pk, timeline_page=timeline_page)
+        kept = {"page": page, "drawn": {}}
+        kept.update(activity_selectors.section_context(page))
+        kept.update(selectors_tasks.section_context(page, kept["activity_outputs"]))
+    if draw is not None and variant not in kept["drawn"]:
+        kept["drawn"][variant] = draw(kept)
+        changed = True
+    if changed:
+        caches["drawn"].set(key, kept, PAGE_CACHE_SECONDS)
+    return kept
