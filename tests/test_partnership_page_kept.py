@@ -202,6 +202,23 @@ def test_a_new_strategic_definition_shows_in_the_strategic_view(
     assert "(3 needed)" in shown(client_a, partnership)
 
 
+def test_an_erased_contact_is_gone_from_the_page_at_once(
+    client_a: Client, member_a: Any, partnership: Any
+) -> None:
+    organisation = partnership.partners.get().organisation
+    contact = factories.contact(organisation, actor=member_a, name="Greta Lindqvist")
+    factories.interaction(organisation, actor=member_a, summary="Met Greta Lindqvist")
+    tasks.create_task(
+        actor=member_a,
+        affiliate=partnership.affiliate,
+        title="Call Greta Lindqvist",
+        partnership=partnership,
+    )
+    assert "Greta Lindqvist" in shown(client_a, partnership)
+    partner_services.erase_contact(actor=member_a, contact=contact)
+    assert "Greta Lindqvist" not in shown(client_a, partnership)
+
+
 def test_a_task_due_today_shows_overdue_the_next_day(
     client_a: Client, member_a: Any, partnership: Any
 ) -> None:
