@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -146,6 +147,25 @@ def test_a_contribution_shows_in_the_money_section(
     )
     page = shown(client_a, partnership)
     assert "No contributions recorded yet." not in page and "1,250" in page
+
+
+def test_an_exchange_rate_added_converts_the_money_section_at_once(
+    client_a: Client, member_a: Any, affiliate_a: Any, partnership: Any
+) -> None:
+    activities.add_contribution(
+        actor=member_a,
+        partnership=partnership,
+        kind="financial",
+        received_on=dt.date(2026, 10, 1),
+        amount="1000.00",
+        currency="SEK",
+    )
+    assert "add a rate for SEK in 2026" in shown(client_a, partnership)
+    activities.set_exchange_rate(
+        actor=member_a, affiliate=affiliate_a, currency="SEK", year=2026, rate=Decimal("0.09")
+    )
+    page = shown(client_a, partnership)
+    assert "add a rate for SEK in 2026" not in page and "not converted" not in page
 
 
 def test_a_task_shows_while_open_and_goes_when_done(
