@@ -11,7 +11,9 @@ Programs & Events Dashboard. A member (and, for one page, a viewer, who sees no 
 then requests, round-robin with the floor page (bench/urls.py), that partnership's page, its
 activities list, its impact page, the reports dashboard, and the public event page (the
 partnership is published). The partnership page's target is the bench's (bench/README.md):
-p50 <= 5 x floor.
+p50 <= 5 x floor. The page keeps its reads between visits (hub.partnerships.page), so it is
+also timed with them dropped before each request ("drawn afresh"): the first visit after a
+change.
 """
 
 from __future__ import annotations
