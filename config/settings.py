@@ -215,7 +215,9 @@ else:
 # under a key holding the hub's newest audit stamp, which is read on every request: a change
 # makes a new key, so a kept page is never shown stale. In memory, not in the shared cache: a
 # first draw after a change then writes no 50 KB row to the database (on PostgreSQL a commit
-# waiting for its WAL flush), at the cost of one first draw per worker process.
+# waiting for its WAL flush), at the cost of one first draw per worker process. The partnership
+# page keeps its own reads here the same way (hub.partnerships.page), under the affiliate's
+# newest audit event and the hub's newest hub-wide one.
 CACHES["drawn"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "hub-drawn-pages",

@@ -328,3 +328,31 @@ def test_start_count_queues_one_run_at_a_time(wiki: str) -> None:
 
 
 Make = Callable[..., Event]
+
+
+def test_a_count_shows_on_the_partnership_page_kept_before_it(wiki: str) -> None:
+    """The partnership page keeps its reads until the affiliate records a change
+    (hub.partnerships.page): a finished count is recorded (events.counted), so its figures
+    show at once."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from hub.core.models import AuditEvent
+
+    event = make_event(wiki, MAIN_PEOPLE)
+    partnership = event.activity.partnership
+    client = Client()
+    client.force_login(factories.member(event.affiliate))
+    url = reverse(
+        "partnerships:partnership_detail",
+        kwargs={"slug": event.affiliate.slug, "pk": partnership.pk},
+    )
+    section = 'id="activities-heading"'
+    before = client.get(url).content.decode().split(section)[1].split("</section>")[0]
+    assert count(event).status == CountRun.Status.DONE
+    recorded = AuditEvent.objects.get(action="events.counted")
+    assert recorded.affiliate == event.affiliate and recorded.target_id == event.activity_id
+    after = client.get(url).content.decode().split(section)[1].split("</section>")[0]
+    assert "Articles created" not in before
+    assert "<strong>3</strong> Articles created<br>" in after
+    assert "Articles created: <strong>3</strong>" in after

@@ -39,6 +39,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.core import audit
 from hub.events.count_figures import (
     FILE_NS,
     PAGE_BATCH,
@@ -406,6 +407,17 @@ def _write(run: CountRun, figures: list[Figure], extra: dict[str, Any], now: dt.
         )
         # The time the run planned: participants added after it are read from the start next time.
         Event.objects.filter(pk=event.pk).update(last_counted_at=extra["planned_at"])
+        # Recorded as every change to what the Hub shows is, so the pages kept under the
+        # affiliate's newest audit event (the partnership page: hub.partnerships.page) show the
+        # new figures at once. On the activity, as the count's request is: not on the
+        # partnership's timeline.
+        audit.record(
+            actor=None,
+            affiliate=event.affiliate,
+            action="events.counted",
+            target=event.activity,
+            changes={"figures": [None, len(figures)]},
+        )
         warnings = []
         if extra["missing"]:
             warnings.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +22,6 @@ from hub.core.models import Affiliate
 from hub.core.permissions import acting_user, affiliate_view
 from hub.partners import selectors as partner_selectors
 from hub.partnerships import goals, partner_status, selectors, services
-from hub.partnerships.activities import selectors as activity_selectors
 from hub.partnerships.forms import (
     AgreementForm,
     DocumentForm,
@@ -29,8 +31,8 @@ from hub.partnerships.forms import (
     PartnershipForm,
     StageForm,
 )
+from hub.partnerships.page import page_context
 from hub.partnerships.slots import PARTNERSHIP_PAGE
-from hub.partnerships.todo import selectors as selectors_tasks
 
 PAGE_SIZE = 50
 
@@ -145,14 +147,47 @@ def partnership_partners(request: HttpRequest, affiliate: Affiliate, pk: int) ->
     )
 
 
+# The parts of the partnership page made of its kept reads and nothing else: drawn once per
+# change and kind of person, and kept with the reads (hub.partnerships.page). Drawn from a
+# context of those reads only, with no request, so that nothing a visit brings (a CSRF token,
+# the person, messages) can be kept in them.
+_KEPT_PARTS = {
+    "activities_money": "partnerships/_page_activities_money.html",
+    "timeline": "partnerships/_page_timeline.html",
+}
+
+
+def _draw_kept(kept: dict[str, Any], *, affiliate: Affiliate, can_edit: bool) -> dict[str, str]:
+    """Return the page's parts drawn from its kept reads, for a person who may or may not edit."""
+    values = {
+        **kept,
+        "partnership": kept["page"].partnership,
+        "affiliate": affiliate,
+        "current_affiliate": affiliate,
+        "can_edit": can_edit,
+    }
+    # Each partial file ends with a line break the page does not have in their place; what
+    # stays is the template's output, escaped by it.
+    return {
+        name: mark_safe(get_template(template).render(values).removesuffix("\n"))  # noqa: S308
+        for name, template in _KEPT_PARTS.items()
+    }
+
+
 def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: Any) -> HttpResponse:
     """Render the partnership page, with any bound form that needs its errors shown.
 
     A refused change re-renders the page with 200, as the directory's forms do.
     """
-    page = selectors.partnership_page(
-        affiliate, pk, timeline_page=_page_int(request.GET.get("page"))
+    can_edit = request.membership.can_edit  # type: ignore[attr-defined]
+    kept = page_context(
+        affiliate,
+        pk,
+        timeline_page=_page_int(request.GET.get("page")),
+        draw=partial(_draw_kept, affiliate=affiliate, can_edit=can_edit),
+        variant=str(can_edit),
     )
+    page = kept["page"]
     sent = forms.get("stage_form")
     stage_form = (
         sent
@@ -174,13 +209,13 @@ def _render_page(request: HttpRequest, affiliate: Affiliate, pk: int, **forms: A
         or AgreementForm(partnership=page.partnership, points=page.checklist),
         "document_form": forms.get("document_form") or DocumentForm(),
         "affiliate": affiliate,
-        "can_edit": request.membership.can_edit,  # type: ignore[attr-defined]
+        "can_edit": can_edit,
     }
-    # The sections other parts of the app keep on this page: activities, money, tasks, the
-    # strategic view, each from its own selector in a bounded number of queries; apps higher up
-    # (impact) add theirs through the page's slot.
-    context.update(activity_selectors.section_context(page))
-    context.update(selectors_tasks.section_context(page, context["activity_outputs"]))
+    # The sections other parts of the app keep on this page (activities, money, tasks, the
+    # strategic view) came with the page's reads, kept until a change (hub.partnerships.page);
+    # apps higher up (impact) add theirs through the page's slot, read on every visit.
+    context.update(kept)
+    context["kept_html"] = kept["drawn"][str(can_edit)]
     context["sections"] = PARTNERSHIP_PAGE.sections(page.partnership)
     return render(request, "partnerships/partnership_detail.html", context)
 

@@ -321,8 +321,9 @@ def dashboard(
     return board
 
 
-# Outputs are counted by the wikis' counting (hub.events), which records no audit event: the
-# dashboard's outputs are kept this long only, beside the board.
+# Outputs are counted by the wikis' counting (hub.events), which now records each finished count
+# (events.counted), so the key's stamp moves with new figures too; the dashboard's outputs are
+# still kept this long only, beside the board.
 OUTPUTS_CACHE_SECONDS = 60
 
 
