@@ -112,6 +112,8 @@ class Membership(models.Model):
 
 
 ACTION_LABELS = {
+    "hub.login_policy_changed": _("changed how people log in"),
+    "user.language": _("changed their language"),
     "organisation.created": _("created the organisation"),
     "organisation.updated": _("changed the organisation"),
     "organisation.archived": _("archived the organisation"),

@@ -44,5 +44,17 @@ class SurveysConfig(AppConfig):
                 "portal.link_revoked": _("withdrew the partner portal link"),
                 "portal.updates_frequency": _("changed how often the partner gets updates"),
                 "portal.change_requested": _("received a correction from the partner portal"),
+                "portal.change_approved": _("accepted a correction from the partner portal"),
+                "portal.change_rejected": _("declined a correction from the partner portal"),
+                "survey.create": _("created a survey"),
+                "survey.update": _("changed a survey"),
+                "survey.question_add": _("added a survey question"),
+                "survey.question_update": _("changed a survey question"),
+                "survey.question_remove": _("removed a survey question"),
+                "survey.send": _("sent a survey"),
+                "survey.rule_create": _("set up a survey sent automatically"),
+                "survey.rule_update": _("changed a survey sent automatically"),
+                "survey.rule_stop": _("stopped a survey sent automatically"),
+                "survey.opt_out": _("asked to receive no more surveys"),
             }
         )
