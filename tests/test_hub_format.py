@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from hub.core.templatetags.hub_format import choice_label, country_name, isodate
+from hub.core.templatetags.hub_format import (
+    choice_label,
+    country_name,
+    isodate,
+    joined,
+    wiki_hosts,
+)
 from hub.partners.models import Organisation
 from tests import factories
 
@@ -23,6 +29,13 @@ def test_choice_label_is_get_display_in_every_language(language):
 
 def test_choice_label_of_an_unknown_value_is_the_value():
     assert choice_label(Organisation(partner_type="zeppelin"), "partner_type") == "zeppelin"
+
+
+def test_wiki_hosts_are_the_hosts_each_isolated_and_escaped():
+    addresses = ["https://commons.wikimedia.org", "http://127.0.0.1:8080/api.php"]
+    shown = "<bdi>commons.wikimedia.org</bdi>, <bdi>127.0.0.1:8080</bdi>"
+    assert joined(wiki_hosts(addresses)) == shown
+    assert "<b>" not in joined(wiki_hosts(["<b>x"]))
 
 
 def test_isodate_uses_the_current_time_zone():

@@ -98,8 +98,11 @@ class Participant(models.Model):
     # Consent (sign-up): when they agreed, and whether their username may be shown publicly.
     consented_at = models.DateTimeField(_("agreed"), null=True, blank=True)
     show_name = models.BooleanField(_("username may be shown publicly"), default=False)
-    # From the wiki: whether the account exists or is blocked, and when it was registered.
+    # From the wikis: whether the account exists or is blocked, and when it was registered.
     wiki_check = models.CharField(max_length=20, choices=Check.choices, default=Check.UNCHECKED)
+    # The base addresses of the event's wikis the account is blocked on (blocks are per wiki),
+    # in the event's order; empty unless ``wiki_check`` is blocked.
+    blocked_on = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     registered_at = models.DateTimeField(_("account registered"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -50,6 +50,7 @@ def find_participations(person: Person) -> Iterator[Found]:
                 "agreed": p.consented_at.isoformat() if p.consented_at else None,
                 "username_shown_publicly": p.show_name,
                 "wiki_check": p.wiki_check,
+                "blocked_on": list(p.blocked_on),
                 "account_registered": p.registered_at.isoformat() if p.registered_at else None,
                 "added": p.created_at.isoformat(),
             },

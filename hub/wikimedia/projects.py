@@ -165,15 +165,12 @@ def classify_wiki(text: str) -> WikiAddress:
     return WikiAddress(kind, f"https://{host}" if kind == WikiKind.WIKIMEDIA else "", host)
 
 
-def wiki_name(address: str) -> str:
-    """Return a wiki as a page names it in words: "Wikimedia Commons" for Commons, else its
-    host (``sv.wikipedia.org``, with the port when one is written), from any of its addresses
-    (its API's, a page's, a bare host)."""
+def wiki_host(address: str) -> str:
+    """Return a wiki's host (``commons.wikimedia.org``, with the port when one is written)
+    from any of its addresses (its base, its API's, a page's, a bare host)."""
     value = address.strip()
     parts = urlsplit(value if "://" in value else "https://" + value)
     host = (parts.hostname or "").rstrip(".").replace(".m.", ".", 1)
-    if host == COMMONS_HOST:
-        return _("Wikimedia Commons")
     try:
         port = parts.port
     except ValueError:
@@ -181,3 +178,12 @@ def wiki_name(address: str) -> str:
     if not host:
         return value
     return f"{host}:{port}" if port else host
+
+
+def wiki_name(address: str) -> str:
+    """Return a wiki as a page names it in words: "Wikimedia Commons" for Commons, else its
+    host (``sv.wikipedia.org``, with the port when one is written), from any of its addresses
+    (its API's, a page's, a bare host)."""
+    host = wiki_host(address)
+    # Commons by any port is still Commons (an IPv6 host, the only other with ":", is not).
+    return _("Wikimedia Commons") if host.rsplit(":", 1)[0] == COMMONS_HOST else host

@@ -11,10 +11,11 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from hub.core import labels, languages
+from hub.wikimedia.projects import wiki_host
 
 register = template.Library()
 
@@ -78,6 +79,13 @@ def joined(items: Any, autoescape: bool = True) -> str:
         return ""
     parts = [conditional_escape(item) if autoescape else str(item) for item in items]
     return mark_safe(languages.join_list(parts))  # noqa: S308 (each item escaped above)
+
+
+@register.filter
+def wiki_hosts(addresses: Any) -> list[str]:
+    """Return wikis' addresses as their hosts ("commons.wikimedia.org"), each isolated for
+    right-to-left pages (``<bdi>``), to be ``joined``."""
+    return [format_html("<bdi>{}</bdi>", wiki_host(str(a))) for a in addresses or ()]
 
 
 @register.simple_tag
