@@ -15,11 +15,13 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from hub.events import checking, services
-from hub.events.models import Participant
+from hub.events.counting import run_count
+from hub.events.models import CountRun, EventFigure, Participant
+from hub.events.sources import CountSource
 from hub.wikimedia.http import reset_sessions
 from hub.wikimedia.mediawiki import MediaWikiClient
 from hub.wikimedia.mediawiki.results import WikiUser
-from tests.event_wiki import create_users
+from tests.event_wiki import create_users, import_revisions
 from tests.localwiki import LocalWiki, create_local_wiki, free_port
 from tests.test_events_people import START, make_activity
 from tests.wikiserver import FakeClock
@@ -330,3 +332,50 @@ def test_a_wiki_stopping_midway_keeps_what_was_read_and_the_next_run_checks_the_
     assert checking.check_participants(event_id=event.pk, clients=clients) == 2
     assert [c.stats.requests for c in clients.values()] == [1, 1]
     assert event.participants.get(username=SECOND_BLOCKED).blocked_on == [second.base_url]
+
+
+def test_adding_a_wiki_checks_everyone_again_on_every_wiki(
+    two_wikis, affiliate_a, member_a, client_a, django_capture_on_commit_callbacks
+):
+    first, second = two_wikis
+    event = event_on_all([first.base_url], affiliate_a, member_a, [ACTIVE, SECOND_BLOCKED])
+    checking.check_participants(event_id=event.pk)
+    assert on_the_wiki(participants_page(client_a, event), SECOND_BLOCKED) == "Exists"
+
+    # The organiser adds the second wiki: a block there must show, so everyone is checked again.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_event(actor=member_a, event=event, wikis=[first.base_url, second.base_url])
+    assert "2 usernames are waiting to be checked" in participants_page(client_a, event)
+    queued = DBTaskResult.objects.filter(
+        task_path="hub.events.tasks_people.check_participants"
+    ).latest("enqueued_at")
+    assert queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"]) == 2
+    page = participants_page(client_a, event)
+    assert on_the_wiki(page, SECOND_BLOCKED) == f"Blocked on {host(second)}"
+    assert on_the_wiki(page, ACTIVE) == "Exists"
+
+    # Changing something else checks nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_event(actor=member_a, event=event, hashtag="wikigap")
+    assert not event.participants.filter(wiki_check=Participant.Check.UNCHECKED).exists()
+
+
+def test_a_count_names_as_missing_only_who_counted_nothing(two_wikis, affiliate_a, member_a):
+    first, second = two_wikis
+    marker = second.root / "events-second-only-edits.done"
+    if not marker.exists():
+        import_revisions(
+            second,
+            {"Second only page": [(START + dt.timedelta(hours=1), SECOND_ONLY, "Hello", "new")]},
+        )
+        marker.write_text("1")
+    event = event_on_all(
+        [first.base_url, second.base_url], affiliate_a, member_a, [SECOND_ONLY, NOBODY]
+    )
+    run = CountRun.objects.create(event=event)
+    run_count(run_id=run.pk, source=CountSource())
+    run.refresh_from_db()
+    assert run.status == CountRun.Status.DONE, run.error
+    # No account on the first wiki for either, but one has an edit counted on the second.
+    assert NOBODY in run.warnings[0] and SECOND_ONLY not in run.warnings[0]
+    assert EventFigure.objects.get(event=event, wiki="", metric="edits").value == 1

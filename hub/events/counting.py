@@ -348,7 +348,9 @@ def compute(
     return figures, {
         "fresh": fresh,
         "registered": registered,
-        "missing": missing,
+        # Named as counting nothing: a name with no account on the first wiki whose edits were
+        # read on another (an account that never visited the first wiki) is not among them.
+        "missing": [name for name in missing if name not in {r.user for r in everything}],
         "not_known": not_known,
         "planned_at": dt.datetime.fromisoformat(plan["now"]),
     }

@@ -210,6 +210,12 @@ def update_event(*, actor: User | None, event: Event, **fields: Any) -> Event:
             target=event,
             changes=changes,
         )
+    if "wikis" in changes:
+        # Blocks are per wiki: what was checked on the old wikis says nothing of a new one.
+        event.participants.exclude(wiki_check=Participant.Check.UNCHECKED).update(
+            wiki_check=Participant.Check.UNCHECKED, blocked_on=[], checked_at=None
+        )
+        request_check(event=event)
     return event
 
 
