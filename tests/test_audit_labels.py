@@ -39,7 +39,8 @@ def recorded_actions() -> tuple[set[str], set[str]]:
                 if isinstance(part, ast.JoinedStr):
                     built.add(
                         "".join(
-                            v.value if isinstance(v, ast.Constant) else "{}" for v in part.values
+                            str(v.value) if isinstance(v, ast.Constant) else "{}"
+                            for v in part.values
                         )
                     )
                 elif (
