@@ -35,8 +35,10 @@ def recorded_actions() -> tuple[set[str], set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.keyword) and node.arg == "action"):
                 continue
+            inside_built: set[int] = set()  # the text parts of an f-string (walked first)
             for part in ast.walk(node.value):
                 if isinstance(part, ast.JoinedStr):
+                    inside_built.update(id(v) for v in part.values)
                     built.add(
                         "".join(
                             str(v.value) if isinstance(v, ast.Constant) else "{}"
@@ -47,10 +49,7 @@ def recorded_actions() -> tuple[set[str], set[str]]:
                     isinstance(part, ast.Constant)
                     and isinstance(part.value, str)
                     and "." in part.value
-                    and not any(
-                        isinstance(j, ast.JoinedStr) and part in j.values
-                        for j in ast.walk(node.value)
-                    )
+                    and id(part) not in inside_built
                 ):
                     plain.add(part.value)
     return plain, built

@@ -345,12 +345,13 @@ def compute(
     if views_note:
         not_known.append(views_note)
     not_known += notes
+    # Named as counting nothing: a name with no account on the first wiki whose edits were read
+    # on another (an account that never visited the first wiki) is not among them.
+    editing = {r.user for r in everything}
     return figures, {
         "fresh": fresh,
         "registered": registered,
-        # Named as counting nothing: a name with no account on the first wiki whose edits were
-        # read on another (an account that never visited the first wiki) is not among them.
-        "missing": [name for name in missing if name not in {r.user for r in everything}],
+        "missing": [name for name in missing if name not in editing],
         "not_known": not_known,
         "planned_at": dt.datetime.fromisoformat(plan["now"]),
     }
