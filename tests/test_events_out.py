@@ -159,6 +159,13 @@ def test_activity_without_event_is_left_out(partnership: Any, member_a: Any) -> 
     assert activity_outputs([typed]) == {}
 
 
+def _sums(summary: Any) -> tuple[dict[Any, Any], list[Any]]:
+    """Return what a summary says: each counted figure by output and source, with its date,
+    and the typed lines in their order."""
+    counted = {(f.key, f.source): (f.value, f.as_of) for f in summary.counted}
+    return counted, summary.typed
+
+
 def test_summary_sums_counted_and_typed_without_counting_twice(
     counted: Activity, partnership: Any, member_a: Any
 ) -> None:
@@ -167,28 +174,51 @@ def test_summary_sums_counted_and_typed_without_counting_twice(
     counted_figures = {f.key: f.value for f in summary.counted}
     typed = {line.key: line.value for line in summary.typed}
     assert counted_figures == {"articles_created": 12, "edits": 340}
-    # The counted activity's hand-typed 99 articles and 7 trained are not added again.
-    assert typed == {"articles_created": 4, "people_trained": 3}
+    # The counted activity's hand-typed 99 articles are not added again: a figure counted them.
+    # Its 7 people trained, which no wiki counts, are summed with the other activity's 3.
+    assert typed == {"articles_created": 4, "people_trained": 10}
 
 
 def test_summary_of_loaded_activities_is_the_databases(
     counted: Activity, partnership: Any, member_a: Any
 ) -> None:
-    """A page that read every activity sums their outputs itself: the same counted figures."""
+    """A page that read every activity sums their outputs itself; a list of more than a page
+    asks the database: both give the same figures, counted and typed."""
     _imported(counted, "views", 5000)
     _activity(partnership, member_a, title="Typed only", articles_created=4, people_trained=3)
     _activity(partnership, member_a, title="Typed too", articles_created=2, participants=9)
     found = Activity.objects.filter(partnership=partnership)
     summary = summary_of(with_output_lines(found))
-    assert summary.counted == output_summary(found).counted
+    assert _sums(summary) == _sums(output_summary(found))
     # Typed outputs as the rows show them: the counted activity's 7 people trained, which
-    # nothing counted, are typed by hand on its row and summed here (output_summary, for
-    # lists of more than a page, leaves out every activity with counted figures).
+    # nothing counted, are typed by hand on its row and summed here too.
     assert [(line.key, line.value) for line in summary.typed] == [
         ("participants", 9),
         ("articles_created", 6),
         ("people_trained", 10),
     ]
+
+
+def test_summary_counts_a_figure_both_counted_and_imported_once(
+    counted: Activity, partnership: Any, member_a: Any
+) -> None:
+    """An event imported from the Dashboard and then counted: its counted edits are summed,
+    its imported ones are not, on the rows and in the totals alike."""
+    _imported(counted, "edits", 300)
+    _imported(counted, "new_editors", 4)
+    other = _activity(partnership, member_a, title="Imported only", starts_on=dt.date(2026, 2, 1))
+    _event(other)
+    _imported(other, "edits", 50)
+    found = Activity.objects.filter(partnership=partnership)
+    summary = output_summary(found)
+    by_source = {(f.key, f.source): f.value for f in summary.counted}
+    assert by_source == {
+        ("articles_created", "Counted from the wikis"): 12,
+        ("edits", "Counted from the wikis"): 340,
+        ("edits", "Imported from the Programs & Events Dashboard"): 50,
+        ("new_editors", "Imported from the Programs & Events Dashboard"): 4,
+    }
+    assert _sums(summary) == _sums(summary_of(with_output_lines(found)))
 
 
 # Where they are shown

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Max, Min, QuerySet, Sum, TextField
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Sum, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import reverse
@@ -102,18 +103,29 @@ def activity_outputs(activities: Sequence[Activity]) -> dict[int, list[Figure]]:
 
 def activity_output_totals(activities: QuerySet[Activity]) -> OutputTotals:
     """Return the activities' total figures summed by metric and source (one aggregate query),
-    and the ids of the activities that have any."""
+    and which activities have a figure of each output. Where a figure was both counted and
+    imported for one event, only the counted one is summed, as activity_outputs shows it."""
     figures = EventFigure.objects.filter(
         event__activity__in=activities.order_by().values("pk"), wiki=""
     ).order_by()
-    rows = figures.values("metric", "source").annotate(
-        total=Sum("value"), oldest=Min("counted_at"), newest=Max("counted_at")
+    counted = EventFigure.Source.COUNTED
+    recounted = EventFigure.objects.filter(
+        event_id=OuterRef("event_id"), metric=OuterRef("metric"), wiki="", source=counted
+    )
+    rows = (
+        figures.filter(Q(source=counted) | ~Exists(recounted))
+        .values("metric", "source")
+        .annotate(total=Sum("value"), oldest=Min("counted_at"), newest=Max("counted_at"))
     )
     summed = sorted(
         (_figure(r["metric"], r["total"] or 0, r["source"], r["oldest"]) for r in rows),
         key=lambda f: (METRIC_ORDER.get(f.key, 99), f.source),
     )
-    return OutputTotals(figures=summed, counted_ids=figures.values("event__activity_id").distinct())
+
+    def covered_ids(key: str) -> QuerySet[Any]:
+        return figures.filter(metric=key).values("event__activity_id")
+
+    return OutputTotals(figures=summed, covered_ids=covered_ids)
 
 
 def _token(pk: int) -> str:

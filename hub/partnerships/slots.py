@@ -121,9 +121,11 @@ class OutputTotals:
 
     # One Figure per metric and source, summed; as_of is the oldest counting among them.
     figures: list[Figure]
-    # The ids of the activities with counted figures (a queryset of ids, used as a subquery),
-    # so the hand-typed outputs of the others can be summed beside them, never twice.
-    counted_ids: QuerySet[Any]
+    # Given a figure's key (an output such as "articles_created"), the ids of the activities
+    # with a figure of it (a queryset of ids, used as a subquery): their hand-typed value of
+    # that output is left out of the sums, so nothing is counted twice, and the rest of what
+    # was typed on them is summed, as their rows show it (hub.partnerships.activities.outputs).
+    covered_ids: Callable[[str], QuerySet[Any]]
 
 
 # The same counted outputs summed over many activities at once (the reports dashboard over all

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -205,14 +206,26 @@ def summary_of(activities: Iterable[Activity]) -> OutputSummary:
 
 
 def output_summary(activities: QuerySet[Activity]) -> OutputSummary:
-    """Return the counted outputs of the activities summed by metric and source, and the
-    hand-typed outputs of the activities without counted figures (a few aggregate queries)."""
+    """Return the counted outputs of the activities summed by metric and source, and their
+    hand-typed outputs that no counted figure of the same activity covers (one aggregate query
+    per provider and one for the typed ones): what summary_of sums from the rows."""
     counted: list[Figure] = []
-    rest = activities
+    covered: dict[str, list[QuerySet[Any]]] = {key: [] for key, _f, _l in TYPED_OUTPUTS}
     for totals in activity_output_totals(activities):
         counted.extend(totals.figures)
-        rest = rest.exclude(pk__in=totals.counted_ids)
-    sums = rest.order_by().aggregate(**{key: Sum(field) for key, field, _label in TYPED_OUTPUTS})
+        for key, found in covered.items():
+            found.append(totals.covered_ids(key))
+
+    def typed_sum(key: str, field: str) -> Sum:
+        if not covered[key]:
+            return Sum(field)
+        return Sum(
+            field, filter=functools.reduce(operator.and_, (~Q(pk__in=ids) for ids in covered[key]))
+        )
+
+    sums = activities.order_by().aggregate(
+        **{key: typed_sum(key, field) for key, field, _label in TYPED_OUTPUTS}
+    )
     typed_by_hand = _("Typed by hand")
     typed = [
         OutputLine(key, str(label), sums[key], typed_by_hand, None, True)
