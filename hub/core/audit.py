@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
-from hub.core.models import Affiliate, AuditEvent, User
+from hub.core.models import Affiliate, AuditClock, AuditEvent, User
 
 
 def _plain(value: Any) -> Any:
@@ -51,7 +52,7 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event; call inside the service's transaction."""
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         affiliate=affiliate,
         action=action,
@@ -60,38 +61,100 @@ def record(
         target_repr=str(target)[:300],
         changes=changes or {},
     )
+    tick_on_commit(event.affiliate_id)
+    return event
+
+
+# AuditClock owners: the hub-wide events (no affiliate), and every event of the hub.
+_HUB = 0
+_ALL = -1
+# One bump per owner and transaction, however many events it records (an import records one
+# per batch, an erasure one per record): the callbacks already waiting, by owner.
+_TICKS: dict[int, Callable[[], None]] = {}
+
+
+def _tick(owner: int) -> None:
+    """Count one more committed transaction of the owner's and of the whole hub (autocommit)."""
+    table = connection.ops.quote_name(AuditClock._meta.db_table)
+    with connection.cursor() as cursor:
+        # Owners in the same order in every bump, so two bumps never wait on each other.
+        cursor.execute(
+            f"INSERT INTO {table} (owner, serial) VALUES (%s, 1), (%s, 1) "  # noqa: S608
+            f"ON CONFLICT (owner) DO UPDATE SET serial = {table}.serial + 1",
+            [owner, _ALL],
+        )
+
+
+def tick_on_commit(affiliate_id: int | None) -> None:
+    """Move the audit clock of the affiliate (of the hub-wide events when None) once the
+    current transaction commits; at once outside one. Call beside every audit event written.
+
+    A transaction that records many events bumps it once. A bump left waiting by an enclosing
+    savepoint or transaction serves; one of a savepoint that may still be rolled back does not.
+    """
+    owner = affiliate_id if affiliate_id is not None else _HUB
+    tick = _TICKS.get(owner)
+    if tick is None:
+        tick = _TICKS[owner] = partial(_tick, owner)
+    if connection.in_atomic_block:
+        open_now = set(connection.savepoint_ids)
+        # Django's queue of callbacks: (the savepoints open when added, the callback, ...).
+        for waiting in connection.run_on_commit:
+            if waiting[1] is tick and set(waiting[0]) <= open_now:
+                return
+    transaction.on_commit(tick)
+
+
+def _stamp(newest: Sequence[tuple[str, list[Any]]], owners: Sequence[int]) -> str:
+    """Return the ids and times of the newest events matching each condition, and the owners'
+    audit clocks, as one cache key part (one statement)."""
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    clock = connection.ops.quote_name(AuditClock._meta.db_table)
+    parts = [
+        f"SELECT 'e', id, CAST(created_at AS text) FROM {table} "  # noqa: S608  # names only
+        f"WHERE id = (SELECT MAX(id) FROM {table} WHERE {condition})"
+        for condition, _params in newest
+    ]
+    parts.append(
+        f"SELECT 'c', owner, CAST(serial AS text) FROM {clock} "  # noqa: S608  # names only
+        f"WHERE owner IN ({', '.join(['%s'] * len(owners))})"
+    )
+    params = [value for _condition, values in newest for value in values] + list(owners)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = sorted(cursor.fetchall())
+    # The time as the database gives it, without spaces: a cache key.
+    return "_".join(f"{kind}{pk}-{value}".replace(" ", "T") for kind, pk, value in rows) or "0"
 
 
 def latest_stamp(affiliate: Affiliate | None = None) -> str:
-    """Return a stamp of the newest audit event of an affiliate (of the whole hub when None).
+    """Return a stamp of the newest audit event of an affiliate (of the whole hub when None),
+    and of its audit clock.
 
     Every change to an affiliate's data goes through a service that records an event, so the
     stamp moves with each change: caches of figures derived from many rows key on it and so
     are never read stale. The event's time is part of it, so an id reused after rows were
-    deleted (SQLite reuses them) still gives a new stamp. One index probe.
+    deleted (SQLite reuses them) still gives a new stamp; the clock, moved after each commit,
+    covers transactions that commit in the other order than their events' ids (AuditClock).
+    One statement, two index probes.
     """
-    events = AuditEvent.objects.all() if affiliate is None else affiliate.audit_events.all()
-    newest = events.order_by("-id").values_list("id", "created_at").first()
-    return "0" if newest is None else f"{newest[0]}-{newest[1].timestamp()}"
+    if affiliate is None:
+        return _stamp([("1 = 1", [])], [_ALL])
+    return _stamp([("affiliate_id = %s", [affiliate.pk])], [affiliate.pk])
 
 
 def affiliate_and_hub_stamp(affiliate: Affiliate) -> str:
-    """Return a stamp of the affiliate's newest audit event and the hub's newest hub-wide one.
+    """Return a stamp of the affiliate's newest audit event and the hub's newest hub-wide one,
+    with both their clocks.
 
     Hub-wide events (no affiliate) are the changes that reach every affiliate's pages: a
-    person's name changed in the admin, the strategic definition. One statement, two probes
-    of the index latest_stamp uses; as there, each event's time is part of the stamp.
+    person's name changed in the admin, the strategic definition. One statement, probes of the
+    indexes latest_stamp uses.
     """
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, created_at FROM {table} WHERE id IN ("  # noqa: S608  # names only
-            f"(SELECT MAX(id) FROM {table} WHERE affiliate_id = %s), "
-            f"(SELECT MAX(id) FROM {table} WHERE affiliate_id IS NULL)) ORDER BY id",
-            [affiliate.pk],
-        )
-        # The time as the database gives it (text on SQLite), without spaces: a cache key.
-        return "_".join(f"{pk}-{at}".replace(" ", "T") for pk, at in cursor.fetchall()) or "0"
+    return _stamp(
+        [("affiliate_id = %s", [affiliate.pk]), ("affiliate_id IS NULL", [])],
+        [affiliate.pk, _HUB],
+    )
 
 
 def stamped_key(affiliate: Affiliate | None, *parts: str) -> str:

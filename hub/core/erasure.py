@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from hub.core import audit
 from hub.core.models import Affiliate, AuditEvent, User
 from hub.core.registry import Registry
 from hub.core.tasks import send_mail_task
@@ -334,4 +335,5 @@ def erase_person(
         target_repr=str(_("(erased person)")),
         changes={"scrubbed": [None, scrubbed]} if scrubbed else {},
     )
+    audit.tick_on_commit(person.affiliate.pk if person.affiliate is not None else None)
     return scrubbed

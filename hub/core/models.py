@@ -174,6 +174,24 @@ class AuditEvent(models.Model):
         return str(ACTION_LABELS.get(self.action, self.action))
 
 
+class AuditClock(models.Model):
+    """How many transactions have committed audit events: per affiliate, for the hub-wide
+    events (owner 0), and for every event of the hub (owner -1).
+
+    The caches keyed on audit stamps (hub.core.audit) hold it beside the newest event's id. On
+    PostgreSQL an event's id is taken when it is written, so two transactions of one affiliate
+    can commit in the other order than their ids: the newest id alone could then name a state
+    that still lacks the earlier one. This count moves after each commit (hub.core.audit.record
+    bumps it on commit), so a key read after any commit differs from every key read before it.
+    """
+
+    owner = models.BigIntegerField(primary_key=True)
+    serial = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.serial}"
+
+
 class WorkerHeartbeat(models.Model):
     """The last sign of life of a background worker, so the reaper can tell the dead ones."""
 
