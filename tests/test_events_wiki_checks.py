@@ -126,7 +126,7 @@ def test_an_import_is_checked_by_the_queued_task(
     assert event.participants.get(username="Nobody Here At All").registered_at is None
     page = client_a.get(response["Location"]).content.decode()
     assert "waiting to be checked" not in page and "http-equiv" not in page
-    assert "1 username not found on the wiki" in page and "1 blocked" in page
+    assert "1 username not found on the event's wikis" in page and "1 blocked" in page
     # Running it again checks nothing more: every name is checked.
     assert checking.check_participants(event_id=event.pk) == 0
 
@@ -197,7 +197,7 @@ def event_on_all(wikis: Sequence[str], affiliate: Any, actor: Any, names: Iterab
 
 
 def on_the_wiki(page: str, username: str) -> str:
-    """Return the participants table's "On the wiki" cell of a username, as a person reads it."""
+    """Return the participants table's "On the wikis" cell of a username, as a person reads it."""
     for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.DOTALL):
         cells = [
             " ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split())
@@ -243,7 +243,7 @@ def test_a_block_on_the_second_wiki_only_is_shown_with_that_wiki(
     assert on_the_wiki(page, ACTIVE) == "Exists"
     assert on_the_wiki(page, SECOND_ONLY) == "Exists"
     assert on_the_wiki(page, NOBODY) == "No such user"
-    assert "1 username not found on the wiki" in page and "3 blocked" in page
+    assert "1 username not found on the event's wikis" in page and "3 blocked" in page
 
 
 def test_the_registration_date_kept_is_the_first_wikis(two_wikis, affiliate_a, member_a):
@@ -290,7 +290,7 @@ def test_a_second_wiki_that_does_not_answer_leaves_names_unchecked(
     assert checks == {Participant.Check.UNCHECKED}
     assert asked_first.stats.requests == 0  # the wiki that answers is not asked in vain
     page = participants_page(client_a, event)
-    assert "2 usernames are waiting to be checked on the wiki" in page
+    assert "2 usernames are waiting to be checked on the event's wikis" in page
 
 
 class StopsAfterOneBatch(MediaWikiClient):

@@ -168,7 +168,7 @@ def participant_add(request: HttpRequest, affiliate: Affiliate, pk: int) -> Http
         else:
             messages.success(
                 request,
-                _("%(name)s added; the username is being checked on the wiki.")
+                _("%(name)s added; the username is being checked on the event's wikis.")
                 % {"name": added.username},
             )
             return redirect(_participants_url(affiliate, event, checking=True))
@@ -196,7 +196,7 @@ def participants_import(request: HttpRequest, affiliate: Affiliate, pk: int) -> 
                 request,
                 _(
                     "%(added)d added, %(already)d already taking part. The usernames are being "
-                    "checked on the wiki."
+                    "checked on the event's wikis."
                 )
                 % {"added": len(done.added), "already": len(done.already)},
             )
@@ -256,7 +256,7 @@ def participants_check(request: HttpRequest, affiliate: Affiliate, pk: int) -> H
     services.request_check(
         event=event, participant_ids=list(event.participants.values_list("pk", flat=True))
     )
-    messages.success(request, _("The usernames are being checked on the wiki."))
+    messages.success(request, _("The usernames are being checked on the event's wikis."))
     return redirect(_participants_url(affiliate, event, checking=True))
 
 
