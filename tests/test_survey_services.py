@@ -69,6 +69,47 @@ def test_sending_mails_each_contact_once_in_their_language(sent: Any) -> None:
     assert len(mail.outbox) == 2
 
 
+def test_the_invitation_carries_the_introduction_in_the_invitees_language(
+    affiliate_a: Any, member_a: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The survey's introduction is in the invitation, translated where the affiliate wrote
+    a translation; the reminder is only the reminder."""
+    survey = sf.survey(affiliate_a, member_a)
+    services.update_survey(
+        actor=member_a,
+        survey=survey,
+        title=survey.title,
+        intro="We would like to hear how the upload of your photographs went.",
+        translations={"sv": {"title": "Hur går det?", "intro": "Hur gick uppladdningen?"}},
+    )
+    partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a)
+    contacts[1].preferred_language = "sv"
+    contacts[1].save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=False):
+        sending = sf.send(
+            member_a,
+            survey,
+            partnership,
+            contacts,
+            deadline=dt.date(2026, 3, 30),
+            reminder_after_days=7,
+        )
+    services.deliver(sending_id=sending.pk)
+    bodies = {
+        Invitation.objects.get(email=message.to[0]).contact_id: message.body
+        for message in mail.outbox
+    }
+    english, swedish = bodies[contacts[0].pk], bodies[contacts[1].pk]
+    assert "We would like to hear how the upload of your photographs went." in english
+    assert "Hur gick uppladdningen?" in swedish
+    assert "photographs" not in swedish
+    mail.outbox.clear()
+    with time_machine.travel(DAY0 + dt.timedelta(days=8), tick=False):
+        services.send_reminders()
+    assert "Reminder" in mail.outbox[0].subject
+    assert all("photographs" not in m.body for m in mail.outbox)
+
+
 def test_a_worker_killed_after_claiming_sends_nobody_twice(
     affiliate_a: Any, member_a: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:

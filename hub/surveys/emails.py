@@ -45,12 +45,13 @@ def invitation_message(
     invitation = delivery.invitation
     sending = invitation.sending
     survey = sending.version.survey
+    language = translation_language(invitation.language)
     with in_language_of(invitation):
         values = {
             "name": invitation.name,
             "affiliate": sending.affiliate.name,
             "partnership": sending.partnership.title,
-            "survey": survey.title_in(translation_language(invitation.language)),
+            "survey": survey.title_in(language),
             "deadline": sending.deadline.isoformat(),
         }
         if delivery.kind == Delivery.Kind.REMINDER:
@@ -68,10 +69,14 @@ def invitation_message(
                 )
                 % values
             )
+        # The affiliate's own introduction, in the invitee's language where it was translated,
+        # as the answer page shows it: the invitation only (a reminder stays short).
+        intro = survey.intro_in(language).strip() if delivery.kind != Delivery.Kind.REMINDER else ""
         lines = [
             _("Hello %(name)s,") % values,
             "",
             opening,
+            *(["", intro, ""] if intro else []),
             _("It takes a few minutes; you can answer until %(deadline)s:") % values,
             survey_url(token),
             "",
