@@ -236,6 +236,29 @@ def test_activity_list_shows_counted_outputs_and_marks_typed_ones(
     assert "Import from the Dashboard" in page
 
 
+def test_partnership_page_sums_what_the_rows_show_past_its_first_activities(
+    counted: Activity, partnership: Any, member_a: Any, client_a: Client
+) -> None:
+    """With more activities than the page reads, the database sums them: the counted
+    activity's 7 people trained, which no wiki counts, are in the total with the others'."""
+    for n in range(25):
+        _activity(
+            partnership,
+            member_a,
+            kind="training",
+            title=f"Training {n}",
+            starts_on=dt.date(2025, 1, 1) + dt.timedelta(days=n),
+            people_trained=1,
+        )
+    url = reverse("partnerships:partnership_detail", kwargs={"slug": "alpha", "pk": partnership.pk})
+    page = client_a.get(url).content.decode()
+    section = page[page.index('aria-label="Outputs of all activities"') :]
+    section = section[: section.index("</ul>")]
+    assert "<strong>32</strong> People trained" in section
+    assert "<strong>12</strong> Articles created" in section
+    assert "<strong>99</strong>" not in section
+
+
 def test_partnership_page_shows_counted_outputs(
     counted: Activity, partnership: Any, client_a: Client
 ) -> None:

@@ -4,8 +4,7 @@ summed outputs (ACTIVITY_OUTPUT_TOTALS), and each event's public page (ACTIVITY_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 from django.core import signing
 from django.db import connection
@@ -122,10 +121,18 @@ def activity_output_totals(activities: QuerySet[Activity]) -> OutputTotals:
         key=lambda f: (METRIC_ORDER.get(f.key, 99), f.source),
     )
 
-    def covered_ids(key: str) -> QuerySet[Any]:
-        return figures.filter(metric=key).values("event__activity_id")
+    def covered(keys: Sequence[str]) -> Iterable[tuple[int, str]]:
+        if not summed:
+            return []
+        return (
+            figures.filter(metric__in=keys).values_list("event__activity_id", "metric").distinct()
+        )
 
-    return OutputTotals(figures=summed, covered_ids=covered_ids)
+    return OutputTotals(
+        figures=summed,
+        counted_ids=figures.values("event__activity_id").distinct(),
+        covered=covered,
+    )
 
 
 def _token(pk: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,11 +121,13 @@ class OutputTotals:
 
     # One Figure per metric and source, summed; as_of is the oldest counting among them.
     figures: list[Figure]
-    # Given a figure's key (an output such as "articles_created"), the ids of the activities
-    # with a figure of it (a queryset of ids, used as a subquery): their hand-typed value of
-    # that output is left out of the sums, so nothing is counted twice, and the rest of what
-    # was typed on them is summed, as their rows show it (hub.partnerships.activities.outputs).
-    covered_ids: Callable[[str], QuerySet[Any]]
+    # The ids of the activities with figures (a queryset of ids, used as a subquery).
+    counted_ids: QuerySet[Any]
+    # Given outputs' keys ("articles_created", ...), which of those activities have a figure of
+    # which of them, as (activity id, key) pairs, in one query: their hand-typed value of that
+    # output is left out of the sums, so nothing is counted twice, and the rest of what was
+    # typed on them is summed, as their rows show it (hub.partnerships.activities.outputs).
+    covered: Callable[[Sequence[str]], Iterable[tuple[int, str]]]
 
 
 # The same counted outputs summed over many activities at once (the reports dashboard over all

@@ -153,7 +153,7 @@ def section_context(page: PartnershipPage) -> dict[str, Any]:
     summary = (
         summary_of(page.latest_activities)
         if complete
-        else output_summary(Activity.objects.filter(partnership=partnership))
+        else output_summary(Activity.objects.filter(partnership=partnership), typed_sums=outputs)
     )
     return {
         "latest_activities": latest,
