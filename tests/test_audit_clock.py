@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from hub.core import audit
-from hub.core.models import AuditClock
+from hub.core.models import AuditClock, AuditEvent
 from tests import factories
 
 
@@ -73,6 +73,23 @@ def test_hub_wide_events_and_other_affiliates_have_their_own_clocks() -> None:
     _record(beta)  # outside a transaction: at once
     assert audit.latest_stamp(beta) != stamps[1]
     assert audit.latest_stamp(None) != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clock_that_cannot_move_does_not_undo_or_fail_the_change(monkeypatch: Any) -> None:
+    """The change is committed before the clock moves: a failing bump is logged, not raised."""
+    affiliate = factories.affiliate(name="Wikimedia Alpha", slug="alpha")
+
+    def broken(owner: int) -> None:
+        raise RuntimeError("the clock's table is locked")
+
+    monkeypatch.setattr(audit, "_TICKS", {})
+    monkeypatch.setattr(audit, "_tick", broken)
+    with transaction.atomic():
+        event = _record(affiliate)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    event = _record(affiliate)  # outside a transaction: the same
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
 @pytest.mark.postgres_only

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -95,14 +94,20 @@ def tick_on_commit(affiliate_id: int | None) -> None:
     owner = affiliate_id if affiliate_id is not None else _HUB
     tick = _TICKS.get(owner)
     if tick is None:
-        tick = _TICKS[owner] = partial(_tick, owner)
+        # A function, not a partial: Django names it (__qualname__) when it logs a failure.
+        def tick() -> None:
+            _tick(owner)
+
+        _TICKS[owner] = tick
     if connection.in_atomic_block:
         open_now = set(connection.savepoint_ids)
         # Django's queue of callbacks: (the savepoints open when added, the callback, ...).
         for waiting in connection.run_on_commit:
             if waiting[1] is tick and set(waiting[0]) <= open_now:
                 return
-    transaction.on_commit(tick)
+    # robust: the change is committed by then; a clock that cannot move is logged (by Django)
+    # and leaves kept pages to their expiry, rather than failing the request that saved it.
+    transaction.on_commit(tick, robust=True)
 
 
 def _stamp(newest: Sequence[tuple[str, list[Any]]], owners: Sequence[int]) -> str:
