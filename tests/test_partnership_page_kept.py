@@ -116,18 +116,23 @@ def test_a_renamed_partner_and_a_logged_interaction_show(
     assert "Visited the storerooms" in shown(client_a, partnership)
 
 
-def test_a_new_activity_shows_in_its_section_and_the_timeline(
-    client_a: Client, member_a: Any, partnership: Any
-) -> None:
-    assert "Scan-a-thon" not in shown(client_a, partnership)
-    activities.create_activity(
-        actor=member_a,
+def scan_a_thon(member: Any, partnership: Any) -> Any:
+    """Add an edit-a-thon with typed outputs to the partnership, through the service."""
+    return activities.create_activity(
+        actor=member,
         partnership=partnership,
         kind="editathon",
         title="Scan-a-thon",
         starts_on=dt.date(2026, 11, 20),
         articles_created=7,
     )
+
+
+def test_a_new_activity_shows_in_its_section_and_the_timeline(
+    client_a: Client, member_a: Any, partnership: Any
+) -> None:
+    assert "Scan-a-thon" not in shown(client_a, partnership)
+    scan_a_thon(member_a, partnership)
     page = shown(client_a, partnership)
     assert page.count("Scan-a-thon") >= 2  # the activities section and the timeline
 
@@ -294,14 +299,7 @@ def test_the_parts_drawn_from_kept_reads_are_what_the_visit_would_draw(
         actor=member_a, partnership=partnership, to_stage=Stage.FIRST_CONTACT, reason="Call"
     )
     factories.document(partnership, actor=member_a, name="concept-note.pdf")
-    activities.create_activity(
-        actor=member_a,
-        partnership=partnership,
-        kind="editathon",
-        title="Scan-a-thon",
-        starts_on=dt.date(2026, 11, 20),
-        articles_created=7,
-    )
+    scan_a_thon(member_a, partnership)
     activities.add_contribution(
         actor=member_a,
         partnership=partnership,

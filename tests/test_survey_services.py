@@ -35,16 +35,22 @@ def sent(affiliate_a: Any, member_a: Any, django_capture_on_commit_callbacks: An
     with time_machine.travel(DAY0, tick=False):
         survey = sf.survey(affiliate_a, member_a)
         partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a)
-        with django_capture_on_commit_callbacks(execute=False):
-            sending = sf.send(
-                member_a,
-                survey,
-                partnership,
-                contacts,
-                deadline=dt.date(2026, 3, 30),
-                reminder_after_days=7,
-            )
-        services.deliver(sending_id=sending.pk)
+        return _sent(member_a, survey, partnership, contacts, django_capture_on_commit_callbacks)
+
+
+def _sent(member: Any, survey: Any, partnership: Any, contacts: list[Any], capture: Any) -> Any:
+    """Send the survey to the contacts (answer by 30 March, reminder after 7 days) and deliver
+    the e-mails, as the queued task would."""
+    with capture(execute=False):
+        sending = sf.send(
+            member,
+            survey,
+            partnership,
+            contacts,
+            deadline=dt.date(2026, 3, 30),
+            reminder_after_days=7,
+        )
+    services.deliver(sending_id=sending.pk)
     return sending
 
 
@@ -85,16 +91,7 @@ def test_the_invitation_carries_the_introduction_in_the_invitees_language(
     partnership, contacts = sf.partnership_with_contacts(affiliate_a, member_a)
     contacts[1].preferred_language = "sv"
     contacts[1].save(update_fields=["preferred_language"])
-    with django_capture_on_commit_callbacks(execute=False):
-        sending = sf.send(
-            member_a,
-            survey,
-            partnership,
-            contacts,
-            deadline=dt.date(2026, 3, 30),
-            reminder_after_days=7,
-        )
-    services.deliver(sending_id=sending.pk)
+    _sent(member_a, survey, partnership, contacts, django_capture_on_commit_callbacks)
     bodies = {
         Invitation.objects.get(email=message.to[0]).contact_id: message.body
         for message in mail.outbox

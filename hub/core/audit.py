@@ -51,8 +51,8 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event; call inside the service's transaction."""
-    event = AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+    return write(
+        actor=actor,
         affiliate=affiliate,
         action=action,
         target_type=target._meta.label_lower,
@@ -60,7 +60,16 @@ def record(
         target_repr=str(target)[:300],
         changes=changes or {},
     )
-    tick_on_commit(event.affiliate_id)
+
+
+def write(*, actor: User | None, affiliate: Affiliate | None, **fields: Any) -> AuditEvent:
+    """Write an audit event from its fields (record's, or an erasure's, which names no record)
+    and move the affiliate's audit clock once the transaction commits: the only writer of
+    audit events."""
+    event = AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None, affiliate=affiliate, **fields
+    )
+    _tick_on_commit(event.affiliate_id)
     return event
 
 
@@ -84,9 +93,9 @@ def _tick(owner: int) -> None:
         )
 
 
-def tick_on_commit(affiliate_id: int | None) -> None:
+def _tick_on_commit(affiliate_id: int | None) -> None:
     """Move the audit clock of the affiliate (of the hub-wide events when None) once the
-    current transaction commits; at once outside one. Call beside every audit event written.
+    current transaction commits; at once outside one (write, for every audit event).
 
     A transaction that records many events bumps it once. A bump left waiting by an enclosing
     savepoint or transaction serves; one of a savepoint that may still be rolled back does not.

@@ -326,8 +326,8 @@ def erase_person(
     and how many records changed (with `also`, what the caller did besides), never who. Call
     inside the erasing service's transaction."""
     scrubbed = {**scrub_everywhere(person), **(also or {})}
-    AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+    audit.write(
+        actor=actor,
         affiliate=person.affiliate,
         action=action,
         target_type=target_type,
@@ -335,5 +335,4 @@ def erase_person(
         target_repr=str(_("(erased person)")),
         changes={"scrubbed": [None, scrubbed]} if scrubbed else {},
     )
-    audit.tick_on_commit(person.affiliate.pk if person.affiliate is not None else None)
     return scrubbed
